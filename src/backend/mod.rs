@@ -1,0 +1,120 @@
+//! Backends: one narrow trait per capability, each implemented by the sim
+//! (and, on illumos, by the real system). Backends hold no validation that
+//! a user can see and no formatting: they answer the way libdladm and the
+//! kernel answer, with a [`DlStatus`].
+
+pub mod sim;
+
+use crate::model::link::{ClassMask, Conf, LinkId, LinkInfo, LinkState, PhysAttr, VnicAttr, VnicSpec};
+use crate::model::status::DlStatus;
+
+/// Why a datalink operation failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DlError {
+    /// The status libdladm returned.
+    #[error("{0}")]
+    Status(DlStatus),
+    /// A status with the warnings of a `dladm_errlist_t`.
+    #[error("{0}")]
+    WithErrlist(DlStatus, Vec<String>),
+    /// The backend itself could not work (its state, its library); the
+    /// text names the object and the cause.
+    #[error("{0}")]
+    Backend(String),
+}
+
+impl From<DlStatus> for DlError {
+    fn from(s: DlStatus) -> DlError {
+        DlError::Status(s)
+    }
+}
+
+pub type DlResult<T> = Result<T, DlError>;
+
+/// `dladm_prop_type_t`: which value of a link property to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PropValue {
+    Current,
+    Default,
+    Perm,
+    Modifiable,
+    Persistent,
+}
+
+/// Datalinks: the subset of libdladm (and the kernel statistics) that
+/// etherstubs, VNICs and their properties need.
+pub trait Datalink {
+    /// `dladm_name2info`.
+    fn name2info(&mut self, name: &str) -> DlResult<LinkInfo>;
+    /// `dladm_datalink_id2info`.
+    fn id2info(&mut self, id: LinkId) -> DlResult<LinkInfo>;
+    /// `dladm_walk_datalink_id`: the links of the given classes that exist
+    /// in any of the given configurations, in link-id order.
+    fn walk(&mut self, classes: ClassMask, conf: Conf) -> DlResult<Vec<LinkInfo>>;
+    /// `dladm_vnic_create` (an etherstub when `spec.over` is `None`).
+    fn vnic_create(&mut self, spec: &VnicSpec) -> DlResult<LinkId>;
+    /// `dladm_vnic_delete`.
+    fn vnic_delete(&mut self, id: LinkId, conf: Conf) -> DlResult<()>;
+    /// `dladm_vnic_info` for exactly one configuration.
+    fn vnic_info(&mut self, id: LinkId, conf: Conf) -> DlResult<VnicAttr>;
+    /// `dladm_info`: the link's MTU (maximum SDU).
+    fn mtu(&mut self, id: LinkId) -> DlResult<u32>;
+    /// kstat `link:0:NAME:link_state`.
+    fn link_state(&mut self, id: LinkId) -> DlResult<LinkState>;
+    /// kstat `link:0:NAME:ifspeed`, in Mbps (0 where there is none).
+    fn speed_mbps(&mut self, id: LinkId) -> u64;
+    /// `dladm_phys_info` and friends.
+    fn phys_info(&mut self, id: LinkId, conf: Conf) -> DlResult<PhysAttr>;
+    /// `dladm_set_linkprop`; `None` resets to the default.
+    fn set_linkprop(
+        &mut self,
+        id: LinkId,
+        prop: &str,
+        values: Option<&[String]>,
+        conf: Conf,
+    ) -> DlResult<()>;
+    /// `dladm_get_linkprop`.
+    fn get_linkprop(&mut self, id: LinkId, which: PropValue, prop: &str) -> DlResult<Vec<String>>;
+    /// `dladm_walk_linkprop`: the properties the link has, in table order.
+    fn linkprops(&mut self, id: LinkId) -> DlResult<Vec<&'static str>>;
+}
+
+/// Which backend `XBOW_BACKEND` (or the platform) selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Sim,
+    Illumos,
+}
+
+impl Kind {
+    /// `XBOW_BACKEND`, defaulting to `illumos` on illumos and `sim` elsewhere.
+    pub fn from_env() -> Result<Kind, String> {
+        match std::env::var("XBOW_BACKEND") {
+            Ok(v) if v == "sim" => Ok(Kind::Sim),
+            Ok(v) if v == "illumos" => Ok(Kind::Illumos),
+            Ok(v) if v.is_empty() => Ok(Self::platform_default()),
+            Ok(v) => Err(format!(
+                "XBOW_BACKEND={v}: unknown backend (expected sim or illumos)"
+            )),
+            Err(_) => Ok(Self::platform_default()),
+        }
+    }
+
+    fn platform_default() -> Kind {
+        if cfg!(target_os = "illumos") {
+            Kind::Illumos
+        } else {
+            Kind::Sim
+        }
+    }
+}
+
+/// Open the datalink backend `kind`.
+pub fn open_datalink(kind: Kind) -> DlResult<Box<dyn Datalink>> {
+    match kind {
+        Kind::Sim => Ok(Box::new(sim::SimDatalink::open(sim::StateFile::from_env()?))),
+        Kind::Illumos => Err(DlError::Backend(
+            "the illumos backend is not available in this build".to_string(),
+        )),
+    }
+}

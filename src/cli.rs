@@ -1,0 +1,199 @@
+//! Entry point: picks the personality from argv[0] or the first argument,
+//! and parses xbow's own commands with clap.
+
+use crate::backend::sim::{self, PhysConf, StateFile};
+use crate::backend::{DlError, Kind};
+use crate::dladm;
+use crate::model::link::LinkState;
+use crate::model::link_name::LinkName;
+use crate::model::mac::MacAddr;
+use clap::{CommandFactory, Parser, Subcommand};
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "xbow",
+    version,
+    about = "Crossbow network virtualization: etherstubs, VNICs, NAT and zones",
+    long_about = "xbow builds virtual networks on illumos (and simulates them elsewhere).\n\n\
+        `xbow dladm …` behaves like illumos dladm(8); a symlink named `dladm` to xbow does the same.\n\
+        The backend is chosen by XBOW_BACKEND (illumos on illumos, sim elsewhere)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// illumos dladm(8): etherstubs, VNICs, links and link properties
+    #[command(disable_help_flag = true)]
+    Dladm {
+        /// the dladm subcommand and its arguments
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_parser = dladm_words())]
+        args: Vec<String>,
+    },
+    /// Manage the simulation backend's state
+    Sim {
+        #[command(subcommand)]
+        command: SimCommand,
+    },
+    /// Print shell completions
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum SimCommand {
+    /// Declare a physical NIC
+    AddPhys {
+        /// link name, e.g. e1000g0
+        name: String,
+        /// link speed in Mbps
+        #[arg(long, default_value_t = 1000)]
+        speed: u64,
+        /// MTU the link starts with
+        #[arg(long, default_value_t = 1500)]
+        mtu: u32,
+        /// largest MTU the NIC supports
+        #[arg(long, default_value_t = 9000)]
+        mtu_max: u32,
+        /// the NIC's own MAC address (default: a random locally administered one)
+        #[arg(long)]
+        mac: Option<String>,
+        /// a factory MAC address VNICs may use (repeat for more slots)
+        #[arg(long = "factory-mac")]
+        factory_macs: Vec<String>,
+        /// the link state
+        #[arg(long, default_value = "up", value_parser = ["up", "down"])]
+        state: String,
+    },
+    /// Remove a physical NIC declared with add-phys
+    RemovePhys { name: String },
+    /// Reboot: drop temporary configuration, restore the persistent one
+    Reboot,
+    /// Print the path of the state file
+    Path,
+}
+
+/// The words `xbow dladm` offers to completion.
+fn dladm_words() -> clap::builder::PossibleValuesParser {
+    let names: Vec<&'static str> = dladm::usage::COMMANDS.iter().map(|(n, _)| *n).collect();
+    clap::builder::PossibleValuesParser::new(names)
+}
+
+/// Run with the process's arguments; returns the exit status.
+pub fn main(args: Vec<String>) -> i32 {
+    let argv0 = args.first().map(String::as_str).unwrap_or("xbow");
+    let base = Path::new(argv0)
+        .file_name()
+        .and_then(|s| s.to_str())
+        .unwrap_or("xbow")
+        .to_string();
+    match base.as_str() {
+        "dladm" => return run_dladm(&base, &args),
+        _ if args.get(1).is_some_and(|a| a == "dladm") => return run_dladm("dladm", &args[1..]),
+        _ => {}
+    }
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    match cli.command {
+        Command::Dladm { .. } => unreachable!("dispatched above"),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "xbow", &mut std::io::stdout());
+            0
+        }
+        Command::Sim { command } => match run_sim(command) {
+            Ok(()) => 0,
+            Err(msg) => {
+                eprintln!("xbow sim: {msg}");
+                1
+            }
+        },
+    }
+}
+
+fn run_dladm(prog: &str, args: &[String]) -> i32 {
+    let stdout = std::io::stdout();
+    let rows = if stdout.is_terminal() {
+        crate::sys::terminal_rows().unwrap_or(24)
+    } else {
+        24
+    };
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+    let mut err = std::io::stderr().lock();
+    let code = dladm::main(prog, args, &mut out, &mut err, rows);
+    let _ = out.flush();
+    code
+}
+
+fn run_sim(cmd: SimCommand) -> Result<(), String> {
+    if Kind::from_env()? != Kind::Sim {
+        return Err("XBOW_BACKEND is not sim: the sim commands only change the simulation".into());
+    }
+    let file = StateFile::from_env().map_err(|e| e.to_string())?;
+    let status = |what: String| move |e: DlError| format!("{what}: {e}");
+    match cmd {
+        SimCommand::AddPhys {
+            name,
+            speed,
+            mtu,
+            mtu_max,
+            mac,
+            factory_macs,
+            state,
+        } => {
+            name.parse::<LinkName>()
+                .map_err(|e| format!("add-phys {name}: {e}"))?;
+            let parse_mac = |s: &str| {
+                s.parse::<MacAddr>()
+                    .ok()
+                    .filter(|m| m.len() == 6 && !m.is_multicast())
+                    .ok_or_else(|| format!("add-phys {name}: invalid MAC address '{s}'"))
+            };
+            let mac = match mac {
+                Some(m) => parse_mac(&m)?,
+                None => {
+                    let mut b = [0u8; 6];
+                    sim::random_bytes(&mut b).map_err(|e| format!("/dev/urandom: {e}"))?;
+                    b[0] = (b[0] & 0xfc) | 0x02;
+                    MacAddr::from_bytes(&b).expect("6 bytes")
+                }
+            };
+            let factory_macs = factory_macs
+                .iter()
+                .map(|m| parse_mac(m))
+                .collect::<Result<Vec<_>, _>>()?;
+            if mtu < 1500 || mtu > mtu_max {
+                return Err(format!(
+                    "add-phys {name}: --mtu {mtu} is outside 1500-{mtu_max}"
+                ));
+            }
+            let state = if state == "up" { LinkState::Up } else { LinkState::Down };
+            let phys = PhysConf {
+                speed_mbps: speed,
+                mtu_max,
+                mac,
+                factory_macs,
+                state,
+            };
+            sim::add_phys(&file, &name, phys, mtu).map_err(status(format!("add-phys {name}")))
+        }
+        SimCommand::RemovePhys { name } => {
+            sim::remove_phys(&file, &name).map_err(status(format!("remove-phys {name}")))
+        }
+        SimCommand::Reboot => sim::reboot(&file).map_err(status("reboot".into())),
+        SimCommand::Path => {
+            println!("{}", file.path().display());
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,276 @@
+//! `show-link` and `show-phys`.
+
+use super::output::{Kind, Printer};
+use super::{CmdResult, Ctx, Fail, SHOW_LOPTS, die, die_dlerr, die_optdup, die_opterr, unsupported};
+use crate::backend::DlError;
+use crate::getopt::{Getopt, Opt};
+use crate::model::bandwidth::strtoull10;
+use crate::model::link::{ClassMask, Conf, LinkClass, LinkInfo};
+use crate::model::link_name::MAXLINKNAMELEN;
+use crate::model::status::DlStatus;
+use crate::ofmt::{Cell, Field, Flags};
+
+/// `show-link` fields.
+pub const LINK_FIELDS: &[Field] = &[
+    Field { name: "LINK", width: 12 },
+    Field { name: "CLASS", width: 10 },
+    Field { name: "MTU", width: 7 },
+    Field { name: "STATE", width: 9 },
+    Field { name: "BRIDGE", width: 11 },
+    Field { name: "OVER", width: 30 },
+];
+const LINK_KINDS: &[Kind] = &[Kind::Str, Kind::Str, Kind::Num, Kind::Str, Kind::Str, Kind::Str];
+
+/// `show-phys` fields.
+pub const PHYS_FIELDS: &[Field] = &[
+    Field { name: "LINK", width: 13 },
+    Field { name: "MEDIA", width: 21 },
+    Field { name: "STATE", width: 11 },
+    Field { name: "SPEED", width: 9 },
+    Field { name: "DUPLEX", width: 9 },
+    Field { name: "DEVICE", width: 13 },
+    Field { name: "FLAGS", width: 7 },
+];
+const PHYS_KINDS: &[Kind] = &[
+    Kind::Str,
+    Kind::Str,
+    Kind::Str,
+    Kind::Num,
+    Kind::Str,
+    Kind::Str,
+    Kind::Str,
+];
+
+pub fn show_link(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
+    let (mut parsable, mut persistent, mut stats, mut interval) = (false, false, false, false);
+    let mut fields: Option<String> = None;
+    let mut g = Getopt::new(args, ":pPsi:o:", SHOW_LOPTS);
+    for opt in g.by_ref() {
+        match opt {
+            Opt::Flag('p', _) => {
+                if parsable {
+                    return Err(die_optdup('p'));
+                }
+                parsable = true;
+            }
+            Opt::Flag('P', _) => {
+                if persistent {
+                    return Err(die_optdup('P'));
+                }
+                persistent = true;
+            }
+            Opt::Flag('s', _) => {
+                if stats {
+                    return Err(die_optdup('s'));
+                }
+                stats = true;
+            }
+            Opt::Flag('i', Some(v)) => {
+                if interval {
+                    return Err(die_optdup('i'));
+                }
+                interval = true;
+                if !strtoull10(&v).is_some_and(|(n, rest)| rest.is_empty() && (n as i64) > 0) {
+                    return Err(die(format!("invalid interval value '{v}'")));
+                }
+            }
+            Opt::Flag('o', Some(v)) => fields = Some(v),
+            o => return Err(die_opterr(&o, usage)),
+        }
+    }
+    if interval && !stats {
+        return Err(die("the option -i can be used only with -s"));
+    }
+    if stats && persistent {
+        return Err(die("the option -P cannot be used with -s"));
+    }
+    let conf = if persistent { Conf::PERSIST } else { Conf::ACTIVE };
+    let ops = g.operands();
+    let single = match ops.as_slice() {
+        [] => None,
+        [name] => {
+            if name.len() >= MAXLINKNAMELEN {
+                return Err(die("link name too long"));
+            }
+            let info = ctx
+                .dl
+                .name2info(name)
+                .map_err(|e| die_dlerr(&e, format!("link {name} is not valid")))?;
+            if !info.conf.covers(conf) {
+                let what = if persistent { "a temporary link" } else { "temporarily removed" };
+                return Err(die_dlerr(
+                    &DlError::Status(DlStatus::Badarg),
+                    format!("link {name} is {what}"),
+                ));
+            }
+            Some(info)
+        }
+        _ => return Err(Fail::Usage),
+    };
+    if parsable && fields.is_none() {
+        return Err(die("-p requires -o"));
+    }
+    if parsable && fields.as_deref().is_some_and(|f| f.eq_ignore_ascii_case("all")) {
+        return Err(die("\"-o all\" is invalid with -p"));
+    }
+    if stats {
+        return Err(unsupported("-s (statistics)"));
+    }
+    let default = if persistent { "link,class,bridge,over" } else { "link,class,mtu,state,bridge,over" };
+    let spec = match fields.as_deref() {
+        Some(f) if !f.eq_ignore_ascii_case("all") => f,
+        _ => default,
+    };
+    let mut p = Printer::open(ctx, Some(spec), LINK_FIELDS, LINK_KINDS, Flags { parsable, wrap: !parsable })?;
+    let links = match single {
+        Some(info) => vec![info],
+        None => ctx
+            .dl
+            .walk(ClassMask::ALL, conf)
+            .map_err(|e| die_dlerr(&e, "failed to show links"))?,
+    };
+    let one = links.len() == 1 && ops.len() == 1;
+    for info in links {
+        match link_cells(ctx, &info, persistent) {
+            Ok(cells) => p.row(ctx, &cells)?,
+            Err(e) if one => return Err(die_dlerr(&e, format!("failed to show link {}", info.name))),
+            Err(_) => {}
+        }
+    }
+    p.finish(ctx)
+}
+
+/// `print_link`.
+fn link_cells(ctx: &mut Ctx, info: &LinkInfo, persistent: bool) -> Result<Vec<Cell>, DlError> {
+    let conf = if persistent { Conf::PERSIST } else { Conf::ACTIVE };
+    let over = match info.class {
+        LinkClass::Vnic => {
+            let attr = ctx.dl.vnic_info(info.id, conf)?;
+            match attr.over {
+                Some(o) => ctx.dl.id2info(o)?.name,
+                None => String::new(),
+            }
+        }
+        _ => String::new(),
+    };
+    let (mtu, state) = if persistent {
+        (String::new(), String::new())
+    } else {
+        let mtu = ctx.dl.mtu(info.id)?.to_string();
+        let state = ctx.dl.link_state(info.id).map_or("?".into(), |s| s.as_str().to_string());
+        (mtu, state)
+    };
+    Ok(vec![
+        Cell::Val(info.name.clone()),
+        Cell::Val(info.class.as_str().into()),
+        Cell::Val(mtu),
+        Cell::Val(state),
+        Cell::Val(String::new()),
+        Cell::Val(over),
+    ])
+}
+
+pub fn show_phys(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
+    let (mut parsable, mut persistent, mut macs, mut rings) = (false, false, false, false);
+    let mut fields: Option<String> = None;
+    let mut g = Getopt::new(args, ":pPo:mH", SHOW_LOPTS);
+    for opt in g.by_ref() {
+        match opt {
+            Opt::Flag('p', _) => {
+                if parsable {
+                    return Err(die_optdup('p'));
+                }
+                parsable = true;
+            }
+            Opt::Flag('P', _) => {
+                if persistent {
+                    return Err(die_optdup('P'));
+                }
+                persistent = true;
+            }
+            Opt::Flag('o', Some(v)) => fields = Some(v),
+            Opt::Flag('m', _) => macs = true,
+            Opt::Flag('H', _) => rings = true,
+            o => return Err(die_opterr(&o, usage)),
+        }
+    }
+    if parsable && fields.is_none() {
+        return Err(die("-p requires -o"));
+    }
+    if macs && rings {
+        return Err(die("-m cannot combine with -H"));
+    }
+    if parsable && fields.as_deref().is_some_and(|f| f.eq_ignore_ascii_case("all")) {
+        return Err(die("\"-o all\" is invalid with -p"));
+    }
+    let ops = g.operands();
+    let single = match ops.as_slice() {
+        [] => None,
+        [name] => Some(
+            ctx.dl
+                .name2info(name)
+                .map_err(|e| die_dlerr(&e, format!("link {name} is not valid")))?,
+        ),
+        _ => return Err(Fail::Usage),
+    };
+    if macs && persistent {
+        return Err(die("-m not compatible with -P"));
+    }
+    if macs {
+        return Err(unsupported("-m (MAC address slots)"));
+    }
+    if rings {
+        return Err(unsupported("-H (hardware rings)"));
+    }
+    let default = if persistent { "link,device,media,flags" } else { "link,media,state,speed,duplex,device" };
+    let spec = match fields.as_deref() {
+        Some(f) if !f.eq_ignore_ascii_case("all") => f,
+        _ => default,
+    };
+    let conf = if persistent { Conf::PERSIST } else { Conf::ACTIVE };
+    let mut p = Printer::open(ctx, Some(spec), PHYS_FIELDS, PHYS_KINDS, Flags { parsable, wrap: false })?;
+    let links = match &single {
+        Some(info) => vec![info.clone()],
+        None => ctx
+            .dl
+            .walk(ClassMask::of(&[LinkClass::Phys]), conf)
+            .map_err(|e| die_dlerr(&e, "failed to show physical links"))?,
+    };
+    for info in links {
+        match phys_cells(ctx, &info, conf) {
+            Ok(cells) => p.row(ctx, &cells)?,
+            Err(e) if single.is_some() => {
+                return Err(die_dlerr(&e, format!("failed to show physical link {}", info.name)));
+            }
+            Err(_) => {}
+        }
+    }
+    p.finish(ctx)
+}
+
+/// `print_phys`.
+fn phys_cells(ctx: &mut Ctx, info: &LinkInfo, conf: Conf) -> Result<Vec<Cell>, DlError> {
+    if info.class != LinkClass::Phys {
+        return Err(DlStatus::Badarg.into());
+    }
+    if !info.conf.covers(conf) {
+        return Err(DlStatus::Notfound.into());
+    }
+    let attr = ctx.dl.phys_info(info.id, conf)?;
+    let v = |s: &str| Cell::Val(s.to_string());
+    if conf.persistent {
+        let flags = format!("{}----", if info.conf.active { '-' } else { 'r' });
+        return Ok(vec![v(&info.name), v(&attr.media), v(""), v(""), v(""), v(&attr.device), Cell::Val(flags)]);
+    }
+    let state = ctx.dl.link_state(info.id).map_or("?".into(), |s| s.as_str().to_string());
+    let speed = ctx.dl.speed_mbps(info.id).to_string();
+    Ok(vec![
+        v(&info.name),
+        v(&attr.media),
+        Cell::Val(state),
+        Cell::Val(speed),
+        v(&attr.duplex),
+        v(&attr.device),
+        v(""),
+    ])
+}

@@ -1,0 +1,218 @@
+//! The `dladm` personality: illumos dladm's subcommands, options, output
+//! and messages for etherstubs, VNICs, links and link properties.
+
+mod link;
+mod linkprop;
+mod output;
+pub mod usage;
+mod vnic;
+
+use crate::backend::{self, Datalink, DlError};
+use crate::getopt::{HasArg, LongOpt, Opt};
+use std::io::{self, Write};
+
+/// What a subcommand needs: the program name for messages, the datalink
+/// backend and the output streams.
+pub struct Ctx<'a> {
+    pub prog: String,
+    pub dl: Box<dyn Datalink>,
+    pub out: &'a mut dyn Write,
+    pub err: &'a mut dyn Write,
+    /// Terminal height for header repetition (24 when not a terminal).
+    pub ws_row: usize,
+    /// `--json` was given.
+    pub json: bool,
+}
+
+/// How a subcommand ends other than normally.
+#[derive(Debug)]
+pub enum Fail {
+    /// `die()`: the message, then exit 1.
+    Die(String),
+    /// `usage()`: the full usage text, then exit 1.
+    Usage,
+    /// Writing the output failed.
+    Io(io::Error),
+    /// Exit 1 after the messages already printed.
+    Exit,
+}
+
+impl From<io::Error> for Fail {
+    fn from(e: io::Error) -> Fail {
+        Fail::Io(e)
+    }
+}
+
+pub type CmdResult = Result<(), Fail>;
+
+pub fn die(msg: impl Into<String>) -> Fail {
+    Fail::Die(msg.into())
+}
+
+/// `die_dlerr`: the message and the status text.
+pub fn die_dlerr(e: &DlError, msg: impl std::fmt::Display) -> Fail {
+    match e {
+        DlError::Status(s) | DlError::WithErrlist(s, _) => Fail::Die(format!("{msg}: {s}")),
+        DlError::Backend(b) => Fail::Die(format!("{msg}: {b}")),
+    }
+}
+
+/// `die_opterr`.
+pub fn die_opterr(opt: &Opt, usage: &str) -> Fail {
+    match opt {
+        Opt::MissingArg(c) => die(format!("option '-{c}' requires a value\nusage: {usage}")),
+        Opt::Unknown(c) | Opt::Flag(c, _) => {
+            die(format!("unrecognized option '-{c}'\nusage: {usage}"))
+        }
+    }
+}
+
+/// `die_optdup`.
+pub fn die_optdup(c: char) -> Fail {
+    die(format!("the option -{c} cannot be specified more than once"))
+}
+
+/// Refuse what xbow does not provide, naming it.
+pub fn unsupported(what: &str) -> Fail {
+    die(format!("{what} is not supported by xbow"))
+}
+
+impl Ctx<'_> {
+    /// `warn()`.
+    pub fn warn(&mut self, msg: impl std::fmt::Display) -> io::Result<()> {
+        self.out.flush()?;
+        writeln!(self.err, "{}: warning: {msg}", self.prog)
+    }
+
+    /// `warn_dlerr()`.
+    pub fn warn_dlerr(&mut self, e: &DlError, msg: impl std::fmt::Display) -> io::Result<()> {
+        match e {
+            DlError::Status(s) | DlError::WithErrlist(s, _) => self.warn(format!("{msg}: {s}")),
+            DlError::Backend(b) => self.warn(format!("{msg}: {b}")),
+        }
+    }
+}
+
+/// Long options shared by several subcommands (`lopts` in dladm.c).
+pub const LOPTS: &[LongOpt] = &[
+    LongOpt { name: "vlan-id", has_arg: HasArg::Required, val: 'v' },
+    LongOpt { name: "output", has_arg: HasArg::Required, val: 'o' },
+    LongOpt { name: "dev", has_arg: HasArg::Required, val: 'd' },
+    LongOpt { name: "policy", has_arg: HasArg::Required, val: 'P' },
+    LongOpt { name: "lacp-mode", has_arg: HasArg::Required, val: 'L' },
+    LongOpt { name: "lacp-timer", has_arg: HasArg::Required, val: 'T' },
+    LongOpt { name: "unicast", has_arg: HasArg::Required, val: 'u' },
+    LongOpt { name: "temporary", has_arg: HasArg::No, val: 't' },
+    LongOpt { name: "root-dir", has_arg: HasArg::Required, val: 'R' },
+    LongOpt { name: "link", has_arg: HasArg::Required, val: 'l' },
+    LongOpt { name: "forcible", has_arg: HasArg::No, val: 'f' },
+    LongOpt { name: "bw-limit", has_arg: HasArg::Required, val: 'b' },
+    LongOpt { name: "mac-address", has_arg: HasArg::Required, val: 'm' },
+    LongOpt { name: "slot", has_arg: HasArg::Required, val: 'n' },
+];
+
+/// `show_lopts`.
+pub const SHOW_LOPTS: &[LongOpt] = &[
+    LongOpt { name: "statistics", has_arg: HasArg::No, val: 's' },
+    LongOpt { name: "continuous", has_arg: HasArg::No, val: 'S' },
+    LongOpt { name: "interval", has_arg: HasArg::Required, val: 'i' },
+    LongOpt { name: "parsable", has_arg: HasArg::No, val: 'p' },
+    LongOpt { name: "parseable", has_arg: HasArg::No, val: 'p' },
+    LongOpt { name: "extended", has_arg: HasArg::No, val: 'x' },
+    LongOpt { name: "output", has_arg: HasArg::Required, val: 'o' },
+    LongOpt { name: "persistent", has_arg: HasArg::No, val: 'P' },
+    LongOpt { name: "lacp", has_arg: HasArg::No, val: 'L' },
+];
+
+/// The subcommands xbow implements.
+const IMPLEMENTED: &[(&str, fn(&mut Ctx, &[String], &str) -> CmdResult)] = &[
+    ("help", |_, _, _| Err(Fail::Usage)),
+    ("show-link", link::show_link),
+    ("show-phys", link::show_phys),
+    ("set-linkprop", linkprop::set_linkprop),
+    ("reset-linkprop", linkprop::reset_linkprop),
+    ("show-linkprop", linkprop::show_linkprop),
+    ("create-vnic", vnic::create_vnic),
+    ("delete-vnic", vnic::delete_vnic),
+    ("show-vnic", vnic::show_vnic),
+    ("create-etherstub", vnic::create_etherstub),
+    ("delete-etherstub", vnic::delete_etherstub),
+    ("show-etherstub", vnic::show_etherstub),
+];
+
+/// Run `dladm ARGS…` (`args[0]` is the program name) and return the exit
+/// status. `prog` is the name messages are prefixed with.
+pub fn main(
+    prog: &str,
+    args: &[String],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    ws_row: usize,
+) -> i32 {
+    let mut args: Vec<String> = args.to_vec();
+    if args.len() < 2 {
+        args.push("show-link".into());
+    }
+    // `--json` is xbow's own; take it out before getopt sees the options.
+    let json_at = args
+        .iter()
+        .skip(2)
+        .position(|a| a == "--json")
+        .filter(|_| args[1].starts_with("show-"));
+    let json = json_at.is_some();
+    if let Some(i) = json_at {
+        args.remove(i + 2);
+    }
+    let cmd = args[1].clone();
+    let sub = &args[1..];
+    let result = match usage::COMMANDS.iter().find(|(n, _)| *n == cmd) {
+        None => {
+            let _ = writeln!(err, "{prog}: unknown subcommand '{cmd}'");
+            Err(Fail::Usage)
+        }
+        Some(_) => match backend::Kind::from_env()
+            .map_err(DlError::Backend)
+            .and_then(backend::open_datalink)
+        {
+            Err(e) => Err(die_dlerr(&e, "could not open /dev/dld")),
+            Ok(dl) => {
+                let mut ctx = Ctx {
+                    prog: prog.to_string(),
+                    dl,
+                    out: &mut *out,
+                    err: &mut *err,
+                    ws_row,
+                    json,
+                };
+                let r = match IMPLEMENTED.iter().find(|(n, _)| *n == cmd) {
+                    Some((_, f)) => f(&mut ctx, sub, usage::of(&cmd)),
+                    None => Err(unsupported(&format!("subcommand '{cmd}'"))),
+                };
+                if cmd == "help" {
+                    let _ = ctx.out.flush();
+                    let _ = write!(ctx.err, "{}", usage::text());
+                    return 0;
+                }
+                r
+            }
+        },
+    };
+    let _ = out.flush();
+    match result {
+        Ok(()) => 0,
+        Err(Fail::Die(msg)) => {
+            let _ = writeln!(err, "{prog}: {msg}");
+            1
+        }
+        Err(Fail::Usage) => {
+            let _ = write!(err, "{}", usage::text());
+            1
+        }
+        Err(Fail::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => 1,
+        Err(Fail::Io(e)) => {
+            let _ = writeln!(err, "{prog}: write error: {e}");
+            1
+        }
+        Err(Fail::Exit) => 1,
+    }
+}

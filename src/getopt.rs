@@ -1,0 +1,240 @@
+//! `getopt_long(3C)` as illumos libc implements it, so that option errors
+//! arrive in the same order and with the same texts as in the C tools.
+
+/// Whether a long option takes a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HasArg {
+    No,
+    Required,
+}
+
+/// One entry of a `struct option` table.
+#[derive(Debug, Clone, Copy)]
+pub struct LongOpt {
+    pub name: &'static str,
+    pub has_arg: HasArg,
+    pub val: char,
+}
+
+/// What one call of `getopt_long` returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Opt {
+    /// An option character with its argument, if it takes one.
+    Flag(char, Option<String>),
+    /// `':'`: the option needs a value and none was given.
+    MissingArg(char),
+    /// `'?'`: an option that is not in the option string.
+    Unknown(char),
+}
+
+/// An iterator over the options of an argument vector (`args[0]` is the
+/// subcommand name, as `argv[0]` is for getopt). Like illumos's
+/// `getopt_long`, operands may come before options (they are permuted to
+/// the end) unless `POSIXLY_CORRECT` is set; `--` ends the options. The
+/// operands are [`Getopt::operands`] once the options are consumed.
+pub struct Getopt<'a> {
+    args: &'a [String],
+    optstring: &'static str,
+    longopts: &'static [LongOpt],
+    permute: bool,
+    /// A leading `:`: a missing value is reported as such (else as `?`).
+    colon: bool,
+    operands: Vec<String>,
+    optind: usize,
+    /// Position inside a cluster of short options (`-tp`).
+    nextchar: usize,
+    done: bool,
+}
+
+impl<'a> Getopt<'a> {
+    pub fn new(
+        args: &'a [String],
+        optstring: &'static str,
+        longopts: &'static [LongOpt],
+    ) -> Getopt<'a> {
+        Getopt {
+            args,
+            optstring: optstring.strip_prefix(':').unwrap_or(optstring),
+            longopts,
+            permute: std::env::var_os("POSIXLY_CORRECT").is_none(),
+            colon: optstring.starts_with(':'),
+            operands: Vec::new(),
+            optind: 1,
+            nextchar: 0,
+            done: false,
+        }
+    }
+
+    /// Whether `c` is an option character, and whether it takes a value.
+    fn short(&self, c: char) -> Option<bool> {
+        if c == ':' {
+            return None;
+        }
+        let i = self.optstring.find(c)?;
+        Some(self.optstring[i + c.len_utf8()..].starts_with(':'))
+    }
+
+    /// The operands: the arguments that are not options, in order.
+    pub fn operands(&self) -> Vec<String> {
+        let mut v = self.operands.clone();
+        v.extend_from_slice(&self.args[self.optind.min(self.args.len())..]);
+        v
+    }
+
+    fn missing(&self, c: char) -> Opt {
+        if self.colon {
+            Opt::MissingArg(c)
+        } else {
+            Opt::Unknown(c)
+        }
+    }
+
+    fn long(&mut self, body: &str) -> Opt {
+        self.optind += 1;
+        let (name, inline) = match body.split_once('=') {
+            Some((n, v)) => (n, Some(v.to_string())),
+            None => (body, None),
+        };
+        let exact = self.longopts.iter().find(|o| o.name == name);
+        let opt = match exact {
+            Some(o) => Some(*o),
+            None => {
+                let mut matches = self.longopts.iter().filter(|o| o.name.starts_with(name));
+                match (matches.next(), matches.next()) {
+                    (Some(o), None) => Some(*o),
+                    _ => None,
+                }
+            }
+        };
+        let Some(opt) = opt else {
+            // getopt_long leaves optopt at 0 for an unknown long option.
+            return Opt::Unknown('\0');
+        };
+        match (opt.has_arg, inline) {
+            (HasArg::No, Some(_)) => self.missing(opt.val),
+            (HasArg::No, None) => Opt::Flag(opt.val, None),
+            (HasArg::Required, Some(v)) => Opt::Flag(opt.val, Some(v)),
+            (HasArg::Required, None) => match self.args.get(self.optind) {
+                Some(v) => {
+                    self.optind += 1;
+                    Opt::Flag(opt.val, Some(v.clone()))
+                }
+                None => self.missing(opt.val),
+            },
+        }
+    }
+}
+
+impl Iterator for Getopt<'_> {
+    type Item = Opt;
+
+    fn next(&mut self) -> Option<Opt> {
+        if self.done {
+            return None;
+        }
+        while self.nextchar == 0 {
+            let Some(arg) = self.args.get(self.optind) else {
+                self.done = true;
+                return None;
+            };
+            if arg == "--" {
+                self.optind += 1;
+                self.done = true;
+                return None;
+            }
+            if !arg.starts_with('-') || arg == "-" {
+                if self.permute {
+                    self.operands.push(arg.clone());
+                    self.optind += 1;
+                    continue;
+                }
+                self.done = true;
+                return None;
+            }
+            if let Some(body) = arg.strip_prefix("--") {
+                return Some(self.long(body));
+            }
+            self.nextchar = 1;
+        }
+        let arg = &self.args[self.optind];
+        let c = arg[self.nextchar..].chars().next().expect("non-empty cluster");
+        self.nextchar += c.len_utf8();
+        let at_end = self.nextchar >= arg.len();
+        let result = match self.short(c) {
+            None => Opt::Unknown(c),
+            Some(false) => Opt::Flag(c, None),
+            Some(true) => {
+                if !at_end {
+                    let v = arg[self.nextchar..].to_string();
+                    self.optind += 1;
+                    self.nextchar = 0;
+                    return Some(Opt::Flag(c, Some(v)));
+                }
+                self.optind += 1;
+                self.nextchar = 0;
+                return Some(match self.args.get(self.optind) {
+                    Some(v) => {
+                        self.optind += 1;
+                        Opt::Flag(c, Some(v.clone()))
+                    }
+                    None => self.missing(c),
+                });
+            }
+        };
+        if at_end {
+            self.optind += 1;
+            self.nextchar = 0;
+        }
+        Some(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LONG: &[LongOpt] = &[
+        LongOpt { name: "temporary", has_arg: HasArg::No, val: 't' },
+        LongOpt { name: "output", has_arg: HasArg::Required, val: 'o' },
+    ];
+
+    fn args(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn clusters_values_and_operands() {
+        let a = args(&["cmd", "-tp", "-o", "link", "-ofoo", "--output=x", "name", "--temp", "--", "-t"]);
+        let mut g = Getopt::new(&a, ":tpo:", LONG);
+        let got: Vec<Opt> = g.by_ref().collect();
+        assert_eq!(
+            got,
+            vec![
+                Opt::Flag('t', None),
+                Opt::Flag('p', None),
+                Opt::Flag('o', Some("link".into())),
+                Opt::Flag('o', Some("foo".into())),
+                Opt::Flag('o', Some("x".into())),
+                Opt::Flag('t', None),
+            ]
+        );
+        assert_eq!(g.operands(), args(&["name", "-t"]));
+    }
+
+    #[test]
+    fn errors() {
+        let a = args(&["cmd", "-x", "-o"]);
+        let got: Vec<Opt> = Getopt::new(&a, ":o:", LONG).collect();
+        assert_eq!(got, vec![Opt::Unknown('x'), Opt::MissingArg('o')]);
+        let a = args(&["cmd", "-o"]);
+        let got: Vec<Opt> = Getopt::new(&a, "o:", LONG).collect();
+        assert_eq!(got, vec![Opt::Unknown('o')]);
+        let a = args(&["cmd", "--bogus", "--temporary=1"]);
+        let got: Vec<Opt> = Getopt::new(&a, ":t", LONG).collect();
+        assert_eq!(got, vec![Opt::Unknown('\0'), Opt::MissingArg('t')]);
+        let a = args(&["cmd", "--", "-t"]);
+        let mut g = Getopt::new(&a, ":t", LONG);
+        assert_eq!(g.next(), None);
+        assert_eq!(g.operands(), args(&["-t"]));
+    }
+}

@@ -1,0 +1,10 @@
+//! xbow: Crossbow network virtualization for illumos (and a simulation of
+//! it everywhere else), compatible with the tools it replaces.
+
+pub mod backend;
+pub mod cli;
+pub mod dladm;
+pub mod getopt;
+pub mod model;
+pub mod ofmt;
+mod sys;

@@ -1,0 +1,8 @@
+//! One type per concept, parsed once at the edge.
+
+pub mod bandwidth;
+pub mod link;
+pub mod link_name;
+pub mod linkprop;
+pub mod mac;
+pub mod status;

@@ -1,0 +1,15 @@
+//! The only place with `unsafe`: calls into the platform's C interfaces.
+
+/// The height of the terminal on stdout, if stdout is one.
+pub fn terminal_rows() -> Option<usize> {
+    let mut ws = libc::winsize {
+        ws_row: 0,
+        ws_col: 0,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: TIOCGWINSZ writes one `struct winsize` through the pointer,
+    // which points to a live, properly aligned `winsize` on our stack.
+    let rc = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) };
+    (rc == 0 && ws.ws_row > 0).then_some(usize::from(ws.ws_row))
+}
