@@ -389,8 +389,12 @@ impl Datalink for SimDatalink {
                     return Err(DlStatus::Notfound.into());
                 }
             }
+            // VRRP addresses need an Ethernet link below (not an etherstub).
             let vrrp_type = spec.mac_type == MacAddrType::Vrid;
-            if spec.vrrp.is_some() != vrrp_type || (vrrp_type && spec.over.is_none()) {
+            let lower_is_stub = spec
+                .over
+                .is_none_or(|o| st.link(o).is_some_and(|l| l.class == LinkClass::Etherstub));
+            if spec.vrrp.is_some() != vrrp_type || (vrrp_type && lower_is_stub) {
                 return Err(DlStatus::Badarg.into());
             }
             if st.by_name(&spec.name).is_some() {

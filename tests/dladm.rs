@@ -1,0 +1,470 @@
+//! The dladm personality, end to end. Backend-agnostic: these tests run
+//! on the sim here and, with `XBOW_TEST_BACKEND=illumos`, against a real
+//! kernel (illumos-ci/run.sh). Link names carry the per-run prefix.
+
+mod common;
+
+use common::{Env, golden};
+
+fn usage_text() -> String {
+    golden("usage.txt")
+}
+
+/// `dladm: MSG\nusage: USAGE\n` as die_opterr prints it.
+fn opterr(msg: &str, usage: &str) -> String {
+    format!("dladm: {msg}\nusage: {usage}\n")
+}
+
+const CREATE_VNIC_USAGE: &str = "    create-vnic      [-t] -l <link> [-m <value> | auto |\n\t\t     {factory [-n <slot-id>]} | {random [-r <prefix>]} |\n\t\t     {vrrp -V <vrid> -A {inet | inet6}} [-v <vid> [-f]]\n\t\t     [-p <prop>=<value>[,...]] <vnic-link>";
+
+/// One `show-vnic -p -o FIELDS` row per VNIC, fields split.
+fn vnic_rows(env: &Env, fields: &str) -> Vec<Vec<String>> {
+    let r = env.dladm(&["show-vnic", "-p", "-o", fields]);
+    r.ok();
+    r.stdout
+        .lines()
+        .filter(|l| l.starts_with(&env.prefix))
+        .map(|l| split_parsable(l))
+        .collect()
+}
+
+/// Split a parsable line at unescaped colons, removing the escapes.
+fn split_parsable(line: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut esc = false;
+    for c in line.chars() {
+        match (esc, c) {
+            (false, '\\') => esc = true,
+            (false, ':') => out.push(String::new()),
+            (_, c) => {
+                esc = false;
+                out.last_mut().unwrap().push(c);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn article_sequence() {
+    let env = Env::new();
+    let stub = env.n("etherstub0");
+    env.dladm(&["create-etherstub", &stub]).ok();
+    for i in 0..3 {
+        env.dladm(&["create-vnic", "-d", &stub, &env.n(&format!("vnic{i}"))]).ok();
+    }
+    let rows = vnic_rows(&env, "link,over,speed,macaddress,macaddrtype,vid");
+    assert_eq!(rows.len(), 3);
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r[0], env.n(&format!("vnic{i}")));
+        assert_eq!(r[1], stub);
+        assert_eq!(r[2], "0");
+        assert!(r[3].starts_with("2:8:20:"), "{r:?}");
+        assert_eq!(r[3].split(':').count(), 6);
+        assert!(r[3].split(':').all(|o| o.len() <= 2 && !(o.len() == 2 && o.starts_with('0'))));
+        assert_eq!(r[4], "random");
+        assert_eq!(r[5], "0");
+    }
+    // The human table: a header and three rows, MACs distinct.
+    let table = env.dladm(&["show-vnic"]);
+    table.ok();
+    let lines: Vec<&str> = table.stdout.lines().filter(|l| l.starts_with(&env.prefix)).collect();
+    assert_eq!(lines.len(), 3);
+    assert!(table.stdout.starts_with("LINK         OVER         SPEED    MACADDRESS        MACADDRTYPE         VID\n"));
+    let macs: std::collections::HashSet<&String> = rows.iter().map(|r| &r[3]).collect();
+    assert_eq!(macs.len(), 3);
+
+    let v3 = env.n("vnic3");
+    env.dladm(&["create-vnic", "-l", &stub, "-p", "maxbw=100M", &v3]).ok();
+    let r = env.dladm(&["show-linkprop", "-c", "-o", "value", "-p", "maxbw", &v3]);
+    assert_eq!(r.ok().stdout, "  100\n");
+    let r = env.dladm(&["show-linkprop", "-p", "maxbw", &v3]);
+    assert_eq!(
+        r.ok().stdout,
+        format!(
+            "LINK         PROPERTY        PERM VALUE          DEFAULT        POSSIBLE\n{:<13}maxbw           rw     100          --             -- \n",
+            v3
+        )
+    );
+}
+
+#[test]
+fn no_arguments_is_show_link() {
+    let env = Env::new();
+    env.dladm(&["create-etherstub", &env.n("stub0")]).ok();
+    assert_eq!(env.dladm(&[]).stdout, env.dladm(&["show-link"]).stdout);
+}
+
+#[test]
+fn unknown_subcommand_and_help() {
+    let env = Env::new();
+    env.dladm(&["frobnicate"])
+        .fails_with(&format!("dladm: unknown subcommand 'frobnicate'\n{}", usage_text()));
+    let r = env.dladm(&["help"]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, ""));
+    assert_eq!(r.stderr, usage_text());
+    // Subcommand names are exact.
+    env.dladm(&["Show-Link"])
+        .fails_with(&format!("dladm: unknown subcommand 'Show-Link'\n{}", usage_text()));
+}
+
+#[test]
+fn create_etherstub_errors() {
+    let env = Env::new();
+    let u = "    create-etherstub [-t] <link>";
+    env.dladm(&["create-etherstub"]).fails_with(&usage_text());
+    env.dladm(&["create-etherstub", "a0", "b0"]).fails_with(&usage_text());
+    env.dladm(&["create-etherstub", "-x", "s0"]).fails_with(&opterr("unrecognized option '-x'", u));
+    // No leading ':' in the option string: a missing value is "unrecognized".
+    env.dladm(&["create-etherstub", "s0", "-R"]).fails_with(&opterr("unrecognized option '-R'", u));
+    let long = format!("{}1", "a".repeat(31));
+    env.dladm(&["create-etherstub", &long])
+        .fails_with(&format!("dladm: link name too long '{long}'\n"));
+    for bad in ["stub", "0stub0", "stub00", "my-stub0"] {
+        env.dladm(&["create-etherstub", bad])
+            .fails_with(&format!("dladm: invalid link name '{bad}'\n"));
+    }
+    let s = env.n("stub0");
+    env.dladm(&["create-etherstub", &s]).ok();
+    env.dladm(&["create-etherstub", &s])
+        .fails_with("dladm: etherstub creation failed: object already exists\n");
+}
+
+#[test]
+fn alternate_root_is_refused() {
+    let env = Env::new();
+    env.dladm(&["create-etherstub", "-R", "/a", &env.n("stub0")])
+        .fails_with("dladm: -R (alternate root) is not supported by xbow\n");
+    assert_eq!(env.dladm(&["show-etherstub"]).stdout, "");
+}
+
+#[test]
+fn delete_errors_and_class_checks() {
+    let env = Env::new();
+    let (s, v) = (env.n("stub0"), env.n("vnic0"));
+    env.dladm(&["create-etherstub", &s]).ok();
+    env.dladm(&["create-vnic", "-l", &s, &v]).ok();
+    env.dladm(&["delete-vnic", &s]).fails_with(&format!("dladm: '{s}' is not a vnic\n"));
+    env.dladm(&["delete-etherstub", &v]).fails_with(&format!("dladm: '{v}' is not an etherstub\n"));
+    let none = env.n("none0");
+    env.dladm(&["delete-vnic", &none]).fails_with(&format!("dladm: invalid link name '{none}'\n"));
+    env.dladm(&["delete-vnic"]).fails_with(&usage_text());
+    env.dladm(&["delete-vnic", "-q", &v])
+        .fails_with(&opterr("unrecognized option '-q'", "    delete-vnic      [-t] <vnic-link>"));
+    // [unverified] the kernel refuses while VNICs are over the etherstub.
+    env.dladm(&["delete-etherstub", &s]).fails_with("dladm: vnic deletion failed: link busy\n");
+    env.dladm(&["delete-vnic", &v]).ok();
+    env.dladm(&["delete-etherstub", &s]).ok();
+    assert_eq!(env.dladm(&["show-etherstub", "-p", "-o", "link"]).stdout.lines().filter(|l| l.starts_with(&env.prefix)).count(), 0);
+}
+
+#[test]
+fn create_vnic_option_errors() {
+    let env = Env::new();
+    let s = env.n("stub0");
+    env.dladm(&["create-etherstub", &s]).ok();
+    let v = env.n("vnic0");
+    let c = |args: &[&str]| {
+        let mut a = vec!["create-vnic"];
+        a.extend_from_slice(args);
+        env.dladm(&a)
+    };
+    c(&["-l", &s, "-m", "fixed", &v]).fails_with("dladm: 'fixed' is not a valid MAC address\n");
+    c(&["-l", &s, "-m", "random", "-m", "auto", &v]).fails_with("dladm: cannot specify -m option twice\n");
+    c(&["-l", &s, "-m", "2:8:20:zz:1:2", &v]).fails_with("dladm: invalid MAC address\n");
+    c(&["-l", &s, "-m", "2-8-20-1-2-3", &v]).fails_with("dladm: invalid MAC address\n");
+    c(&["-l", &s, "-m", "random", "-r", "2::8", &v]).fails_with("dladm: invalid MAC address\n");
+    for vid in ["0", "4095", "abc", "12x", "-1"] {
+        c(&["-l", &s, "-v", vid, &v]).fails_with(&format!("dladm: invalid VLAN identifier '{vid}'\n"));
+    }
+    c(&["-l", &s, "-v", "2", "-v", "3", &v]).fails_with("dladm: the option -v cannot be specified more than once\n");
+    c(&["-l", &s, "-f", &v]).fails_with("dladm: -f option can only be used with -v\n");
+    for vrid in ["0", "256", "x"] {
+        c(&["-l", &s, "-m", "vrrp", "-V", vrid, "-A", "inet", &v])
+            .fails_with(&format!("dladm: invalid VRRP identifier '{vrid}'\n"));
+    }
+    c(&["-l", &s, "-m", "vrrp", "-V", "1", "-A", "ipx", &v])
+        .fails_with("dladm: invalid address family 'ipx'\n");
+    c(&["-l", &s, "-m", "factory", "-n", "1x", &v]).fails_with("dladm: invalid slot number\n");
+    // Combinations dladm answers with the full usage text.
+    c(&[&v]).fails_with(&usage_text());
+    c(&["-l", &s, "-m", "random", "-n", "1", &v]).fails_with(&usage_text());
+    c(&["-l", &s, "-m", "factory", "-r", "2:8:20", &v]).fails_with(&usage_text());
+    c(&["-l", &s, "-m", "vrrp", "-V", "1", &v]).fails_with(&usage_text());
+    c(&["-l", &s, "-V", "1", "-A", "inet", &v]).fails_with(&usage_text());
+    c(&["-l", &s]).fails_with(&usage_text());
+    c(&["-l", &s, &v, &env.n("vnic9")]).fails_with(&usage_text());
+    c(&["-l"]).fails_with(&opterr("option '-l' requires a value", CREATE_VNIC_USAGE));
+    c(&["-l", &s, "-z", &v]).fails_with(&opterr("unrecognized option '-z'", CREATE_VNIC_USAGE));
+    let long = "a".repeat(32);
+    c(&["-l", &long, &v]).fails_with("dladm: link name too long\n");
+    c(&["-l", &s, "bad-name0"]).fails_with("dladm: invalid link name 'bad-name0'\n");
+    let none = env.n("none0");
+    c(&["-l", &none, &v]).fails_with(&format!("dladm: invalid link name '{none}'\n"));
+    c(&["-l", &s, "-p", "foo=1", &v]).fails_with("dladm: invalid vnic property\n");
+    c(&["-l", &s, "-p", "maxbw=", &v]).fails_with("dladm: invalid vnic property\n");
+    let huge = format!("maxbw={}", "1".repeat(300));
+    let mut shown = format!("{huge},");
+    shown.truncate(255);
+    c(&["-l", &s, "-p", &huge, &v]).fails_with(&format!("dladm: property list too long '{shown}'\n"));
+    // Nothing was created by any of these.
+    assert!(vnic_rows(&env, "link").is_empty());
+}
+
+#[test]
+fn create_vnic_kernel_errors() {
+    let env = Env::new();
+    let s = env.n("stub0");
+    env.dladm(&["create-etherstub", &s]).ok();
+    let v = env.n("vnic0");
+    env.dladm(&["create-vnic", "-l", &s, "-p", "maxbw=1k", &v])
+        .fails_with(&format!("dladm: vnic creation over {s} failed: minimum value for maxbw is 1200K\n"));
+    env.dladm(&["create-vnic", "-l", &s, &v]).ok();
+    env.dladm(&["create-vnic", "-l", &s, &v])
+        .fails_with(&format!("dladm: vnic creation over {s} failed: object already exists\n"));
+    // No VNIC over a VNIC.
+    let v2 = env.n("vnic2");
+    env.dladm(&["create-vnic", "-l", &v, &v2])
+        .fails_with(&format!("dladm: vnic creation over {v} failed: invalid argument\n"));
+    // Names are unique across classes.
+    env.dladm(&["create-etherstub", &v])
+        .fails_with("dladm: etherstub creation failed: object already exists\n");
+    // A persistent VNIC over a temporary etherstub.
+    let t = env.n("tstub0");
+    env.dladm(&["create-etherstub", "-t", &t]).ok();
+    env.dladm(&["create-vnic", "-l", &t, &v2]).fails_with(&format!(
+        "dladm: vnic creation over {t} failed: can't create persistent object on top of temporary object\n"
+    ));
+    env.dladm(&["create-vnic", "-t", "-l", &t, &v2]).ok();
+    // Fixed addresses: used twice, multicast, wrong length.
+    let v3 = env.n("vnic3");
+    env.dladm(&["create-vnic", "-l", &s, "-m", "2:8:20:1:2:3", &v3]).ok();
+    env.dladm(&["create-vnic", "-l", &s, "-m", "2:8:20:1:2:3", &env.n("vnic4")])
+        .fails_with(&format!("dladm: vnic creation over {s} failed: MAC address is already in use\n"));
+    env.dladm(&["create-vnic", "-l", &s, "-m", "1:8:20:1:2:3", &env.n("vnic4")])
+        .fails_with(&format!("dladm: vnic creation over {s} failed: invalid MAC address value\n"));
+    env.dladm(&["create-vnic", "-l", &s, "-m", "2:8:20:1:2", &env.n("vnic4")])
+        .fails_with(&format!("dladm: vnic creation over {s} failed: invalid MAC address length\n"));
+    // VRRP needs an Ethernet link, not an etherstub.
+    env.dladm(&["create-vnic", "-l", &s, "-m", "vrrp", "-V", "12", "-A", "inet", &env.n("vnic4")])
+        .fails_with(&format!("dladm: vnic creation over {s} failed: invalid argument\n"));
+}
+
+#[test]
+fn mac_types_and_vids() {
+    let env = Env::new();
+    let s = env.n("stub0");
+    env.dladm(&["create-etherstub", &s]).ok();
+    env.dladm(&["create-vnic", "-l", &s, "-m", "02:08:20:0A:0B:0C", "-v", "4094", &env.n("fix0")]).ok();
+    env.dladm(&["create-vnic", "-l", &s, "-m", "randomXYZ", "-r", "a:b:c:d", &env.n("rnd0")]).ok();
+    env.dladm(&["create-vnic", "-l", &s, "-m", "auto", &env.n("auto0")]).ok();
+    let rows = vnic_rows(&env, "link,macaddress,macaddrtype,vid");
+    assert_eq!(rows[0], vec![env.n("fix0"), "2:8:20:a:b:c".into(), "fixed".into(), "4094".into()]);
+    assert!(rows[1][1].starts_with("a:b:c:d:"), "{:?}", rows[1]);
+    assert_eq!(rows[1][2], "random");
+    assert_eq!(rows[2][2], "random", "an etherstub has no factory addresses");
+    // A single field is printed unescaped.
+    let r = env.dladm(&["show-vnic", "-p", "-o", "macaddress", &env.n("fix0")]);
+    assert_eq!(r.ok().stdout, "2:8:20:a:b:c\n");
+}
+
+#[test]
+fn vnic_over_physical_link() {
+    let env = Env::new();
+    let phys = env.phys("e1000g0", 1000);
+    let v = env.n("vnic0");
+    env.dladm(&["create-vnic", "-l", &phys, "-v", "30", "-p", "maxbw=2m,priority=low", &v]).ok();
+    let rows = vnic_rows(&env, "link,over,vid");
+    assert_eq!(rows, vec![vec![v.clone(), phys.clone(), "30".to_string()]]);
+    let r = env.dladm(&["show-linkprop", "-c", "-o", "property,value", "-p", "maxbw,priority", &v]);
+    assert_eq!(r.ok().stdout, "maxbw:    2\npriority:low\n");
+    // show-vnic -l filters by lower link.
+    let r = env.dladm(&["show-vnic", "-p", "-o", "link", "-l", &phys]);
+    assert_eq!(r.ok().stdout, format!("{v}\n"));
+    env.dladm(&["delete-vnic", &v]).ok();
+}
+
+#[test]
+fn show_vnic_errors() {
+    let env = Env::new();
+    let (s, v) = (env.n("stub0"), env.n("vnic0"));
+    env.dladm(&["create-etherstub", &s]).ok();
+    env.dladm(&["create-vnic", "-l", &s, &v]).ok();
+    let none = env.n("none0");
+    env.dladm(&["show-vnic", &none])
+        .fails_with(&format!("dladm: invalid vnic name '{none}': object not found\n"));
+    env.dladm(&["show-etherstub", &none])
+        .fails_with(&format!("dladm: invalid etherstub name '{none}': object not found\n"));
+    env.dladm(&["show-vnic", &s])
+        .fails_with(&format!("dladm: datalink {s} is not a vnic: found class etherstub\n"));
+    env.dladm(&["show-etherstub", &v])
+        .fails_with(&format!("dladm: datalink {v} is not an etherstub: found class vnic\n"));
+    env.dladm(&["show-vnic", "-p"]).fails_with("dladm: output fields must be specified in parsable mode\n");
+    env.dladm(&["show-vnic", "-p", "-o", "all"]).fails_with("dladm: output field `all' invalid in parsable mode\n");
+    env.dladm(&["show-vnic", "-o", "foo"]).fails_with("dladm: no valid output fields\n");
+    env.dladm(&["show-vnic", "-p", "-o", "link,foo"]).fails_with("dladm: unknown output field: `foo'\n");
+    let r = env.dladm(&["show-vnic", "-o", "LINK,foo,bar", &v]);
+    assert_eq!(r.stderr, "dladm: warning: ignoring unknown output fields: `foo' `bar'\n");
+    assert_eq!((r.code, r.stdout), (0, format!("LINK\n{v}\n")));
+    env.dladm(&["show-etherstub", "-l", &s]).fails_with("dladm: option not supported for this command\n");
+    env.dladm(&["show-vnic", "-i", "5"]).fails_with("dladm: the option -i can be used only with -s\n");
+    env.dladm(&["show-vnic", "-s", "-s"]).fails_with("dladm: the option -s cannot be specified more than once\n");
+    env.dladm(&["show-vnic", "-s", "-i", "0"]).fails_with("dladm: invalid interval value '0'\n");
+    env.dladm(&["show-vnic", "-l", &none])
+        .fails_with(&format!("dladm: invalid link name '{none}': object not found\n"));
+    env.dladm(&["show-vnic", &v, &s]).fails_with(&usage_text());
+    // Operands may come before options (getopt_long permutes).
+    let r = env.dladm(&["show-vnic", &v, "-p", "-o", "link"]);
+    assert_eq!(r.ok().stdout, format!("{v}\n"));
+    // show-etherstub -p needs no -o and prints bare names.
+    let r = env.dladm(&["show-etherstub", "-p", &s]);
+    assert_eq!(r.ok().stdout, format!("{s}\n"));
+}
+
+#[test]
+fn show_link_errors() {
+    let env = Env::new();
+    let s = env.n("stub0");
+    env.dladm(&["create-etherstub", "-t", &s]).ok();
+    let none = env.n("none0");
+    env.dladm(&["show-link", &none]).fails_with(&format!("dladm: link {none} is not valid: object not found\n"));
+    env.dladm(&["show-link", "-p"]).fails_with("dladm: -p requires -o\n");
+    env.dladm(&["show-link", "-p", "-o", "ALL"]).fails_with("dladm: \"-o all\" is invalid with -p\n");
+    env.dladm(&["show-link", "-p", "-p", "-o", "link"]).fails_with("dladm: the option -p cannot be specified more than once\n");
+    env.dladm(&["show-link", "-P", &s]).fails_with(&format!("dladm: link {s} is a temporary link: invalid argument\n"));
+    env.dladm(&["show-link", "-P", "-s"]).fails_with("dladm: the option -P cannot be used with -s\n");
+    env.dladm(&["show-link", &"a".repeat(32)]).fails_with("dladm: link name too long\n");
+    let r = env.dladm(&["show-link", "-p", "-o", "link,class,mtu,state,over", &s]);
+    assert_eq!(r.ok().stdout, format!("{s}:etherstub:9000:up:\n"));
+    let r = env.dladm(&["show-link", "--parsable", "--output=class", &s]);
+    assert_eq!(r.ok().stdout, "etherstub\n");
+}
+
+#[test]
+fn show_phys() {
+    let env = Env::new();
+    let phys = env.phys("e1000g0", 1000);
+    let r = env.dladm(&["show-phys", "-p", "-o", "link,media,device", &phys]);
+    assert_eq!(r.ok().stdout, format!("{phys}:Ethernet:{phys}\n"));
+    let s = env.n("stub0");
+    env.dladm(&["create-etherstub", &s]).ok();
+    env.dladm(&["show-phys", &s])
+        .fails_with(&format!("dladm: failed to show physical link {s}: invalid argument\n"));
+    env.dladm(&["show-phys", "-p"]).fails_with("dladm: -p requires -o\n");
+    env.dladm(&["show-phys", "-m", "-H"]).fails_with("dladm: -m cannot combine with -H\n");
+    let none = env.n("none0");
+    env.dladm(&["show-phys", &none]).fails_with(&format!("dladm: link {none} is not valid: object not found\n"));
+}
+
+#[test]
+fn set_linkprop_errors_and_values() {
+    let env = Env::new();
+    let s = env.n("stub0");
+    env.dladm(&["create-etherstub", &s]).ok();
+    let v = env.n("vnic0");
+    env.dladm(&["create-vnic", "-l", &s, &v]).ok();
+    let set = |p: &str| env.dladm(&["set-linkprop", "-p", p, &v]);
+    let w = |m: &str| format!("dladm: warning: {m}\n");
+    set("maxbw=1k").fails_with(&w(&format!("cannot set link property 'maxbw' on '{v}': minimum value for maxbw is 1200K")));
+    set("maxbw=abc").fails_with(&w(&format!("cannot set link property 'maxbw' on '{v}': invalid argument")));
+    set("maxbw=1.5M").fails_with(&w(&format!("cannot set link property 'maxbw' on '{v}': invalid argument")));
+    set("maxbw=10x").fails_with(&w(&format!("cannot set link property 'maxbw' on '{v}': invalid value")));
+    set("maxbw=10%").fails_with(&w(&format!("cannot set link property 'maxbw' on '{v}': operation not supported")));
+    set("maxbw=1,2").fails_with(&w(&format!("cannot set link property 'maxbw' on '{v}': invalid number of values")));
+    set("priority=urgent").fails_with(&w("link property 'priority' must be one of: low,medium,high"));
+    set("maxbw").fails_with(&w("no value specified for 'maxbw'"));
+    set("maxbw=").fails_with("dladm: invalid link properties specified\n");
+    set("bogus=1").fails_with("dladm: invalid link properties specified\n");
+    env.dladm(&["set-linkprop", &v]).fails_with("dladm: link property must be specified\n");
+    env.dladm(&["set-linkprop", "-p", "maxbw=10"]).fails_with(&usage_text());
+    env.dladm(&["reset-linkprop", "-p", "maxbw=10", &v]).fails_with("dladm: invalid link properties specified\n");
+    let none = env.n("none0");
+    env.dladm(&["set-linkprop", "-p", "maxbw=10", &none])
+        .fails_with(&format!("dladm: link {none} is not valid: object not found\n"));
+    // A VNIC's MTU follows its lower link.
+    set("mtu=1500").fails_with(&w(&format!("cannot set link property 'mtu' on '{v}': operation not supported")));
+    // An earlier failure still makes the exit status 1.
+    let r = env.dladm(&["set-linkprop", "-p", "maxbw=1k,priority=low", &v]);
+    assert_eq!(r.code, 1);
+    let show = |p: &str| env.dladm(&["show-linkprop", "-c", "-o", "value", "-p", p, &v]).stdout;
+    assert_eq!(show("priority"), "low\n");
+    // Good values, in every spelling dladm accepts.
+    for (val, shown) in [("100", "  100"), ("100M", "  100"), ("2m", "    2"), ("1200K", "    1.200"), ("1G", " 1000"), ("0", "    0")] {
+        set(&format!("maxbw={val}")).ok();
+        assert_eq!(show("maxbw"), format!("{shown}\n"), "{val}");
+    }
+    set("priority=HIGH").ok();
+    assert_eq!(show("priority"), "high\n");
+    env.dladm(&["reset-linkprop", "-p", "maxbw", &v]).ok();
+    assert_eq!(show("maxbw"), "\n");
+    // The etherstub's MTU: 576-9000; a reset goes to the default 1500.
+    let sset = |p: &str| env.dladm(&["set-linkprop", "-p", p, &s]);
+    sset("mtu=9001").fails_with(&w(&format!("cannot set link property 'mtu' on '{s}': invalid argument")));
+    env.dladm(&["delete-vnic", &v]).ok();
+    sset("mtu=1500").ok();
+    assert_eq!(env.dladm(&["show-linkprop", "-c", "-o", "value", "-p", "mtu", &s]).stdout, "1500\n");
+    env.dladm(&["reset-linkprop", &s]).ok();
+    assert_eq!(env.dladm(&["show-link", "-p", "-o", "mtu", &s]).stdout, "1500\n");
+}
+
+#[test]
+fn show_linkprop_forms() {
+    let env = Env::new();
+    let s = env.n("stub0");
+    env.dladm(&["create-etherstub", &s]).ok();
+    let r = env.dladm(&["show-linkprop", "-p", "mtu,maxbw,priority", &s]);
+    assert_eq!(
+        r.ok().stdout,
+        format!(
+            "LINK         PROPERTY        PERM VALUE          DEFAULT        POSSIBLE\n\
+             {s:<13}mtu             rw   9000           1500           576-9000 \n\
+             {s:<13}maxbw           rw   --             --             -- \n\
+             {s:<13}priority        rw   high           high           low,medium,high \n"
+        )
+    );
+    let r = env.dladm(&["show-linkprop", "-c", "-o", "link,property,perm,value,default,possible", "-p", "maxbw,priority", &s]);
+    assert_eq!(r.ok().stdout, format!("{s}:maxbw:rw::--:\n{s}:priority:rw:high:high:low,medium,high\n"));
+    env.dladm(&["show-linkprop", "-c", &s]).fails_with("dladm: output fields must be specified in parsable mode\n");
+    env.dladm(&["show-linkprop", "-p", "bogus", &s]).fails_with("dladm: invalid link properties specified\n");
+    env.dladm(&["show-linkprop", "-p", "mtu=1", &s]).fails_with("dladm: invalid link properties specified\n");
+    let none = env.n("none0");
+    env.dladm(&["show-linkprop", &none]).fails_with(&format!("dladm: link {none} is not valid: object not found\n"));
+    let r = env.dladm(&["show-linkprop", "-P", "-c", "-o", "value", "-p", "maxbw", &s]);
+    assert_eq!(r.ok().stdout, "\n");
+}
+
+#[test]
+fn temporary_and_persistent() {
+    let env = Env::new();
+    let (s, v, t) = (env.n("stub0"), env.n("vnic0"), env.n("tmp0"));
+    env.dladm(&["create-etherstub", &s]).ok();
+    env.dladm(&["create-vnic", "-l", &s, &v]).ok();
+    env.dladm(&["create-vnic", "-t", "-l", &s, &t]).ok();
+    let links = |extra: &[&str]| {
+        let mut a = vec!["show-vnic", "-p", "-o", "link"];
+        a.extend_from_slice(extra);
+        env.dladm(&a).stdout.lines().filter(|l| l.starts_with(&env.prefix)).map(String::from).collect::<Vec<_>>()
+    };
+    assert_eq!(links(&[]), vec![v.clone(), t.clone()]);
+    assert_eq!(links(&["-P"]), vec![v.clone()]);
+    // -t on set-linkprop changes only the running value.
+    env.dladm(&["set-linkprop", "-t", "-p", "maxbw=10", &v]).ok();
+    let val = |p: &[&str]| {
+        let mut a = vec!["show-linkprop", "-c", "-o", "value", "-p", "maxbw"];
+        a.extend_from_slice(p);
+        a.push(&v);
+        env.dladm(&a).stdout
+    };
+    assert_eq!(val(&[]), "   10\n");
+    assert_eq!(val(&["-P"]), "\n");
+    env.dladm(&["set-linkprop", "-p", "maxbw=20", &v]).ok();
+    assert_eq!(val(&["-P"]), "20\n".replace("20", "   20"));
+    // delete-vnic -t leaves the persistent configuration.
+    env.dladm(&["delete-vnic", "-t", &v]).ok();
+    assert_eq!(links(&[]), vec![t.clone()]);
+    assert_eq!(links(&["-P"]), vec![v.clone()]);
+    env.dladm(&["delete-vnic", "-t", &v])
+        .fails_with("dladm: vnic deletion failed: object not found\n");
+    env.dladm(&["delete-vnic", &v]).ok();
+    assert_eq!(links(&["-P"]), Vec::<String>::new());
+}
