@@ -31,7 +31,7 @@ enum Command {
     #[command(disable_help_flag = true)]
     Dladm {
         /// the dladm subcommand and its arguments
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_parser = dladm_words())]
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
     /// Manage the simulation backend's state
@@ -79,10 +79,26 @@ enum SimCommand {
     Path,
 }
 
-/// The words `xbow dladm` offers to completion.
-fn dladm_words() -> clap::builder::PossibleValuesParser {
-    let names: Vec<&'static str> = dladm::usage::COMMANDS.iter().map(|(n, _)| *n).collect();
-    clap::builder::PossibleValuesParser::new(names)
+/// The command tree for completions: `xbow dladm` gets dladm's
+/// subcommands (the ones listed in its usage text) as words to complete.
+fn completion_command() -> clap::Command {
+    let subs = dladm::usage::COMMANDS
+        .iter()
+        .filter(|(n, u)| u.is_some() || *n == "help")
+        .map(|(n, _)| {
+            clap::Command::new(*n).arg(
+                clap::Arg::new("args")
+                    .num_args(0..)
+                    .trailing_var_arg(true)
+                    .allow_hyphen_values(true),
+            )
+        });
+    Cli::command().mut_subcommand("dladm", |c| {
+        c.mut_arg("args", |a| a.hide(true))
+            .disable_help_subcommand(true)
+            .args_conflicts_with_subcommands(true)
+            .subcommands(subs)
+    })
 }
 
 /// Run with the process's arguments; returns the exit status.
@@ -108,7 +124,7 @@ pub fn main(args: Vec<String>) -> i32 {
     match cli.command {
         Command::Dladm { .. } => unreachable!("dispatched above"),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "xbow", &mut std::io::stdout());
+            clap_complete::generate(shell, &mut completion_command(), "xbow", &mut std::io::stdout());
             0
         }
         Command::Sim { command } => match run_sim(command) {
@@ -195,5 +211,16 @@ fn run_sim(cmd: SimCommand) -> Result<(), String> {
             println!("{}", file.path().display());
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_trees_are_consistent() {
+        Cli::command().debug_assert();
+        completion_command().debug_assert();
     }
 }

@@ -294,7 +294,11 @@ fn json_fix(obj: &mut serde_json::Map<String, Value>, prop: &str, raw: &[Option<
             obj.insert(k.to_string(), v);
         }
     };
-    set(obj, "perm", single(&raw[0]));
+    let perm = match raw[0].as_deref() {
+        Some([p]) => Value::String(p.clone()),
+        _ => Value::Null,
+    };
+    set(obj, "perm", perm);
     set(obj, "value", single(&raw[1]));
     set(obj, "default", single(&raw[2]));
     let possible = match raw[3].as_deref() {
