@@ -166,7 +166,7 @@ impl Ofmt {
     /// only the selected cells are read.
     pub fn print<W: Write + ?Sized>(&mut self, out: &mut W, row: &[Cell]) -> io::Result<()> {
         if !self.flags.parsable {
-            let print_header = self.nrow % self.ws_row == 0;
+            let print_header = self.nrow.is_multiple_of(self.ws_row);
             self.nrow += 1;
             if print_header {
                 let header: Vec<Cell> = self.table.iter().map(|f| Cell::from(f.name)).collect();
@@ -219,7 +219,11 @@ impl Ofmt {
 
     /// One physical line with the overflow carry.
     fn print_line<W: Write + ?Sized>(&self, out: &mut W, row: &[Cell]) -> io::Result<()> {
-        let values: Vec<&str> = self.fields.iter().map(|&i| Self::display(&row[i])).collect();
+        let values: Vec<&str> = self
+            .fields
+            .iter()
+            .map(|&i| Self::display(&row[i]))
+            .collect();
         self.emit(out, &values)
     }
 
@@ -293,12 +297,30 @@ mod tests {
     use super::*;
 
     const VNIC: &[Field] = &[
-        Field { name: "LINK", width: 13 },
-        Field { name: "OVER", width: 13 },
-        Field { name: "SPEED", width: 9 },
-        Field { name: "MACADDRESS", width: 18 },
-        Field { name: "MACADDRTYPE", width: 20 },
-        Field { name: "VID", width: 7 },
+        Field {
+            name: "LINK",
+            width: 13,
+        },
+        Field {
+            name: "OVER",
+            width: 13,
+        },
+        Field {
+            name: "SPEED",
+            width: 9,
+        },
+        Field {
+            name: "MACADDRESS",
+            width: 18,
+        },
+        Field {
+            name: "MACADDRTYPE",
+            width: 20,
+        },
+        Field {
+            name: "VID",
+            width: 7,
+        },
     ];
 
     fn render(spec: Option<&str>, flags: Flags, rows: &[&[&str]]) -> String {
@@ -317,7 +339,14 @@ mod tests {
         let s = render(
             None,
             Flags::default(),
-            &[&["averyveryverylongvnic0", "averyverylonglink0", "100000", "2:8:20:38:a5:d6", "vrrp, 12/inet6", "4094"]],
+            &[&[
+                "averyveryverylongvnic0",
+                "averyverylonglink0",
+                "100000",
+                "2:8:20:38:a5:d6",
+                "vrrp, 12/inet6",
+                "4094",
+            ]],
         );
         assert_eq!(
             s,
@@ -344,21 +373,47 @@ mod tests {
     fn parsable_escaping() {
         let row: &[&str] = &["vnic0", "igb0", "0", "2:8:20:38:a5:d6", "random", "0"];
         assert_eq!(
-            render(Some("link,macaddress"), Flags { parsable: true, wrap: false }, &[row]),
+            render(
+                Some("link,macaddress"),
+                Flags {
+                    parsable: true,
+                    wrap: false
+                },
+                &[row]
+            ),
             "vnic0:2\\:8\\:20\\:38\\:a5\\:d6\n"
         );
         assert_eq!(
-            render(Some("MACADDRESS"), Flags { parsable: true, wrap: false }, &[row]),
+            render(
+                Some("MACADDRESS"),
+                Flags {
+                    parsable: true,
+                    wrap: false
+                },
+                &[row]
+            ),
             "2:8:20:38:a5:d6\n"
         );
     }
 
     #[test]
     fn open_errors() {
-        let p = Flags { parsable: true, wrap: false };
-        assert_eq!(Ofmt::open(None, VNIC, p, 24).unwrap_err(), OfmtError::ParseNone);
-        assert_eq!(Ofmt::open(Some("ALL"), VNIC, p, 24).unwrap_err(), OfmtError::ParseAll);
-        assert_eq!(Ofmt::open(Some("foo"), VNIC, Flags::default(), 24).unwrap_err(), OfmtError::NoFields);
+        let p = Flags {
+            parsable: true,
+            wrap: false,
+        };
+        assert_eq!(
+            Ofmt::open(None, VNIC, p, 24).unwrap_err(),
+            OfmtError::ParseNone
+        );
+        assert_eq!(
+            Ofmt::open(Some("ALL"), VNIC, p, 24).unwrap_err(),
+            OfmtError::ParseAll
+        );
+        assert_eq!(
+            Ofmt::open(Some("foo"), VNIC, Flags::default(), 24).unwrap_err(),
+            OfmtError::NoFields
+        );
         let (_, w) = Ofmt::open(Some("link,foo,bar"), VNIC, Flags::default(), 24).unwrap();
         assert_eq!(
             w.unwrap().message(false),
@@ -372,8 +427,21 @@ mod tests {
     fn empty_and_unknown_cells() {
         let (mut o, _) = Ofmt::open(Some("link,over"), VNIC, Flags::default(), 24).unwrap();
         let mut out = Vec::new();
-        o.print(&mut out, &[Cell::from("x0"), Cell::from(""), Cell::Unknown, Cell::Unknown, Cell::Unknown, Cell::Unknown])
-            .unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "LINK         OVER\nx0           --\n");
+        o.print(
+            &mut out,
+            &[
+                Cell::from("x0"),
+                Cell::from(""),
+                Cell::Unknown,
+                Cell::Unknown,
+                Cell::Unknown,
+                Cell::Unknown,
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "LINK         OVER\nx0           --\n"
+        );
     }
 }

@@ -24,7 +24,7 @@ fn vnic_rows(env: &Env, fields: &str) -> Vec<Vec<String>> {
     r.stdout
         .lines()
         .filter(|l| l.starts_with(&env.prefix))
-        .map(|l| split_parsable(l))
+        .map(split_parsable)
         .collect()
 }
 
@@ -51,7 +51,8 @@ fn article_sequence() {
     let stub = env.n("etherstub0");
     env.dladm(&["create-etherstub", &stub]).ok();
     for i in 0..3 {
-        env.dladm(&["create-vnic", "-d", &stub, &env.n(&format!("vnic{i}"))]).ok();
+        env.dladm(&["create-vnic", "-d", &stub, &env.n(&format!("vnic{i}"))])
+            .ok();
     }
     let rows = vnic_rows(&env, "link,over,speed,macaddress,macaddrtype,vid");
     assert_eq!(rows.len(), 3);
@@ -61,21 +62,31 @@ fn article_sequence() {
         assert_eq!(r[2], "0");
         assert!(r[3].starts_with("2:8:20:"), "{r:?}");
         assert_eq!(r[3].split(':').count(), 6);
-        assert!(r[3].split(':').all(|o| o.len() <= 2 && !(o.len() == 2 && o.starts_with('0'))));
+        assert!(
+            r[3].split(':')
+                .all(|o| o.len() <= 2 && !(o.len() == 2 && o.starts_with('0')))
+        );
         assert_eq!(r[4], "random");
         assert_eq!(r[5], "0");
     }
     // The human table: a header and three rows, MACs distinct.
     let table = env.dladm(&["show-vnic"]);
     table.ok();
-    let lines: Vec<&str> = table.stdout.lines().filter(|l| l.starts_with(&env.prefix)).collect();
+    let lines: Vec<&str> = table
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with(&env.prefix))
+        .collect();
     assert_eq!(lines.len(), 3);
-    assert!(table.stdout.starts_with("LINK         OVER         SPEED    MACADDRESS        MACADDRTYPE         VID\n"));
+    assert!(table.stdout.starts_with(
+        "LINK         OVER         SPEED    MACADDRESS        MACADDRTYPE         VID\n"
+    ));
     let macs: std::collections::HashSet<&String> = rows.iter().map(|r| &r[3]).collect();
     assert_eq!(macs.len(), 3);
 
     let v3 = env.n("vnic3");
-    env.dladm(&["create-vnic", "-l", &stub, "-p", "maxbw=100M", &v3]).ok();
+    env.dladm(&["create-vnic", "-l", &stub, "-p", "maxbw=100M", &v3])
+        .ok();
     let r = env.dladm(&["show-linkprop", "-c", "-o", "value", "-p", "maxbw", &v3]);
     assert_eq!(r.ok().stdout, "  100\n");
     let r = env.dladm(&["show-linkprop", "-p", "maxbw", &v3]);
@@ -98,14 +109,18 @@ fn no_arguments_is_show_link() {
 #[test]
 fn unknown_subcommand_and_help() {
     let env = Env::new();
-    env.dladm(&["frobnicate"])
-        .fails_with(&format!("dladm: unknown subcommand 'frobnicate'\n{}", usage_text()));
+    env.dladm(&["frobnicate"]).fails_with(&format!(
+        "dladm: unknown subcommand 'frobnicate'\n{}",
+        usage_text()
+    ));
     let r = env.dladm(&["help"]);
     assert_eq!((r.code, r.stdout.as_str()), (0, ""));
     assert_eq!(r.stderr, usage_text());
     // Subcommand names are exact.
-    env.dladm(&["Show-Link"])
-        .fails_with(&format!("dladm: unknown subcommand 'Show-Link'\n{}", usage_text()));
+    env.dladm(&["Show-Link"]).fails_with(&format!(
+        "dladm: unknown subcommand 'Show-Link'\n{}",
+        usage_text()
+    ));
 }
 
 #[test]
@@ -113,10 +128,13 @@ fn create_etherstub_errors() {
     let env = Env::new();
     let u = "    create-etherstub [-t] <link>";
     env.dladm(&["create-etherstub"]).fails_with(&usage_text());
-    env.dladm(&["create-etherstub", "a0", "b0"]).fails_with(&usage_text());
-    env.dladm(&["create-etherstub", "-x", "s0"]).fails_with(&opterr("unrecognized option '-x'", u));
+    env.dladm(&["create-etherstub", "a0", "b0"])
+        .fails_with(&usage_text());
+    env.dladm(&["create-etherstub", "-x", "s0"])
+        .fails_with(&opterr("unrecognized option '-x'", u));
     // No leading ':' in the option string: a missing value is "unrecognized".
-    env.dladm(&["create-etherstub", "s0", "-R"]).fails_with(&opterr("unrecognized option '-R'", u));
+    env.dladm(&["create-etherstub", "s0", "-R"])
+        .fails_with(&opterr("unrecognized option '-R'", u));
     let long = format!("{}1", "a".repeat(31));
     env.dladm(&["create-etherstub", &long])
         .fails_with(&format!("dladm: link name too long '{long}'\n"));
@@ -144,18 +162,31 @@ fn delete_errors_and_class_checks() {
     let (s, v) = (env.n("stub0"), env.n("vnic0"));
     env.dladm(&["create-etherstub", &s]).ok();
     env.dladm(&["create-vnic", "-l", &s, &v]).ok();
-    env.dladm(&["delete-vnic", &s]).fails_with(&format!("dladm: '{s}' is not a vnic\n"));
-    env.dladm(&["delete-etherstub", &v]).fails_with(&format!("dladm: '{v}' is not an etherstub\n"));
+    env.dladm(&["delete-vnic", &s])
+        .fails_with(&format!("dladm: '{s}' is not a vnic\n"));
+    env.dladm(&["delete-etherstub", &v])
+        .fails_with(&format!("dladm: '{v}' is not an etherstub\n"));
     let none = env.n("none0");
-    env.dladm(&["delete-vnic", &none]).fails_with(&format!("dladm: invalid link name '{none}'\n"));
+    env.dladm(&["delete-vnic", &none])
+        .fails_with(&format!("dladm: invalid link name '{none}'\n"));
     env.dladm(&["delete-vnic"]).fails_with(&usage_text());
-    env.dladm(&["delete-vnic", "-q", &v])
-        .fails_with(&opterr("unrecognized option '-q'", "    delete-vnic      [-t] <vnic-link>"));
+    env.dladm(&["delete-vnic", "-q", &v]).fails_with(&opterr(
+        "unrecognized option '-q'",
+        "    delete-vnic      [-t] <vnic-link>",
+    ));
     // [unverified] the kernel refuses while VNICs are over the etherstub.
-    env.dladm(&["delete-etherstub", &s]).fails_with("dladm: vnic deletion failed: link busy\n");
+    env.dladm(&["delete-etherstub", &s])
+        .fails_with("dladm: vnic deletion failed: link busy\n");
     env.dladm(&["delete-vnic", &v]).ok();
     env.dladm(&["delete-etherstub", &s]).ok();
-    assert_eq!(env.dladm(&["show-etherstub", "-p", "-o", "link"]).stdout.lines().filter(|l| l.starts_with(&env.prefix)).count(), 0);
+    assert_eq!(
+        env.dladm(&["show-etherstub", "-p", "-o", "link"])
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with(&env.prefix))
+            .count(),
+        0
+    );
 }
 
 #[test]
@@ -170,14 +201,17 @@ fn create_vnic_option_errors() {
         env.dladm(&a)
     };
     c(&["-l", &s, "-m", "fixed", &v]).fails_with("dladm: 'fixed' is not a valid MAC address\n");
-    c(&["-l", &s, "-m", "random", "-m", "auto", &v]).fails_with("dladm: cannot specify -m option twice\n");
+    c(&["-l", &s, "-m", "random", "-m", "auto", &v])
+        .fails_with("dladm: cannot specify -m option twice\n");
     c(&["-l", &s, "-m", "2:8:20:zz:1:2", &v]).fails_with("dladm: invalid MAC address\n");
     c(&["-l", &s, "-m", "2-8-20-1-2-3", &v]).fails_with("dladm: invalid MAC address\n");
     c(&["-l", &s, "-m", "random", "-r", "2::8", &v]).fails_with("dladm: invalid MAC address\n");
     for vid in ["0", "4095", "abc", "12x", "-1"] {
-        c(&["-l", &s, "-v", vid, &v]).fails_with(&format!("dladm: invalid VLAN identifier '{vid}'\n"));
+        c(&["-l", &s, "-v", vid, &v])
+            .fails_with(&format!("dladm: invalid VLAN identifier '{vid}'\n"));
     }
-    c(&["-l", &s, "-v", "2", "-v", "3", &v]).fails_with("dladm: the option -v cannot be specified more than once\n");
+    c(&["-l", &s, "-v", "2", "-v", "3", &v])
+        .fails_with("dladm: the option -v cannot be specified more than once\n");
     c(&["-l", &s, "-f", &v]).fails_with("dladm: -f option can only be used with -v\n");
     for vrid in ["0", "256", "x"] {
         c(&["-l", &s, "-m", "vrrp", "-V", vrid, "-A", "inet", &v])
@@ -206,7 +240,8 @@ fn create_vnic_option_errors() {
     let huge = format!("maxbw={}", "1".repeat(300));
     let mut shown = format!("{huge},");
     shown.truncate(255);
-    c(&["-l", &s, "-p", &huge, &v]).fails_with(&format!("dladm: property list too long '{shown}'\n"));
+    c(&["-l", &s, "-p", &huge, &v])
+        .fails_with(&format!("dladm: property list too long '{shown}'\n"));
     // Nothing was created by any of these.
     assert!(vnic_rows(&env, "link").is_empty());
 }
@@ -218,14 +253,20 @@ fn create_vnic_kernel_errors() {
     env.dladm(&["create-etherstub", &s]).ok();
     let v = env.n("vnic0");
     env.dladm(&["create-vnic", "-l", &s, "-p", "maxbw=1k", &v])
-        .fails_with(&format!("dladm: vnic creation over {s} failed: minimum value for maxbw is 1200K\n"));
+        .fails_with(&format!(
+            "dladm: vnic creation over {s} failed: minimum value for maxbw is 1200K\n"
+        ));
     env.dladm(&["create-vnic", "-l", &s, &v]).ok();
     env.dladm(&["create-vnic", "-l", &s, &v])
-        .fails_with(&format!("dladm: vnic creation over {s} failed: object already exists\n"));
+        .fails_with(&format!(
+            "dladm: vnic creation over {s} failed: object already exists\n"
+        ));
     // No VNIC over a VNIC.
     let v2 = env.n("vnic2");
     env.dladm(&["create-vnic", "-l", &v, &v2])
-        .fails_with(&format!("dladm: vnic creation over {v} failed: invalid argument\n"));
+        .fails_with(&format!(
+            "dladm: vnic creation over {v} failed: invalid argument\n"
+        ));
     // Names are unique across classes.
     env.dladm(&["create-etherstub", &v])
         .fails_with("dladm: etherstub creation failed: object already exists\n");
@@ -238,16 +279,50 @@ fn create_vnic_kernel_errors() {
     env.dladm(&["create-vnic", "-t", "-l", &t, &v2]).ok();
     // Fixed addresses: used twice, multicast, wrong length.
     let v3 = env.n("vnic3");
-    env.dladm(&["create-vnic", "-l", &s, "-m", "2:8:20:1:2:3", &v3]).ok();
-    env.dladm(&["create-vnic", "-l", &s, "-m", "2:8:20:1:2:3", &env.n("vnic4")])
-        .fails_with(&format!("dladm: vnic creation over {s} failed: MAC address is already in use\n"));
-    env.dladm(&["create-vnic", "-l", &s, "-m", "1:8:20:1:2:3", &env.n("vnic4")])
-        .fails_with(&format!("dladm: vnic creation over {s} failed: invalid MAC address value\n"));
+    env.dladm(&["create-vnic", "-l", &s, "-m", "2:8:20:1:2:3", &v3])
+        .ok();
+    env.dladm(&[
+        "create-vnic",
+        "-l",
+        &s,
+        "-m",
+        "2:8:20:1:2:3",
+        &env.n("vnic4"),
+    ])
+    .fails_with(&format!(
+        "dladm: vnic creation over {s} failed: MAC address is already in use\n"
+    ));
+    env.dladm(&[
+        "create-vnic",
+        "-l",
+        &s,
+        "-m",
+        "1:8:20:1:2:3",
+        &env.n("vnic4"),
+    ])
+    .fails_with(&format!(
+        "dladm: vnic creation over {s} failed: invalid MAC address value\n"
+    ));
     env.dladm(&["create-vnic", "-l", &s, "-m", "2:8:20:1:2", &env.n("vnic4")])
-        .fails_with(&format!("dladm: vnic creation over {s} failed: invalid MAC address length\n"));
+        .fails_with(&format!(
+            "dladm: vnic creation over {s} failed: invalid MAC address length\n"
+        ));
     // VRRP needs an Ethernet link, not an etherstub.
-    env.dladm(&["create-vnic", "-l", &s, "-m", "vrrp", "-V", "12", "-A", "inet", &env.n("vnic4")])
-        .fails_with(&format!("dladm: vnic creation over {s} failed: invalid argument\n"));
+    env.dladm(&[
+        "create-vnic",
+        "-l",
+        &s,
+        "-m",
+        "vrrp",
+        "-V",
+        "12",
+        "-A",
+        "inet",
+        &env.n("vnic4"),
+    ])
+    .fails_with(&format!(
+        "dladm: vnic creation over {s} failed: invalid argument\n"
+    ));
 }
 
 #[test]
@@ -255,14 +330,46 @@ fn mac_types_and_vids() {
     let env = Env::new();
     let s = env.n("stub0");
     env.dladm(&["create-etherstub", &s]).ok();
-    env.dladm(&["create-vnic", "-l", &s, "-m", "02:08:20:0A:0B:0C", "-v", "4094", &env.n("fix0")]).ok();
-    env.dladm(&["create-vnic", "-l", &s, "-m", "randomXYZ", "-r", "a:b:c:d", &env.n("rnd0")]).ok();
-    env.dladm(&["create-vnic", "-l", &s, "-m", "auto", &env.n("auto0")]).ok();
+    env.dladm(&[
+        "create-vnic",
+        "-l",
+        &s,
+        "-m",
+        "02:08:20:0A:0B:0C",
+        "-v",
+        "4094",
+        &env.n("fix0"),
+    ])
+    .ok();
+    env.dladm(&[
+        "create-vnic",
+        "-l",
+        &s,
+        "-m",
+        "randomXYZ",
+        "-r",
+        "a:b:c:d",
+        &env.n("rnd0"),
+    ])
+    .ok();
+    env.dladm(&["create-vnic", "-l", &s, "-m", "auto", &env.n("auto0")])
+        .ok();
     let rows = vnic_rows(&env, "link,macaddress,macaddrtype,vid");
-    assert_eq!(rows[0], vec![env.n("fix0"), "2:8:20:a:b:c".into(), "fixed".into(), "4094".into()]);
+    assert_eq!(
+        rows[0],
+        vec![
+            env.n("fix0"),
+            "2:8:20:a:b:c".into(),
+            "fixed".into(),
+            "4094".into()
+        ]
+    );
     assert!(rows[1][1].starts_with("a:b:c:d:"), "{:?}", rows[1]);
     assert_eq!(rows[1][2], "random");
-    assert_eq!(rows[2][2], "random", "an etherstub has no factory addresses");
+    assert_eq!(
+        rows[2][2], "random",
+        "an etherstub has no factory addresses"
+    );
     // A single field is printed unescaped.
     let r = env.dladm(&["show-vnic", "-p", "-o", "macaddress", &env.n("fix0")]);
     assert_eq!(r.ok().stdout, "2:8:20:a:b:c\n");
@@ -273,10 +380,28 @@ fn vnic_over_physical_link() {
     let env = Env::new();
     let phys = env.phys("e1000g0", 1000);
     let v = env.n("vnic0");
-    env.dladm(&["create-vnic", "-l", &phys, "-v", "30", "-p", "maxbw=2m,priority=low", &v]).ok();
+    env.dladm(&[
+        "create-vnic",
+        "-l",
+        &phys,
+        "-v",
+        "30",
+        "-p",
+        "maxbw=2m,priority=low",
+        &v,
+    ])
+    .ok();
     let rows = vnic_rows(&env, "link,over,vid");
     assert_eq!(rows, vec![vec![v.clone(), phys.clone(), "30".to_string()]]);
-    let r = env.dladm(&["show-linkprop", "-c", "-o", "property,value", "-p", "maxbw,priority", &v]);
+    let r = env.dladm(&[
+        "show-linkprop",
+        "-c",
+        "-o",
+        "property,value",
+        "-p",
+        "maxbw,priority",
+        &v,
+    ]);
     assert_eq!(r.ok().stdout, "maxbw:    2\npriority:low\n");
     // show-vnic -l filters by lower link.
     let r = env.dladm(&["show-vnic", "-p", "-o", "link", "-l", &phys]);
@@ -291,27 +416,43 @@ fn show_vnic_errors() {
     env.dladm(&["create-etherstub", &s]).ok();
     env.dladm(&["create-vnic", "-l", &s, &v]).ok();
     let none = env.n("none0");
-    env.dladm(&["show-vnic", &none])
-        .fails_with(&format!("dladm: invalid vnic name '{none}': object not found\n"));
-    env.dladm(&["show-etherstub", &none])
-        .fails_with(&format!("dladm: invalid etherstub name '{none}': object not found\n"));
-    env.dladm(&["show-vnic", &s])
-        .fails_with(&format!("dladm: datalink {s} is not a vnic: found class etherstub\n"));
-    env.dladm(&["show-etherstub", &v])
-        .fails_with(&format!("dladm: datalink {v} is not an etherstub: found class vnic\n"));
-    env.dladm(&["show-vnic", "-p"]).fails_with("dladm: output fields must be specified in parsable mode\n");
-    env.dladm(&["show-vnic", "-p", "-o", "all"]).fails_with("dladm: output field `all' invalid in parsable mode\n");
-    env.dladm(&["show-vnic", "-o", "foo"]).fails_with("dladm: no valid output fields\n");
-    env.dladm(&["show-vnic", "-p", "-o", "link,foo"]).fails_with("dladm: unknown output field: `foo'\n");
+    env.dladm(&["show-vnic", &none]).fails_with(&format!(
+        "dladm: invalid vnic name '{none}': object not found\n"
+    ));
+    env.dladm(&["show-etherstub", &none]).fails_with(&format!(
+        "dladm: invalid etherstub name '{none}': object not found\n"
+    ));
+    env.dladm(&["show-vnic", &s]).fails_with(&format!(
+        "dladm: datalink {s} is not a vnic: found class etherstub\n"
+    ));
+    env.dladm(&["show-etherstub", &v]).fails_with(&format!(
+        "dladm: datalink {v} is not an etherstub: found class vnic\n"
+    ));
+    env.dladm(&["show-vnic", "-p"])
+        .fails_with("dladm: output fields must be specified in parsable mode\n");
+    env.dladm(&["show-vnic", "-p", "-o", "all"])
+        .fails_with("dladm: output field `all' invalid in parsable mode\n");
+    env.dladm(&["show-vnic", "-o", "foo"])
+        .fails_with("dladm: no valid output fields\n");
+    env.dladm(&["show-vnic", "-p", "-o", "link,foo"])
+        .fails_with("dladm: unknown output field: `foo'\n");
     let r = env.dladm(&["show-vnic", "-o", "LINK,foo,bar", &v]);
-    assert_eq!(r.stderr, "dladm: warning: ignoring unknown output fields: `foo' `bar'\n");
+    assert_eq!(
+        r.stderr,
+        "dladm: warning: ignoring unknown output fields: `foo' `bar'\n"
+    );
     assert_eq!((r.code, r.stdout), (0, format!("LINK\n{v}\n")));
-    env.dladm(&["show-etherstub", "-l", &s]).fails_with("dladm: option not supported for this command\n");
-    env.dladm(&["show-vnic", "-i", "5"]).fails_with("dladm: the option -i can be used only with -s\n");
-    env.dladm(&["show-vnic", "-s", "-s"]).fails_with("dladm: the option -s cannot be specified more than once\n");
-    env.dladm(&["show-vnic", "-s", "-i", "0"]).fails_with("dladm: invalid interval value '0'\n");
-    env.dladm(&["show-vnic", "-l", &none])
-        .fails_with(&format!("dladm: invalid link name '{none}': object not found\n"));
+    env.dladm(&["show-etherstub", "-l", &s])
+        .fails_with("dladm: option not supported for this command\n");
+    env.dladm(&["show-vnic", "-i", "5"])
+        .fails_with("dladm: the option -i can be used only with -s\n");
+    env.dladm(&["show-vnic", "-s", "-s"])
+        .fails_with("dladm: the option -s cannot be specified more than once\n");
+    env.dladm(&["show-vnic", "-s", "-i", "0"])
+        .fails_with("dladm: invalid interval value '0'\n");
+    env.dladm(&["show-vnic", "-l", &none]).fails_with(&format!(
+        "dladm: invalid link name '{none}': object not found\n"
+    ));
     env.dladm(&["show-vnic", &v, &s]).fails_with(&usage_text());
     // Operands may come before options (getopt_long permutes).
     let r = env.dladm(&["show-vnic", &v, "-p", "-o", "link"]);
@@ -327,13 +468,22 @@ fn show_link_errors() {
     let s = env.n("stub0");
     env.dladm(&["create-etherstub", "-t", &s]).ok();
     let none = env.n("none0");
-    env.dladm(&["show-link", &none]).fails_with(&format!("dladm: link {none} is not valid: object not found\n"));
-    env.dladm(&["show-link", "-p"]).fails_with("dladm: -p requires -o\n");
-    env.dladm(&["show-link", "-p", "-o", "ALL"]).fails_with("dladm: \"-o all\" is invalid with -p\n");
-    env.dladm(&["show-link", "-p", "-p", "-o", "link"]).fails_with("dladm: the option -p cannot be specified more than once\n");
-    env.dladm(&["show-link", "-P", &s]).fails_with(&format!("dladm: link {s} is a temporary link: invalid argument\n"));
-    env.dladm(&["show-link", "-P", "-s"]).fails_with("dladm: the option -P cannot be used with -s\n");
-    env.dladm(&["show-link", &"a".repeat(32)]).fails_with("dladm: link name too long\n");
+    env.dladm(&["show-link", &none]).fails_with(&format!(
+        "dladm: link {none} is not valid: object not found\n"
+    ));
+    env.dladm(&["show-link", "-p"])
+        .fails_with("dladm: -p requires -o\n");
+    env.dladm(&["show-link", "-p", "-o", "ALL"])
+        .fails_with("dladm: \"-o all\" is invalid with -p\n");
+    env.dladm(&["show-link", "-p", "-p", "-o", "link"])
+        .fails_with("dladm: the option -p cannot be specified more than once\n");
+    env.dladm(&["show-link", "-P", &s]).fails_with(&format!(
+        "dladm: link {s} is a temporary link: invalid argument\n"
+    ));
+    env.dladm(&["show-link", "-P", "-s"])
+        .fails_with("dladm: the option -P cannot be used with -s\n");
+    env.dladm(&["show-link", &"a".repeat(32)])
+        .fails_with("dladm: link name too long\n");
     let r = env.dladm(&["show-link", "-p", "-o", "link,class,mtu,state,over", &s]);
     assert_eq!(r.ok().stdout, format!("{s}:etherstub:9000:up:\n"));
     let r = env.dladm(&["show-link", "--parsable", "--output=class", &s]);
@@ -348,12 +498,17 @@ fn show_phys() {
     assert_eq!(r.ok().stdout, format!("{phys}:Ethernet:{phys}\n"));
     let s = env.n("stub0");
     env.dladm(&["create-etherstub", &s]).ok();
-    env.dladm(&["show-phys", &s])
-        .fails_with(&format!("dladm: failed to show physical link {s}: invalid argument\n"));
-    env.dladm(&["show-phys", "-p"]).fails_with("dladm: -p requires -o\n");
-    env.dladm(&["show-phys", "-m", "-H"]).fails_with("dladm: -m cannot combine with -H\n");
+    env.dladm(&["show-phys", &s]).fails_with(&format!(
+        "dladm: failed to show physical link {s}: invalid argument\n"
+    ));
+    env.dladm(&["show-phys", "-p"])
+        .fails_with("dladm: -p requires -o\n");
+    env.dladm(&["show-phys", "-m", "-H"])
+        .fails_with("dladm: -m cannot combine with -H\n");
     let none = env.n("none0");
-    env.dladm(&["show-phys", &none]).fails_with(&format!("dladm: link {none} is not valid: object not found\n"));
+    env.dladm(&["show-phys", &none]).fails_with(&format!(
+        "dladm: link {none} is not valid: object not found\n"
+    ));
 }
 
 #[test]
@@ -365,31 +520,62 @@ fn set_linkprop_errors_and_values() {
     env.dladm(&["create-vnic", "-l", &s, &v]).ok();
     let set = |p: &str| env.dladm(&["set-linkprop", "-p", p, &v]);
     let w = |m: &str| format!("dladm: warning: {m}\n");
-    set("maxbw=1k").fails_with(&w(&format!("cannot set link property 'maxbw' on '{v}': minimum value for maxbw is 1200K")));
-    set("maxbw=abc").fails_with(&w(&format!("cannot set link property 'maxbw' on '{v}': invalid argument")));
-    set("maxbw=1.5M").fails_with(&w(&format!("cannot set link property 'maxbw' on '{v}': invalid argument")));
-    set("maxbw=10x").fails_with(&w(&format!("cannot set link property 'maxbw' on '{v}': invalid value")));
-    set("maxbw=10%").fails_with(&w(&format!("cannot set link property 'maxbw' on '{v}': operation not supported")));
-    set("maxbw=1,2").fails_with(&w(&format!("cannot set link property 'maxbw' on '{v}': invalid number of values")));
-    set("priority=urgent").fails_with(&w("link property 'priority' must be one of: low,medium,high"));
+    set("maxbw=1k").fails_with(&w(&format!(
+        "cannot set link property 'maxbw' on '{v}': minimum value for maxbw is 1200K"
+    )));
+    set("maxbw=abc").fails_with(&w(&format!(
+        "cannot set link property 'maxbw' on '{v}': invalid argument"
+    )));
+    set("maxbw=1.5M").fails_with(&w(&format!(
+        "cannot set link property 'maxbw' on '{v}': invalid argument"
+    )));
+    set("maxbw=10x").fails_with(&w(&format!(
+        "cannot set link property 'maxbw' on '{v}': invalid value"
+    )));
+    set("maxbw=10%").fails_with(&w(&format!(
+        "cannot set link property 'maxbw' on '{v}': operation not supported"
+    )));
+    set("maxbw=1,2").fails_with(&w(&format!(
+        "cannot set link property 'maxbw' on '{v}': invalid number of values"
+    )));
+    set("priority=urgent").fails_with(&w(
+        "link property 'priority' must be one of: low,medium,high",
+    ));
     set("maxbw").fails_with(&w("no value specified for 'maxbw'"));
     set("maxbw=").fails_with("dladm: invalid link properties specified\n");
     set("bogus=1").fails_with("dladm: invalid link properties specified\n");
-    env.dladm(&["set-linkprop", &v]).fails_with("dladm: link property must be specified\n");
-    env.dladm(&["set-linkprop", "-p", "maxbw=10"]).fails_with(&usage_text());
-    env.dladm(&["reset-linkprop", "-p", "maxbw=10", &v]).fails_with("dladm: invalid link properties specified\n");
+    env.dladm(&["set-linkprop", &v])
+        .fails_with("dladm: link property must be specified\n");
+    env.dladm(&["set-linkprop", "-p", "maxbw=10"])
+        .fails_with(&usage_text());
+    env.dladm(&["reset-linkprop", "-p", "maxbw=10", &v])
+        .fails_with("dladm: invalid link properties specified\n");
     let none = env.n("none0");
     env.dladm(&["set-linkprop", "-p", "maxbw=10", &none])
-        .fails_with(&format!("dladm: link {none} is not valid: object not found\n"));
+        .fails_with(&format!(
+            "dladm: link {none} is not valid: object not found\n"
+        ));
     // A VNIC's MTU follows its lower link.
-    set("mtu=1500").fails_with(&w(&format!("cannot set link property 'mtu' on '{v}': operation not supported")));
+    set("mtu=1500").fails_with(&w(&format!(
+        "cannot set link property 'mtu' on '{v}': operation not supported"
+    )));
     // An earlier failure still makes the exit status 1.
     let r = env.dladm(&["set-linkprop", "-p", "maxbw=1k,priority=low", &v]);
     assert_eq!(r.code, 1);
-    let show = |p: &str| env.dladm(&["show-linkprop", "-c", "-o", "value", "-p", p, &v]).stdout;
+    let show = |p: &str| {
+        env.dladm(&["show-linkprop", "-c", "-o", "value", "-p", p, &v])
+            .stdout
+    };
     assert_eq!(show("priority"), "low\n");
     // Good values, in every spelling dladm accepts.
-    for (val, shown) in [("100", "  100"), ("100M", "  100"), ("2m", "    2"), ("1200K", "    1.200"), ("1G", " 1000"), ("0", "    0")] {
+    for (val, shown) in [
+        ("100", "  100"),
+        ("100M", "  100"),
+        ("2m", "    2"),
+        ("1200K", "    1.200"),
+        ("1G", " 1000"),
+        ("0", "    0"),
+    ] {
         set(&format!("maxbw={val}")).ok();
         assert_eq!(show("maxbw"), format!("{shown}\n"), "{val}");
     }
@@ -399,12 +585,21 @@ fn set_linkprop_errors_and_values() {
     assert_eq!(show("maxbw"), "\n");
     // The etherstub's MTU: 576-9000; a reset goes to the default 1500.
     let sset = |p: &str| env.dladm(&["set-linkprop", "-p", p, &s]);
-    sset("mtu=9001").fails_with(&w(&format!("cannot set link property 'mtu' on '{s}': invalid argument")));
+    sset("mtu=9001").fails_with(&w(&format!(
+        "cannot set link property 'mtu' on '{s}': invalid argument"
+    )));
     env.dladm(&["delete-vnic", &v]).ok();
     sset("mtu=1500").ok();
-    assert_eq!(env.dladm(&["show-linkprop", "-c", "-o", "value", "-p", "mtu", &s]).stdout, "1500\n");
+    assert_eq!(
+        env.dladm(&["show-linkprop", "-c", "-o", "value", "-p", "mtu", &s])
+            .stdout,
+        "1500\n"
+    );
     env.dladm(&["reset-linkprop", &s]).ok();
-    assert_eq!(env.dladm(&["show-link", "-p", "-o", "mtu", &s]).stdout, "1500\n");
+    assert_eq!(
+        env.dladm(&["show-link", "-p", "-o", "mtu", &s]).stdout,
+        "1500\n"
+    );
 }
 
 #[test]
@@ -422,14 +617,39 @@ fn show_linkprop_forms() {
              {s:<13}priority        rw   high           high           low,medium,high \n"
         )
     );
-    let r = env.dladm(&["show-linkprop", "-c", "-o", "link,property,perm,value,default,possible", "-p", "maxbw,priority", &s]);
-    assert_eq!(r.ok().stdout, format!("{s}:maxbw:rw::--:\n{s}:priority:rw:high:high:low,medium,high\n"));
-    env.dladm(&["show-linkprop", "-c", &s]).fails_with("dladm: output fields must be specified in parsable mode\n");
-    env.dladm(&["show-linkprop", "-p", "bogus", &s]).fails_with("dladm: invalid link properties specified\n");
-    env.dladm(&["show-linkprop", "-p", "mtu=1", &s]).fails_with("dladm: invalid link properties specified\n");
+    let r = env.dladm(&[
+        "show-linkprop",
+        "-c",
+        "-o",
+        "link,property,perm,value,default,possible",
+        "-p",
+        "maxbw,priority",
+        &s,
+    ]);
+    assert_eq!(
+        r.ok().stdout,
+        format!("{s}:maxbw:rw::--:\n{s}:priority:rw:high:high:low,medium,high\n")
+    );
+    env.dladm(&["show-linkprop", "-c", &s])
+        .fails_with("dladm: output fields must be specified in parsable mode\n");
+    env.dladm(&["show-linkprop", "-p", "bogus", &s])
+        .fails_with("dladm: invalid link properties specified\n");
+    env.dladm(&["show-linkprop", "-p", "mtu=1", &s])
+        .fails_with("dladm: invalid link properties specified\n");
     let none = env.n("none0");
-    env.dladm(&["show-linkprop", &none]).fails_with(&format!("dladm: link {none} is not valid: object not found\n"));
-    let r = env.dladm(&["show-linkprop", "-P", "-c", "-o", "value", "-p", "maxbw", &s]);
+    env.dladm(&["show-linkprop", &none]).fails_with(&format!(
+        "dladm: link {none} is not valid: object not found\n"
+    ));
+    let r = env.dladm(&[
+        "show-linkprop",
+        "-P",
+        "-c",
+        "-o",
+        "value",
+        "-p",
+        "maxbw",
+        &s,
+    ]);
     assert_eq!(r.ok().stdout, "\n");
 }
 
@@ -443,12 +663,18 @@ fn temporary_and_persistent() {
     let links = |extra: &[&str]| {
         let mut a = vec!["show-vnic", "-p", "-o", "link"];
         a.extend_from_slice(extra);
-        env.dladm(&a).stdout.lines().filter(|l| l.starts_with(&env.prefix)).map(String::from).collect::<Vec<_>>()
+        env.dladm(&a)
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with(&env.prefix))
+            .map(String::from)
+            .collect::<Vec<_>>()
     };
     assert_eq!(links(&[]), vec![v.clone(), t.clone()]);
     assert_eq!(links(&["-P"]), vec![v.clone()]);
     // -t on set-linkprop changes only the running value.
-    env.dladm(&["set-linkprop", "-t", "-p", "maxbw=10", &v]).ok();
+    env.dladm(&["set-linkprop", "-t", "-p", "maxbw=10", &v])
+        .ok();
     let val = |p: &[&str]| {
         let mut a = vec!["show-linkprop", "-c", "-o", "value", "-p", "maxbw"];
         a.extend_from_slice(p);

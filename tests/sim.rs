@@ -11,55 +11,158 @@ fn sim() -> Option<Env> {
 }
 
 fn macs(env: &Env) -> String {
-    env.dladm(&["show-vnic", "-p", "-o", "link,macaddress,macaddrtype"]).ok().stdout.clone()
+    env.dladm(&["show-vnic", "-p", "-o", "link,macaddress,macaddrtype"])
+        .ok()
+        .stdout
+        .clone()
 }
 
 #[test]
 fn reboot_keeps_persistent_links_and_their_macs() {
     let Some(env) = sim() else { return };
-    env.xbow(&["sim", "add-phys", "e1000g0", "--factory-mac", "0:1b:21:0:0:1"]).ok();
+    env.xbow(&[
+        "sim",
+        "add-phys",
+        "e1000g0",
+        "--factory-mac",
+        "0:1b:21:0:0:1",
+    ])
+    .ok();
     env.dladm(&["create-etherstub", "stub0"]).ok();
-    env.dladm(&["create-vnic", "-l", "stub0", "-p", "maxbw=100M", "vnic0"]).ok();
-    env.dladm(&["create-vnic", "-l", "e1000g0", "-m", "factory", "fac0"]).ok();
-    env.dladm(&["create-vnic", "-t", "-l", "stub0", "tmp0"]).ok();
+    env.dladm(&["create-vnic", "-l", "stub0", "-p", "maxbw=100M", "vnic0"])
+        .ok();
+    env.dladm(&["create-vnic", "-l", "e1000g0", "-m", "factory", "fac0"])
+        .ok();
+    env.dladm(&["create-vnic", "-t", "-l", "stub0", "tmp0"])
+        .ok();
     env.dladm(&["create-etherstub", "-t", "tstub0"]).ok();
-    env.dladm(&["set-linkprop", "-t", "-p", "priority=low", "vnic0"]).ok();
+    env.dladm(&["set-linkprop", "-t", "-p", "priority=low", "vnic0"])
+        .ok();
     let before = macs(&env);
-    assert!(before.contains("fac0:0\\:1b\\:21\\:0\\:0\\:1:factory, slot 1"), "{before}");
+    assert!(
+        before.contains("fac0:0\\:1b\\:21\\:0\\:0\\:1:factory, slot 1"),
+        "{before}"
+    );
     env.xbow(&["sim", "reboot"]).ok();
     let after = macs(&env);
     assert_eq!(
         after,
-        before.lines().filter(|l| !l.starts_with("tmp0")).map(|l| format!("{l}\n")).collect::<String>()
+        before
+            .lines()
+            .filter(|l| !l.starts_with("tmp0"))
+            .map(|l| format!("{l}\n"))
+            .collect::<String>()
     );
     assert_eq!(env.dladm(&["show-etherstub"]).ok().stdout, "LINK\nstub0\n");
-    let v = env.dladm(&["show-linkprop", "-c", "-o", "property,value", "-p", "maxbw,priority", "vnic0"]);
+    let v = env.dladm(&[
+        "show-linkprop",
+        "-c",
+        "-o",
+        "property,value",
+        "-p",
+        "maxbw,priority",
+        "vnic0",
+    ]);
     assert_eq!(v.ok().stdout, "maxbw:  100\npriority:high\n");
     // Link ids are not reused: a new link lists after the old ones.
     env.dladm(&["create-etherstub", "astub0"]).ok();
-    assert_eq!(env.dladm(&["show-etherstub"]).ok().stdout, "LINK\nstub0\nastub0\n");
+    assert_eq!(
+        env.dladm(&["show-etherstub"]).ok().stdout,
+        "LINK\nstub0\nastub0\n"
+    );
 }
 
 #[test]
 fn factory_slots() {
     let Some(env) = sim() else { return };
-    env.xbow(&["sim", "add-phys", "e1000g0", "--factory-mac", "0:1b:21:0:0:1", "--factory-mac", "0:1b:21:0:0:2"]).ok();
-    env.dladm(&["create-vnic", "-l", "e1000g0", "-m", "factory", "-n", "2", "f2"]).ok();
-    env.dladm(&["create-vnic", "-l", "e1000g0", "-m", "factory", "-n", "2", "f3"])
-        .fails_with("dladm: vnic creation over e1000g0 failed: factory MAC address slot already used\n");
-    env.dladm(&["create-vnic", "-l", "e1000g0", "-m", "factory", "-n", "3", "f3"])
-        .fails_with("dladm: vnic creation over e1000g0 failed: invalid factory MAC address slot\n");
+    env.xbow(&[
+        "sim",
+        "add-phys",
+        "e1000g0",
+        "--factory-mac",
+        "0:1b:21:0:0:1",
+        "--factory-mac",
+        "0:1b:21:0:0:2",
+    ])
+    .ok();
+    env.dladm(&[
+        "create-vnic",
+        "-l",
+        "e1000g0",
+        "-m",
+        "factory",
+        "-n",
+        "2",
+        "f2",
+    ])
+    .ok();
+    env.dladm(&[
+        "create-vnic",
+        "-l",
+        "e1000g0",
+        "-m",
+        "factory",
+        "-n",
+        "2",
+        "f3",
+    ])
+    .fails_with(
+        "dladm: vnic creation over e1000g0 failed: factory MAC address slot already used\n",
+    );
+    env.dladm(&[
+        "create-vnic",
+        "-l",
+        "e1000g0",
+        "-m",
+        "factory",
+        "-n",
+        "3",
+        "f3",
+    ])
+    .fails_with("dladm: vnic creation over e1000g0 failed: invalid factory MAC address slot\n");
     env.dladm(&["create-vnic", "-l", "e1000g0", "f1"]).ok();
     env.dladm(&["create-vnic", "-l", "e1000g0", "-m", "factory", "f3"])
-        .fails_with("dladm: vnic creation over e1000g0 failed: all factory MAC address slots are in use\n");
+        .fails_with(
+            "dladm: vnic creation over e1000g0 failed: all factory MAC address slots are in use\n",
+        );
     env.dladm(&["create-vnic", "-l", "e1000g0", "r0"]).ok();
     let rows = macs(&env);
-    assert!(rows.contains("f2:0\\:1b\\:21\\:0\\:0\\:2:factory, slot 2\n"), "{rows}");
-    assert!(rows.contains("f1:0\\:1b\\:21\\:0\\:0\\:1:factory, slot 1\n"), "{rows}");
+    assert!(
+        rows.contains("f2:0\\:1b\\:21\\:0\\:0\\:2:factory, slot 2\n"),
+        "{rows}"
+    );
+    assert!(
+        rows.contains("f1:0\\:1b\\:21\\:0\\:0\\:1:factory, slot 1\n"),
+        "{rows}"
+    );
     assert!(rows.contains("r0:2\\:8\\:20\\:"), "{rows}");
     // VRRP addresses are derived from the VRID.
-    env.dladm(&["create-vnic", "-l", "e1000g0", "-m", "vrrp", "-V", "12", "-A", "inet", "vr0"]).ok();
-    env.dladm(&["create-vnic", "-l", "e1000g0", "-m", "vrrp", "-V", "12", "-A", "inet6", "vr1"]).ok();
+    env.dladm(&[
+        "create-vnic",
+        "-l",
+        "e1000g0",
+        "-m",
+        "vrrp",
+        "-V",
+        "12",
+        "-A",
+        "inet",
+        "vr0",
+    ])
+    .ok();
+    env.dladm(&[
+        "create-vnic",
+        "-l",
+        "e1000g0",
+        "-m",
+        "vrrp",
+        "-V",
+        "12",
+        "-A",
+        "inet6",
+        "vr1",
+    ])
+    .ok();
     let r = env.dladm(&["show-vnic", "-p", "-o", "macaddress,macaddrtype", "vr0"]);
     assert_eq!(r.ok().stdout, "0\\:0\\:5e\\:0\\:1\\:c:vrrp, 12/inet\n");
     let r = env.dladm(&["show-vnic", "-p", "-o", "macaddress", "vr1"]);
@@ -69,7 +172,10 @@ fn factory_slots() {
 #[test]
 fn vnics_over_a_nic_report_its_speed() {
     let Some(env) = sim() else { return };
-    env.xbow(&["sim", "add-phys", "ixgbe0", "--speed", "10000", "--mtu", "9000"]).ok();
+    env.xbow(&[
+        "sim", "add-phys", "ixgbe0", "--speed", "10000", "--mtu", "9000",
+    ])
+    .ok();
     env.dladm(&["create-vnic", "-l", "ixgbe0", "v0"]).ok();
     let r = env.dladm(&["show-vnic", "-p", "-o", "speed", "v0"]);
     assert_eq!(r.ok().stdout, "10000\n");
@@ -105,7 +211,11 @@ fn concurrent_creates_are_serialized() {
     for mut c in children {
         assert!(c.wait().unwrap().success());
     }
-    let out = env.dladm(&["show-vnic", "-p", "-o", "link"]).ok().stdout.clone();
+    let out = env
+        .dladm(&["show-vnic", "-p", "-o", "link"])
+        .ok()
+        .stdout
+        .clone();
     assert_eq!(out.lines().count(), 400);
     let text = std::fs::read_to_string(env.state_path()).unwrap();
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -119,16 +229,29 @@ fn corrupt_or_unknown_state_is_refused_and_kept() {
     std::fs::write(&p, "{ not json").unwrap();
     let r = env.dladm(&["create-etherstub", "stub0"]);
     assert_eq!(r.code, 1);
-    assert!(r.stderr.starts_with(&format!(
-        "dladm: etherstub creation failed: sim state {}: not valid JSON (left untouched): ",
-        p.display()
-    )), "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with(&format!(
+            "dladm: etherstub creation failed: sim state {}: not valid JSON (left untouched): ",
+            p.display()
+        )),
+        "{}",
+        r.stderr
+    );
     assert_eq!(std::fs::read_to_string(&p).unwrap(), "{ not json");
     std::fs::write(&p, "{\"version\": 99, \"links\": []}").unwrap();
     let r = env.dladm(&["show-link"]);
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("unsupported version (left untouched): version 99, this xbow reads version 1"), "{}", r.stderr);
-    assert_eq!(std::fs::read_to_string(&p).unwrap(), "{\"version\": 99, \"links\": []}");
+    assert!(
+        r.stderr.contains(
+            "unsupported version (left untouched): version 99, this xbow reads version 1"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(&p).unwrap(),
+        "{\"version\": 99, \"links\": []}"
+    );
 }
 
 #[test]
@@ -143,9 +266,16 @@ fn dladm_symlink_behaves_like_xbow_dladm() {
             .env("XBOW_SIM_STATE", env.state_path())
             .output()
             .unwrap();
-        (o.status.code(), String::from_utf8(o.stdout).unwrap(), String::from_utf8(o.stderr).unwrap())
+        (
+            o.status.code(),
+            String::from_utf8(o.stdout).unwrap(),
+            String::from_utf8(o.stderr).unwrap(),
+        )
     };
-    assert_eq!(run(&["create-etherstub", "stub0"]), (Some(0), String::new(), String::new()));
+    assert_eq!(
+        run(&["create-etherstub", "stub0"]),
+        (Some(0), String::new(), String::new())
+    );
     for args in [
         vec!["show-etherstub"],
         vec![],
@@ -154,15 +284,32 @@ fn dladm_symlink_behaves_like_xbow_dladm() {
         vec!["create-vnic", "-l", "stub0", "-m", "fixed", "v0"],
     ] {
         let a = env.dladm(&args);
-        assert_eq!(run(&args), (Some(a.code), a.stdout.clone(), a.stderr.clone()), "{args:?}");
+        assert_eq!(
+            run(&args),
+            (Some(a.code), a.stdout.clone(), a.stderr.clone()),
+            "{args:?}"
+        );
     }
 }
 
 #[test]
 fn json_output() {
     let Some(env) = sim() else { return };
-    env.xbow(&["sim", "add-phys", "e1000g0", "--speed", "1000"]).ok();
-    env.dladm(&["create-vnic", "-l", "e1000g0", "-m", "2:8:20:1:2:3", "-v", "7", "-p", "maxbw=100M", "v0"]).ok();
+    env.xbow(&["sim", "add-phys", "e1000g0", "--speed", "1000"])
+        .ok();
+    env.dladm(&[
+        "create-vnic",
+        "-l",
+        "e1000g0",
+        "-m",
+        "2:8:20:1:2:3",
+        "-v",
+        "7",
+        "-p",
+        "maxbw=100M",
+        "v0",
+    ])
+    .ok();
     let j = |args: &[&str]| -> serde_json::Value {
         serde_json::from_str(&env.dladm(args).ok().stdout).unwrap()
     };
@@ -193,7 +340,10 @@ fn json_output() {
 fn top_level_cli() {
     let Some(env) = sim() else { return };
     let r = env.xbow(&["--version"]);
-    assert_eq!(r.ok().stdout, format!("xbow {}\n", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        r.ok().stdout,
+        format!("xbow {}\n", env!("CARGO_PKG_VERSION"))
+    );
     let r = env.xbow(&["--help"]);
     assert!(r.ok().stdout.contains("dladm"), "{}", r.stdout);
     for shell in ["bash", "zsh", "fish"] {
@@ -201,10 +351,16 @@ fn top_level_cli() {
         assert!(r.ok().stdout.contains("create-vnic"), "{shell}");
     }
     let r = env.xbow(&["sim", "add-phys", "bad-name"]);
-    assert_eq!((r.code, r.stderr.as_str()), (1, "xbow sim: add-phys bad-name: invalid link name\n"));
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (1, "xbow sim: add-phys bad-name: invalid link name\n")
+    );
     env.xbow(&["sim", "add-phys", "e1000g0"]).ok();
     let r = env.xbow(&["sim", "add-phys", "e1000g0"]);
-    assert_eq!((r.code, r.stderr.as_str()), (1, "xbow sim: add-phys e1000g0: object already exists\n"));
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (1, "xbow sim: add-phys e1000g0: object already exists\n")
+    );
     let r = env.xbow(&["sim", "path"]);
     assert_eq!(r.ok().stdout, format!("{}\n", env.state_path().display()));
     let r = env.xbow(&["bogus"]);

@@ -69,7 +69,9 @@ pub fn die_opterr(opt: &Opt, usage: &str) -> Fail {
 
 /// `die_optdup`.
 pub fn die_optdup(c: char) -> Fail {
-    die(format!("the option -{c} cannot be specified more than once"))
+    die(format!(
+        "the option -{c} cannot be specified more than once"
+    ))
 }
 
 /// Refuse what xbow does not provide, naming it.
@@ -95,37 +97,133 @@ impl Ctx<'_> {
 
 /// Long options shared by several subcommands (`lopts` in dladm.c).
 pub const LOPTS: &[LongOpt] = &[
-    LongOpt { name: "vlan-id", has_arg: HasArg::Required, val: 'v' },
-    LongOpt { name: "output", has_arg: HasArg::Required, val: 'o' },
-    LongOpt { name: "dev", has_arg: HasArg::Required, val: 'd' },
-    LongOpt { name: "policy", has_arg: HasArg::Required, val: 'P' },
-    LongOpt { name: "lacp-mode", has_arg: HasArg::Required, val: 'L' },
-    LongOpt { name: "lacp-timer", has_arg: HasArg::Required, val: 'T' },
-    LongOpt { name: "unicast", has_arg: HasArg::Required, val: 'u' },
-    LongOpt { name: "temporary", has_arg: HasArg::No, val: 't' },
-    LongOpt { name: "root-dir", has_arg: HasArg::Required, val: 'R' },
-    LongOpt { name: "link", has_arg: HasArg::Required, val: 'l' },
-    LongOpt { name: "forcible", has_arg: HasArg::No, val: 'f' },
-    LongOpt { name: "bw-limit", has_arg: HasArg::Required, val: 'b' },
-    LongOpt { name: "mac-address", has_arg: HasArg::Required, val: 'm' },
-    LongOpt { name: "slot", has_arg: HasArg::Required, val: 'n' },
+    LongOpt {
+        name: "vlan-id",
+        has_arg: HasArg::Required,
+        val: 'v',
+    },
+    LongOpt {
+        name: "output",
+        has_arg: HasArg::Required,
+        val: 'o',
+    },
+    LongOpt {
+        name: "dev",
+        has_arg: HasArg::Required,
+        val: 'd',
+    },
+    LongOpt {
+        name: "policy",
+        has_arg: HasArg::Required,
+        val: 'P',
+    },
+    LongOpt {
+        name: "lacp-mode",
+        has_arg: HasArg::Required,
+        val: 'L',
+    },
+    LongOpt {
+        name: "lacp-timer",
+        has_arg: HasArg::Required,
+        val: 'T',
+    },
+    LongOpt {
+        name: "unicast",
+        has_arg: HasArg::Required,
+        val: 'u',
+    },
+    LongOpt {
+        name: "temporary",
+        has_arg: HasArg::No,
+        val: 't',
+    },
+    LongOpt {
+        name: "root-dir",
+        has_arg: HasArg::Required,
+        val: 'R',
+    },
+    LongOpt {
+        name: "link",
+        has_arg: HasArg::Required,
+        val: 'l',
+    },
+    LongOpt {
+        name: "forcible",
+        has_arg: HasArg::No,
+        val: 'f',
+    },
+    LongOpt {
+        name: "bw-limit",
+        has_arg: HasArg::Required,
+        val: 'b',
+    },
+    LongOpt {
+        name: "mac-address",
+        has_arg: HasArg::Required,
+        val: 'm',
+    },
+    LongOpt {
+        name: "slot",
+        has_arg: HasArg::Required,
+        val: 'n',
+    },
 ];
 
 /// `show_lopts`.
 pub const SHOW_LOPTS: &[LongOpt] = &[
-    LongOpt { name: "statistics", has_arg: HasArg::No, val: 's' },
-    LongOpt { name: "continuous", has_arg: HasArg::No, val: 'S' },
-    LongOpt { name: "interval", has_arg: HasArg::Required, val: 'i' },
-    LongOpt { name: "parsable", has_arg: HasArg::No, val: 'p' },
-    LongOpt { name: "parseable", has_arg: HasArg::No, val: 'p' },
-    LongOpt { name: "extended", has_arg: HasArg::No, val: 'x' },
-    LongOpt { name: "output", has_arg: HasArg::Required, val: 'o' },
-    LongOpt { name: "persistent", has_arg: HasArg::No, val: 'P' },
-    LongOpt { name: "lacp", has_arg: HasArg::No, val: 'L' },
+    LongOpt {
+        name: "statistics",
+        has_arg: HasArg::No,
+        val: 's',
+    },
+    LongOpt {
+        name: "continuous",
+        has_arg: HasArg::No,
+        val: 'S',
+    },
+    LongOpt {
+        name: "interval",
+        has_arg: HasArg::Required,
+        val: 'i',
+    },
+    LongOpt {
+        name: "parsable",
+        has_arg: HasArg::No,
+        val: 'p',
+    },
+    LongOpt {
+        name: "parseable",
+        has_arg: HasArg::No,
+        val: 'p',
+    },
+    LongOpt {
+        name: "extended",
+        has_arg: HasArg::No,
+        val: 'x',
+    },
+    LongOpt {
+        name: "output",
+        has_arg: HasArg::Required,
+        val: 'o',
+    },
+    LongOpt {
+        name: "persistent",
+        has_arg: HasArg::No,
+        val: 'P',
+    },
+    LongOpt {
+        name: "lacp",
+        has_arg: HasArg::No,
+        val: 'L',
+    },
 ];
 
 /// The subcommands xbow implements.
-const IMPLEMENTED: &[(&str, fn(&mut Ctx, &[String], &str) -> CmdResult)] = &[
+/// A subcommand: its context, its arguments (`args[0]` is its name) and
+/// its usage string.
+type Subcommand = fn(&mut Ctx, &[String], &str) -> CmdResult;
+
+const IMPLEMENTED: &[(&str, Subcommand)] = &[
     ("help", |_, _, _| Err(Fail::Usage)),
     ("show-link", link::show_link),
     ("show-phys", link::show_phys),
@@ -140,14 +238,32 @@ const IMPLEMENTED: &[(&str, fn(&mut Ctx, &[String], &str) -> CmdResult)] = &[
     ("show-etherstub", vnic::show_etherstub),
 ];
 
-/// Run `dladm ARGS…` (`args[0]` is the program name) and return the exit
-/// status. `prog` is the name messages are prefixed with.
+/// Run `dladm ARGS…` (`args[0]` is the program name) on the backend
+/// `XBOW_BACKEND` selects, and return the exit status. `prog` is the name
+/// messages are prefixed with.
 pub fn main(
     prog: &str,
     args: &[String],
     out: &mut dyn Write,
     err: &mut dyn Write,
     ws_row: usize,
+) -> i32 {
+    let open = || {
+        backend::Kind::from_env()
+            .map_err(DlError::Backend)
+            .and_then(backend::open_datalink)
+    };
+    run(prog, args, out, err, ws_row, open)
+}
+
+/// [`main`] on the backend `open` returns.
+pub fn run(
+    prog: &str,
+    args: &[String],
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    ws_row: usize,
+    open: impl FnOnce() -> backend::DlResult<Box<dyn Datalink>>,
 ) -> i32 {
     let mut args: Vec<String> = args.to_vec();
     if args.len() < 2 {
@@ -170,10 +286,7 @@ pub fn main(
             let _ = writeln!(err, "{prog}: unknown subcommand '{cmd}'");
             Err(Fail::Usage)
         }
-        Some(_) => match backend::Kind::from_env()
-            .map_err(DlError::Backend)
-            .and_then(backend::open_datalink)
-        {
+        Some(_) => match open() {
             Err(e) => Err(die_dlerr(&e, "could not open /dev/dld")),
             Ok(dl) => {
                 let mut ctx = Ctx {

@@ -35,7 +35,9 @@ impl StateFile {
             return Ok(StateFile::new(Path::new(&d).join("xbow/sim.json")));
         }
         if let Some(h) = var("HOME") {
-            return Ok(StateFile::new(Path::new(&h).join(".local/state/xbow/sim.json")));
+            return Ok(StateFile::new(
+                Path::new(&h).join(".local/state/xbow/sim.json"),
+            ));
         }
         Err(DlError::Backend(
             "sim state: set XBOW_SIM_STATE (neither XDG_STATE_HOME nor HOME is set)".into(),
@@ -74,19 +76,27 @@ impl StateFile {
             Err(e) if e.kind() == ErrorKind::NotFound => return Ok(SimState::default()),
             Err(e) => return Err(self.err("cannot read", e)),
         };
-        let value: serde_json::Value = serde_json::from_slice(&text)
-            .map_err(|e| self.err("not valid JSON (left untouched)", e))?;
-        match value.get("version").and_then(serde_json::Value::as_u64) {
-            Some(v) if v == u64::from(STATE_VERSION) => {}
-            Some(v) => {
-                return Err(self.err(
-                    "unsupported version (left untouched)",
-                    format!("version {v}, this xbow reads version {STATE_VERSION}"),
-                ));
-            }
-            None => return Err(self.err("not a sim state (left untouched)", "no version")),
+        // Parse straight into the state (one pass); only when that fails,
+        // look at the document again to say why.
+        match serde_json::from_slice::<SimState>(&text) {
+            Ok(st) if st.version == STATE_VERSION => Ok(st),
+            Ok(st) => Err(self.version_err(st.version.into())),
+            Err(e) => match serde_json::from_slice::<serde_json::Value>(&text) {
+                Err(_) => Err(self.err("not valid JSON (left untouched)", e)),
+                Ok(v) => match v.get("version").and_then(serde_json::Value::as_u64) {
+                    Some(v) if v != u64::from(STATE_VERSION) => Err(self.version_err(v)),
+                    Some(_) => Err(self.err("invalid contents (left untouched)", e)),
+                    None => Err(self.err("not a sim state (left untouched)", "no version")),
+                },
+            },
         }
-        serde_json::from_value(value).map_err(|e| self.err("invalid contents (left untouched)", e))
+    }
+
+    fn version_err(&self, v: u64) -> DlError {
+        self.err(
+            "unsupported version (left untouched)",
+            format!("version {v}, this xbow reads version {STATE_VERSION}"),
+        )
     }
 
     /// Replace the state atomically (temporary file, fsync, rename). The
