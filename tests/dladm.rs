@@ -307,6 +307,11 @@ fn create_vnic_kernel_errors() {
         .fails_with(&format!(
             "dladm: vnic creation over {s} failed: invalid MAC address length\n"
         ));
+    // [unverified] a VID equal to the lower link's default_tag (1).
+    env.dladm(&["create-vnic", "-l", &s, "-v", "1", &env.n("vnic4")])
+        .fails_with(&format!(
+            "dladm: VLAN over '{s}' may not use default_tag ID (see dladm(8))\n"
+        ));
     // VRRP needs an Ethernet link, not an etherstub.
     env.dladm(&[
         "create-vnic",
@@ -442,6 +447,10 @@ fn show_vnic_errors() {
         "dladm: warning: ignoring unknown output fields: `foo' `bar'\n"
     );
     assert_eq!((r.code, r.stdout), (0, format!("LINK\n{v}\n")));
+    env.dladm(&["show-etherstub", "-t"]).fails_with(&opterr(
+        "unrecognized option '-t'",
+        "    show-etherstub   [-t] [<link>]\n",
+    ));
     env.dladm(&["show-etherstub", "-l", &s])
         .fails_with("dladm: option not supported for this command\n");
     env.dladm(&["show-vnic", "-i", "5"])
@@ -482,6 +491,16 @@ fn show_link_errors() {
     ));
     env.dladm(&["show-link", "-P", "-s"])
         .fails_with("dladm: the option -P cannot be used with -s\n");
+    let v = env.n("vnic0");
+    env.dladm(&["create-etherstub", &env.n("pstub0")]).ok();
+    env.dladm(&["create-vnic", "-l", &env.n("pstub0"), &v]).ok();
+    env.dladm(&["delete-vnic", "-t", &v]).ok();
+    env.dladm(&["show-link", &v]).fails_with(&format!(
+        "dladm: link {v} is temporarily removed: invalid argument\n"
+    ));
+    let r = env.dladm(&["show-link", "-P", "-p", "-o", "link,class,over", &v]);
+    assert_eq!(r.ok().stdout, format!("{v}:vnic:{}\n", env.n("pstub0")));
+    env.dladm(&["delete-vnic", &v]).ok();
     env.dladm(&["show-link", &"a".repeat(32)])
         .fails_with("dladm: link name too long\n");
     let r = env.dladm(&["show-link", "-p", "-o", "link,class,mtu,state,over", &s]);

@@ -20,6 +20,8 @@ const ETHERSTUB_MTU_MIN: u32 = 576;
 const ETHERSTUB_MTU_MAX: u32 = 9000;
 /// The MTU a physical link starts with, and the smallest it accepts.
 pub const PHYS_MTU_DEFAULT: u32 = 1500;
+/// The `default_tag` link property's default: untagged traffic's VLAN id.
+const DEFAULT_TAG: u16 = 1;
 /// The properties the sim models, in libdladm's table order.
 const SIM_PROPS: [&str; 3] = ["mtu", "maxbw", "priority"];
 
@@ -50,7 +52,9 @@ impl SimDatalink {
     }
 
     fn link(&mut self, id: LinkId) -> DlResult<&SimLink> {
-        self.state()?.link(id).ok_or(DlError::Status(DlStatus::Notfound))
+        self.state()?
+            .link(id)
+            .ok_or(DlError::Status(DlStatus::Notfound))
     }
 
     /// The active configuration of a link (the kernel's view).
@@ -143,7 +147,9 @@ fn free_slots(st: &SimState, lower: LinkId, factory: &[MacAddr]) -> Vec<i32> {
         .filter(|c| c.over == Some(lower) && c.mac_type == Some(MacAddrType::Factory))
         .filter_map(|c| c.slot)
         .collect();
-    (1..=factory.len() as i32).filter(|s| !used.contains(s)).collect()
+    (1..=factory.len() as i32)
+        .filter(|s| !used.contains(s))
+        .collect()
 }
 
 /// The kernel's address assignment (`vnic_unicast_add`).
@@ -152,6 +158,10 @@ fn assign_mac(st: &SimState, spec: &VnicSpec, lower: LinkId) -> DlResult<LinkCon
         .link(lower)
         .and_then(|l| l.active.as_ref())
         .ok_or(DlStatus::Notfound)?;
+    // The lower MAC's default_tag (port VLAN id, 1) cannot be a VNIC's VID.
+    if spec.vid == DEFAULT_TAG {
+        return Err(DlStatus::Linkbusy.into());
+    }
     let factory: &[MacAddr] = lower_conf.phys.as_ref().map_or(&[], |p| &p.factory_macs);
     let taken = macs_on(st, lower);
     let mut conf = LinkConf {
@@ -178,7 +188,9 @@ fn assign_mac(st: &SimState, spec: &VnicSpec, lower: LinkId) -> DlResult<LinkCon
             (MacAddrType::Fixed, m, None)
         }
         MacAddrType::Random => {
-            let prefix = spec.mac.map_or(DEFAULT_PREFIX.to_vec(), |m| m.as_bytes().to_vec());
+            let prefix = spec
+                .mac
+                .map_or(DEFAULT_PREFIX.to_vec(), |m| m.as_bytes().to_vec());
             (MacAddrType::Random, random_mac(&prefix, &taken)?, None)
         }
         MacAddrType::Factory => {
@@ -195,7 +207,11 @@ fn assign_mac(st: &SimState, spec: &VnicSpec, lower: LinkId) -> DlResult<LinkCon
         }
         MacAddrType::Auto => match free_slots(st, lower, factory).first() {
             Some(&s) => (MacAddrType::Factory, factory[s as usize - 1], Some(s)),
-            None => (MacAddrType::Random, random_mac(&DEFAULT_PREFIX, &taken)?, None),
+            None => (
+                MacAddrType::Random,
+                random_mac(&DEFAULT_PREFIX, &taken)?,
+                None,
+            ),
         },
         MacAddrType::Vrid => {
             let (vrid, af) = spec.vrrp.ok_or(DlStatus::Badarg)?;
@@ -287,7 +303,10 @@ fn strtoul0(s: &str) -> u32 {
     let n = digits
         .chars()
         .map_while(|c| c.to_digit(radix))
-        .fold(0u64, |n, d| n.saturating_mul(u64::from(radix)).saturating_add(u64::from(d)));
+        .fold(0u64, |n, d| {
+            n.saturating_mul(u64::from(radix))
+                .saturating_add(u64::from(d))
+        });
     let n = if neg { n.wrapping_neg() } else { n };
     n as u32
 }
