@@ -6,36 +6,10 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use xbow::backend::sim::{LinkConf, SimDatalink, SimLink, SimState, StateFile};
 use xbow::backend::{Datalink, DlResult};
+use xbow::dladm::VNIC_FIELDS;
 use xbow::model::link::{LinkClass, MacAddrType};
 use xbow::model::mac::MacAddr;
-use xbow::ofmt::{Cell, Field, Flags, Ofmt};
-
-const VNIC_FIELDS: &[Field] = &[
-    Field {
-        name: "LINK",
-        width: 13,
-    },
-    Field {
-        name: "OVER",
-        width: 13,
-    },
-    Field {
-        name: "SPEED",
-        width: 9,
-    },
-    Field {
-        name: "MACADDRESS",
-        width: 18,
-    },
-    Field {
-        name: "MACADDRTYPE",
-        width: 20,
-    },
-    Field {
-        name: "VID",
-        width: 7,
-    },
-];
+use xbow::ofmt::{Cell, Flags, Ofmt};
 
 /// A state with one etherstub and `n` VNICs on it.
 fn state(n: u32) -> SimState {

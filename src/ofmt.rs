@@ -296,32 +296,7 @@ impl Ofmt {
 mod tests {
     use super::*;
 
-    const VNIC: &[Field] = &[
-        Field {
-            name: "LINK",
-            width: 13,
-        },
-        Field {
-            name: "OVER",
-            width: 13,
-        },
-        Field {
-            name: "SPEED",
-            width: 9,
-        },
-        Field {
-            name: "MACADDRESS",
-            width: 18,
-        },
-        Field {
-            name: "MACADDRTYPE",
-            width: 20,
-        },
-        Field {
-            name: "VID",
-            width: 7,
-        },
-    ];
+    use crate::dladm::VNIC_FIELDS as VNIC;
 
     fn render(spec: Option<&str>, flags: Flags, rows: &[&[&str]]) -> String {
         let (mut o, _) = Ofmt::open(spec, VNIC, flags, 24).unwrap();

@@ -1,10 +1,11 @@
 //! `show-link` and `show-phys`.
 
 use super::output::{Kind, Printer};
-use super::{CmdResult, Ctx, Fail, SHOW_LOPTS, die, die_dlerr, die_optdup, die_opterr, unsupported};
+use super::{
+    CmdResult, Ctx, Fail, SHOW_LOPTS, die, die_dlerr, die_optdup, die_opterr, unsupported,
+};
 use crate::backend::DlError;
 use crate::getopt::{Getopt, Opt};
-use crate::model::bandwidth::strtoull10;
 use crate::model::link::{ClassMask, Conf, LinkClass, LinkInfo};
 use crate::model::link_name::MAXLINKNAMELEN;
 use crate::model::status::DlStatus;
@@ -12,24 +13,70 @@ use crate::ofmt::{Cell, Field, Flags};
 
 /// `show-link` fields.
 pub const LINK_FIELDS: &[Field] = &[
-    Field { name: "LINK", width: 12 },
-    Field { name: "CLASS", width: 10 },
-    Field { name: "MTU", width: 7 },
-    Field { name: "STATE", width: 9 },
-    Field { name: "BRIDGE", width: 11 },
-    Field { name: "OVER", width: 30 },
+    Field {
+        name: "LINK",
+        width: 12,
+    },
+    Field {
+        name: "CLASS",
+        width: 10,
+    },
+    Field {
+        name: "MTU",
+        width: 7,
+    },
+    Field {
+        name: "STATE",
+        width: 9,
+    },
+    Field {
+        name: "BRIDGE",
+        width: 11,
+    },
+    Field {
+        name: "OVER",
+        width: 30,
+    },
 ];
-const LINK_KINDS: &[Kind] = &[Kind::Str, Kind::Str, Kind::Num, Kind::Str, Kind::Str, Kind::Str];
+const LINK_KINDS: &[Kind] = &[
+    Kind::Str,
+    Kind::Str,
+    Kind::Num,
+    Kind::Str,
+    Kind::Str,
+    Kind::Str,
+];
 
 /// `show-phys` fields.
 pub const PHYS_FIELDS: &[Field] = &[
-    Field { name: "LINK", width: 13 },
-    Field { name: "MEDIA", width: 21 },
-    Field { name: "STATE", width: 11 },
-    Field { name: "SPEED", width: 9 },
-    Field { name: "DUPLEX", width: 9 },
-    Field { name: "DEVICE", width: 13 },
-    Field { name: "FLAGS", width: 7 },
+    Field {
+        name: "LINK",
+        width: 13,
+    },
+    Field {
+        name: "MEDIA",
+        width: 21,
+    },
+    Field {
+        name: "STATE",
+        width: 11,
+    },
+    Field {
+        name: "SPEED",
+        width: 9,
+    },
+    Field {
+        name: "DUPLEX",
+        width: 9,
+    },
+    Field {
+        name: "DEVICE",
+        width: 13,
+    },
+    Field {
+        name: "FLAGS",
+        width: 7,
+    },
 ];
 const PHYS_KINDS: &[Kind] = &[
     Kind::Str,
@@ -70,9 +117,7 @@ pub fn show_link(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
                     return Err(die_optdup('i'));
                 }
                 interval = true;
-                if !strtoull10(&v).is_some_and(|(n, rest)| rest.is_empty() && (n as i64) > 0) {
-                    return Err(die(format!("invalid interval value '{v}'")));
-                }
+                super::check_interval(&v)?;
             }
             Opt::Flag('o', Some(v)) => fields = Some(v),
             o => return Err(die_opterr(&o, usage)),
@@ -84,7 +129,11 @@ pub fn show_link(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
     if stats && persistent {
         return Err(die("the option -P cannot be used with -s"));
     }
-    let conf = if persistent { Conf::PERSIST } else { Conf::ACTIVE };
+    let conf = if persistent {
+        Conf::PERSIST
+    } else {
+        Conf::ACTIVE
+    };
     let ops = g.operands();
     let single = match ops.as_slice() {
         [] => None,
@@ -97,7 +146,11 @@ pub fn show_link(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
                 .name2info(name)
                 .map_err(|e| die_dlerr(&e, format!("link {name} is not valid")))?;
             if !info.conf.covers(conf) {
-                let what = if persistent { "a temporary link" } else { "temporarily removed" };
+                let what = if persistent {
+                    "a temporary link"
+                } else {
+                    "temporarily removed"
+                };
                 return Err(die_dlerr(
                     &DlError::Status(DlStatus::Badarg),
                     format!("link {name} is {what}"),
@@ -110,18 +163,35 @@ pub fn show_link(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
     if parsable && fields.is_none() {
         return Err(die("-p requires -o"));
     }
-    if parsable && fields.as_deref().is_some_and(|f| f.eq_ignore_ascii_case("all")) {
+    if parsable
+        && fields
+            .as_deref()
+            .is_some_and(|f| f.eq_ignore_ascii_case("all"))
+    {
         return Err(die("\"-o all\" is invalid with -p"));
     }
     if stats {
         return Err(unsupported("-s (statistics)"));
     }
-    let default = if persistent { "link,class,bridge,over" } else { "link,class,mtu,state,bridge,over" };
+    let default = if persistent {
+        "link,class,bridge,over"
+    } else {
+        "link,class,mtu,state,bridge,over"
+    };
     let spec = match fields.as_deref() {
         Some(f) if !f.eq_ignore_ascii_case("all") => f,
         _ => default,
     };
-    let mut p = Printer::open(ctx, Some(spec), LINK_FIELDS, LINK_KINDS, Flags { parsable, wrap: !parsable })?;
+    let mut p = Printer::open(
+        ctx,
+        Some(spec),
+        LINK_FIELDS,
+        LINK_KINDS,
+        Flags {
+            parsable,
+            wrap: !parsable,
+        },
+    )?;
     let links = match single {
         Some(info) => vec![info],
         None => ctx
@@ -133,7 +203,9 @@ pub fn show_link(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
     for info in links {
         match link_cells(ctx, &info, persistent) {
             Ok(cells) => p.row(ctx, &cells)?,
-            Err(e) if one => return Err(die_dlerr(&e, format!("failed to show link {}", info.name))),
+            Err(e) if one => {
+                return Err(die_dlerr(&e, format!("failed to show link {}", info.name)));
+            }
             Err(_) => {}
         }
     }
@@ -142,7 +214,11 @@ pub fn show_link(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
 
 /// `print_link`.
 fn link_cells(ctx: &mut Ctx, info: &LinkInfo, persistent: bool) -> Result<Vec<Cell>, DlError> {
-    let conf = if persistent { Conf::PERSIST } else { Conf::ACTIVE };
+    let conf = if persistent {
+        Conf::PERSIST
+    } else {
+        Conf::ACTIVE
+    };
     let over = match info.class {
         LinkClass::Vnic => {
             let attr = ctx.dl.vnic_info(info.id, conf)?;
@@ -157,7 +233,10 @@ fn link_cells(ctx: &mut Ctx, info: &LinkInfo, persistent: bool) -> Result<Vec<Ce
         (String::new(), String::new())
     } else {
         let mtu = ctx.dl.mtu(info.id)?.to_string();
-        let state = ctx.dl.link_state(info.id).map_or("?".into(), |s| s.as_str().to_string());
+        let state = ctx
+            .dl
+            .link_state(info.id)
+            .map_or("?".into(), |s| s.as_str().to_string());
         (mtu, state)
     };
     Ok(vec![
@@ -200,7 +279,11 @@ pub fn show_phys(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
     if macs && rings {
         return Err(die("-m cannot combine with -H"));
     }
-    if parsable && fields.as_deref().is_some_and(|f| f.eq_ignore_ascii_case("all")) {
+    if parsable
+        && fields
+            .as_deref()
+            .is_some_and(|f| f.eq_ignore_ascii_case("all"))
+    {
         return Err(die("\"-o all\" is invalid with -p"));
     }
     let ops = g.operands();
@@ -222,13 +305,30 @@ pub fn show_phys(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
     if rings {
         return Err(unsupported("-H (hardware rings)"));
     }
-    let default = if persistent { "link,device,media,flags" } else { "link,media,state,speed,duplex,device" };
+    let default = if persistent {
+        "link,device,media,flags"
+    } else {
+        "link,media,state,speed,duplex,device"
+    };
     let spec = match fields.as_deref() {
         Some(f) if !f.eq_ignore_ascii_case("all") => f,
         _ => default,
     };
-    let conf = if persistent { Conf::PERSIST } else { Conf::ACTIVE };
-    let mut p = Printer::open(ctx, Some(spec), PHYS_FIELDS, PHYS_KINDS, Flags { parsable, wrap: false })?;
+    let conf = if persistent {
+        Conf::PERSIST
+    } else {
+        Conf::ACTIVE
+    };
+    let mut p = Printer::open(
+        ctx,
+        Some(spec),
+        PHYS_FIELDS,
+        PHYS_KINDS,
+        Flags {
+            parsable,
+            wrap: false,
+        },
+    )?;
     let links = match &single {
         Some(info) => vec![info.clone()],
         None => ctx
@@ -240,7 +340,10 @@ pub fn show_phys(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
         match phys_cells(ctx, &info, conf) {
             Ok(cells) => p.row(ctx, &cells)?,
             Err(e) if single.is_some() => {
-                return Err(die_dlerr(&e, format!("failed to show physical link {}", info.name)));
+                return Err(die_dlerr(
+                    &e,
+                    format!("failed to show physical link {}", info.name),
+                ));
             }
             Err(_) => {}
         }
@@ -260,9 +363,20 @@ fn phys_cells(ctx: &mut Ctx, info: &LinkInfo, conf: Conf) -> Result<Vec<Cell>, D
     let v = |s: &str| Cell::Val(s.to_string());
     if conf.persistent {
         let flags = format!("{}----", if info.conf.active { '-' } else { 'r' });
-        return Ok(vec![v(&info.name), v(&attr.media), v(""), v(""), v(""), v(&attr.device), Cell::Val(flags)]);
+        return Ok(vec![
+            v(&info.name),
+            v(&attr.media),
+            v(""),
+            v(""),
+            v(""),
+            v(&attr.device),
+            Cell::Val(flags),
+        ]);
     }
-    let state = ctx.dl.link_state(info.id).map_or("?".into(), |s| s.as_str().to_string());
+    let state = ctx
+        .dl
+        .link_state(info.id)
+        .map_or("?".into(), |s| s.as_str().to_string());
     let speed = ctx.dl.speed_mbps(info.id).to_string();
     Ok(vec![
         v(&info.name),

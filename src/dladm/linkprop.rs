@@ -13,23 +13,69 @@ use crate::ofmt::{Cell, Field, Flags};
 use serde_json::Value;
 
 const PROP_LONGOPTS: &[LongOpt] = &[
-    LongOpt { name: "temporary", has_arg: HasArg::No, val: 't' },
-    LongOpt { name: "output", has_arg: HasArg::Required, val: 'o' },
-    LongOpt { name: "root-dir", has_arg: HasArg::Required, val: 'R' },
-    LongOpt { name: "prop", has_arg: HasArg::Required, val: 'p' },
-    LongOpt { name: "parsable", has_arg: HasArg::No, val: 'c' },
-    LongOpt { name: "parseable", has_arg: HasArg::No, val: 'c' },
-    LongOpt { name: "persistent", has_arg: HasArg::No, val: 'P' },
+    LongOpt {
+        name: "temporary",
+        has_arg: HasArg::No,
+        val: 't',
+    },
+    LongOpt {
+        name: "output",
+        has_arg: HasArg::Required,
+        val: 'o',
+    },
+    LongOpt {
+        name: "root-dir",
+        has_arg: HasArg::Required,
+        val: 'R',
+    },
+    LongOpt {
+        name: "prop",
+        has_arg: HasArg::Required,
+        val: 'p',
+    },
+    LongOpt {
+        name: "parsable",
+        has_arg: HasArg::No,
+        val: 'c',
+    },
+    LongOpt {
+        name: "parseable",
+        has_arg: HasArg::No,
+        val: 'c',
+    },
+    LongOpt {
+        name: "persistent",
+        has_arg: HasArg::No,
+        val: 'P',
+    },
 ];
 
 /// `show-linkprop` fields.
 pub const LINKPROP_FIELDS: &[Field] = &[
-    Field { name: "LINK", width: 13 },
-    Field { name: "PROPERTY", width: 16 },
-    Field { name: "PERM", width: 5 },
-    Field { name: "VALUE", width: 15 },
-    Field { name: "DEFAULT", width: 15 },
-    Field { name: "POSSIBLE", width: 20 },
+    Field {
+        name: "LINK",
+        width: 13,
+    },
+    Field {
+        name: "PROPERTY",
+        width: 16,
+    },
+    Field {
+        name: "PERM",
+        width: 5,
+    },
+    Field {
+        name: "VALUE",
+        width: 15,
+    },
+    Field {
+        name: "DEFAULT",
+        width: 15,
+    },
+    Field {
+        name: "POSSIBLE",
+        width: 20,
+    },
 ];
 const LINKPROP_KINDS: &[Kind] = &[Kind::Str; 6];
 
@@ -70,7 +116,8 @@ fn set_common(ctx: &mut Ctx, args: &[String], usage: &str, reset: bool) -> CmdRe
     let [name] = ops.as_slice() else {
         return Err(Fail::Usage);
     };
-    let list = parse_link_props(&props, reset).map_err(|_| die("invalid link properties specified"))?;
+    let list =
+        parse_link_props(&props, reset).map_err(|_| die("invalid link properties specified"))?;
     if list.is_empty() && !reset {
         return Err(die("link property must be specified"));
     }
@@ -84,13 +131,19 @@ fn set_common(ctx: &mut Ctx, args: &[String], usage: &str, reset: bool) -> CmdRe
     let mut failed = false;
     if list.is_empty() {
         // Reset everything; properties that cannot be changed are skipped.
-        let names = ctx.dl.linkprops(id).map_err(|e| die_dlerr(&e, format!("link {name} is not valid")))?;
+        let names = ctx
+            .dl
+            .linkprops(id)
+            .map_err(|e| die_dlerr(&e, format!("link {name} is not valid")))?;
         for prop in names {
             match ctx.dl.set_linkprop(id, prop, None, conf) {
                 Ok(()) | Err(DlError::Status(DlStatus::Proprdonly | DlStatus::Notsup)) => {}
                 Err(e) => {
                     failed = true;
-                    ctx.warn_dlerr(&e, format!("cannot reset link property '{prop}' on '{name}'"))?;
+                    ctx.warn_dlerr(
+                        &e,
+                        format!("cannot reset link property '{prop}' on '{name}'"),
+                    )?;
                 }
             }
         }
@@ -114,15 +167,24 @@ fn set_common(ctx: &mut Ctx, args: &[String], usage: &str, reset: bool) -> CmdRe
             }
             DlError::Status(DlStatus::Badval) => {
                 match ctx.dl.get_linkprop(id, PropValue::Modifiable, prop) {
-                    Err(_) => ctx.warn_dlerr(&e, format!("cannot {verb} link property '{prop}' on '{name}'"))?,
+                    Err(_) => ctx.warn_dlerr(
+                        &e,
+                        format!("cannot {verb} link property '{prop}' on '{name}'"),
+                    )?,
                     Ok(v) if v.is_empty() => {
                         let first = vals.first().map_or("", String::as_str);
                         ctx.warn(format!("invalid link property '{first}'"))?;
                     }
-                    Ok(v) => ctx.warn(format!("link property '{prop}' must be one of: {}", v.join(",")))?,
+                    Ok(v) => ctx.warn(format!(
+                        "link property '{prop}' must be one of: {}",
+                        v.join(",")
+                    ))?,
                 }
             }
-            e => ctx.warn_dlerr(&e, format!("cannot {verb} link property '{prop}' on '{name}'"))?,
+            e => ctx.warn_dlerr(
+                &e,
+                format!("cannot {verb} link property '{prop}' on '{name}'"),
+            )?,
         }
     }
     if failed { Err(Fail::Exit) } else { Ok(()) }
@@ -152,16 +214,25 @@ pub fn show_linkprop(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
         ),
         _ => return Err(Fail::Usage),
     };
-    let list = parse_link_props(&props, true).map_err(|_| die("invalid link properties specified"))?;
-    let given: Option<Vec<String>> = (!list.is_empty()).then(|| list.into_iter().map(|(n, _)| n).collect());
+    let list =
+        parse_link_props(&props, true).map_err(|_| die("invalid link properties specified"))?;
+    let given: Option<Vec<String>> =
+        (!list.is_empty()).then(|| list.into_iter().map(|(n, _)| n).collect());
     let mut p = Printer::open(
         ctx,
         fields.as_deref(),
         LINKPROP_FIELDS,
         LINKPROP_KINDS,
-        Flags { parsable, wrap: !parsable },
+        Flags {
+            parsable,
+            wrap: !parsable,
+        },
     )?;
-    let conf = if persistent { Conf::PERSIST } else { Conf::ACTIVE };
+    let conf = if persistent {
+        Conf::PERSIST
+    } else {
+        Conf::ACTIVE
+    };
     let links = match single {
         Some(i) => vec![i],
         None => ctx
@@ -169,7 +240,11 @@ pub fn show_linkprop(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
             .walk(ClassMask::ALL, conf)
             .map_err(|e| die_dlerr(&e, "failed to show link properties"))?,
     };
-    let st = ShowState { parsable: parsable || ctx.json, persistent, given: given.is_some() };
+    let st = ShowState {
+        parsable: parsable || ctx.json,
+        persistent,
+        given: given.is_some(),
+    };
     let mut failed = false;
     for info in links {
         if !info.conf.covers(conf) {
@@ -193,11 +268,16 @@ pub fn show_linkprop(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
             let mut raw = Vec::new();
             for which in [
                 PropValue::Perm,
-                if persistent { PropValue::Persistent } else { PropValue::Current },
+                if persistent {
+                    PropValue::Persistent
+                } else {
+                    PropValue::Current
+                },
                 PropValue::Default,
                 PropValue::Modifiable,
             ] {
-                let (cell, values) = prop_cell(ctx, &st, info.id, &info.name, &prop, which, &mut failed)?;
+                let (cell, values) =
+                    prop_cell(ctx, &st, info.id, &info.name, &prop, which, &mut failed)?;
                 cells.push(cell);
                 raw.push(values);
             }
@@ -262,7 +342,13 @@ fn prop_cell(
 fn fmt_values(st: &ShowState, which: PropValue, values: &[String]) -> Cell {
     let mut s = values
         .iter()
-        .map(|v| if v.is_empty() && !st.parsable { "--" } else { v.as_str() })
+        .map(|v| {
+            if v.is_empty() && !st.parsable {
+                "--"
+            } else {
+                v.as_str()
+            }
+        })
         .collect::<Vec<_>>()
         .join(",");
     if which == PropValue::Modifiable && !st.parsable {
@@ -278,7 +364,9 @@ fn json_fix(obj: &mut serde_json::Map<String, Value>, prop: &str, raw: &[Option<
         let v = v.trim();
         match prop {
             "maxbw" => Bandwidth::from_dladm_string(v).map_or(Value::Null, |b| Value::from(b.0)),
-            "mtu" => v.parse::<u64>().map_or(Value::String(v.into()), Value::from),
+            "mtu" => v
+                .parse::<u64>()
+                .map_or(Value::String(v.into()), Value::from),
             _ => Value::String(v.into()),
         }
     };
@@ -302,7 +390,9 @@ fn json_fix(obj: &mut serde_json::Map<String, Value>, prop: &str, raw: &[Option<
     set(obj, "value", single(&raw[1]));
     set(obj, "default", single(&raw[2]));
     let possible = match raw[3].as_deref() {
-        Some(vs) if !vs.is_empty() => Value::Array(vs.iter().map(|v| Value::String(v.clone())).collect()),
+        Some(vs) if !vs.is_empty() => {
+            Value::Array(vs.iter().map(|v| Value::String(v.clone())).collect())
+        }
         _ => Value::Null,
     };
     set(obj, "possible", possible);

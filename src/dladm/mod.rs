@@ -7,6 +7,8 @@ mod output;
 pub mod usage;
 mod vnic;
 
+pub use vnic::VNIC_FIELDS;
+
 use crate::backend::{self, Datalink, DlError};
 use crate::getopt::{HasArg, LongOpt, Opt};
 use std::io::{self, Write};
@@ -72,6 +74,15 @@ pub fn die_optdup(c: char) -> Fail {
     die(format!(
         "the option -{c} cannot be specified more than once"
     ))
+}
+
+/// `dladm_str2interval`: a positive decimal number of seconds, else
+/// `invalid interval value`.
+pub fn check_interval(v: &str) -> Result<(), Fail> {
+    match crate::model::cnum::strtoull10(v) {
+        Some((n, "")) if (n as i64) > 0 => Ok(()),
+        _ => Err(die(format!("invalid interval value '{v}'"))),
+    }
 }
 
 /// Refuse what xbow does not provide, naming it.

@@ -30,11 +30,7 @@ impl Printer {
         kinds: &'static [Kind],
         flags: Flags,
     ) -> Result<Printer, Fail> {
-        let flags = if ctx.json {
-            Flags::default()
-        } else {
-            flags
-        };
+        let flags = if ctx.json { Flags::default() } else { flags };
         match Ofmt::open(spec, table, flags, ctx.ws_row) {
             Ok((ofmt, warning)) => {
                 if let Some(w) = warning {

@@ -2,12 +2,10 @@
 //! `delete-vnic`, `show-vnic`.
 
 use super::output::{Kind, Printer};
-use super::{
-    CmdResult, Ctx, Fail, LOPTS, die, die_dlerr, die_optdup, die_opterr, unsupported,
-};
+use super::{CmdResult, Ctx, Fail, LOPTS, die, die_dlerr, die_optdup, die_opterr, unsupported};
 use crate::backend::DlError;
 use crate::getopt::{Getopt, HasArg, LongOpt, Opt};
-use crate::model::bandwidth::strtoull10;
+use crate::model::cnum::str2int;
 use crate::model::link::{
     ClassMask, Conf, LinkClass, LinkId, MacAddrType, VID_MAX, VID_MIN, VnicAttr, VnicSpec, VrrpAf,
 };
@@ -21,44 +19,110 @@ use crate::ofmt::{Cell, Field, Flags};
 pub const DLADM_STRSIZE: usize = 256;
 
 const ETHERSTUB_LOPTS: &[LongOpt] = &[
-    LongOpt { name: "temporary", has_arg: HasArg::No, val: 't' },
-    LongOpt { name: "root-dir", has_arg: HasArg::Required, val: 'R' },
+    LongOpt {
+        name: "temporary",
+        has_arg: HasArg::No,
+        val: 't',
+    },
+    LongOpt {
+        name: "root-dir",
+        has_arg: HasArg::Required,
+        val: 'R',
+    },
 ];
 
 const VNIC_LOPTS: &[LongOpt] = &[
-    LongOpt { name: "temporary", has_arg: HasArg::No, val: 't' },
-    LongOpt { name: "root-dir", has_arg: HasArg::Required, val: 'R' },
-    LongOpt { name: "dev", has_arg: HasArg::Required, val: 'd' },
-    LongOpt { name: "mac-address", has_arg: HasArg::Required, val: 'm' },
-    LongOpt { name: "cpus", has_arg: HasArg::Required, val: 'c' },
-    LongOpt { name: "bw-limit", has_arg: HasArg::Required, val: 'b' },
-    LongOpt { name: "slot", has_arg: HasArg::Required, val: 'n' },
-    LongOpt { name: "mac-prefix", has_arg: HasArg::Required, val: 'r' },
-    LongOpt { name: "vrid", has_arg: HasArg::Required, val: 'V' },
-    LongOpt { name: "address-family", has_arg: HasArg::Required, val: 'A' },
+    LongOpt {
+        name: "temporary",
+        has_arg: HasArg::No,
+        val: 't',
+    },
+    LongOpt {
+        name: "root-dir",
+        has_arg: HasArg::Required,
+        val: 'R',
+    },
+    LongOpt {
+        name: "dev",
+        has_arg: HasArg::Required,
+        val: 'd',
+    },
+    LongOpt {
+        name: "mac-address",
+        has_arg: HasArg::Required,
+        val: 'm',
+    },
+    LongOpt {
+        name: "cpus",
+        has_arg: HasArg::Required,
+        val: 'c',
+    },
+    LongOpt {
+        name: "bw-limit",
+        has_arg: HasArg::Required,
+        val: 'b',
+    },
+    LongOpt {
+        name: "slot",
+        has_arg: HasArg::Required,
+        val: 'n',
+    },
+    LongOpt {
+        name: "mac-prefix",
+        has_arg: HasArg::Required,
+        val: 'r',
+    },
+    LongOpt {
+        name: "vrid",
+        has_arg: HasArg::Required,
+        val: 'V',
+    },
+    LongOpt {
+        name: "address-family",
+        has_arg: HasArg::Required,
+        val: 'A',
+    },
 ];
 
 /// `show-vnic` fields (upstream illumos widths).
 pub const VNIC_FIELDS: &[Field] = &[
-    Field { name: "LINK", width: 13 },
-    Field { name: "OVER", width: 13 },
-    Field { name: "SPEED", width: 9 },
-    Field { name: "MACADDRESS", width: 18 },
-    Field { name: "MACADDRTYPE", width: 20 },
-    Field { name: "VID", width: 7 },
+    Field {
+        name: "LINK",
+        width: 13,
+    },
+    Field {
+        name: "OVER",
+        width: 13,
+    },
+    Field {
+        name: "SPEED",
+        width: 9,
+    },
+    Field {
+        name: "MACADDRESS",
+        width: 18,
+    },
+    Field {
+        name: "MACADDRTYPE",
+        width: 20,
+    },
+    Field {
+        name: "VID",
+        width: 7,
+    },
 ];
-const VNIC_KINDS: &[Kind] = &[Kind::Str, Kind::Str, Kind::Num, Kind::Str, Kind::Str, Kind::Num];
+const VNIC_KINDS: &[Kind] = &[
+    Kind::Str,
+    Kind::Str,
+    Kind::Num,
+    Kind::Str,
+    Kind::Str,
+    Kind::Num,
+];
 
 /// `-R` is not supported yet.
 fn no_altroot() -> Fail {
     unsupported("-R (alternate root)")
-}
-
-/// `str2int`: `strtol` base 10 with nothing after the number.
-fn str2int(s: &str) -> Option<i64> {
-    let (n, rest) = strtoull10(s)?;
-    let n = n as i64;
-    (rest.is_empty() && i32::try_from(n).is_ok()).then_some(n)
 }
 
 /// The name operand of a create command, checked as dladm checks it.
@@ -128,7 +192,11 @@ fn delete_common(ctx: &mut Ctx, args: &[String], usage: &str, etherstub: bool) -
         if let Ok(attr) = ctx.dl.vnic_info(id, c) {
             let is_etherstub = attr.over.is_none();
             if is_etherstub != etherstub {
-                let what = if is_etherstub { "a vnic" } else { "an etherstub" };
+                let what = if is_etherstub {
+                    "a vnic"
+                } else {
+                    "an etherstub"
+                };
                 return Err(die(format!("'{name}' is not {what}")));
             }
         }
@@ -236,7 +304,12 @@ pub fn create_vnic(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
         return Err(Fail::Usage);
     }
     if mac_type == MacAddrType::Vrid {
-        if a.vrid.is_none() || a.af.is_none() || a.mac.is_some() || a.slot.is_some() || a.prefix.is_some() {
+        if a.vrid.is_none()
+            || a.af.is_none()
+            || a.mac.is_some()
+            || a.slot.is_some()
+            || a.prefix.is_some()
+        {
             return Err(Fail::Usage);
         }
     } else if a.vrid.is_some() || a.af.is_some() {
@@ -329,9 +402,7 @@ fn show_common(ctx: &mut Ctx, args: &[String], usage: &str, etherstub: bool) -> 
                     return Err(die_optdup('i'));
                 }
                 interval = true;
-                if !strtoull10(&v).is_some_and(|(n, rest)| rest.is_empty() && (n as i64) > 0) {
-                    return Err(die(format!("invalid interval value '{v}'")));
-                }
+                super::check_interval(&v)?;
             }
             Opt::Flag('o', Some(v)) => fields = Some(v),
             o => return Err(die_opterr(&o, usage)),
@@ -352,7 +423,11 @@ fn show_common(ctx: &mut Ctx, args: &[String], usage: &str, etherstub: bool) -> 
                 .dl
                 .name2info(name)
                 .map_err(|e| die_dlerr(&e, format!("invalid {what} name '{name}'")))?;
-            let want = if etherstub { LinkClass::Etherstub } else { LinkClass::Vnic };
+            let want = if etherstub {
+                LinkClass::Etherstub
+            } else {
+                LinkClass::Vnic
+            };
             if info.class != want {
                 return Err(die(format!(
                     "datalink {name} is not {}: found class {}",
@@ -378,13 +453,29 @@ fn show_common(ctx: &mut Ctx, args: &[String], usage: &str, etherstub: bool) -> 
         _ if etherstub => Some("link"),
         f => f,
     };
-    let conf = if persistent { Conf::PERSIST } else { Conf::ACTIVE };
-    let mut p = Printer::open(ctx, spec, VNIC_FIELDS, VNIC_KINDS, Flags { parsable, wrap: false })?;
+    let conf = if persistent {
+        Conf::PERSIST
+    } else {
+        Conf::ACTIVE
+    };
+    let mut p = Printer::open(
+        ctx,
+        spec,
+        VNIC_FIELDS,
+        VNIC_KINDS,
+        Flags {
+            parsable,
+            wrap: false,
+        },
+    )?;
     let ids: Vec<LinkId> = match single {
         Some(id) => vec![id],
         None => ctx
             .dl
-            .walk(ClassMask::of(&[LinkClass::Vnic, LinkClass::Etherstub]), conf)
+            .walk(
+                ClassMask::of(&[LinkClass::Vnic, LinkClass::Etherstub]),
+                conf,
+            )
             .map_err(|e| die_dlerr(&e, format!("failed to show {what}")))?
             .into_iter()
             .map(|i| i.id)
@@ -416,9 +507,19 @@ fn vnic_cells(ctx: &mut Ctx, attr: &VnicAttr) -> Result<Vec<Cell>, Fail> {
         .map_err(|e| die_dlerr(&e, "failed to show vnic"))?
         .name;
     let Some(over) = attr.over else {
-        return Ok(vec![Cell::Val(name), "".into(), "".into(), "".into(), "".into(), "".into()]);
+        return Ok(vec![
+            Cell::Val(name),
+            "".into(),
+            "".into(),
+            "".into(),
+            "".into(),
+            "".into(),
+        ]);
     };
-    let over = ctx.dl.id2info(over).map_or_else(|_| "?".to_string(), |i| i.name);
+    let over = ctx
+        .dl
+        .id2info(over)
+        .map_or_else(|_| "?".to_string(), |i| i.name);
     let speed = ctx.dl.speed_mbps(attr.id).to_string();
     let mac_type = match attr.mac_type {
         MacAddrType::Fixed | MacAddrType::Primary => "fixed".to_string(),

@@ -1,5 +1,6 @@
 //! Bandwidth limits (`maxbw`): `dladm_str2bw`, `check_maxbw` and `dladm_bw2str`.
 
+use super::cnum::strtoull10;
 use super::status::DlStatus;
 
 /// `MRP_MAXBW_MINVAL`: the smallest non-zero limit, in bits per second.
@@ -70,24 +71,6 @@ impl Bandwidth {
     }
 }
 
-/// C `strtoull(s, &end, 10)` as illumos libc implements it: leading white
-/// space, an optional sign (a minus negates in unsigned arithmetic), then
-/// digits. `None` where C sets `errno` (no digits, or overflow).
-pub fn strtoull10(s: &str) -> Option<(u64, &str)> {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r']);
-    let (neg, t) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
-    if digits == 0 {
-        return None;
-    }
-    let n: u64 = t[..digits].parse().ok()?;
-    Some((if neg { n.wrapping_neg() } else { n }, &t[digits..]))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,8 +94,14 @@ mod tests {
         assert_eq!(Bandwidth::parse_dladm("10x"), Err(DlStatus::Badval));
         assert_eq!(Bandwidth::parse_dladm("10%"), Err(DlStatus::Notsup));
         assert_eq!(Bandwidth::parse_dladm("-5"), Err(DlStatus::Badval));
-        assert_eq!(Bandwidth::parse_dladm("99999999999999999999"), Err(DlStatus::Badarg));
-        assert_eq!(Bandwidth::parse_dladm("9223372036854775807G"), Err(DlStatus::Badarg));
+        assert_eq!(
+            Bandwidth::parse_dladm("99999999999999999999"),
+            Err(DlStatus::Badarg)
+        );
+        assert_eq!(
+            Bandwidth::parse_dladm("9223372036854775807G"),
+            Err(DlStatus::Badarg)
+        );
         assert_eq!(Bandwidth::parse_dladm(""), Err(DlStatus::Badarg));
     }
 
@@ -138,7 +127,13 @@ mod tests {
         ] {
             assert_eq!(Bandwidth(bps).to_dladm_string(), s, "{bps}");
         }
-        assert_eq!(Bandwidth::from_dladm_string("    1.030"), Some(Bandwidth(1_030_000)));
-        assert_eq!(Bandwidth::from_dladm_string("  100"), Some(Bandwidth(100_000_000)));
+        assert_eq!(
+            Bandwidth::from_dladm_string("    1.030"),
+            Some(Bandwidth(1_030_000))
+        );
+        assert_eq!(
+            Bandwidth::from_dladm_string("  100"),
+            Some(Bandwidth(100_000_000))
+        );
     }
 }

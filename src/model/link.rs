@@ -299,10 +299,22 @@ mod tests {
 
     #[test]
     fn mac_keyword_prefixes() {
-        assert_eq!(MacAddrType::from_keyword_prefix("randomXYZ"), Some(MacAddrType::Random));
-        assert_eq!(MacAddrType::from_keyword_prefix("autofoo"), Some(MacAddrType::Auto));
-        assert_eq!(MacAddrType::from_keyword_prefix("fixed1"), Some(MacAddrType::Fixed));
-        assert_eq!(MacAddrType::from_keyword_prefix("vrrp"), Some(MacAddrType::Vrid));
+        assert_eq!(
+            MacAddrType::from_keyword_prefix("randomXYZ"),
+            Some(MacAddrType::Random)
+        );
+        assert_eq!(
+            MacAddrType::from_keyword_prefix("autofoo"),
+            Some(MacAddrType::Auto)
+        );
+        assert_eq!(
+            MacAddrType::from_keyword_prefix("fixed1"),
+            Some(MacAddrType::Fixed)
+        );
+        assert_eq!(
+            MacAddrType::from_keyword_prefix("vrrp"),
+            Some(MacAddrType::Vrid)
+        );
         assert_eq!(MacAddrType::from_keyword_prefix("rand"), None);
         assert_eq!(MacAddrType::from_keyword_prefix("2:8:20:1:2:3"), None);
     }

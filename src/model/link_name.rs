@@ -86,7 +86,16 @@ mod tests {
 
     #[test]
     fn valid_names() {
-        for n in ["e1000g0", "net0", "vnic10", "_x0", ".x0", "a1", "etherstub0", "a_b.c9"] {
+        for n in [
+            "e1000g0",
+            "net0",
+            "vnic10",
+            "_x0",
+            ".x0",
+            "a1",
+            "etherstub0",
+            "a_b.c9",
+        ] {
             assert!(LinkName::is_valid(n), "{n}");
         }
         assert!(LinkName::is_valid(&format!("{}1", "a".repeat(30))));
@@ -94,7 +103,9 @@ mod tests {
 
     #[test]
     fn invalid_names() {
-        for n in ["", "0net", "net", "net00", "net01", "my-vnic0", "vnic 0", "vnïc0"] {
+        for n in [
+            "", "0net", "net", "net00", "net01", "my-vnic0", "vnic 0", "vnïc0",
+        ] {
             assert!(!LinkName::is_valid(n), "{n}");
         }
     }

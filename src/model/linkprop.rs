@@ -181,7 +181,10 @@ mod tests {
     #[test]
     fn parse_lists() {
         assert_eq!(p(""), Ok(vec![]));
-        assert_eq!(p("maxbw=100M"), Ok(vec![("maxbw".into(), vec!["100M".into()])]));
+        assert_eq!(
+            p("maxbw=100M"),
+            Ok(vec![("maxbw".into(), vec!["100M".into()])])
+        );
         assert_eq!(
             p("maxbw=100M,priority=low"),
             Ok(vec![
@@ -189,9 +192,18 @@ mod tests {
                 ("priority".into(), vec!["low".into()])
             ])
         );
-        assert_eq!(p("cpus=1,2,3"), Ok(vec![("cpus".into(), vec!["1".into(), "2".into(), "3".into()])]));
+        assert_eq!(
+            p("cpus=1,2,3"),
+            Ok(vec![(
+                "cpus".into(),
+                vec!["1".into(), "2".into(), "3".into()]
+            )])
+        );
         assert_eq!(p("maxbw="), Ok(vec![("maxbw".into(), vec![])]));
-        assert_eq!(p("maxbw,mtu"), Ok(vec![("maxbw".into(), vec![]), ("mtu".into(), vec![])]));
+        assert_eq!(
+            p("maxbw,mtu"),
+            Ok(vec![("maxbw".into(), vec![]), ("mtu".into(), vec![])])
+        );
         assert_eq!(p("=5"), Err(DlStatus::Failed));
         assert_eq!(p("maxbw=1,,2"), Err(DlStatus::Failed));
         assert_eq!(p("foo=1"), Err(DlStatus::Badprop));

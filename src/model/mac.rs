@@ -64,9 +64,7 @@ impl FromStr for MacAddr {
     /// colons.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.trim_start_matches(|c: char| c.is_ascii_whitespace());
-        let end = s
-            .find(|c: char| c.is_ascii_whitespace())
-            .unwrap_or(s.len());
+        let end = s.find(|c: char| c.is_ascii_whitespace()).unwrap_or(s.len());
         let s = &s[..end];
         let mut out = Vec::with_capacity(6);
         for part in s.split(':') {
@@ -122,12 +120,17 @@ mod tests {
         assert_eq!(m.to_string(), "2:8:20:a:b:c");
         assert_eq!(m.len(), 6);
         assert_eq!("  2:8:20 ".parse::<MacAddr>().unwrap().len(), 3);
-        assert_eq!("0:0:0:0:0:0".parse::<MacAddr>().unwrap().to_string(), "0:0:0:0:0:0");
+        assert_eq!(
+            "0:0:0:0:0:0".parse::<MacAddr>().unwrap().to_string(),
+            "0:0:0:0:0:0"
+        );
     }
 
     #[test]
     fn rejects() {
-        for s in ["", ":1:2", "1:2:", "1::2", "1-2-3", "123:4", "g:1", "fixed", "auto", "1:2 x"] {
+        for s in [
+            "", ":1:2", "1:2:", "1::2", "1-2-3", "123:4", "g:1", "fixed", "auto", "1:2 x",
+        ] {
             let r = s.parse::<MacAddr>();
             // "1:2 x" stops at the white space, like _link_aton.
             if s == "1:2 x" {

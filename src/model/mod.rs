@@ -1,6 +1,7 @@
 //! One type per concept, parsed once at the edge.
 
 pub mod bandwidth;
+pub mod cnum;
 pub mod link;
 pub mod link_name;
 pub mod linkprop;

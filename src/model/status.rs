@@ -314,7 +314,9 @@ pub fn errno2status(errno: i32) -> DlStatus {
         libc::EALREADY => DlStatus::FlowIdentical,
         libc::EADDRINUSE => DlStatus::Addrinuse,
         libc::EADDRNOTAVAIL => DlStatus::Addrnotavail,
-        e if e == libc::EOPNOTSUPP && libc::EOPNOTSUPP != libc::ENOTSUP => DlStatus::FlowIncompatible,
+        e if e == libc::EOPNOTSUPP && libc::EOPNOTSUPP != libc::ENOTSUP => {
+            DlStatus::FlowIncompatible
+        }
         _ => DlStatus::Failed,
     }
 }
@@ -326,9 +328,14 @@ mod tests {
     #[test]
     fn ordinals_and_texts_match_reference() {
         assert_eq!(DlStatus::from_raw(0), Some(DlStatus::Ok));
-        assert_eq!(DlStatus::from_raw(71).unwrap().as_str(), "minimum value for maxbw is 1200K");
-        assert_eq!(DlStatus::from_raw(85).unwrap().as_str(),
-            "can't create persistent object on top of temporary object");
+        assert_eq!(
+            DlStatus::from_raw(71).unwrap().as_str(),
+            "minimum value for maxbw is 1200K"
+        );
+        assert_eq!(
+            DlStatus::from_raw(85).unwrap().as_str(),
+            "can't create persistent object on top of temporary object"
+        );
         assert_eq!(DlStatus::from_raw(69).unwrap().as_str(), "<unknown error>");
         assert_eq!(DlStatus::from_raw(88), None);
         for (i, s) in DlStatus::ALL.iter().enumerate() {

@@ -5,6 +5,7 @@ use super::state::{LinkConf, SimLink, SimState};
 use super::{StateFile, random_bytes, transact};
 use crate::backend::{Datalink, DlError, DlResult, PropValue};
 use crate::model::bandwidth::Bandwidth;
+use crate::model::cnum::strtoul0;
 use crate::model::link::{
     ClassMask, Conf, LinkClass, LinkId, LinkInfo, LinkState, MacAddrType, PhysAttr, VnicAttr,
     VnicSpec,
@@ -283,32 +284,6 @@ fn apply_prop(
         _ => return Err(DlStatus::Notsup.into()),
     }
     Ok(c)
-}
-
-/// C `strtoul(s, NULL, 0)` truncated to 32 bits: a prefix of decimal,
-/// `0x` hex or `0` octal digits; 0 when there is none.
-fn strtoul0(s: &str) -> u32 {
-    let t = s.trim_start();
-    let (neg, t) = match t.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, t.strip_prefix('+').unwrap_or(t)),
-    };
-    let (radix, digits) = if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        (16, h)
-    } else if t.starts_with('0') {
-        (8, t)
-    } else {
-        (10, t)
-    };
-    let n = digits
-        .chars()
-        .map_while(|c| c.to_digit(radix))
-        .fold(0u64, |n, d| {
-            n.saturating_mul(u64::from(radix))
-                .saturating_add(u64::from(d))
-        });
-    let n = if neg { n.wrapping_neg() } else { n };
-    n as u32
 }
 
 /// The values of a property in one configuration.
