@@ -124,7 +124,12 @@ pub fn main(args: Vec<String>) -> i32 {
     match cli.command {
         Command::Dladm { .. } => unreachable!("dispatched above"),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut completion_command(), "xbow", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut completion_command(),
+                "xbow",
+                &mut std::io::stdout(),
+            );
             0
         }
         Command::Sim { command } => match run_sim(command) {
@@ -193,7 +198,11 @@ fn run_sim(cmd: SimCommand) -> Result<(), String> {
                     "add-phys {name}: --mtu {mtu} is outside 1500-{mtu_max}"
                 ));
             }
-            let state = if state == "up" { LinkState::Up } else { LinkState::Down };
+            let state = if state == "up" {
+                LinkState::Up
+            } else {
+                LinkState::Down
+            };
             let phys = PhysConf {
                 speed_mbps: speed,
                 mtu_max,

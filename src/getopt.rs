@@ -157,7 +157,10 @@ impl Iterator for Getopt<'_> {
             self.nextchar = 1;
         }
         let arg = &self.args[self.optind];
-        let c = arg[self.nextchar..].chars().next().expect("non-empty cluster");
+        let c = arg[self.nextchar..]
+            .chars()
+            .next()
+            .expect("non-empty cluster");
         self.nextchar += c.len_utf8();
         let at_end = self.nextchar >= arg.len();
         let result = match self.short(c) {
@@ -194,8 +197,16 @@ mod tests {
     use super::*;
 
     const LONG: &[LongOpt] = &[
-        LongOpt { name: "temporary", has_arg: HasArg::No, val: 't' },
-        LongOpt { name: "output", has_arg: HasArg::Required, val: 'o' },
+        LongOpt {
+            name: "temporary",
+            has_arg: HasArg::No,
+            val: 't',
+        },
+        LongOpt {
+            name: "output",
+            has_arg: HasArg::Required,
+            val: 'o',
+        },
     ];
 
     fn args(v: &[&str]) -> Vec<String> {
@@ -204,7 +215,18 @@ mod tests {
 
     #[test]
     fn clusters_values_and_operands() {
-        let a = args(&["cmd", "-tp", "-o", "link", "-ofoo", "--output=x", "name", "--temp", "--", "-t"]);
+        let a = args(&[
+            "cmd",
+            "-tp",
+            "-o",
+            "link",
+            "-ofoo",
+            "--output=x",
+            "name",
+            "--temp",
+            "--",
+            "-t",
+        ]);
         let mut g = Getopt::new(&a, ":tpo:", LONG);
         let got: Vec<Opt> = g.by_ref().collect();
         assert_eq!(

@@ -32,19 +32,43 @@ fn sim() -> Option<Env> {
 #[test]
 fn show_vnic_u24_widths_with_overflow_derived() {
     let Some(env) = sim() else { return };
-    env.xbow(&["sim", "add-phys", "igb0", "--speed", "1000"]).ok();
+    env.xbow(&["sim", "add-phys", "igb0", "--speed", "1000"])
+        .ok();
     env.dladm(&["create-vnic", "-l", "igb0", "vnic0"]).ok();
     env.dladm(&["create-etherstub", "stub1"]).ok();
     env.dladm(&["create-vnic", "-l", "stub1", "hello0"]).ok();
-    env.xbow(&["sim", "add-phys", "averyverylonglink0", "--speed", "100000"]).ok();
-    env.dladm(&["create-vnic", "-l", "averyverylonglink0", "-m", "vrrp", "-V", "12", "-A", "inet6", "-v", "4094", "averyveryverylongvnic0"]).ok();
+    env.xbow(&["sim", "add-phys", "averyverylonglink0", "--speed", "100000"])
+        .ok();
+    env.dladm(&[
+        "create-vnic",
+        "-l",
+        "averyverylonglink0",
+        "-m",
+        "vrrp",
+        "-V",
+        "12",
+        "-A",
+        "inet6",
+        "-v",
+        "4094",
+        "averyveryverylongvnic0",
+    ])
+    .ok();
     set_mac(&env, "vnic0", "2:8:20:38:a5:d6");
     set_mac(&env, "hello0", "2:8:20:b:c:d");
     set_mac(&env, "averyveryverylongvnic0", "2:8:20:38:a5:d6");
-    assert_eq!(env.dladm(&["show-vnic"]).ok().stdout, golden("show-vnic-u24-derived.out"));
-    assert_eq!(env.dladm(&["show-etherstub"]).ok().stdout, golden("show-etherstub.out"));
     assert_eq!(
-        env.dladm(&["show-vnic", "-p", "-o", "link,macaddress", "vnic0"]).ok().stdout,
+        env.dladm(&["show-vnic"]).ok().stdout,
+        golden("show-vnic-u24-derived.out")
+    );
+    assert_eq!(
+        env.dladm(&["show-etherstub"]).ok().stdout,
+        golden("show-etherstub.out")
+    );
+    assert_eq!(
+        env.dladm(&["show-vnic", "-p", "-o", "link,macaddress", "vnic0"])
+            .ok()
+            .stdout,
         golden("show-vnic-p-link-macaddress.out")
     );
 }
@@ -53,22 +77,35 @@ fn show_vnic_u24_widths_with_overflow_derived() {
 fn show_vnic_omnios_docs_u24_derived() {
     let Some(env) = sim() else { return };
     // The OmniOS docs print SPEED 7 wide (2016); upstream is 9 wide.
-    env.xbow(&["sim", "add-phys", "igb0", "--speed", "100"]).ok();
+    env.xbow(&["sim", "add-phys", "igb0", "--speed", "100"])
+        .ok();
     // An empty listing prints nothing, not even a header.
     assert_eq!(env.dladm(&["show-vnic"]).ok().stdout, "");
     env.dladm(&["create-vnic", "-l", "igb0", "vnic0"]).ok();
     set_mac(&env, "vnic0", "2:8:20:38:a5:d6");
-    assert_eq!(env.dladm(&["show-vnic"]).ok().stdout, golden("show-vnic-omnios-docs-u24-derived.out"));
-    assert_eq!(env.dladm(&["show-vnic", "-po", "macaddress", "vnic0"]).ok().stdout, "2:8:20:38:a5:d6\n");
+    assert_eq!(
+        env.dladm(&["show-vnic"]).ok().stdout,
+        golden("show-vnic-omnios-docs-u24-derived.out")
+    );
+    assert_eq!(
+        env.dladm(&["show-vnic", "-po", "macaddress", "vnic0"])
+            .ok()
+            .stdout,
+        "2:8:20:38:a5:d6\n"
+    );
 }
 
 #[test]
 fn show_link_omnios_docs() {
     let Some(env) = sim() else { return };
     env.xbow(&["sim", "add-phys", "igb0"]).ok();
-    env.xbow(&["sim", "add-phys", "igb1", "--state", "down"]).ok();
+    env.xbow(&["sim", "add-phys", "igb1", "--state", "down"])
+        .ok();
     env.dladm(&["create-etherstub", "switch10"]).ok();
-    assert_eq!(env.dladm(&["show-link"]).ok().stdout, golden("show-link-omnios-docs.out"));
+    assert_eq!(
+        env.dladm(&["show-link"]).ok().stdout,
+        golden("show-link-omnios-docs.out")
+    );
 }
 
 #[test]
@@ -76,13 +113,18 @@ fn show_linkprop_maxbw_derived() {
     let Some(env) = sim() else { return };
     env.dladm(&["create-etherstub", "stub0"]).ok();
     env.dladm(&["create-vnic", "-l", "stub0", "vnic1"]).ok();
-    env.dladm(&["set-linkprop", "-p", "maxbw=100M", "vnic1"]).ok();
+    env.dladm(&["set-linkprop", "-p", "maxbw=100M", "vnic1"])
+        .ok();
     assert_eq!(
-        env.dladm(&["show-linkprop", "-p", "maxbw", "vnic1"]).ok().stdout,
+        env.dladm(&["show-linkprop", "-p", "maxbw", "vnic1"])
+            .ok()
+            .stdout,
         golden("show-linkprop-maxbw-100M-derived.out")
     );
     assert_eq!(
-        env.dladm(&["show-linkprop", "-c", "-o", "value", "-p", "maxbw", "vnic1"]).ok().stdout,
+        env.dladm(&["show-linkprop", "-c", "-o", "value", "-p", "maxbw", "vnic1"])
+            .ok()
+            .stdout,
         golden("show-linkprop-c-value-maxbw-derived.out")
     );
 }
@@ -90,7 +132,8 @@ fn show_linkprop_maxbw_derived() {
 #[test]
 fn show_linkprop_mtu_smartos_sample() {
     let Some(env) = sim() else { return };
-    env.xbow(&["sim", "add-phys", "e1000g0", "--mtu-max", "16362"]).ok();
+    env.xbow(&["sim", "add-phys", "e1000g0", "--mtu-max", "16362"])
+        .ok();
     env.dladm(&["create-vnic", "-l", "e1000g0", "net0"]).ok();
     env.dladm(&["create-etherstub", "etherstub0"]).ok();
     assert_eq!(
@@ -104,7 +147,9 @@ fn show_linkprop_maxbw_priority_2009_sample() {
     let Some(env) = sim() else { return };
     env.xbow(&["sim", "add-phys", "e1000g0"]).ok();
     assert_eq!(
-        env.dladm(&["show-linkprop", "-p", "maxbw,priority", "e1000g0"]).ok().stdout,
+        env.dladm(&["show-linkprop", "-p", "maxbw,priority", "e1000g0"])
+            .ok()
+            .stdout,
         golden("show-linkprop-maxbw-priority-2009.out")
     );
 }
@@ -114,7 +159,8 @@ fn header_repeats_every_23_rows_when_piped() {
     let Some(env) = sim() else { return };
     env.dladm(&["create-etherstub", "stub0"]).ok();
     for i in 0..50 {
-        env.dladm(&["create-vnic", "-t", "-l", "stub0", &format!("v{i}")]).ok();
+        env.dladm(&["create-vnic", "-t", "-l", "stub0", &format!("v{i}")])
+            .ok();
     }
     let out = env.dladm(&["show-vnic"]).ok().stdout.clone();
     let headers: Vec<usize> = out

@@ -5,7 +5,9 @@
 
 pub mod sim;
 
-use crate::model::link::{ClassMask, Conf, LinkId, LinkInfo, LinkState, PhysAttr, VnicAttr, VnicSpec};
+use crate::model::link::{
+    ClassMask, Conf, LinkId, LinkInfo, LinkState, PhysAttr, VnicAttr, VnicSpec,
+};
 use crate::model::status::DlStatus;
 
 /// Why a datalink operation failed.
@@ -112,7 +114,9 @@ impl Kind {
 /// Open the datalink backend `kind`.
 pub fn open_datalink(kind: Kind) -> DlResult<Box<dyn Datalink>> {
     match kind {
-        Kind::Sim => Ok(Box::new(sim::SimDatalink::open(sim::StateFile::from_env()?))),
+        Kind::Sim => Ok(Box::new(
+            sim::SimDatalink::open(sim::StateFile::from_env()?),
+        )),
         Kind::Illumos => Err(DlError::Backend(
             "the illumos backend is not available in this build".to_string(),
         )),

@@ -32,7 +32,12 @@ impl Run {
     /// Assert success with no diagnostics.
     #[track_caller]
     pub fn ok(&self) -> &Run {
-        assert_eq!((self.code, self.stderr.as_str()), (0, ""), "stdout: {}", self.stdout);
+        assert_eq!(
+            (self.code, self.stderr.as_str()),
+            (0, ""),
+            "stdout: {}",
+            self.stdout
+        );
         self
     }
 
@@ -88,7 +93,8 @@ impl Env {
         if self.illumos {
             c.env("XBOW_BACKEND", "illumos");
         } else {
-            c.env("XBOW_BACKEND", "sim").env("XBOW_SIM_STATE", self.state_path());
+            c.env("XBOW_BACKEND", "sim")
+                .env("XBOW_SIM_STATE", self.state_path());
         }
         c
     }
@@ -111,7 +117,8 @@ impl Env {
         if self.illumos {
             return std::env::var("XBOW_TEST_PHYS").expect("XBOW_TEST_PHYS names a physical link");
         }
-        self.xbow(&["sim", "add-phys", name, "--speed", &speed.to_string()]).ok();
+        self.xbow(&["sim", "add-phys", name, "--speed", &speed.to_string()])
+            .ok();
         name.to_string()
     }
 }
@@ -143,6 +150,8 @@ impl Drop for Env {
 
 /// The golden file `tests/golden/NAME`.
 pub fn golden(name: &str) -> String {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(name);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
