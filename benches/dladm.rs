@@ -4,7 +4,7 @@
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
-use xbow::backend::sim::{LinkConf, SimDatalink, SimLink, SimState, StateFile};
+use xbow::backend::sim::{LinkConf, SimDatalink, SimState, StateFile};
 use xbow::backend::{Datalink, DlResult};
 use xbow::dladm::VNIC_FIELDS;
 use xbow::model::link::{LinkClass, MacAddrType};
@@ -14,12 +14,13 @@ use xbow::ofmt::{Cell, Flags, Ofmt};
 /// A state with one etherstub and `n` VNICs on it.
 fn state(n: u32) -> SimState {
     let mut st = SimState::default();
-    let stub = st.insert("stub0", LinkClass::Etherstub);
-    let l = st.link_mut(stub).unwrap();
-    l.active = Some(LinkConf::default());
-    l.persistent = Some(LinkConf::default());
+    let stub = st.insert(
+        "stub0",
+        LinkClass::Etherstub,
+        Some(LinkConf::default()),
+        Some(LinkConf::default()),
+    );
     for i in 0..n {
-        let id = st.insert(&format!("vnic{i}"), LinkClass::Vnic);
         let b = i.to_be_bytes();
         let conf = LinkConf {
             over: Some(stub),
@@ -27,9 +28,12 @@ fn state(n: u32) -> SimState {
             mac: MacAddr::from_bytes(&[2, 8, 0x20, b[1], b[2], b[3]]),
             ..LinkConf::default()
         };
-        let l: &mut SimLink = st.link_mut(id).unwrap();
-        l.active = Some(conf.clone());
-        l.persistent = Some(conf);
+        st.insert(
+            &format!("vnic{i}"),
+            LinkClass::Vnic,
+            Some(conf.clone()),
+            Some(conf),
+        );
     }
     st
 }

@@ -417,12 +417,8 @@ impl Datalink for SimDatalink {
                     saved = apply_prop(st, &probe, &saved, name, Some(vals))?;
                 }
             }
-            let id = st.insert(&spec.name, class);
-            let l = st.link_mut(id).expect("inserted");
-            l.active = Some(conf);
-            if spec.conf.persistent {
-                l.persistent = Some(saved);
-            }
+            let saved = spec.conf.persistent.then_some(saved);
+            let id = st.insert(&spec.name, class, Some(conf), saved);
             Ok(id)
         })
     }

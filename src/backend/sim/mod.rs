@@ -39,15 +39,12 @@ pub fn add_phys(file: &StateFile, name: &str, phys: PhysConf, mtu: u32) -> DlRes
         if st.by_name(name).is_some() {
             return Err(DlStatus::Exist.into());
         }
-        let id = st.insert(name, LinkClass::Phys);
         let conf = LinkConf {
             mtu: Some(mtu),
             phys: Some(phys),
             ..LinkConf::default()
         };
-        let l = st.link_mut(id).expect("inserted");
-        l.active = Some(conf.clone());
-        l.persistent = Some(conf);
+        st.insert(name, LinkClass::Phys, Some(conf.clone()), Some(conf));
         Ok(())
     })
     .map(|_| ())

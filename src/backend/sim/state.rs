@@ -113,16 +113,22 @@ impl SimState {
         self.links.iter().find(|l| l.name == name)
     }
 
-    /// Add a link with the next id.
-    pub fn insert(&mut self, name: &str, class: LinkClass) -> LinkId {
+    /// Add a link with the next id, in the given configurations.
+    pub fn insert(
+        &mut self,
+        name: &str,
+        class: LinkClass,
+        active: Option<LinkConf>,
+        persistent: Option<LinkConf>,
+    ) -> LinkId {
         let id = self.next_link_id;
         self.next_link_id += 1;
         self.links.push(SimLink {
             id,
             name: name.to_string(),
             class,
-            active: None,
-            persistent: None,
+            active,
+            persistent,
         });
         id
     }
