@@ -11,12 +11,28 @@ pub use state_file::StateFile;
 
 use crate::backend::DlResult;
 
+/// How many changes this process has made to the sim (for fault injection).
+static CHANGES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// `XBOW_SIM_FAIL_AT=N`: the N-th change this process makes fails, before
+/// it touches the state, as if the kernel had refused it.
+fn injected_failure() -> DlResult<()> {
+    let n = CHANGES.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+    match std::env::var("XBOW_SIM_FAIL_AT").ok().and_then(|v| v.parse::<u64>().ok()) {
+        Some(at) if at == n => Err(crate::backend::DlError::Backend(format!(
+            "injected failure of change {n} (XBOW_SIM_FAIL_AT={at})"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Read the state, apply `f` and store the result, all under the lock. The
 /// state is left as it was when `f` fails.
 pub fn transact<T>(
     file: &StateFile,
     f: impl FnOnce(&mut SimState) -> DlResult<T>,
 ) -> DlResult<(T, SimState)> {
+    injected_failure()?;
     let lock = file.lock()?;
     let mut st = file.load()?;
     let out = f(&mut st)?;

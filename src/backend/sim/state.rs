@@ -13,9 +13,8 @@ pub const STATE_VERSION: u32 = 1;
 #[serde(deny_unknown_fields)]
 pub struct SimState {
     pub version: u32,
-    /// The next link id to hand out (ids only grow).
-    pub next_link_id: LinkId,
-    /// Every link, in ascending link-id order.
+    /// Every link, in ascending link-id order. A new link gets the next id
+    /// after the highest in use, so no id is reused while its link exists.
     pub links: Vec<SimLink>,
 }
 
@@ -23,7 +22,6 @@ impl Default for SimState {
     fn default() -> SimState {
         SimState {
             version: STATE_VERSION,
-            next_link_id: 1,
             links: Vec::new(),
         }
     }
@@ -121,8 +119,7 @@ impl SimState {
         active: Option<LinkConf>,
         persistent: Option<LinkConf>,
     ) -> LinkId {
-        let id = self.next_link_id;
-        self.next_link_id += 1;
+        let id = self.links.last().map_or(1, |l| l.id + 1);
         self.links.push(SimLink {
             id,
             name: name.to_string(),
