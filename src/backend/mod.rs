@@ -3,6 +3,7 @@
 //! a user can see and no formatting: they answer the way libdladm and the
 //! kernel answer, with a [`DlStatus`].
 
+pub mod host;
 pub mod sim;
 
 use crate::model::link::{

@@ -2,8 +2,11 @@
 
 pub mod bandwidth;
 pub mod cnum;
+pub mod ipnet;
 pub mod link;
 pub mod link_name;
 pub mod linkprop;
 pub mod mac;
 pub mod status;
+pub mod svc;
+pub mod zone;

@@ -102,6 +102,22 @@ fn mtu_range(l: &SimLink, conf: &LinkConf) -> Option<(u32, u32)> {
     }
 }
 
+/// Whether an active link has clients: links over it, an IP interface, or
+/// a running zone.
+fn in_use(st: &SimState, id: LinkId) -> bool {
+    let Some(name) = st.link(id).map(|l| l.name.as_str()) else {
+        return false;
+    };
+    st.links
+        .iter()
+        .any(|o| o.active.as_ref().is_some_and(|a| a.over == Some(id)))
+        || st.interfaces.iter().any(|i| i.name == name)
+        || st.zones.iter().any(|z| {
+            z.state == crate::model::zone::ZoneState::Running
+                && z.config.nets.iter().any(|n| n.physical == name)
+        })
+}
+
 /// Addresses already taken on a lower link: its own and its VNICs'.
 fn macs_on(st: &SimState, lower: LinkId) -> Vec<MacAddr> {
     let mut v: Vec<MacAddr> = st
@@ -437,11 +453,7 @@ impl Datalink for SimDatalink {
                     if !conf.persistent {
                         return Err(DlStatus::Notfound.into());
                     }
-                } else if st
-                    .links
-                    .iter()
-                    .any(|o| o.active.as_ref().is_some_and(|a| a.over == Some(id)))
-                {
+                } else if in_use(st, id) {
                     return Err(DlStatus::Linkbusy.into());
                 }
             }

@@ -2,11 +2,13 @@
 //! and libdladm's property code, with the same outcomes and statuses.
 
 mod datalink;
+mod host;
 mod state;
 mod state_file;
 
 pub use datalink::SimDatalink;
-pub use state::{LinkConf, PhysConf, STATE_VERSION, SimLink, SimState};
+pub use host::SimHost;
+pub use state::{LinkConf, PhysConf, STATE_VERSION, SimInterface, SimLink, SimState, SimZone};
 pub use state_file::StateFile;
 
 use crate::backend::DlResult;
@@ -18,7 +20,10 @@ static CHANGES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new
 /// it touches the state, as if the kernel had refused it.
 fn injected_failure() -> DlResult<()> {
     let n = CHANGES.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-    match std::env::var("XBOW_SIM_FAIL_AT").ok().and_then(|v| v.parse::<u64>().ok()) {
+    match std::env::var("XBOW_SIM_FAIL_AT")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
         Some(at) if at == n => Err(crate::backend::DlError::Backend(format!(
             "injected failure of change {n} (XBOW_SIM_FAIL_AT={at})"
         ))),

@@ -1,10 +1,14 @@
 //! What the sim remembers: the links dlmgmtd and the kernel would hold,
 //! with the active and the persistent configuration kept apart.
 
+use crate::model::ipnet::Ipv4Cidr;
 use crate::model::link::{LinkClass, LinkId, LinkState, MacAddrType, VrrpAf};
 use crate::model::linkprop::Priority;
 use crate::model::mac::MacAddr;
+use crate::model::svc::SvcState;
+use crate::model::zone::{ZoneConfig, ZoneState};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The version of the state file this build reads and writes.
 pub const STATE_VERSION: u32 = 1;
@@ -16,6 +20,33 @@ pub struct SimState {
     /// Every link, in ascending link-id order. A new link gets the next id
     /// after the highest in use, so no id is reused while its link exists.
     pub links: Vec<SimLink>,
+    /// Plumbed IP interfaces, in the order they were plumbed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interfaces: Vec<SimInterface>,
+    /// Service instances that are not disabled, by FMRI.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub services: BTreeMap<String, SvcState>,
+    /// Configured zones.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub zones: Vec<SimZone>,
+}
+
+/// An IP interface and its static addresses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimInterface {
+    pub name: String,
+    /// Address objects by their name after the `/`.
+    #[serde(default)]
+    pub addrs: Vec<(String, Ipv4Cidr)>,
+}
+
+/// A zone: its configuration and state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimZone {
+    pub config: ZoneConfig,
+    pub state: ZoneState,
 }
 
 impl Default for SimState {
@@ -23,6 +54,9 @@ impl Default for SimState {
         SimState {
             version: STATE_VERSION,
             links: Vec::new(),
+            interfaces: Vec::new(),
+            services: BTreeMap::new(),
+            zones: Vec::new(),
         }
     }
 }

@@ -1,0 +1,87 @@
+//! The host capabilities `xbow net` drives besides datalinks and NAT: IP
+//! interfaces and addresses, SMF services, and zones. One narrow trait
+//! each; the sim implements them here, illumos through its commands and
+//! libscf.
+
+use crate::model::ipnet::Ipv4Cidr;
+use crate::model::svc::SvcState;
+use crate::model::zone::{ZoneConfig, ZoneState};
+
+/// A failed host operation: the text names the object, the step and the
+/// cause (for a command: its argv, exit status and stderr).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct HostError(pub String);
+
+pub type HostResult<T> = Result<T, HostError>;
+
+impl From<crate::backend::DlError> for HostError {
+    fn from(e: crate::backend::DlError) -> HostError {
+        HostError(e.to_string())
+    }
+}
+
+/// A static address object (`ipadm show-addr`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddrInfo {
+    /// `IF/NAME`.
+    pub addrobj: String,
+    pub addr: Ipv4Cidr,
+}
+
+/// IP interfaces and addresses (`ipadm`).
+pub trait IpAdm {
+    /// Plumbed IP interfaces.
+    fn interfaces(&mut self) -> HostResult<Vec<String>>;
+    /// Static IPv4 address objects.
+    fn addrs(&mut self) -> HostResult<Vec<AddrInfo>>;
+    /// `ipadm create-if IF`.
+    fn create_if(&mut self, ifname: &str) -> HostResult<()>;
+    /// `ipadm delete-if IF`.
+    fn delete_if(&mut self, ifname: &str) -> HostResult<()>;
+    /// `ipadm create-addr -T static -a ADDR IF/NAME`.
+    fn create_addr(&mut self, addrobj: &str, addr: Ipv4Cidr) -> HostResult<()>;
+    /// `ipadm delete-addr IF/NAME`.
+    fn delete_addr(&mut self, addrobj: &str) -> HostResult<()>;
+}
+
+/// SMF service instances.
+pub trait Services {
+    fn state(&mut self, fmri: &str) -> HostResult<SvcState>;
+    /// Enable and wait until the instance is online (maintenance fails).
+    fn enable(&mut self, fmri: &str) -> HostResult<()>;
+    /// Disable and wait until the instance is disabled.
+    fn disable(&mut self, fmri: &str) -> HostResult<()>;
+    /// Make a running instance re-read its configuration.
+    fn refresh(&mut self, fmri: &str) -> HostResult<()>;
+}
+
+/// A zone as `zoneadm list -cp` reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZoneInfo {
+    pub name: String,
+    pub state: ZoneState,
+    pub zonepath: String,
+    pub brand: String,
+    /// `excl` or `shared`.
+    pub ip_type: String,
+}
+
+/// Zones (`zonecfg`, `zoneadm`).
+pub trait Zones {
+    /// Every zone but the global one.
+    fn list(&mut self) -> HostResult<Vec<ZoneInfo>>;
+    /// The configuration of a configured zone, as xbow would have written it.
+    fn config(&mut self, name: &str) -> HostResult<Option<ZoneConfig>>;
+    /// `zonecfg -z NAME -f FILE`.
+    fn configure(&mut self, cfg: &ZoneConfig) -> HostResult<()>;
+    /// `zonecfg -z NAME delete -F`.
+    fn delete(&mut self, name: &str) -> HostResult<()>;
+    fn install(&mut self, name: &str) -> HostResult<()>;
+    /// `zoneadm -z NAME uninstall -F`.
+    fn uninstall(&mut self, name: &str) -> HostResult<()>;
+    fn boot(&mut self, name: &str) -> HostResult<()>;
+    fn halt(&mut self, name: &str) -> HostResult<()>;
+    /// The brand zones get when the spec names none.
+    fn default_brand(&self) -> String;
+}
