@@ -7,9 +7,10 @@ use crate::dladm;
 use crate::model::link::LinkState;
 use crate::model::link_name::LinkName;
 use crate::model::mac::MacAddr;
+use crate::net;
 use clap::{CommandFactory, Parser, Subcommand};
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -34,6 +35,11 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Build a whole virtual network from one spec file (see xbow-net(5))
+    Net {
+        #[command(subcommand)]
+        command: NetCommand,
+    },
     /// Manage the simulation backend's state
     Sim {
         #[command(subcommand)]
@@ -43,6 +49,23 @@ enum Command {
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum NetCommand {
+    /// Print the steps `up` would take, as illumos command lines
+    Plan { file: PathBuf },
+    /// Apply the spec (a second run changes nothing); undo everything on failure
+    Up { file: PathBuf },
+    /// Remove what the spec describes, in reverse order
+    Down { file: PathBuf },
+    /// Show desired against actual for every object; exit 1 unless they match
+    Status {
+        file: PathBuf,
+        /// print JSON instead of a table
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -132,6 +155,7 @@ pub fn main(args: Vec<String>) -> i32 {
             );
             0
         }
+        Command::Net { command } => run_net(command),
         Command::Sim { command } => match run_sim(command) {
             Ok(()) => 0,
             Err(msg) => {
@@ -154,6 +178,56 @@ fn run_dladm(prog: &str, args: &[String]) -> i32 {
     let code = dladm::main(prog, args, &mut out, &mut err, rows);
     let _ = out.flush();
     code
+}
+
+fn run_net(cmd: NetCommand) -> i32 {
+    let fail = |e: &dyn std::fmt::Display| {
+        eprintln!("xbow net: {e}");
+        1
+    };
+    let mut host = match Kind::from_env()
+        .map_err(net::NetError::Failed)
+        .and_then(net::open_host)
+    {
+        Ok(h) => h,
+        Err(e) => return fail(&e),
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let r = match cmd {
+        NetCommand::Plan { file } => net::load(&file, &mut host)
+            .and_then(|n| net::plan_up(&n, &mut host))
+            .map(|steps| {
+                if steps.is_empty() {
+                    let _ = writeln!(
+                        out,
+                        "# nothing to change: the host matches {}",
+                        file.display()
+                    );
+                }
+                for s in steps {
+                    let _ = writeln!(out, "{}", s.command());
+                }
+            }),
+        NetCommand::Up { file } => net::up(&file, &mut host, &mut out),
+        NetCommand::Down { file } => net::down(&file, &mut host, &mut out),
+        NetCommand::Status { file, json } => match net::status(&file, &mut host, json, &mut out) {
+            Ok(true) => Ok(()),
+            Ok(false) => {
+                let _ = out.flush();
+                return fail(&format!(
+                    "the host differs from {} (rows with OK no)",
+                    file.display()
+                ));
+            }
+            Err(e) => Err(e),
+        },
+    };
+    let _ = out.flush();
+    match r {
+        Ok(()) => 0,
+        Err(e) => fail(&e),
+    }
 }
 
 fn run_sim(cmd: SimCommand) -> Result<(), String> {

@@ -6,5 +6,6 @@ pub mod cli;
 pub mod dladm;
 pub mod getopt;
 pub mod model;
+pub mod net;
 pub mod ofmt;
 mod sys;

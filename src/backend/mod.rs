@@ -4,6 +4,11 @@
 //! kernel answer, with a [`DlStatus`].
 
 pub mod host;
+pub mod host_parse;
+#[cfg(any(test, target_os = "illumos"))]
+pub mod illumos;
+#[cfg(target_os = "illumos")]
+pub mod illumos_host;
 pub mod sim;
 
 use crate::model::link::{
@@ -79,7 +84,7 @@ pub trait Datalink {
     /// `dladm_get_linkprop`.
     fn get_linkprop(&mut self, id: LinkId, which: PropValue, prop: &str) -> DlResult<Vec<String>>;
     /// `dladm_walk_linkprop`: the properties the link has, in table order.
-    fn linkprops(&mut self, id: LinkId) -> DlResult<Vec<&'static str>>;
+    fn linkprops(&mut self, id: LinkId) -> DlResult<Vec<String>>;
 }
 
 /// Which backend `XBOW_BACKEND` (or the platform) selects.
@@ -118,8 +123,19 @@ pub fn open_datalink(kind: Kind) -> DlResult<Box<dyn Datalink>> {
         Kind::Sim => Ok(Box::new(
             sim::SimDatalink::open(sim::StateFile::from_env()?),
         )),
-        Kind::Illumos => Err(DlError::Backend(
-            "the illumos backend is not available in this build".to_string(),
-        )),
+        Kind::Illumos => open_illumos(),
     }
+}
+
+/// The illumos backend; a failing `dladm_open` is its status.
+#[cfg(target_os = "illumos")]
+fn open_illumos() -> DlResult<Box<dyn Datalink>> {
+    Ok(Box::new(illumos::IllumosDatalink::open()?))
+}
+
+#[cfg(not(target_os = "illumos"))]
+fn open_illumos() -> DlResult<Box<dyn Datalink>> {
+    Err(DlError::Backend(
+        "the illumos backend is not available in this build".to_string(),
+    ))
 }

@@ -129,11 +129,7 @@ pub fn show_link(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
     if stats && persistent {
         return Err(die("the option -P cannot be used with -s"));
     }
-    let conf = if persistent {
-        Conf::PERSIST
-    } else {
-        Conf::ACTIVE
-    };
+    let conf = Conf::listing(persistent);
     let ops = g.operands();
     let single = match ops.as_slice() {
         [] => None,
@@ -214,11 +210,7 @@ pub fn show_link(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
 
 /// `print_link`.
 fn link_cells(ctx: &mut Ctx, info: &LinkInfo, persistent: bool) -> Result<Vec<Cell>, DlError> {
-    let conf = if persistent {
-        Conf::PERSIST
-    } else {
-        Conf::ACTIVE
-    };
+    let conf = Conf::listing(persistent);
     let over = match info.class {
         LinkClass::Vnic => {
             let attr = ctx.dl.vnic_info(info.id, conf)?;
@@ -314,11 +306,7 @@ pub fn show_phys(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
         Some(f) if !f.eq_ignore_ascii_case("all") => f,
         _ => default,
     };
-    let conf = if persistent {
-        Conf::PERSIST
-    } else {
-        Conf::ACTIVE
-    };
+    let conf = Conf::listing(persistent);
     let mut p = Printer::open(
         ctx,
         Some(spec),

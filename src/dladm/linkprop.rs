@@ -136,7 +136,7 @@ fn set_common(ctx: &mut Ctx, args: &[String], usage: &str, reset: bool) -> CmdRe
             .linkprops(id)
             .map_err(|e| die_dlerr(&e, format!("link {name} is not valid")))?;
         for prop in names {
-            match ctx.dl.set_linkprop(id, prop, None, conf) {
+            match ctx.dl.set_linkprop(id, &prop, None, conf) {
                 Ok(()) | Err(DlError::Status(DlStatus::Proprdonly | DlStatus::Notsup)) => {}
                 Err(e) => {
                     failed = true;
@@ -228,11 +228,7 @@ pub fn show_linkprop(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
             wrap: !parsable,
         },
     )?;
-    let conf = if persistent {
-        Conf::PERSIST
-    } else {
-        Conf::ACTIVE
-    };
+    let conf = Conf::listing(persistent);
     let links = match single {
         Some(i) => vec![i],
         None => ctx
@@ -253,7 +249,7 @@ pub fn show_linkprop(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
         let names: Vec<String> = match &given {
             Some(g) => g.clone(),
             None => match ctx.dl.linkprops(info.id) {
-                Ok(n) => n.into_iter().map(String::from).collect(),
+                Ok(n) => n,
                 Err(_) => continue,
             },
         };

@@ -7,6 +7,7 @@ mod output;
 pub mod usage;
 mod vnic;
 
+pub use linkprop::LINKPROP_FIELDS;
 pub use vnic::VNIC_FIELDS;
 
 use crate::backend::{self, Datalink, DlError};

@@ -453,11 +453,7 @@ fn show_common(ctx: &mut Ctx, args: &[String], usage: &str, etherstub: bool) -> 
         _ if etherstub => Some("link"),
         f => f,
     };
-    let conf = if persistent {
-        Conf::PERSIST
-    } else {
-        Conf::ACTIVE
-    };
+    let conf = Conf::listing(persistent);
     let mut p = Printer::open(
         ctx,
         spec,

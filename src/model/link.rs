@@ -121,6 +121,16 @@ impl Conf {
         if temporary { Conf::ACTIVE } else { Conf::BOTH }
     }
 
+    /// What a listing shows: the persistent configuration with `-P`, else
+    /// the active one.
+    pub fn listing(persistent: bool) -> Conf {
+        if persistent {
+            Conf::PERSIST
+        } else {
+            Conf::ACTIVE
+        }
+    }
+
     /// Whether every configuration in `other` is also in `self`.
     pub fn covers(self, other: Conf) -> bool {
         (self.active || !other.active) && (self.persistent || !other.persistent)

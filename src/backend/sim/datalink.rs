@@ -567,8 +567,8 @@ impl Datalink for SimDatalink {
         prop_values(st, l, conf, which, prop)
     }
 
-    fn linkprops(&mut self, id: LinkId) -> DlResult<Vec<&'static str>> {
+    fn linkprops(&mut self, id: LinkId) -> DlResult<Vec<String>> {
         let _ = self.link(id)?;
-        Ok(SIM_PROPS.to_vec())
+        Ok(SIM_PROPS.iter().map(|p| p.to_string()).collect())
     }
 }

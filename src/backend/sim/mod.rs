@@ -16,19 +16,17 @@ use crate::backend::DlResult;
 /// How many changes this process has made to the sim (for fault injection).
 static CHANGES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-/// `XBOW_SIM_FAIL_AT=N`: the N-th change this process makes fails, before
-/// it touches the state, as if the kernel had refused it.
+/// `XBOW_SIM_FAIL_AT=N[,M…]`: the N-th (and M-th…) change this process
+/// makes fails, before it touches the state, as if the kernel had refused.
 fn injected_failure() -> DlResult<()> {
     let n = CHANGES.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-    match std::env::var("XBOW_SIM_FAIL_AT")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-    {
-        Some(at) if at == n => Err(crate::backend::DlError::Backend(format!(
-            "injected failure of change {n} (XBOW_SIM_FAIL_AT={at})"
-        ))),
-        _ => Ok(()),
+    let list = std::env::var("XBOW_SIM_FAIL_AT").unwrap_or_default();
+    if list.split(',').any(|v| v.trim().parse::<u64>() == Ok(n)) {
+        return Err(crate::backend::DlError::Backend(format!(
+            "injected failure of change {n} (XBOW_SIM_FAIL_AT={list})"
+        )));
     }
+    Ok(())
 }
 
 /// Read the state, apply `f` and store the result, all under the lock. The

@@ -1,0 +1,527 @@
+#!/usr/bin/env bash
+# illumos-ci/run.sh: build xbow, run its tests, run the integration suite
+# against the real kernel, check the sys layer's layouts against the host's
+# headers and compare `xbow dladm` with /usr/sbin/dladm byte for byte.
+#
+# Run as root on an OmniOS (or any illumos) host or VM:
+#     bash illumos-ci/run.sh
+# Anywhere (e.g. Linux CI), the same entry point runs the suite on the sim:
+#     bash illumos-ci/run.sh --backend sim
+#
+# Options:
+#   --backend illumos|sim   what the integration suite runs against (default
+#                           illumos; sim skips everything that needs illumos)
+#   --strict-headers        fail the header check when a fact cannot be
+#                           checked because the host lacks its header (by
+#                           default such facts are listed, not fatal)
+#   --keep-going            run every stage even after one failed
+# Environment:
+#   XBOW_CI_PREFIX   link-name prefix for the comparison (default xbc<pid>)
+#   XBOW_CI_PHYS     physical link for the VNIC-over-NIC state and the
+#                    suite's XBOW_TEST_PHYS (default: the first of `dladm
+#                    show-phys`; empty skips that state)
+#   CARGO_TARGET_DIR respected; default <repo>/target
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BACKEND=illumos
+STRICT_HEADERS=0
+KEEP_GOING=0
+MIN_RUST_MINOR=88 # libloading 0.9 needs Rust 1.88; edition 2024 needs 1.85
+DLADM=/usr/sbin/dladm
+PREFIX=${XBOW_CI_PREFIX:-xbc$$}
+TEST_PREFIX=xbt$$
+WORK=
+FAILED=()
+
+usage() {
+	sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--backend)
+		[ $# -ge 2 ] || usage
+		BACKEND=$2
+		shift 2
+		;;
+	--backend=*)
+		BACKEND=${1#--backend=}
+		shift
+		;;
+	--strict-headers)
+		STRICT_HEADERS=1
+		shift
+		;;
+	--keep-going)
+		KEEP_GOING=1
+		shift
+		;;
+	-h | --help) usage ;;
+	*)
+		echo "run.sh: unknown option '$1'" >&2
+		usage
+		;;
+	esac
+done
+case $BACKEND in
+illumos | sim) ;;
+*)
+	echo "run.sh: --backend must be illumos or sim, not '$BACKEND'" >&2
+	exit 2
+	;;
+esac
+
+log() { printf '\n==> %s\n' "$*" >&2; }
+warn() { printf 'run.sh: warning: %s\n' "$*" >&2; }
+die() {
+	printf 'run.sh: %s\n' "$*" >&2
+	exit 1
+}
+
+# Run one stage; record its failure (and stop unless --keep-going).
+stage() {
+	local name=$1
+	shift
+	log "$name"
+	if "$@"; then
+		printf '    ok: %s\n' "$name" >&2
+	else
+		FAILED+=("$name")
+		printf '    FAILED: %s\n' "$name" >&2
+		[ "$KEEP_GOING" = 1 ] || exit 1
+	fi
+}
+
+# illumos, not Oracle Solaris (whose version string is 11.x).
+is_illumos() { [ "$(uname -s)" = SunOS ] && ! uname -v | grep -q '^11\.[0-9]'; }
+
+# ---------------------------------------------------------------- toolchain
+
+rust_is_new_enough() {
+	command -v cargo >/dev/null 2>&1 || return 1
+	local v minor
+	v=$(rustc --version 2>/dev/null | awk '{print $2}') || return 1
+	minor=$(printf '%s\n' "$v" | cut -d. -f2)
+	[ "${v%%.*}" = 1 ] && [ "${minor:-0}" -ge "$MIN_RUST_MINOR" ]
+}
+
+# pkg(1) exits 4 when there was nothing to do.
+pkg_install() {
+	local rc=0
+	pkg install -q "$@" || rc=$?
+	[ "$rc" = 0 ] || [ "$rc" = 4 ]
+}
+
+ensure_rust() {
+	export PATH="$HOME/.cargo/bin:/opt/ooce/bin:$PATH"
+	rust_is_new_enough && return 0
+	if command -v pkg >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+		log "installing Rust from ooce/developer/rust"
+		pkg_install ooce/developer/rust || warn "pkg install ooce/developer/rust failed"
+		rust_is_new_enough && return 0
+	fi
+	log "installing Rust with rustup"
+	command -v curl >/dev/null 2>&1 || die "need curl to install rustup"
+	curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs |
+		sh -s -- -y --profile minimal --default-toolchain stable
+	# shellcheck disable=SC1091
+	. "$HOME/.cargo/env"
+	rust_is_new_enough || die "Rust 1.$MIN_RUST_MINOR or newer is needed, found $(rustc --version 2>&1)"
+}
+
+# A C compiler (the Rust linker on illumos, and the header check) and the
+# system headers.
+ensure_cc() {
+	if ! command -v gcc >/dev/null 2>&1 && ! command -v cc >/dev/null 2>&1; then
+		[ "$(id -u)" = 0 ] || die "no C compiler, and not root to install one"
+		log "installing build-essential"
+		pkg_install build-essential || die "cannot install build-essential"
+	fi
+	if [ ! -f /usr/include/sys/types.h ] && [ "$(id -u)" = 0 ]; then
+		log "installing system/header"
+		pkg_install system/header || die "cannot install system/header"
+	fi
+	CC=${CC:-$(command -v gcc || command -v cc)}
+	export CC
+}
+
+# ---------------------------------------------------------------- build and tests
+
+build() { cargo build --locked; }
+
+# Unit tests and every integration test on the sim (the default harness).
+unit_and_sim_tests() {
+	env -u XBOW_TEST_BACKEND XBOW_BACKEND=sim cargo test --locked
+}
+
+suite_sim() {
+	env XBOW_BACKEND=sim XBOW_TEST_BACKEND=sim XBOW_TEST_PREFIX="$TEST_PREFIX" \
+		cargo test --locked --test dladm
+}
+
+# One test at a time: every test's cleanup deletes all the links that
+# carry the run's prefix.
+suite_illumos() {
+	local phys
+	phys=$(phys_link)
+	[ -n "$phys" ] || warn "no physical link: tests that need XBOW_TEST_PHYS will fail"
+	env XBOW_BACKEND=illumos XBOW_TEST_BACKEND=illumos XBOW_TEST_PREFIX="$TEST_PREFIX" \
+		XBOW_TEST_PHYS="$phys" cargo test --locked --test dladm -- --test-threads=1
+}
+
+# The physical link to build VNICs on: XBOW_CI_PHYS, else the first one.
+phys_link() {
+	if [ "${XBOW_CI_PHYS+set}" = set ]; then
+		printf '%s\n' "$XBOW_CI_PHYS"
+	else
+		"$DLADM" show-phys -p -o link 2>/dev/null | head -1
+	fi
+}
+
+# ---------------------------------------------------------------- header check
+
+# Each header the C check can use, as "macro header".
+HEADERS="HAVE_SYS_ETHERNET_H sys/ethernet.h
+HAVE_SYS_MAC_H sys/mac.h
+HAVE_SYS_MAC_FLOW_H sys/mac_flow.h
+HAVE_SYS_DLS_MGMT_H sys/dls_mgmt.h
+HAVE_SYS_VNIC_H sys/vnic.h
+HAVE_NETINET_VRRP_H netinet/vrrp.h
+HAVE_KSTAT_H kstat.h
+HAVE_LIBDLADM_H libdladm.h
+HAVE_LIBDLLINK_H libdllink.h
+HAVE_LIBDLVNIC_H libdlvnic.h"
+
+header_check() {
+	local rust="$WORK/facts.rust" c="$WORK/facts.c" defs=() macro header missing=0
+	XBOW_LAYOUT_OUT="$rust" cargo test --locked --lib -- --exact \
+		sys::illumos_types::tests::layout_facts_for_the_header_check >&2 || return 1
+	[ -s "$rust" ] || {
+		echo "the Rust side wrote no facts" >&2
+		return 1
+	}
+	while read -r macro header; do
+		printf '#include <sys/types.h>\n#include <%s>\nint x;\n' "$header" >"$WORK/probe.c"
+		if "$CC" -c -o "$WORK/probe.o" "$WORK/probe.c" 2>/dev/null; then
+			defs+=("-D$macro")
+		else
+			printf '    header %s: not usable here, its facts are not checked\n' "$header" >&2
+		fi
+	done <<<"$HEADERS"
+	"$CC" -Wall -o "$WORK/header-check" "${defs[@]}" "$ROOT/illumos-ci/header-check.c" || return 1
+	"$WORK/header-check" >"$c" || return 1
+	grep '^info\.' "$c" | sed 's/^/    /' >&2 || true
+	# Compare: exact, or bounded for max./min. names.
+	awk -v rustfile="$rust" '
+		BEGIN { while ((getline l < rustfile) > 0) { split(l, f, " "); r[f[1]] = f[2] } }
+		/^info\./ { next }
+		{
+			name = $1; cval = $2 + 0; seen[name] = 1
+			if (!(name in r)) { printf "    %s: in the headers (%s) but not asserted by xbow\n", name, $2; bad = 1; next }
+			rval = r[name] + 0
+			if (name ~ /^max\./) ok = (rval >= cval)
+			else if (name ~ /^min\./) ok = (cval >= rval)
+			else ok = (rval == cval)
+			if (!ok) { printf "    MISMATCH %s: headers %s, xbow %s\n", name, $2, r[name]; bad = 1 }
+			checked++
+		}
+		END {
+			for (n in r) if (!(n in seen)) { printf "    unchecked (header missing): %s\n", n; unchecked++ }
+			printf "    %d facts checked, %d unchecked\n", checked, unchecked
+			if (bad) exit 1
+			if (unchecked) exit 3
+		}' "$c" >&2 || {
+		local rc=$?
+		if [ "$rc" = 3 ]; then
+			missing=1
+		else
+			return 1
+		fi
+	}
+	if [ "$missing" = 1 ]; then
+		echo "    dladm_vnic_attr_t's prefix is verified instead by the show-vnic comparison (every MAC, type, slot, VID and OVER cell comes from it)" >&2
+		[ "$STRICT_HEADERS" = 0 ] || {
+			echo "    some facts could not be checked (--strict-headers)" >&2
+			return 1
+		}
+	fi
+}
+
+# ---------------------------------------------------------------- comparison with dladm
+
+XBOW=
+NCMP=0
+CMP_FAIL=0
+
+# Run a command, keeping its stdout, stderr and exit status under $1.
+capture() {
+	local base=$1 rc=0
+	shift
+	LC_ALL=C "$@" >"$base.out" 2>"$base.err" || rc=$?
+	echo "$rc" >"$base.rc"
+}
+
+# compare ARGS...: `dladm ARGS` and `xbow dladm ARGS` must print the same
+# bytes on stdout and stderr and exit with the same status.
+compare_with() {
+	local wrap=$1
+	shift
+	NCMP=$((NCMP + 1))
+	local a="$WORK/cmp$NCMP.dladm" b="$WORK/cmp$NCMP.xbow"
+	# shellcheck disable=SC2086
+	capture "$a" $wrap "$DLADM" "$@"
+	# shellcheck disable=SC2086
+	capture "$b" $wrap env XBOW_BACKEND=illumos "$XBOW" dladm "$@"
+	if cmp -s "$a.out" "$b.out" && cmp -s "$a.err" "$b.err" && cmp -s "$a.rc" "$b.rc"; then
+		printf '    same: dladm %s\n' "$*" >&2
+	else
+		CMP_FAIL=$((CMP_FAIL + 1))
+		printf '    DIFFERENT: dladm %s\n' "$*" >&2
+		diff -u "$a.out" "$b.out" | sed 's/^/      stdout /' >&2 || true
+		diff -u "$a.err" "$b.err" | sed 's/^/      stderr /' >&2 || true
+		diff -u "$a.rc" "$b.rc" | sed 's/^/      status /' >&2 || true
+	fi
+}
+
+compare() { compare_with "" "$@"; }
+
+# A change made by one tool (the other then shows it).
+change() {
+	local rc=0
+	LC_ALL=C env XBOW_BACKEND=illumos "$@" >"$WORK/change.out" 2>&1 || rc=$?
+	if [ "$rc" != 0 ]; then
+		CMP_FAIL=$((CMP_FAIL + 1))
+		printf '    CHANGE FAILED (%s): %s\n' "$rc" "$*" >&2
+		sed 's/^/      /' "$WORK/change.out" >&2
+	else
+		printf '    changed: %s\n' "$*" >&2
+	fi
+}
+
+our_links() { "$DLADM" show-link -p -o link 2>/dev/null | grep "^$1" || true; }
+our_links_persistent() { "$DLADM" show-link -P -p -o link 2>/dev/null | grep "^$1" || true; }
+
+# The show commands compared in every state.
+compare_shows() {
+	local l
+	compare show-vnic
+	compare show-vnic -p -o link,over,macaddress,vid
+	compare show-vnic -p -o link,over,speed,macaddress,macaddrtype,vid
+	compare show-vnic -P
+	compare show-etherstub
+	compare show-etherstub -p
+	compare show-link
+	compare show-link -P
+	compare show-link -p -o link,class,mtu,state,over
+	compare show-phys
+	for l in $(our_links "$PREFIX"); do
+		compare show-link "$l"
+		compare show-linkprop -p maxbw,priority,mtu "$l"
+		compare show-linkprop -c -o link,property,value -p maxbw,priority,mtu "$l"
+		compare show-linkprop -P -p maxbw,priority,mtu "$l"
+	done
+}
+
+# Error cases: both must fail the same way, changing nothing.
+compare_errors() {
+	local P=$PREFIX
+	compare frobnicate-vnic
+	compare create-vnic
+	compare create-etherstub 0bad
+	compare create-etherstub -t "${P}stub0"
+	compare create-etherstub -t "${P}abcdefghijklmnopqrstuvwxyz0123456789"
+	compare create-etherstub -t "${P}nodigit"
+	compare create-etherstub -x "${P}e0"
+	compare create-vnic -t -l "${P}stub0" -m fixed "${P}e1"
+	compare create-vnic -t -l "${P}stub0" -m 2:8:20:zz:1:2 "${P}e1"
+	compare create-vnic -t -l "${P}stub0" -v 4095 "${P}e2"
+	compare create-vnic -t -l "${P}stub0" -v 0 "${P}e2"
+	compare create-vnic -t -l "${P}stub0" -v abc "${P}e2"
+	compare create-vnic -t -l "${P}stub0" -f "${P}e2"
+	compare create-vnic -t -l "${P}stub0" -p maxbw=1k "${P}e3"
+	compare create-vnic -t -l "${P}stub0" -p bogus=1 "${P}e3"
+	compare create-vnic -t -l "${P}stub0" -m 2:8:20:aa:bb:1 "${P}e4"
+	compare create-vnic -t -l "${P}stub0" -m 1:2:3:4:5:6 "${P}e4"
+	compare create-vnic -t -l "${P}nosuch0" "${P}e5"
+	compare create-vnic -t -l "${P}v0" "${P}e6"
+	compare create-vnic -l "${P}stub0" "${P}e7"
+	compare create-vnic -t -m 2:8:20:1:2:3 "${P}e8"
+	compare create-vnic -t -l "${P}stub0" -n 1 "${P}e9"
+	compare create-vnic -t -l "${P}stub0" -m factory "${P}e9"
+	compare create-vnic -t -l "${P}stub0" "${P}v0"
+	compare delete-vnic "${P}nosuch0"
+	compare delete-vnic "${P}stub0"
+	compare delete-etherstub "${P}v0"
+	compare delete-etherstub -t "${P}stub0"
+	compare show-vnic "${P}nosuch0"
+	compare show-vnic "${P}stub0"
+	compare show-etherstub "${P}v0"
+	compare show-vnic -p
+	compare show-vnic -p -o all
+	compare show-vnic -o bogus
+	compare set-linkprop -t -p maxbw=1k "${P}v0"
+	compare set-linkprop -t -p maxbw=1x "${P}v0"
+	compare set-linkprop -t -p priority=bogus "${P}v0"
+	compare set-linkprop -t -p nosuchprop=1 "${P}v0"
+	compare set-linkprop -t -p mtu=100 "${P}stub0"
+	compare set-linkprop -t "${P}v0"
+	compare set-linkprop -t -p maxbw=10M "${P}nosuch0"
+	compare reset-linkprop -t -p nosuchprop "${P}v0"
+	compare show-linkprop -p nosuchprop "${P}v0"
+	compare show-linkprop -p maxbw "${P}nosuch0"
+	# Without the privileges dladm needs (basic set, still uid 0).
+	if command -v ppriv >/dev/null 2>&1; then
+		compare_with "ppriv -e -s EIP=basic" create-etherstub -t "${P}np0"
+		compare_with "ppriv -e -s EIP=basic" delete-vnic -t "${P}v0"
+		compare_with "ppriv -e -s EIP=basic" set-linkprop -t -p maxbw=10M "${P}v0"
+		compare_with "ppriv -e -s EIP=basic" show-vnic
+	fi
+}
+
+compare_with_dladm() {
+	local P=$PREFIX phys
+	XBOW="$CARGO_TARGET_DIR/debug/xbow"
+	[ -x "$XBOW" ] || {
+		echo "no $XBOW" >&2
+		return 1
+	}
+
+	log "state 0: nothing of ours"
+	compare_shows
+
+	log "state 1: an etherstub (xbow) and a persistent one (dladm)"
+	change "$XBOW" dladm create-etherstub -t "${P}stub0"
+	change "$DLADM" create-etherstub "${P}pstub0"
+	compare_shows
+
+	log "state 2: VNICs over the etherstub: fixed MACs, VIDs, maxbw, priority"
+	change "$XBOW" dladm create-vnic -t -l "${P}stub0" -m 2:8:20:aa:bb:1 "${P}v0"
+	change "$XBOW" dladm create-vnic -t -l "${P}stub0" -m 2:8:20:aa:bb:2 -v 42 "${P}v1"
+	change "$XBOW" dladm create-vnic -t -l "${P}stub0" -m 2:8:20:aa:bb:3 -p maxbw=100M,priority=low "${P}v2"
+	change "$DLADM" create-vnic -t -l "${P}stub0" -m 2:8:20:aa:bb:4 -v 7 -p maxbw=1.5M "${P}v3"
+	change "$XBOW" dladm create-vnic -t -l "${P}stub0" -m random -r 2:8:21 "${P}v4"
+	change "$XBOW" dladm set-linkprop -t -p maxbw=10M "${P}v0"
+	change "$XBOW" dladm set-linkprop -t -p priority=medium "${P}v1"
+	change "$XBOW" dladm create-vnic -l "${P}pstub0" -m 2:8:20:aa:cc:1 -p maxbw=20M "${P}pv0"
+	change "$DLADM" create-vnic -l "${P}pstub0" -m 2:8:20:aa:cc:2 -v 9 "${P}pv1"
+	change "$XBOW" dladm set-linkprop -p priority=low "${P}pv1"
+	compare_shows
+	compare show-vnic -l "${P}stub0"
+	compare show-vnic "${P}v1"
+	compare show-etherstub "${P}stub0"
+	compare_errors
+
+	log "state 3: resets and deletions"
+	change "$XBOW" dladm reset-linkprop -t -p maxbw "${P}v0"
+	change "$XBOW" dladm reset-linkprop -t "${P}v2"
+	change "$XBOW" dladm delete-vnic -t "${P}v4"
+	change "$XBOW" dladm delete-vnic "${P}pv1"
+	compare_shows
+
+	phys=$(phys_link)
+	if [ -n "$phys" ]; then
+		log "state 4: a VNIC over the physical link $phys"
+		change "$XBOW" dladm create-vnic -t -l "$phys" "${P}nic0"
+		change "$XBOW" dladm create-vnic -t -l "$phys" -v 100 -p maxbw=50M "${P}nic1"
+		compare_shows
+		compare show-vnic -l "$phys"
+		compare show-phys "$phys"
+		compare show-phys -p -o link,media,state,speed,duplex,device "$phys"
+		compare show-phys -P
+		compare create-vnic -t -l "$phys" -m factory "${P}nic2"
+		compare create-vnic -t -l "$phys" -m "$("$DLADM" show-phys -m -p -o address "$phys" 2>/dev/null | head -1)" "${P}nic2"
+	else
+		warn "no physical link: the VNIC-over-NIC state is skipped"
+	fi
+
+	log "state 5: everything deleted again by xbow"
+	local l
+	for l in $("$DLADM" show-vnic -p -o link | grep "^$P" || true); do
+		change "$XBOW" dladm delete-vnic "$l"
+	done
+	for l in $("$DLADM" show-etherstub -p | grep "^$P" || true); do
+		change "$XBOW" dladm delete-etherstub "$l"
+	done
+	compare_shows
+	[ "$CMP_FAIL" = 0 ] || {
+		echo "    $CMP_FAIL of $NCMP comparisons or changes differed" >&2
+		return 1
+	}
+	printf '    all %d comparisons identical\n' "$NCMP" >&2
+}
+
+# Delete every link named with a prefix, VNICs before etherstubs, with
+# the system's dladm (active and persistent configuration).
+delete_ours() {
+	local prefix=$1 l
+	for l in $( (
+		"$DLADM" show-vnic -p -o link 2>/dev/null
+		"$DLADM" show-vnic -P -p -o link 2>/dev/null
+	) | grep "^$prefix" | sort -u); do
+		"$DLADM" delete-vnic "$l" >/dev/null 2>&1 || "$DLADM" delete-vnic -t "$l" >/dev/null 2>&1 || true
+	done
+	for l in $( (
+		"$DLADM" show-etherstub -p 2>/dev/null
+		"$DLADM" show-etherstub -P -p 2>/dev/null
+	) | grep "^$prefix" | sort -u); do
+		"$DLADM" delete-etherstub "$l" >/dev/null 2>&1 || "$DLADM" delete-etherstub -t "$l" >/dev/null 2>&1 || true
+	done
+}
+
+cleanup() {
+	local rc=$?
+	if [ "$BACKEND" = illumos ] && [ -x "$DLADM" ]; then
+		delete_ours "$PREFIX"
+		delete_ours "$TEST_PREFIX"
+		local left
+		left=$( (
+			our_links "$PREFIX"
+			our_links "$TEST_PREFIX"
+			our_links_persistent "$PREFIX"
+			our_links_persistent "$TEST_PREFIX"
+		) | sort -u | tr '\n' ' ')
+		[ -z "$left" ] || warn "links left behind: $left"
+	fi
+	[ -z "$WORK" ] || rm -rf "$WORK"
+	exit "$rc"
+}
+
+# ---------------------------------------------------------------- main
+
+main() {
+	cd "$ROOT"
+	export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+	WORK=$(mktemp -d "${TMPDIR:-/tmp}/xbow-ci.XXXXXX")
+	trap cleanup EXIT
+	trap 'exit 130' INT TERM
+
+	if [ "$BACKEND" = illumos ]; then
+		is_illumos || die "not an illumos host (uname: $(uname -sv)); use --backend sim"
+		[ "$(id -u)" = 0 ] || die "run as root: the suite creates and deletes links"
+		[ -x "$DLADM" ] || die "no $DLADM"
+	fi
+	ensure_rust
+	[ "$BACKEND" = sim ] || ensure_cc
+	log "$(rustc --version), $(cargo --version), backend $BACKEND, prefixes $PREFIX/$TEST_PREFIX"
+
+	stage "build" build
+	stage "unit tests and the integration suite on the sim" unit_and_sim_tests
+	if [ "$BACKEND" = sim ]; then
+		stage "integration suite (sim, run.sh entry point)" suite_sim
+	else
+		stage "header check against /usr/include" header_check
+		stage "integration suite against the kernel" suite_illumos
+		stage "byte comparison with $DLADM" compare_with_dladm
+	fi
+
+	if [ "${#FAILED[@]}" -gt 0 ]; then
+		printf '\nrun.sh: %d stage(s) failed:\n' "${#FAILED[@]}" >&2
+		printf '  %s\n' "${FAILED[@]}" >&2
+		exit 1
+	fi
+	printf '\nrun.sh: all stages passed\n' >&2
+}
+
+main

@@ -1,0 +1,174 @@
+//! [`Datalink`] on the real system: every call goes to libdladm (and
+//! link kstats), so results and statuses are exactly dladm's.
+
+use super::convert::{self, opt_flags};
+use super::status::{dl_error, with_errlist};
+use crate::backend::{Datalink, DlError, DlResult, PropValue};
+use crate::model::link::{
+    ClassMask, Conf, LinkClass, LinkId, LinkInfo, LinkState, PhysAttr, VnicAttr, VnicSpec,
+};
+use crate::model::status::DlStatus;
+use crate::sys::dladm_abi::Generation;
+use crate::sys::illumos::{self, CreateError, Dladm, OpenError};
+use crate::sys::illumos_types::DladmStatus;
+
+/// libdladm's datalinks, through an open handle (closed on drop).
+pub struct IllumosDatalink {
+    dl: Dladm,
+}
+
+impl IllumosDatalink {
+    /// Load libdladm and open a handle. A failing `dladm_open` (no
+    /// privilege, no `/dev/dld`) is its status, which dladm reports as
+    /// `could not open /dev/dld: <status>`; a library xbow cannot use is
+    /// a message naming it.
+    pub fn open() -> DlResult<IllumosDatalink> {
+        match Dladm::open() {
+            Ok(dl) => Ok(IllumosDatalink { dl }),
+            Err(OpenError::Status(raw)) => {
+                let text = illumos::status_text(raw).unwrap_or_default();
+                Err(dl_error(raw, &text))
+            }
+            Err(OpenError::Load(e)) => Err(DlError::Backend(e.to_string())),
+        }
+    }
+
+    /// The `dladm_vnic_create` generation of the host's libdladm.
+    pub fn generation(&self) -> Result<Generation, String> {
+        self.dl.generation().map_err(|e| e.to_string())
+    }
+
+    fn err(&self, raw: DladmStatus) -> DlError {
+        dl_error(raw, &self.dl.status_text(raw))
+    }
+
+    fn name_of(&self, id: LinkId) -> DlResult<String> {
+        self.dl.id2info(id).map(|r| r.name).map_err(|s| self.err(s))
+    }
+}
+
+impl Datalink for IllumosDatalink {
+    fn name2info(&mut self, name: &str) -> DlResult<LinkInfo> {
+        let r = self.dl.name2info(name).map_err(|s| self.err(s))?;
+        convert::link_info(r)
+    }
+
+    fn id2info(&mut self, id: LinkId) -> DlResult<LinkInfo> {
+        let r = self.dl.id2info(id).map_err(|s| self.err(s))?;
+        convert::link_info(r)
+    }
+
+    fn walk(&mut self, classes: ClassMask, conf: Conf) -> DlResult<Vec<LinkInfo>> {
+        let ids = self
+            .dl
+            .walk_ids(classes.0, opt_flags(conf))
+            .map_err(|s| self.err(s))?;
+        let mut links = Vec::with_capacity(ids.len());
+        for id in ids {
+            match self.dl.id2info(id).map_err(|s| self.err(s)) {
+                Ok(r) => match convert::link_info(r) {
+                    Ok(i) => links.push(i),
+                    // A class xbow has no name for (a fork's own) is left out.
+                    Err(DlError::Backend(_)) => {}
+                    Err(e) => return Err(e),
+                },
+                // Deleted between the walk and the lookup.
+                Err(DlError::Status(DlStatus::Notfound)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(links)
+    }
+
+    fn vnic_create(&mut self, spec: &VnicSpec) -> DlResult<LinkId> {
+        let req = convert::create_request(spec);
+        match self.dl.vnic_create(&req) {
+            Ok(id) => Ok(id),
+            Err(CreateError::Abi(e)) => Err(DlError::Backend(format!(
+                "cannot create {}: {e}",
+                spec.name
+            ))),
+            Err(CreateError::Status { status, errlist }) => {
+                Err(with_errlist(self.err(status), errlist))
+            }
+        }
+    }
+
+    fn vnic_delete(&mut self, id: LinkId, conf: Conf) -> DlResult<()> {
+        self.dl
+            .vnic_delete(id, opt_flags(conf))
+            .map_err(|s| self.err(s))
+    }
+
+    fn vnic_info(&mut self, id: LinkId, conf: Conf) -> DlResult<VnicAttr> {
+        let r = self
+            .dl
+            .vnic_info(id, opt_flags(conf))
+            .map_err(|s| self.err(s))?;
+        Ok(convert::vnic_attr(&r))
+    }
+
+    fn mtu(&mut self, id: LinkId) -> DlResult<u32> {
+        self.dl.max_sdu(id).map_err(|s| self.err(s))
+    }
+
+    fn link_state(&mut self, id: LinkId) -> DlResult<LinkState> {
+        let name = self.name_of(id)?;
+        let raw =
+            illumos::link_stat(&name, "link_state").map_err(|e| DlError::Backend(e.to_string()))?;
+        // link_state_t is signed (UNKNOWN is -1), kept in a uint32 kstat.
+        Ok(convert::link_state(raw as u32 as i32))
+    }
+
+    fn speed_mbps(&mut self, id: LinkId) -> u64 {
+        self.name_of(id)
+            .ok()
+            .and_then(|name| illumos::link_stat(&name, "ifspeed").ok())
+            .map_or(0, |bps| bps / 1_000_000)
+    }
+
+    fn phys_info(&mut self, id: LinkId, conf: Conf) -> DlResult<PhysAttr> {
+        let r = self.dl.id2info(id).map_err(|s| self.err(s))?;
+        if r.class != convert::class_bit(LinkClass::Phys) || !convert::conf_of(r.flags).covers(conf)
+        {
+            return Err(DlStatus::Notfound.into());
+        }
+        let device = self
+            .dl
+            .phys_device(id, opt_flags(conf))
+            .map_err(|s| self.err(s))?;
+        let duplex = if conf.active {
+            illumos::link_stat(&r.name, "link_duplex")
+                .map_or("unknown", |d| convert::duplex(d as u32 as i32))
+        } else {
+            "unknown"
+        };
+        Ok(PhysAttr {
+            media: self.dl.media_text(r.media),
+            device,
+            duplex: duplex.to_string(),
+        })
+    }
+
+    fn set_linkprop(
+        &mut self,
+        id: LinkId,
+        prop: &str,
+        values: Option<&[String]>,
+        conf: Conf,
+    ) -> DlResult<()> {
+        self.dl
+            .set_linkprop(id, prop, values, opt_flags(conf))
+            .map_err(|s| self.err(s))
+    }
+
+    fn get_linkprop(&mut self, id: LinkId, which: PropValue, prop: &str) -> DlResult<Vec<String>> {
+        self.dl
+            .get_linkprop(id, convert::prop_type(which), prop)
+            .map_err(|s| self.err(s))
+    }
+
+    fn linkprops(&mut self, id: LinkId) -> DlResult<Vec<String>> {
+        self.dl.linkprop_names(id).map_err(|s| self.err(s))
+    }
+}

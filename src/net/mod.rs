@@ -1,0 +1,264 @@
+//! `xbow net`: a whole virtual network from one spec file — plan, up
+//! (idempotent, transactional), down, status.
+
+mod plan;
+mod spec;
+mod status;
+
+pub use plan::Step;
+pub use spec::{Network, SpecError};
+
+use crate::backend::host::{HostError, IpAdm, Services, Zones};
+use crate::backend::sim::{SimDatalink, SimHost, StateFile};
+use crate::backend::{Datalink, DlError, Kind};
+use crate::ofmt::{Cell, Field, Flags, Ofmt};
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Everything `xbow net` changes, one backend per capability.
+pub struct Host {
+    pub dl: Box<dyn Datalink>,
+    pub ip: Box<dyn IpAdm>,
+    pub svc: Box<dyn Services>,
+    pub zones: Box<dyn Zones>,
+    /// The lock that serializes `xbow net` runs.
+    lock_path: PathBuf,
+}
+
+/// Why `xbow net` stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum NetError {
+    #[error("{file}: {0}", file = .1)]
+    Spec(SpecError, String),
+    #[error("{0}: {1}")]
+    Read(String, std::io::Error),
+    #[error("{0}")]
+    Host(#[from] HostError),
+    #[error("the host differs from the spec where up would have to destroy something:\n{0}")]
+    Conflicts(String),
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl From<DlError> for NetError {
+    fn from(e: DlError) -> NetError {
+        NetError::Host(e.into())
+    }
+}
+
+/// Open the backends `kind` selects.
+pub fn open_host(kind: Kind) -> Result<Host, NetError> {
+    match kind {
+        Kind::Sim => Ok(sim_host(StateFile::from_env()?)),
+        Kind::Illumos => open_illumos(),
+    }
+}
+
+/// The sim's backends over one state file.
+pub fn sim_host(file: StateFile) -> Host {
+    let mut lock_path = file.path().as_os_str().to_owned();
+    lock_path.push(".net.lock");
+    Host {
+        dl: Box::new(SimDatalink::open(file.clone())),
+        ip: Box::new(SimHost::open(file.clone())),
+        svc: Box::new(SimHost::open(file.clone())),
+        zones: Box::new(SimHost::open(file)),
+        lock_path: lock_path.into(),
+    }
+}
+
+#[cfg(target_os = "illumos")]
+fn open_illumos() -> Result<Host, NetError> {
+    use crate::backend::illumos_host::{IllumosIp, IllumosServices, IllumosZones};
+    Ok(Host {
+        dl: crate::backend::open_datalink(Kind::Illumos)?,
+        ip: Box::new(IllumosIp),
+        svc: Box::new(IllumosServices::open()?),
+        zones: Box::new(IllumosZones),
+        lock_path: PathBuf::from("/var/run/xbow-net.lock"),
+    })
+}
+
+#[cfg(not(target_os = "illumos"))]
+fn open_illumos() -> Result<Host, NetError> {
+    Err(NetError::Failed(
+        "the illumos backend needs an illumos host (set XBOW_BACKEND=sim to simulate)".into(),
+    ))
+}
+
+/// Read and validate a spec file.
+pub fn load(path: &Path, h: &mut Host) -> Result<Network, NetError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| NetError::Read(file.clone(), e))?;
+    let spec = spec::parse(&text).map_err(|e| NetError::Spec(e, file.clone()))?;
+    let brand = h.zones.default_brand();
+    spec.validate(h.dl.as_mut(), &brand)
+        .map_err(|e| NetError::Spec(e, file))
+}
+
+/// Hold the `xbow net` lock (released on drop).
+fn lock(h: &Host) -> Result<File, NetError> {
+    if let Some(dir) = h.lock_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| NetError::Read(dir.display().to_string(), e))?;
+    }
+    let f = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&h.lock_path)
+        .map_err(|e| NetError::Read(h.lock_path.display().to_string(), e))?;
+    f.lock()
+        .map_err(|e| NetError::Read(h.lock_path.display().to_string(), e))?;
+    Ok(f)
+}
+
+/// The steps `up` would run.
+pub fn plan_up(net: &Network, h: &mut Host) -> Result<Vec<Step>, NetError> {
+    plan::up(net, h)?.map_err(|c| {
+        NetError::Conflicts(
+            c.iter()
+                .map(|c| format!("  {c}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    })
+}
+
+/// The steps `down` would run.
+pub fn plan_down(net: &Network, h: &mut Host) -> Result<Vec<Step>, NetError> {
+    Ok(plan::down(net, h)?)
+}
+
+/// Run steps in order; if step k fails, undo k-1…1 in reverse. Each step
+/// is echoed to `out` as it runs.
+pub fn run_steps(steps: &[Step], h: &mut Host, out: &mut dyn Write) -> Result<(), NetError> {
+    for (k, step) in steps.iter().enumerate() {
+        let _ = writeln!(out, "{}", step.command());
+        let _ = out.flush();
+        if let Err(e) = step.apply(h) {
+            let mut msg = format!(
+                "step {} of {} failed: {}: {e}",
+                k + 1,
+                steps.len(),
+                step.command()
+            );
+            let mut undo_failures = 0;
+            for done in steps[..k].iter().rev() {
+                let undo = done.undo();
+                if let Err(ue) = undo.apply(h) {
+                    undo_failures += 1;
+                    msg.push_str(&format!("\nundo failed: {}: {ue}", undo.command()));
+                }
+            }
+            msg.push_str(&if undo_failures == 0 {
+                format!("\nrolled back the {k} step(s) before it; the host is as it was")
+            } else {
+                format!(
+                    "\nrolled back with {undo_failures} undo failure(s): the objects above may be left over"
+                )
+            });
+            return Err(NetError::Failed(msg));
+        }
+    }
+    Ok(())
+}
+
+/// `xbow net up`: apply the spec; a second run changes nothing.
+pub fn up(path: &Path, h: &mut Host, out: &mut dyn Write) -> Result<(), NetError> {
+    let _lock = lock(h)?;
+    let net = load(path, h)?;
+    let steps = plan_up(&net, h)?;
+    if steps.is_empty() {
+        let _ = writeln!(
+            out,
+            "nothing to change: the host matches {}",
+            path.display()
+        );
+        return Ok(());
+    }
+    preflight()?;
+    run_steps(&steps, h, out)
+}
+
+/// `xbow net down`: remove what the spec describes.
+pub fn down(path: &Path, h: &mut Host, out: &mut dyn Write) -> Result<(), NetError> {
+    let _lock = lock(h)?;
+    let net = load(path, h)?;
+    let steps = plan_down(&net, h)?;
+    if steps.is_empty() {
+        let _ = writeln!(
+            out,
+            "nothing to remove: none of {} is on the host",
+            path.display()
+        );
+        return Ok(());
+    }
+    preflight()?;
+    run_steps(&steps, h, out)
+}
+
+/// On illumos, refuse before the first change when not privileged.
+fn preflight() -> Result<(), NetError> {
+    if cfg!(target_os = "illumos") && !crate::sys::is_superuser() {
+        return Err(NetError::Failed(
+            "changing links, addresses, services and zones needs all privileges (run as root or with pfexec); nothing was changed".into(),
+        ));
+    }
+    Ok(())
+}
+
+const STATUS_FIELDS: &[Field] = &[
+    Field {
+        name: "KIND",
+        width: 10,
+    },
+    Field {
+        name: "NAME",
+        width: 22,
+    },
+    Field {
+        name: "DESIRED",
+        width: 22,
+    },
+    Field {
+        name: "ACTUAL",
+        width: 22,
+    },
+    Field {
+        name: "OK",
+        width: 3,
+    },
+];
+
+/// `xbow net status`: print desired against actual; `Ok(false)` when the
+/// host differs from the spec.
+pub fn status(
+    path: &Path,
+    h: &mut Host,
+    json: bool,
+    out: &mut dyn Write,
+) -> Result<bool, NetError> {
+    let net = load(path, h)?;
+    let entries = status::status(&net, h)?;
+    let converged = entries.iter().all(|e| e.ok);
+    let io = |e: std::io::Error| NetError::Read("standard output".into(), e);
+    if json {
+        let text = serde_json::to_string_pretty(&entries).map_err(|e| io(e.into()))?;
+        writeln!(out, "{text}").map_err(io)?;
+    } else {
+        let (mut o, _) = Ofmt::open(None, STATUS_FIELDS, Flags::default(), 24)
+            .map_err(|e| NetError::Failed(e.message(false)))?;
+        for e in &entries {
+            let row = [
+                Cell::from(e.kind),
+                Cell::Val(e.name.clone()),
+                Cell::Val(e.desired.clone()),
+                Cell::Val(e.actual.clone()),
+                Cell::from(if e.ok { "yes" } else { "no" }),
+            ];
+            o.print(out, &row).map_err(io)?;
+        }
+    }
+    Ok(converged)
+}

@@ -1,0 +1,468 @@
+//! Steps: what `up` and `down` do, each with the illumos command line a
+//! person would type and the step that undoes it.
+
+use super::spec::{NetAddr, NetVnic, Network};
+use crate::backend::host::{HostError, HostResult};
+use crate::backend::{DlError, PropValue};
+use crate::model::bandwidth::Bandwidth;
+use crate::model::link::{Conf, LinkClass, MacAddrType, VnicSpec};
+use crate::model::svc::{self, SvcState};
+use crate::model::zone::{ZoneConfig, ZoneState};
+
+use super::Host;
+
+/// One change to the host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    CreateEtherstub(String),
+    DeleteEtherstub(String),
+    CreateVnic(NetVnic),
+    DeleteVnic(NetVnic),
+    /// Set (or, `value: None`, reset) a link property; `old` is what to
+    /// put back on undo.
+    SetLinkprop {
+        link: String,
+        prop: &'static str,
+        value: Option<String>,
+        old: Option<String>,
+    },
+    CreateIf(String),
+    DeleteIf(String),
+    CreateAddr(NetAddr),
+    DeleteAddr(NetAddr),
+    Enable(&'static str),
+    Disable(&'static str),
+    ConfigureZone(ZoneConfig),
+    DeleteZone(ZoneConfig),
+    InstallZone(String),
+    UninstallZone(String),
+    BootZone(String),
+    HaltZone(String),
+}
+
+/// Quote a word for a POSIX shell if it needs it.
+fn sh(word: &str) -> String {
+    if !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c))
+    {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+impl Step {
+    /// The equivalent illumos command line.
+    pub fn command(&self) -> String {
+        match self {
+            Step::CreateEtherstub(s) => format!("dladm create-etherstub {s}"),
+            Step::DeleteEtherstub(s) => format!("dladm delete-etherstub {s}"),
+            Step::CreateVnic(v) => {
+                let mut c = format!("dladm create-vnic -l {}", v.over);
+                match (v.mac_type, v.mac) {
+                    (MacAddrType::Fixed, Some(m)) => c.push_str(&format!(" -m {m}")),
+                    (MacAddrType::Random, _) => c.push_str(" -m random"),
+                    _ => {}
+                }
+                if v.vid != 0 {
+                    c.push_str(&format!(" -v {}", v.vid));
+                }
+                let props = vnic_props(v);
+                if !props.is_empty() {
+                    let p: Vec<String> = props.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                    c.push_str(&format!(" -p {}", p.join(",")));
+                }
+                format!("{c} {}", v.name)
+            }
+            Step::DeleteVnic(v) => format!("dladm delete-vnic {}", v.name),
+            Step::SetLinkprop {
+                link,
+                prop,
+                value: Some(v),
+                ..
+            } => {
+                format!("dladm set-linkprop -p {prop}={v} {link}")
+            }
+            Step::SetLinkprop {
+                link,
+                prop,
+                value: None,
+                ..
+            } => {
+                format!("dladm reset-linkprop -p {prop} {link}")
+            }
+            Step::CreateIf(i) => format!("ipadm create-if {i}"),
+            Step::DeleteIf(i) => format!("ipadm delete-if {i}"),
+            Step::CreateAddr(a) => {
+                format!("ipadm create-addr -T static -a {} {}", a.addr, a.addrobj)
+            }
+            Step::DeleteAddr(a) => format!("ipadm delete-addr {}", a.addrobj),
+            Step::Enable(f) => format!("svcadm enable -s {}", svc::short_name(f)),
+            Step::Disable(f) => format!("svcadm disable -s {}", svc::short_name(f)),
+            Step::ConfigureZone(z) => {
+                let script = z.zonecfg_script();
+                let cmds: Vec<&str> = script.lines().collect();
+                format!("zonecfg -z {} {}", z.name, sh(&cmds.join("; ")))
+            }
+            Step::DeleteZone(z) => format!("zonecfg -z {} delete -F", z.name),
+            Step::InstallZone(z) => format!("zoneadm -z {z} install"),
+            Step::UninstallZone(z) => format!("zoneadm -z {z} uninstall -F"),
+            Step::BootZone(z) => format!("zoneadm -z {z} boot"),
+            Step::HaltZone(z) => format!("zoneadm -z {z} halt"),
+        }
+    }
+
+    /// The step that takes this one back.
+    pub fn undo(&self) -> Step {
+        match self.clone() {
+            Step::CreateEtherstub(s) => Step::DeleteEtherstub(s),
+            Step::DeleteEtherstub(s) => Step::CreateEtherstub(s),
+            Step::CreateVnic(v) => Step::DeleteVnic(v),
+            Step::DeleteVnic(v) => Step::CreateVnic(v),
+            Step::SetLinkprop {
+                link,
+                prop,
+                value,
+                old,
+            } => Step::SetLinkprop {
+                link,
+                prop,
+                value: old,
+                old: value,
+            },
+            Step::CreateIf(i) => Step::DeleteIf(i),
+            Step::DeleteIf(i) => Step::CreateIf(i),
+            Step::CreateAddr(a) => Step::DeleteAddr(a),
+            Step::DeleteAddr(a) => Step::CreateAddr(a),
+            Step::Enable(f) => Step::Disable(f),
+            Step::Disable(f) => Step::Enable(f),
+            Step::ConfigureZone(z) => Step::DeleteZone(z),
+            Step::DeleteZone(z) => Step::ConfigureZone(z),
+            Step::InstallZone(z) => Step::UninstallZone(z),
+            Step::UninstallZone(z) => Step::InstallZone(z),
+            Step::BootZone(z) => Step::HaltZone(z),
+            Step::HaltZone(z) => Step::BootZone(z),
+        }
+    }
+
+    /// Carry the step out.
+    pub fn apply(&self, h: &mut Host) -> HostResult<()> {
+        let dl = |e: DlError, what: &str| HostError(format!("{what}: {e}"));
+        match self {
+            Step::CreateEtherstub(s) => {
+                h.dl.vnic_create(&VnicSpec::etherstub(s, Conf::BOTH))
+                    .map(|_| ())
+                    .map_err(|e| dl(e, "etherstub creation failed"))
+            }
+            Step::CreateVnic(v) => {
+                let over =
+                    h.dl.name2info(&v.over)
+                        .map_err(|e| dl(e, &format!("link {}", v.over)))?
+                        .id;
+                let spec = VnicSpec {
+                    name: v.name.clone(),
+                    over: Some(over),
+                    mac_type: v.mac_type,
+                    mac: v.mac,
+                    slot: None,
+                    vid: v.vid,
+                    force: false,
+                    vrrp: None,
+                    props: vnic_props(v)
+                        .into_iter()
+                        .map(|(k, v)| (k.to_string(), vec![v]))
+                        .collect(),
+                    conf: Conf::BOTH,
+                };
+                h.dl.vnic_create(&spec)
+                    .map(|_| ())
+                    .map_err(|e| dl(e, &format!("vnic creation over {} failed", v.over)))
+            }
+            Step::DeleteEtherstub(name) | Step::DeleteVnic(NetVnic { name, .. }) => {
+                let id =
+                    h.dl.name2info(name)
+                        .map_err(|e| dl(e, &format!("link {name}")))?
+                        .id;
+                h.dl.vnic_delete(id, Conf::BOTH)
+                    .map_err(|e| dl(e, "vnic deletion failed"))
+            }
+            Step::SetLinkprop {
+                link, prop, value, ..
+            } => {
+                let id =
+                    h.dl.name2info(link)
+                        .map_err(|e| dl(e, &format!("link {link}")))?
+                        .id;
+                let vals = value.as_ref().map(|v| vec![v.clone()]);
+                h.dl.set_linkprop(id, prop, vals.as_deref(), Conf::BOTH)
+                    .map_err(|e| dl(e, &format!("cannot set link property '{prop}' on '{link}'")))
+            }
+            Step::CreateIf(i) => h.ip.create_if(i),
+            Step::DeleteIf(i) => h.ip.delete_if(i),
+            Step::CreateAddr(a) => h.ip.create_addr(&a.addrobj, a.addr),
+            Step::DeleteAddr(a) => h.ip.delete_addr(&a.addrobj),
+            Step::Enable(f) => h.svc.enable(f),
+            Step::Disable(f) => h.svc.disable(f),
+            Step::ConfigureZone(z) => h.zones.configure(z),
+            Step::DeleteZone(z) => h.zones.delete(&z.name),
+            Step::InstallZone(z) => h.zones.install(z),
+            Step::UninstallZone(z) => h.zones.uninstall(z),
+            Step::BootZone(z) => h.zones.boot(z),
+            Step::HaltZone(z) => h.zones.halt(z),
+        }
+    }
+}
+
+/// The properties a VNIC is created with, in `-p` order.
+fn vnic_props(v: &NetVnic) -> Vec<(&'static str, String)> {
+    let mut p = Vec::new();
+    if let Some(b) = v.maxbw {
+        p.push(("maxbw", bw_arg(b)));
+    }
+    if let Some(pr) = v.priority {
+        p.push(("priority", pr.to_string()));
+    }
+    p
+}
+
+/// A bandwidth as a `-p maxbw=` argument: the largest exact unit.
+fn bw_arg(b: Bandwidth) -> String {
+    match b.0 {
+        0 => "0".into(),
+        n if n % 1_000_000_000 == 0 => format!("{}G", n / 1_000_000_000),
+        n if n % 1_000_000 == 0 => format!("{}M", n / 1_000_000),
+        n => format!("{}K", n / 1000),
+    }
+}
+
+/// A difference between the spec and the host that `up` cannot fix by
+/// itself (it would have to destroy something): the object and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{object}: {why}")]
+pub struct Conflict {
+    pub object: String,
+    pub why: String,
+}
+
+/// What a VNIC on the host looks like.
+struct HostVnic {
+    over: String,
+    vid: u16,
+    maxbw: Option<Bandwidth>,
+    priority: Option<String>,
+}
+
+fn host_vnic(h: &mut Host, name: &str) -> HostResult<Option<(LinkClass, Option<HostVnic>)>> {
+    let info = match h.dl.name2info(name) {
+        Ok(i) => i,
+        Err(DlError::Status(_)) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    if !info.conf.active {
+        return Ok(Some((info.class, None)));
+    }
+    if info.class != LinkClass::Vnic {
+        return Ok(Some((info.class, None)));
+    }
+    let attr = h.dl.vnic_info(info.id, Conf::ACTIVE)?;
+    let over = match attr.over {
+        Some(o) => h.dl.id2info(o)?.name,
+        None => String::new(),
+    };
+    let get = |h: &mut Host, p: &str| -> HostResult<Option<String>> {
+        Ok(h.dl
+            .get_linkprop(info.id, PropValue::Current, p)?
+            .into_iter()
+            .next())
+    };
+    let maxbw = get(h, "maxbw")?.and_then(|s| Bandwidth::from_dladm_string(&s));
+    let priority = get(h, "priority")?;
+    Ok(Some((
+        info.class,
+        Some(HostVnic {
+            over,
+            vid: attr.vid,
+            maxbw,
+            priority,
+        }),
+    )))
+}
+
+/// What `up` must do, in order; or the conflicts that stop it.
+pub fn up(net: &Network, h: &mut Host) -> HostResult<Result<Vec<Step>, Vec<Conflict>>> {
+    let mut steps = Vec::new();
+    let mut conflicts = Vec::new();
+    let mut conflict = |object: String, why: String| conflicts.push(Conflict { object, why });
+    for s in &net.etherstubs {
+        match host_vnic(h, s)? {
+            None => steps.push(Step::CreateEtherstub(s.clone())),
+            Some((LinkClass::Etherstub, _)) => {}
+            Some((c, _)) => conflict(
+                format!("etherstub {s}"),
+                format!("the host has a {} of that name", c.as_str()),
+            ),
+        }
+    }
+    for v in &net.vnics {
+        match host_vnic(h, &v.name)? {
+            None => steps.push(Step::CreateVnic(v.clone())),
+            Some((LinkClass::Vnic, Some(hv))) => {
+                if hv.over != v.over || hv.vid != v.vid {
+                    conflict(
+                        format!("vnic {}", v.name),
+                        format!(
+                            "the host's is over {} with VID {}, the spec's over {} with VID {}; take it down first",
+                            hv.over, hv.vid, v.over, v.vid
+                        ),
+                    );
+                    continue;
+                }
+                if v.maxbw.is_some() && v.maxbw != hv.maxbw {
+                    steps.push(Step::SetLinkprop {
+                        link: v.name.clone(),
+                        prop: "maxbw",
+                        value: v.maxbw.map(bw_arg),
+                        old: hv.maxbw.map(bw_arg),
+                    });
+                }
+                if let Some(p) = v.priority
+                    && hv.priority.as_deref() != Some(p.as_str())
+                {
+                    steps.push(Step::SetLinkprop {
+                        link: v.name.clone(),
+                        prop: "priority",
+                        value: Some(p.to_string()),
+                        old: hv.priority,
+                    });
+                }
+            }
+            Some((c, _)) => conflict(
+                format!("vnic {}", v.name),
+                format!("the host has a {} of that name that is not up", c.as_str()),
+            ),
+        }
+    }
+    let ifs = h.ip.interfaces()?;
+    let addrs = h.ip.addrs()?;
+    for a in &net.addresses {
+        match addrs.iter().find(|x| x.addrobj == a.addrobj) {
+            Some(x) if x.addr == a.addr => {}
+            Some(x) => conflict(
+                format!("address {}", a.addrobj),
+                format!("the host's is {}, the spec's {}", x.addr, a.addr),
+            ),
+            None => {
+                if !ifs.contains(&a.ifname) && !steps.contains(&Step::CreateIf(a.ifname.clone())) {
+                    steps.push(Step::CreateIf(a.ifname.clone()));
+                }
+                steps.push(Step::CreateAddr(a.clone()));
+            }
+        }
+    }
+    if net.ipv4_forwarding && h.svc.state(svc::IPV4_FORWARDING)? != SvcState::Online {
+        steps.push(Step::Enable(svc::IPV4_FORWARDING));
+    }
+    let zones = h.zones.list()?;
+    for z in &net.zones {
+        let name = &z.config.name;
+        let state = match zones.iter().find(|x| &x.name == name) {
+            None => {
+                steps.push(Step::ConfigureZone(z.config.clone()));
+                ZoneState::Configured
+            }
+            Some(x) => {
+                if h.zones.config(name)?.as_ref() != Some(&z.config) {
+                    conflict(
+                        format!("zone {name}"),
+                        "the host's configuration differs from the spec's; take it down first"
+                            .into(),
+                    );
+                    continue;
+                }
+                x.state
+            }
+        };
+        if state < ZoneState::Installed {
+            steps.push(Step::InstallZone(name.clone()));
+        }
+        if z.boot && state != ZoneState::Running {
+            steps.push(Step::BootZone(name.clone()));
+        }
+    }
+    Ok(if conflicts.is_empty() {
+        Ok(steps)
+    } else {
+        Err(conflicts)
+    })
+}
+
+/// What `down` must do: remove what the spec names and the host has, in
+/// reverse order.
+pub fn down(net: &Network, h: &mut Host) -> HostResult<Vec<Step>> {
+    let mut steps = Vec::new();
+    let zones = h.zones.list()?;
+    for z in net.zones.iter().rev() {
+        let Some(x) = zones.iter().find(|x| x.name == z.config.name) else {
+            continue;
+        };
+        let name = x.name.clone();
+        if x.state >= ZoneState::Ready && x.state != ZoneState::Mounted {
+            steps.push(Step::HaltZone(name.clone()));
+        }
+        if x.state >= ZoneState::Incomplete {
+            steps.push(Step::UninstallZone(name.clone()));
+        }
+        let config = h.zones.config(&name)?.unwrap_or_else(|| z.config.clone());
+        steps.push(Step::DeleteZone(config));
+    }
+    if net.ipv4_forwarding && h.svc.state(svc::IPV4_FORWARDING)? != SvcState::Disabled {
+        steps.push(Step::Disable(svc::IPV4_FORWARDING));
+    }
+    let addrs = h.ip.addrs()?;
+    let ifs = h.ip.interfaces()?;
+    for a in net.addresses.iter().rev() {
+        if let Some(x) = addrs.iter().find(|x| x.addrobj == a.addrobj) {
+            steps.push(Step::DeleteAddr(NetAddr {
+                addr: x.addr,
+                ..a.clone()
+            }));
+        }
+    }
+    for a in net.addresses.iter().rev() {
+        let others = addrs.iter().any(|x| {
+            x.addrobj.split('/').next() == Some(&a.ifname)
+                && !net.addresses.iter().any(|n| n.addrobj == x.addrobj)
+        });
+        if ifs.contains(&a.ifname) && !others && !steps.contains(&Step::DeleteIf(a.ifname.clone()))
+        {
+            steps.push(Step::DeleteIf(a.ifname.clone()));
+        }
+    }
+    for v in net.vnics.iter().rev() {
+        if let Some((LinkClass::Vnic, _)) = host_vnic(h, &v.name)? {
+            steps.push(Step::DeleteVnic(v.clone()));
+        }
+    }
+    for s in net.etherstubs.iter().rev() {
+        if let Some((LinkClass::Etherstub, _)) = host_vnic(h, s)? {
+            steps.push(Step::DeleteEtherstub(s.clone()));
+        }
+    }
+    Ok(steps)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bandwidth_arguments() {
+        assert_eq!(bw_arg(Bandwidth(100_000_000)), "100M");
+        assert_eq!(bw_arg(Bandwidth(2_000_000_000)), "2G");
+        assert_eq!(bw_arg(Bandwidth(1_500_000)), "1500K");
+        assert_eq!(sh("create -b; set x=1"), "'create -b; set x=1'");
+        assert_eq!(sh("vnic0"), "vnic0");
+    }
+}

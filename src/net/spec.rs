@@ -1,0 +1,425 @@
+//! The network spec (`xbow-net(5)`): what a user writes, and its
+//! validation into a [`Network`] before anything is changed. Every error
+//! names the JSON path of the offending value.
+
+use crate::backend::Datalink;
+use crate::model::bandwidth::Bandwidth;
+use crate::model::ipnet::Ipv4Cidr;
+use crate::model::link::{LinkClass, MacAddrType, VID_MAX, VID_MIN};
+use crate::model::link_name::LinkName;
+use crate::model::linkprop::Priority;
+use crate::model::mac::MacAddr;
+use crate::model::zone::{ZoneConfig, ZoneNet, zone_name_error};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The spec as written (JSON).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Spec {
+    #[serde(default)]
+    pub etherstubs: Vec<String>,
+    #[serde(default)]
+    pub vnics: Vec<VnicEntry>,
+    #[serde(default)]
+    pub addresses: Vec<AddressEntry>,
+    #[serde(default)]
+    pub ipv4_forwarding: bool,
+    #[serde(default)]
+    pub zones: Vec<ZoneEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct VnicEntry {
+    pub name: String,
+    pub over: String,
+    /// `auto` (default), `random`, or a fixed address.
+    #[serde(default)]
+    pub mac: Option<String>,
+    #[serde(default)]
+    pub vid: Option<u16>,
+    #[serde(default)]
+    pub maxbw: Option<String>,
+    #[serde(default)]
+    pub priority: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct AddressEntry {
+    pub interface: String,
+    pub address: String,
+    /// The address object's name after the `/` (default `v4`).
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ZoneEntry {
+    pub name: String,
+    #[serde(default)]
+    pub zonepath: Option<String>,
+    #[serde(default)]
+    pub brand: Option<String>,
+    #[serde(default = "yes")]
+    pub autoboot: bool,
+    #[serde(default = "yes")]
+    pub boot: bool,
+    #[serde(default)]
+    pub net: Vec<ZoneNetEntry>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ZoneNetEntry {
+    pub physical: String,
+    #[serde(default)]
+    pub allowed_address: Option<String>,
+    #[serde(default)]
+    pub defrouter: Option<String>,
+}
+
+/// A spec that does not hold together: where, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {msg}")]
+pub struct SpecError {
+    pub path: String,
+    pub msg: String,
+}
+
+fn err<T>(path: impl Into<String>, msg: impl Into<String>) -> Result<T, SpecError> {
+    Err(SpecError {
+        path: path.into(),
+        msg: msg.into(),
+    })
+}
+
+/// A VNIC the network needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetVnic {
+    pub name: String,
+    pub over: String,
+    pub mac_type: MacAddrType,
+    pub mac: Option<MacAddr>,
+    pub vid: u16,
+    pub maxbw: Option<Bandwidth>,
+    pub priority: Option<Priority>,
+}
+
+/// An address in the global zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetAddr {
+    pub ifname: String,
+    /// `IF/NAME`.
+    pub addrobj: String,
+    pub addr: Ipv4Cidr,
+}
+
+/// A zone and whether it should run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetZone {
+    pub config: ZoneConfig,
+    pub boot: bool,
+}
+
+/// A validated spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Network {
+    pub etherstubs: Vec<String>,
+    pub vnics: Vec<NetVnic>,
+    pub addresses: Vec<NetAddr>,
+    pub ipv4_forwarding: bool,
+    pub zones: Vec<NetZone>,
+}
+
+/// Parse a spec document; unknown keys and wrong types name their path.
+pub fn parse(text: &str) -> Result<Spec, SpecError> {
+    // serde would also take a struct as an array of its fields; a spec
+    // is an object.
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(text)
+        && !v.is_object()
+    {
+        return err("$", "a spec is a JSON object");
+    }
+    let de = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." {
+            "$".to_string()
+        } else {
+            format!("$.{path}")
+        };
+        SpecError {
+            path,
+            msg: e.into_inner().to_string(),
+        }
+    })
+}
+
+fn link_name(path: &str, name: &str) -> Result<(), SpecError> {
+    name.parse::<LinkName>()
+        .map(|_| ())
+        .or_else(|e| err(path, format!("'{name}': {e}")))
+}
+
+impl Spec {
+    /// Check the spec against itself and the host's links, and resolve
+    /// defaults. `default_brand` is the host's usual zone brand.
+    pub fn validate(
+        &self,
+        dl: &mut dyn Datalink,
+        default_brand: &str,
+    ) -> Result<Network, SpecError> {
+        // Every link name the spec defines, and where.
+        let mut defined: BTreeMap<&str, (String, LinkClass)> = BTreeMap::new();
+        for (i, s) in self.etherstubs.iter().enumerate() {
+            let path = format!("$.etherstubs[{i}]");
+            link_name(&path, s)?;
+            if let Some((first, _)) = defined.insert(s, (path.clone(), LinkClass::Etherstub)) {
+                return err(path, format!("'{s}' is already defined at {first}"));
+            }
+        }
+        for (i, v) in self.vnics.iter().enumerate() {
+            let path = format!("$.vnics[{i}].name");
+            link_name(&path, &v.name)?;
+            if let Some((first, _)) = defined.insert(&v.name, (path.clone(), LinkClass::Vnic)) {
+                return err(path, format!("'{}' is already defined at {first}", v.name));
+            }
+        }
+        let mut vnics = Vec::new();
+        for (i, v) in self.vnics.iter().enumerate() {
+            vnics.push(vnic(i, v, &defined, dl)?);
+        }
+        // A VNIC serves one purpose: a global-zone address or one zone.
+        let mut users: BTreeMap<String, String> = BTreeMap::new();
+        let mut use_link = |link: &str, path: String| -> Result<(), SpecError> {
+            if !matches!(defined.get(link), Some((_, LinkClass::Vnic))) {
+                return err(path, format!("'{link}' is not a VNIC of this spec"));
+            }
+            if let Some(first) = users.get(link) {
+                return err(path, format!("VNIC '{link}' is already used at {first}"));
+            }
+            users.insert(link.to_string(), path);
+            Ok(())
+        };
+        let mut addresses: Vec<NetAddr> = Vec::new();
+        for (i, a) in self.addresses.iter().enumerate() {
+            let path = format!("$.addresses[{i}]");
+            use_link(&a.interface, format!("{path}.interface"))?;
+            let addr: Ipv4Cidr =
+                a.address
+                    .parse()
+                    .or_else(|e: crate::model::ipnet::CidrParseError| {
+                        err(format!("{path}.address"), e.to_string())
+                    })?;
+            let name = a.name.clone().unwrap_or_else(|| "v4".into());
+            if name.is_empty()
+                || name.len() > 32
+                || !name.starts_with(|c: char| c.is_ascii_alphabetic())
+                || !name.chars().all(|c| c.is_ascii_alphanumeric())
+            {
+                return err(
+                    format!("{path}.name"),
+                    format!(
+                        "'{name}': an address object name is 1 to 32 letters and digits, starting with a letter"
+                    ),
+                );
+            }
+            addresses.push(NetAddr {
+                ifname: a.interface.clone(),
+                addrobj: format!("{}/{name}", a.interface),
+                addr,
+            });
+        }
+        let mut zones = Vec::new();
+        let mut zone_names: BTreeMap<&str, String> = BTreeMap::new();
+        for (i, z) in self.zones.iter().enumerate() {
+            let path = format!("$.zones[{i}]");
+            if let Some(why) = zone_name_error(&z.name) {
+                return err(
+                    format!("{path}.name"),
+                    format!("zone name '{}' {why}", z.name),
+                );
+            }
+            if let Some(first) = zone_names.insert(&z.name, path.clone()) {
+                return err(
+                    format!("{path}.name"),
+                    format!("zone '{}' is already defined at {first}", z.name),
+                );
+            }
+            let zonepath = z
+                .zonepath
+                .clone()
+                .unwrap_or_else(|| format!("/zones/{}", z.name));
+            if !zonepath.starts_with('/') || zonepath.contains(char::is_whitespace) {
+                return err(
+                    format!("{path}.zonepath"),
+                    format!("'{zonepath}' is not an absolute path without spaces"),
+                );
+            }
+            let brand = z.brand.clone().unwrap_or_else(|| default_brand.to_string());
+            if brand.is_empty()
+                || !brand
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                return err(
+                    format!("{path}.brand"),
+                    format!("'{brand}' is not a brand name"),
+                );
+            }
+            if z.net.is_empty() {
+                return err(
+                    format!("{path}.net"),
+                    "an exclusive-IP zone needs at least one VNIC",
+                );
+            }
+            let mut nets = Vec::new();
+            for (j, n) in z.net.iter().enumerate() {
+                let npath = format!("{path}.net[{j}]");
+                use_link(&n.physical, format!("{npath}.physical"))?;
+                let allowed_address = match &n.allowed_address {
+                    None => None,
+                    Some(a) => Some(
+                        a.parse::<Ipv4Cidr>()
+                            .or_else(|e| err(format!("{npath}.allowed-address"), e.to_string()))?,
+                    ),
+                };
+                let defrouter = match &n.defrouter {
+                    None => None,
+                    Some(r) => Some(r.parse::<std::net::Ipv4Addr>().or_else(|_| {
+                        err(
+                            format!("{npath}.defrouter"),
+                            format!("'{r}' is not an IPv4 address"),
+                        )
+                    })?),
+                };
+                if let (Some(r), None) = (defrouter, allowed_address) {
+                    return err(
+                        format!("{npath}.defrouter"),
+                        format!("a default router ({r}) needs an allowed-address"),
+                    );
+                }
+                if let (Some(r), Some(a)) = (defrouter, allowed_address)
+                    && !a.contains(r)
+                {
+                    return err(
+                        format!("{npath}.defrouter"),
+                        format!("{r} is not on the network of {a}"),
+                    );
+                }
+                nets.push(ZoneNet {
+                    physical: n.physical.clone(),
+                    allowed_address,
+                    defrouter,
+                });
+            }
+            zones.push(NetZone {
+                config: ZoneConfig {
+                    name: z.name.clone(),
+                    zonepath,
+                    brand,
+                    autoboot: z.autoboot,
+                    nets,
+                },
+                boot: z.boot,
+            });
+        }
+        Ok(Network {
+            etherstubs: self.etherstubs.clone(),
+            vnics,
+            addresses,
+            ipv4_forwarding: self.ipv4_forwarding,
+            zones,
+        })
+    }
+}
+
+fn vnic(
+    i: usize,
+    v: &VnicEntry,
+    defined: &BTreeMap<&str, (String, LinkClass)>,
+    dl: &mut dyn Datalink,
+) -> Result<NetVnic, SpecError> {
+    let path = format!("$.vnics[{i}]");
+    match defined.get(v.over.as_str()) {
+        Some((_, LinkClass::Etherstub)) => {}
+        Some((p, _)) => {
+            return err(
+                format!("{path}.over"),
+                format!("'{}' is a VNIC ({p}); a VNIC cannot be over a VNIC", v.over),
+            );
+        }
+        None => match dl.name2info(&v.over) {
+            Ok(info) if matches!(info.class, LinkClass::Vnic | LinkClass::Vlan) => {
+                return err(
+                    format!("{path}.over"),
+                    format!(
+                        "'{}' is a {} on the host; a VNIC cannot be over it",
+                        v.over,
+                        info.class.as_str()
+                    ),
+                );
+            }
+            Ok(_) => {}
+            Err(_) => {
+                return err(
+                    format!("{path}.over"),
+                    format!("link '{}' is neither in the spec nor on the host", v.over),
+                );
+            }
+        },
+    }
+    let (mac_type, mac) = match v.mac.as_deref() {
+        None | Some("auto") => (MacAddrType::Auto, None),
+        Some("random") => (MacAddrType::Random, None),
+        Some(m) => match m.parse::<MacAddr>() {
+            Ok(a) if a.len() == 6 && !a.is_multicast() => (MacAddrType::Fixed, Some(a)),
+            _ => {
+                return err(
+                    format!("{path}.mac"),
+                    format!("'{m}' is not auto, random or a unicast MAC address"),
+                );
+            }
+        },
+    };
+    let vid = v.vid.unwrap_or(0);
+    if v.vid.is_some() && !(VID_MIN..=VID_MAX).contains(&vid) {
+        return err(
+            format!("{path}.vid"),
+            format!("{vid} is outside {VID_MIN}-{VID_MAX}"),
+        );
+    }
+    let maxbw = match &v.maxbw {
+        None => None,
+        Some(s) => Some(
+            Bandwidth::parse_dladm(s)
+                .and_then(Bandwidth::check)
+                .or_else(|st| err(format!("{path}.maxbw"), format!("'{s}': {st}")))?,
+        ),
+    };
+    let priority = match &v.priority {
+        None => None,
+        Some(s) => Some(s.parse::<Priority>().or_else(|_| {
+            err(
+                format!("{path}.priority"),
+                format!("'{s}' is not low, medium or high"),
+            )
+        })?),
+    };
+    Ok(NetVnic {
+        name: v.name.clone(),
+        over: v.over.clone(),
+        mac_type,
+        mac,
+        vid,
+        maxbw,
+        priority,
+    })
+}

@@ -1,0 +1,57 @@
+//! The plain records that cross the sys boundary for libdladm: what the
+//! lookups report and what `dladm_vnic_create` is asked for, in C's
+//! vocabulary (raw ids, flags and enum values) but owned Rust data.
+
+use super::illumos_types::{DatalinkId, MAXMACADDRLEN, VridT};
+use std::ffi::c_int;
+
+/// What `dladm_datalink_id2info` reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRecord {
+    pub id: DatalinkId,
+    /// `DLMGMT_ACTIVE` / `DLMGMT_PERSIST`.
+    pub flags: u32,
+    /// A `datalink_class_t` bit.
+    pub class: u32,
+    pub media: u32,
+    pub name: String,
+}
+
+/// The stable prefix of `dladm_vnic_attr_t`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VnicRecord {
+    pub vnic_id: DatalinkId,
+    pub link_id: DatalinkId,
+    pub mac_addr_type: c_int,
+    pub mac_len: u32,
+    pub mac_addr: [u8; MAXMACADDRLEN],
+    pub mac_slot: c_int,
+    pub mac_prefix_len: u32,
+    pub vid: u16,
+    pub vrid: VridT,
+    pub af: c_int,
+}
+
+/// The arguments of `dladm_vnic_create`, generation-neutral.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateRequest {
+    pub name: String,
+    /// `DATALINK_INVALID_LINKID` for an etherstub.
+    pub link_id: DatalinkId,
+    pub mac_addr_type: c_int,
+    /// The address (`mac_len` bytes) or the prefix (`mac_prefix_len`
+    /// bytes); empty for none (a NULL `mac_addr`).
+    pub mac_addr: Vec<u8>,
+    pub mac_len: u32,
+    pub mac_prefix_len: u32,
+    /// The factory slot (`-1` for any); `None` passes no slot pointer
+    /// (as `dladm create-etherstub` does).
+    pub mac_slot: Option<c_int>,
+    pub vid: u16,
+    pub vrid: VridT,
+    pub af: c_int,
+    /// `name=v1,v2,name2=v3`, parsed by `dladm_parse_link_props`.
+    pub props: String,
+    /// `DLADM_OPT_*`.
+    pub flags: u32,
+}

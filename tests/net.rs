@@ -1,0 +1,320 @@
+//! `xbow net` on the sim: plan, up (idempotent, transactional), down,
+//! status, and spec validation.
+
+mod common;
+
+use common::Env;
+
+const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/crossbow-nat.json");
+
+fn sim() -> Option<Env> {
+    Env::sim_only()
+}
+
+fn state(env: &Env) -> serde_json::Value {
+    match std::fs::read_to_string(env.state_path()) {
+        Ok(t) => serde_json::from_str(&t).unwrap(),
+        Err(_) => serde_json::json!({"version": 1, "links": []}),
+    }
+}
+
+fn write_spec(env: &Env, spec: &str) -> String {
+    let p = env.dir().join("spec.json");
+    std::fs::write(&p, spec).unwrap();
+    p.display().to_string()
+}
+
+/// The host the example's NAT rules refer to.
+fn setup(env: &Env) {
+    env.xbow(&["sim", "add-phys", "eri0"]).ok();
+}
+
+#[test]
+fn plan_prints_illumos_commands() {
+    let Some(env) = sim() else { return };
+    setup(&env);
+    let r = env.xbow(&["net", "plan", EXAMPLE]);
+    assert_eq!(r.ok().stdout, common::golden("net-plan-crossbow-nat.out"));
+}
+
+#[test]
+fn up_twice_status_down() {
+    let Some(env) = sim() else { return };
+    setup(&env);
+    let before = state(&env);
+    let r = env.xbow(&["net", "up", EXAMPLE]);
+    assert_eq!(r.ok().stdout, common::golden("net-plan-crossbow-nat.out"));
+    let after_up = state(&env);
+    let r = env.xbow(&["net", "up", EXAMPLE]);
+    assert_eq!(
+        r.ok().stdout,
+        format!("nothing to change: the host matches {EXAMPLE}\n")
+    );
+    assert_eq!(state(&env), after_up);
+    let r = env.xbow(&["net", "status", EXAMPLE]);
+    assert!(
+        r.ok().stdout.lines().skip(1).all(|l| l.ends_with(" yes")),
+        "{}",
+        r.stdout
+    );
+    let j: serde_json::Value =
+        serde_json::from_str(&env.xbow(&["net", "status", "--json", EXAMPLE]).ok().stdout).unwrap();
+    assert!(j.as_array().unwrap().iter().all(|e| e["ok"] == true));
+    assert_eq!(
+        j[0],
+        serde_json::json!({"kind": "etherstub", "name": "etherstub0", "desired": "present", "actual": "present", "ok": true})
+    );
+    // What a user looks at afterwards.
+    let vnics = env
+        .dladm(&["show-vnic", "-p", "-o", "link,over"])
+        .ok()
+        .stdout
+        .clone();
+    assert_eq!(
+        vnics,
+        "vnic0:etherstub0\nvnic1:etherstub0\nvnic2:etherstub0\n"
+    );
+    // down removes exactly what up made.
+    env.xbow(&["net", "down", EXAMPLE]).ok();
+    assert_eq!(state(&env), before);
+    let r = env.xbow(&["net", "down", EXAMPLE]);
+    assert_eq!(
+        r.ok().stdout,
+        format!("nothing to remove: none of {EXAMPLE} is on the host\n")
+    );
+    // status of a network that is down: differences listed, exit 1.
+    let r = env.xbow(&["net", "status", EXAMPLE]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout.contains(
+            "etherstub etherstub0            present               absent                no"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        r.stderr,
+        format!("xbow net: the host differs from {EXAMPLE} (rows with OK no)\n")
+    );
+}
+
+#[test]
+fn every_failure_rolls_back_everything() {
+    let Some(env) = sim() else { return };
+    setup(&env);
+    let before = state(&env);
+    let steps = env
+        .xbow(&["net", "plan", EXAMPLE])
+        .ok()
+        .stdout
+        .lines()
+        .count();
+    assert!(steps > 10);
+    for n in 1..=steps {
+        let r = env
+            .cmd()
+            .args(["net", "up", EXAMPLE])
+            .env("XBOW_SIM_FAIL_AT", n.to_string())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&r.stderr);
+        assert_eq!(r.status.code(), Some(1), "N={n}: {stderr}");
+        assert!(
+            stderr.contains(&format!("step {n} of {steps} failed: ")),
+            "N={n}: {stderr}"
+        );
+        assert!(
+            stderr.contains(&format!(
+                "injected failure of change {n} (XBOW_SIM_FAIL_AT={n})"
+            )),
+            "N={n}: {stderr}"
+        );
+        assert!(
+            stderr.ends_with("the host is as it was\n"),
+            "N={n}: {stderr}"
+        );
+        assert_eq!(state(&env), before, "N={n}");
+    }
+}
+
+#[test]
+fn undo_failure_is_reported() {
+    let Some(env) = sim() else { return };
+    let spec = write_spec(
+        &env,
+        r#"{"etherstubs": ["s0"], "vnics": [{"name": "v0", "over": "s0"}, {"name": "v1", "over": "s0"}]}"#,
+    );
+    // Step 3 (create v1) fails; the undo of step 2 (change 4) fails too;
+    // the undo of step 1 then finds s0 busy.
+    let r = env
+        .cmd()
+        .args(["net", "up", &spec])
+        .env("XBOW_SIM_FAIL_AT", "3,4")
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&r.stderr),
+        "xbow net: step 3 of 3 failed: dladm create-vnic -l s0 v1: vnic creation over s0 failed: injected failure of change 3 (XBOW_SIM_FAIL_AT=3,4)\n\
+         undo failed: dladm delete-vnic v0: vnic deletion failed: injected failure of change 4 (XBOW_SIM_FAIL_AT=3,4)\n\
+         undo failed: dladm delete-etherstub s0: vnic deletion failed: link busy\n\
+         rolled back with 2 undo failure(s): the objects above may be left over\n"
+    );
+    assert_eq!(env.dladm(&["show-vnic", "-p", "-o", "link"]).stdout, "v0\n");
+}
+
+#[test]
+fn maxbw_change_is_a_property_change() {
+    let Some(env) = sim() else { return };
+    let spec = |bw: &str| {
+        write_spec(
+            &env,
+            &format!(
+                r#"{{"etherstubs": ["s0"], "vnics": [{{"name": "v0", "over": "s0", "maxbw": "{bw}", "priority": "low"}}]}}"#
+            ),
+        )
+    };
+    let p = spec("100M");
+    assert_eq!(
+        env.xbow(&["net", "up", &p]).ok().stdout,
+        "dladm create-etherstub s0\ndladm create-vnic -l s0 -p maxbw=100M,priority=low v0\n"
+    );
+    let mac = env
+        .dladm(&["show-vnic", "-p", "-o", "macaddress", "v0"])
+        .stdout;
+    let p = spec("10M");
+    assert_eq!(
+        env.xbow(&["net", "plan", &p]).ok().stdout,
+        "dladm set-linkprop -p maxbw=10M v0\n"
+    );
+    env.xbow(&["net", "up", &p]).ok();
+    assert_eq!(
+        env.dladm(&["show-linkprop", "-c", "-o", "value", "-p", "maxbw", "v0"])
+            .stdout,
+        "   10\n"
+    );
+    assert_eq!(
+        env.dladm(&["show-vnic", "-p", "-o", "macaddress", "v0"])
+            .stdout,
+        mac,
+        "not re-created"
+    );
+    // The spec's VNIC moved to another etherstub: up refuses to destroy.
+    let moved = write_spec(
+        &env,
+        r#"{"etherstubs": ["s0", "s1"], "vnics": [{"name": "v0", "over": "s1"}]}"#,
+    );
+    let r = env.xbow(&["net", "up", &moved]);
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        r.stderr,
+        "xbow net: the host differs from the spec where up would have to destroy something:\n  vnic v0: the host's is over s0 with VID 0, the spec's over s1 with VID 0; take it down first\n"
+    );
+}
+
+#[test]
+fn down_leaves_other_objects_alone() {
+    let Some(env) = sim() else { return };
+    setup(&env);
+    env.dladm(&["create-etherstub", "mine0"]).ok();
+    env.dladm(&["create-vnic", "-l", "mine0", "minev0"]).ok();
+    let before = state(&env);
+    env.xbow(&["net", "up", EXAMPLE]).ok();
+    env.xbow(&["net", "down", EXAMPLE]).ok();
+    assert_eq!(state(&env), before);
+}
+
+#[test]
+fn spec_errors_name_the_path() {
+    let Some(env) = sim() else { return };
+    setup(&env);
+    let cases: &[(&str, &str)] = &[
+        (
+            r#"{"etherstubs": ["s0"], "vnics": [{"name": "v0", "over": "s0", "overr": 1}]}"#,
+            "$.vnics[0].overr: unknown field `overr`, expected one of `name`, `over`, `mac`, `vid`, `maxbw`, `priority` at line 1 column 69",
+        ),
+        (
+            r#"{"etherstubs": ["s0"], "vnics": [{"name": "v0", "over": "nope0"}]}"#,
+            "$.vnics[0].over: link 'nope0' is neither in the spec nor on the host",
+        ),
+        (
+            r#"{"etherstubs": ["s0"], "vnics": [{"name": "v0", "over": "s0"}, {"name": "v1", "over": "v0"}]}"#,
+            "$.vnics[1].over: 'v0' is a VNIC ($.vnics[0].name); a VNIC cannot be over a VNIC",
+        ),
+        (
+            r#"{"etherstubs": ["s0", "s0"]}"#,
+            "$.etherstubs[1]: 's0' is already defined at $.etherstubs[0]",
+        ),
+        (
+            r#"{"etherstubs": ["bad-name0"]}"#,
+            "$.etherstubs[0]: 'bad-name0': invalid link name",
+        ),
+        (
+            r#"{"etherstubs": ["s0"], "vnics": [{"name": "v0", "over": "s0", "maxbw": "1k"}]}"#,
+            "$.vnics[0].maxbw: '1k': minimum value for maxbw is 1200K",
+        ),
+        (
+            r#"{"etherstubs": ["s0"], "vnics": [{"name": "v0", "over": "s0", "vid": 4095}]}"#,
+            "$.vnics[0].vid: 4095 is outside 1-4094",
+        ),
+        (
+            r#"{"etherstubs": ["s0"], "vnics": [{"name": "v0", "over": "s0"}], "addresses": [{"interface": "v0", "address": "10.0.0.1"}]}"#,
+            "$.addresses[0].address: '10.0.0.1' is not an IPv4 address with a prefix length (like 192.168.0.1/24)",
+        ),
+        (
+            r#"{"etherstubs": ["s0"], "vnics": [{"name": "v0", "over": "s0"}], "addresses": [{"interface": "v0", "address": "10.0.0.1/24"}],
+            "zones": [{"name": "z1", "net": [{"physical": "v0"}]}]}"#,
+            "$.zones[0].net[0].physical: VNIC 'v0' is already used at $.addresses[0].interface",
+        ),
+        (
+            r#"{"zones": [{"name": "global", "net": []}]}"#,
+            "$.zones[0].name: zone name 'global' is reserved",
+        ),
+        (
+            r#"{"etherstubs": ["s0"], "vnics": [{"name": "v0", "over": "s0"}], "zones": [{"name": "z1", "net": [{"physical": "v0", "allowed-address": "10.0.0.2/24", "defrouter": "10.1.0.1"}]}]}"#,
+            "$.zones[0].net[0].defrouter: 10.1.0.1 is not on the network of 10.0.0.2/24",
+        ),
+        (
+            r#"{"ipv4-forwarding": "yes"}"#,
+            "$.ipv4-forwarding: invalid type: string \"yes\", expected a boolean at line 1 column 25",
+        ),
+        (r#"[]"#, "$: a spec is a JSON object"),
+    ];
+    let before = state(&env);
+    for (spec, msg) in cases {
+        let p = write_spec(&env, spec);
+        for verb in ["plan", "up", "status"] {
+            let r = env.xbow(&["net", verb, &p]);
+            assert_eq!(
+                (r.code, r.stderr.as_str()),
+                (1, format!("xbow net: {p}: {msg}\n").as_str()),
+                "{verb} {spec}"
+            );
+        }
+    }
+    assert_eq!(state(&env), before);
+    let r = env.xbow(&["net", "up", "/nonexistent.json"]);
+    assert_eq!(
+        r.stderr,
+        "xbow net: /nonexistent.json: No such file or directory (os error 2)\n"
+    );
+}
+
+#[test]
+fn concurrent_ups_are_serialized() {
+    let Some(env) = sim() else { return };
+    setup(&env);
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            env.cmd()
+                .args(["net", "up", EXAMPLE])
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for c in children {
+        assert!(c.wait_with_output().unwrap().status.success());
+    }
+    env.xbow(&["net", "status", EXAMPLE]).ok();
+}
