@@ -20,6 +20,10 @@
 #   XBOW_CI_PHYS     physical link for the VNIC-over-NIC state and the
 #                    suite's XBOW_TEST_PHYS (default: the first of `dladm
 #                    show-phys`; empty skips that state)
+#   XBOW_CI_ZONES    1 (default): the example network's zones are installed
+#                    and booted (a lipkg install needs the package
+#                    repository); 0: the example without zones is used
+#                    (illumos-ci/crossbow-nat-no-zones.json)
 #   CARGO_TARGET_DIR respected; default <repo>/target
 set -euo pipefail
 
@@ -470,8 +474,59 @@ delete_ours() {
 	done
 }
 
+# ---------------------------------------------------------------- xbow net
+
+NET_SPEC=
+NET_UP=0
+
+# The article's network, brought up, checked and taken down again.
+net_example() {
+	local xbow=$CARGO_TARGET_DIR/debug/xbow out
+	NET_SPEC=$ROOT/examples/crossbow-nat.json
+	if [ "${XBOW_CI_ZONES:-1}" = 0 ]; then
+		NET_SPEC=$ROOT/illumos-ci/crossbow-nat-no-zones.json
+		warn "XBOW_CI_ZONES=0: the zones are left out (no zone install)"
+	fi
+	if [ "$BACKEND" = sim ]; then
+		export XBOW_BACKEND=sim XBOW_SIM_STATE=$WORK/net-sim.json
+		"$xbow" sim add-phys eri0 --addr 192.168.84.24/24
+	else
+		export XBOW_BACKEND=illumos
+	fi
+	"$xbow" net plan "$NET_SPEC"
+	NET_UP=1
+	"$xbow" net up "$NET_SPEC"
+	out=$("$xbow" net up "$NET_SPEC")
+	case $out in
+	"nothing to change: "*) ;;
+	*)
+		echo "    a second up changed something: $out" >&2
+		return 1
+		;;
+	esac
+	"$xbow" net status "$NET_SPEC"
+	"$xbow" dladm show-vnic
+	"$xbow" ipnat -l
+	if [ "$BACKEND" = illumos ]; then
+		"$DLADM" show-vnic
+		/usr/sbin/ipadm show-addr vnic0/v4
+		/usr/sbin/zoneadm list -cv
+		/usr/sbin/ipnat -l
+	fi
+	"$xbow" net down "$NET_SPEC"
+	NET_UP=0
+	if "$xbow" net status "$NET_SPEC" >/dev/null 2>&1; then
+		echo "    status still reports the network after down" >&2
+		return 1
+	fi
+}
+
 cleanup() {
 	local rc=$?
+	if [ "$NET_UP" = 1 ]; then
+		"$CARGO_TARGET_DIR/debug/xbow" net down "$NET_SPEC" >/dev/null 2>&1 ||
+			warn "xbow net down $NET_SPEC failed: see xbow net status"
+	fi
 	if [ "$BACKEND" = illumos ] && [ -x "$DLADM" ]; then
 		delete_ours "$PREFIX"
 		delete_ours "$TEST_PREFIX"
@@ -515,6 +570,7 @@ main() {
 		stage "integration suite against the kernel" suite_illumos
 		stage "byte comparison with $DLADM" compare_with_dladm
 	fi
+	stage "the example network: xbow net up, status, down" net_example
 
 	if [ "${#FAILED[@]}" -gt 0 ]; then
 		printf '\nrun.sh: %d stage(s) failed:\n' "${#FAILED[@]}" >&2

@@ -35,6 +35,13 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// illumos ipnat(8): IP Filter NAT rules and active translations
+    #[command(disable_help_flag = true)]
+    Ipnat {
+        /// ipnat's options, e.g. `-l`, or `-f FILE` (see xbow-ipnat(8))
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Build a whole virtual network from one spec file (see xbow-net(5))
     Net {
         #[command(subcommand)]
@@ -93,11 +100,34 @@ enum SimCommand {
         /// the link state
         #[arg(long, default_value = "up", value_parser = ["up", "down"])]
         state: String,
+        /// the IPv4 address of the NIC's IP interface, e.g. 192.168.84.24/24
+        /// (NAT rules that map to 0/32 use it)
+        #[arg(long)]
+        addr: Option<String>,
     },
     /// Remove a physical NIC declared with add-phys
     RemovePhys { name: String },
     /// Reboot: drop temporary configuration, restore the persistent one
     Reboot,
+    /// Play a packet through the NAT rules, creating its session as the
+    /// kernel would (see `xbow ipnat -l`)
+    NatFlow {
+        /// tcp, udp, icmp or a protocol number
+        proto: String,
+        /// the sender, ADDR[:PORT] (the inside host for an outbound packet)
+        src: String,
+        /// the receiver, ADDR[:PORT]
+        dst: String,
+        /// the interface the packet leaves through (map rules; the default)
+        #[arg(long = "out", conflicts_with = "inbound")]
+        outbound: Option<String>,
+        /// the interface the packet arrives on (rdr rules)
+        #[arg(long = "in")]
+        inbound: Option<String>,
+        /// match rdr rules (the packet arrives) without naming the interface
+        #[arg(long, conflicts_with = "outbound")]
+        incoming: bool,
+    },
     /// Print the path of the state file
     Path,
 }
@@ -134,7 +164,9 @@ pub fn main(args: Vec<String>) -> i32 {
         .to_string();
     match base.as_str() {
         "dladm" => return run_dladm(&base, &args),
+        "ipnat" => return run_ipnat(&args),
         _ if args.get(1).is_some_and(|a| a == "dladm") => return run_dladm("dladm", &args[1..]),
+        _ if args.get(1).is_some_and(|a| a == "ipnat") => return run_ipnat(&args[1..]),
         _ => {}
     }
     let cli = match Cli::try_parse_from(&args) {
@@ -145,7 +177,7 @@ pub fn main(args: Vec<String>) -> i32 {
         }
     };
     match cli.command {
-        Command::Dladm { .. } => unreachable!("dispatched above"),
+        Command::Dladm { .. } | Command::Ipnat { .. } => unreachable!("dispatched above"),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,
@@ -176,6 +208,16 @@ fn run_dladm(prog: &str, args: &[String]) -> i32 {
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     let mut err = std::io::stderr().lock();
     let code = dladm::main(prog, args, &mut out, &mut err, rows);
+    let _ = out.flush();
+    code
+}
+
+/// `ipnat`: `args[0]` is the name it was invoked as.
+fn run_ipnat(args: &[String]) -> i32 {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+    let mut err = std::io::stderr().lock();
+    let code = crate::ipnat::main(args, &mut out, &mut err);
     let _ = out.flush();
     code
 }
@@ -245,6 +287,7 @@ fn run_sim(cmd: SimCommand) -> Result<(), String> {
             mac,
             factory_macs,
             state,
+            addr,
         } => {
             name.parse::<LinkName>()
                 .map_err(|e| format!("add-phys {name}: {e}"))?;
@@ -277,12 +320,17 @@ fn run_sim(cmd: SimCommand) -> Result<(), String> {
             } else {
                 LinkState::Down
             };
+            let addr = addr
+                .map(|a| a.parse::<crate::model::ipnet::Ipv4Cidr>())
+                .transpose()
+                .map_err(|e| format!("add-phys {name}: --addr: {e}"))?;
             let phys = PhysConf {
                 speed_mbps: speed,
                 mtu_max,
                 mac,
                 factory_macs,
                 state,
+                addr,
             };
             sim::add_phys(&file, &name, phys, mtu).map_err(status(format!("add-phys {name}")))
         }
@@ -290,11 +338,84 @@ fn run_sim(cmd: SimCommand) -> Result<(), String> {
             sim::remove_phys(&file, &name).map_err(status(format!("remove-phys {name}")))
         }
         SimCommand::Reboot => sim::reboot(&file).map_err(status("reboot".into())),
+        SimCommand::NatFlow {
+            proto,
+            src,
+            dst,
+            outbound,
+            inbound,
+            incoming,
+        } => {
+            let flow = nat_flow_args(&proto, &src, &dst, outbound, inbound, incoming)
+                .map_err(|e| format!("nat-flow: {e}"))?;
+            let s = sim::nat_flow(&file, &flow).map_err(|e| format!("nat-flow: {e}"))?;
+            let mut o = crate::ipnat::print::Out::default();
+            crate::ipnat::print::printactivenat(&mut o, &s, false, false);
+            let _ = std::io::stdout().write_all(&o.out);
+            Ok(())
+        }
         SimCommand::Path => {
             println!("{}", file.path().display());
             Ok(())
         }
     }
+}
+
+/// The packet `xbow sim nat-flow` describes.
+fn nat_flow_args(
+    proto: &str,
+    src: &str,
+    dst: &str,
+    outbound: Option<String>,
+    inbound: Option<String>,
+    incoming: bool,
+) -> Result<sim::Flow, String> {
+    let proto: u8 = match proto {
+        "tcp" => 6,
+        "udp" => 17,
+        "icmp" => 1,
+        p => p
+            .parse()
+            .map_err(|_| format!("'{p}' is not tcp, udp, icmp or a protocol number"))?,
+    };
+    let ports = matches!(proto, 6 | 17);
+    let end = |s: &str| -> Result<(std::net::Ipv4Addr, u16), String> {
+        let (a, p) = match s.split_once(':') {
+            Some((a, p)) => (a, Some(p)),
+            None => (s, None),
+        };
+        let a = a
+            .parse()
+            .map_err(|_| format!("'{s}' is not an IPv4 address (ADDR or ADDR:PORT)"))?;
+        let p = match p {
+            Some(p) => p
+                .parse()
+                .map_err(|_| format!("'{s}': '{p}' is not a port number"))?,
+            None if ports => {
+                return Err(format!(
+                    "'{s}': a {} packet needs a port (ADDR:PORT)",
+                    if proto == 6 { "tcp" } else { "udp" }
+                ));
+            }
+            None => 0,
+        };
+        Ok((a, p))
+    };
+    let (src, sport) = end(src)?;
+    let (dst, dport) = end(dst)?;
+    let dir = if inbound.is_some() || incoming {
+        sim::FlowDir::In(inbound)
+    } else {
+        sim::FlowDir::Out(outbound)
+    };
+    Ok(sim::Flow {
+        proto,
+        src,
+        sport,
+        dst,
+        dport,
+        dir,
+    })
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub mod host_parse;
 pub mod illumos;
 #[cfg(target_os = "illumos")]
 pub mod illumos_host;
+pub mod nat;
 pub mod sim;
 
 use crate::model::link::{

@@ -63,7 +63,9 @@ impl Errno {
             34 => "Result too large",
             48 => "Operation not supported",
             78 => "File name too long",
-            90 => "Number of symbolic links encountered during path name traversal exceeds MAXSYMLINKS",
+            90 => {
+                "Number of symbolic links encountered during path name traversal exceeds MAXSYMLINKS"
+            }
             _ => return "Unknown error".to_string(),
         };
         t.to_string()
@@ -74,12 +76,14 @@ impl Errno {
     pub fn from_io(e: &std::io::Error) -> Errno {
         use std::io::ErrorKind as K;
         match e.raw_os_error() {
+            Some(n) if cfg!(target_os = "illumos") => Errno(n),
             Some(n) if (1..=34).contains(&n) => Errno(n),
+            // Linux ENAMETOOLONG and ELOOP.
+            Some(36) if cfg!(target_os = "linux") => Errno(78),
+            Some(40) if cfg!(target_os = "linux") => Errno(90),
             _ => match e.kind() {
                 K::NotFound => Errno::ENOENT,
                 K::PermissionDenied => Errno::EACCES,
-                K::InvalidFilename => Errno(78),
-                K::FilesystemLoop => Errno(90),
                 K::IsADirectory => Errno(21),
                 K::NotADirectory => Errno(20),
                 _ => Errno(5),
@@ -162,7 +166,8 @@ pub trait Nat {
 pub fn open_nat(kind: super::Kind) -> NatResult<Box<dyn Nat>> {
     match kind {
         super::Kind::Sim => {
-            let file = super::sim::StateFile::from_env().map_err(|e| NatError::Backend(e.to_string()))?;
+            let file =
+                super::sim::StateFile::from_env().map_err(|e| NatError::Backend(e.to_string()))?;
             Ok(Box::new(super::sim::SimNat::open(file)))
         }
         super::Kind::Illumos => Err(NatError::Backend(

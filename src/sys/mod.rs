@@ -11,6 +11,7 @@ pub mod dladm_records;
 pub mod illumos;
 #[cfg(any(test, target_os = "illumos"))]
 pub mod illumos_types;
+pub mod ipnat_names;
 
 /// The height of the terminal on stdout, if stdout is one.
 pub fn terminal_rows() -> Option<usize> {

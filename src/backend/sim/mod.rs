@@ -3,11 +3,13 @@
 
 mod datalink;
 mod host;
+mod nat;
 mod state;
 mod state_file;
 
 pub use datalink::SimDatalink;
 pub use host::SimHost;
+pub use nat::{Flow, FlowDir, FlowError, NatState, SimNat, nat_flow};
 pub use state::{LinkConf, PhysConf, STATE_VERSION, SimInterface, SimLink, SimState, SimZone};
 pub use state_file::StateFile;
 

@@ -1,6 +1,7 @@
 //! What the sim remembers: the links dlmgmtd and the kernel would hold,
 //! with the active and the persistent configuration kept apart.
 
+use super::nat::NatState;
 use crate::model::ipnet::Ipv4Cidr;
 use crate::model::link::{LinkClass, LinkId, LinkState, MacAddrType, VrrpAf};
 use crate::model::linkprop::Priority;
@@ -29,6 +30,9 @@ pub struct SimState {
     /// Configured zones.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub zones: Vec<SimZone>,
+    /// The IP Filter NAT table (rules, sessions, host maps, counters).
+    #[serde(default, skip_serializing_if = "NatState::is_empty")]
+    pub nat: NatState,
 }
 
 /// An IP interface and its static addresses.
@@ -57,6 +61,7 @@ impl Default for SimState {
             interfaces: Vec::new(),
             services: BTreeMap::new(),
             zones: Vec::new(),
+            nat: NatState::default(),
         }
     }
 }
@@ -124,6 +129,10 @@ pub struct PhysConf {
     #[serde(default)]
     pub factory_macs: Vec<MacAddr>,
     pub state: LinkState,
+    /// The IPv4 address the NIC's IP interface has (`--addr`), which NAT
+    /// rules mapping to `0/32` use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub addr: Option<Ipv4Cidr>,
 }
 
 impl SimState {

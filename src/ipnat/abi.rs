@@ -1,0 +1,133 @@
+//! The bytes of an illumos amd64 `ipnat_t` (384 bytes, offsets from
+//! `netinet/ip_nat.h`, see the reference §4.5), built without `unsafe`:
+//! `ipnat -d` dumps them, the kernel compares their tail to find duplicate
+//! rules, and the `/dev/ipnat` backend sends them.
+
+use super::rule::{I6Addr, NatRule, RuleCounters, swap16};
+
+/// `sizeof (ipnat_t)` on amd64.
+pub const IPNAT_SIZE: usize = 384;
+/// `offsetof(ipnat_t, in_flags)`: where `IPN_CMPSIZ` starts.
+pub const IPN_CMP_OFFSET: usize = 136;
+
+mod off {
+    pub const HITS: usize = 112;
+    pub const USE: usize = 120;
+    pub const HV: usize = 124;
+    pub const SPACE: usize = 104;
+    pub const NEXTIP: usize = 88;
+    pub const PNEXT: usize = 132;
+    pub const V: usize = 134;
+    pub const FLAGS: usize = 136;
+    pub const MSSCLAMP: usize = 140;
+    pub const AGE: usize = 144;
+    pub const REDIR: usize = 152;
+    pub const P: usize = 156;
+    pub const IN: usize = 160;
+    pub const OUT: usize = 192;
+    pub const SRC: usize = 224;
+    pub const TUC: usize = 256;
+    pub const PORT: usize = 276;
+    pub const PPIP: usize = 280;
+    pub const IPPIP: usize = 282;
+    pub const IFNAMES: usize = 284;
+    pub const PLABEL: usize = 348;
+    pub const TAG: usize = 364;
+}
+
+fn put(b: &mut [u8], at: usize, v: &[u8]) {
+    b[at..at + v.len()].copy_from_slice(v);
+}
+
+fn put_addr(b: &mut [u8], at: usize, a: &[I6Addr; 2]) {
+    put(b, at, &a[0].0);
+    put(b, at + 16, &a[1].0);
+}
+
+/// The rule as the C structure holds it (x86 byte order; pointers NULL).
+pub fn encode_ipnat(r: &NatRule, c: &RuleCounters) -> [u8; IPNAT_SIZE] {
+    let mut b = [0u8; IPNAT_SIZE];
+    put(&mut b, off::NEXTIP, &r.nextip.to_le_bytes());
+    put(&mut b, off::SPACE, &r.space.to_le_bytes());
+    put(&mut b, off::HITS, &c.hits.to_le_bytes());
+    put(&mut b, off::USE, &c.uses.to_le_bytes());
+    put(&mut b, off::HV, &c.hv.to_le_bytes());
+    put(&mut b, off::PNEXT, &swap16(r.pnext).to_le_bytes());
+    b[off::V] = r.v;
+    put(&mut b, off::FLAGS, &r.flags.0.to_le_bytes());
+    put(&mut b, off::MSSCLAMP, &r.mssclamp.to_le_bytes());
+    put(&mut b, off::AGE, &r.age[0].to_le_bytes());
+    put(&mut b, off::AGE + 4, &r.age[1].to_le_bytes());
+    put(&mut b, off::REDIR, &r.kind.code().to_le_bytes());
+    put(&mut b, off::P, &r.proto.to_le_bytes());
+    put_addr(&mut b, off::IN, &r.inside);
+    put_addr(&mut b, off::OUT, &r.outside);
+    put_addr(&mut b, off::SRC, &r.src);
+    // frtuc_t: ftu_tcpfm, ftu_tcpf, 2 bytes of padding, then the compares.
+    put(&mut b, off::TUC + 4, &r.scmp.op.0.to_le_bytes());
+    put(&mut b, off::TUC + 8, &r.scmp.port.to_le_bytes());
+    put(&mut b, off::TUC + 10, &r.scmp.top.to_le_bytes());
+    put(&mut b, off::TUC + 12, &r.dcmp.op.0.to_le_bytes());
+    put(&mut b, off::TUC + 16, &r.dcmp.port.to_le_bytes());
+    put(&mut b, off::TUC + 18, &r.dcmp.top.to_le_bytes());
+    let (pmin, pmax) = if r.kind.code() == 4 {
+        (r.pmin, r.pmax)
+    } else {
+        (swap16(r.pmin), swap16(r.pmax))
+    };
+    put(&mut b, off::PORT, &pmin.to_le_bytes());
+    put(&mut b, off::PORT + 2, &pmax.to_le_bytes());
+    put(&mut b, off::PPIP, &r.ppip.to_le_bytes());
+    put(&mut b, off::IPPIP, &r.ippip.to_le_bytes());
+    for (i, n) in r.ifnames.iter().enumerate() {
+        let s = n.as_bytes();
+        let len = s.len().min(31);
+        put(&mut b, off::IFNAMES + 32 * i, &s[..len]);
+    }
+    let l = r.plabel.as_bytes();
+    put(&mut b, off::PLABEL, &l[..l.len().min(16)]);
+    let t = r.tag.as_bytes();
+    put(&mut b, off::TAG, &t[..t.len().min(16)]);
+    b
+}
+
+/// `binprint()`: `"%02x "` per byte, a newline after every 16, then one more.
+pub fn binprint(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 3 + bytes.len() / 16 + 1);
+    for (i, b) in bytes.iter().enumerate() {
+        s.push_str(&format!("{b:02x} "));
+        if i % 16 == 15 {
+            s.push('\n');
+        }
+    }
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ipnat::rule::{CName, Redir};
+
+    #[test]
+    fn layout_of_a_map_rule() {
+        let mut r = NatRule {
+            kind: Redir::Map,
+            v: 4,
+            ..NatRule::default()
+        };
+        r.ifnames = [CName::from("eri0"), CName::from("eri0")];
+        r.pmin = 1024;
+        r.pmax = 65535;
+        let b = encode_ipnat(&r, &RuleCounters::default());
+        assert_eq!(b.len(), 384);
+        assert_eq!(b[134], 4);
+        assert_eq!(&b[152..156], &[1, 0, 0, 0]);
+        assert_eq!(&b[276..280], &[0x04, 0x00, 0xff, 0xff]);
+        assert_eq!(&b[284..289], b"eri0\0");
+        assert_eq!(&b[316..320], b"eri0");
+        let dump = binprint(&b[..17]);
+        assert_eq!(dump.lines().next().map(str::len), Some(48));
+        assert!(dump.ends_with("00 \n"));
+    }
+}

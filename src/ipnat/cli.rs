@@ -1,0 +1,604 @@
+//! The `ipnat` command: illumos `ipnat(8)`'s options, order of operations,
+//! messages and exit statuses, over the NAT backend.
+//!
+//! One deliberate difference: `-f FILE` is all-or-nothing. The whole file
+//! is parsed before the kernel is touched, and if adding (or removing) rule
+//! *k* fails, the rules this run already added (removed) are taken out
+//! (put back) again. illumos adds rules as it parses them and leaves a
+//! half-loaded table behind.
+
+use super::abi;
+use super::names;
+use super::parser::{self, Event, ParsedRule};
+use super::print::{self, Out};
+use super::rule::{NatRule, RuleCounters};
+use super::session::{HostMap, NatSession, NatStats};
+use crate::backend::Kind;
+use crate::backend::nat::{self, Errno, FLUSH_LIST, FLUSH_TABLE_ALL, Nat, NatError, VersionError};
+use serde_json::{Map, Value, json};
+use std::io::{self, Read, Write};
+
+/// The option string of illumos `ipnat`.
+const OPTSTRING: &str = "CdFf:G:hlM:N:nrRsvz:";
+/// `ZONENAME_MAX`: `setzonename()` keeps this many bytes.
+const ZONENAME_MAX: usize = 64;
+
+/// The options, as `opts` bits and values.
+#[derive(Debug, Default, Clone)]
+struct Opts {
+    clear: bool,
+    debug: bool,
+    flush: bool,
+    file: Option<String>,
+    hits: bool,
+    list: bool,
+    donothing: bool,
+    remove: bool,
+    stat: bool,
+    verbose: bool,
+    kmem: bool,
+    /// `-z`/`-G`: the zone, whether it was `-G`, and how many were given.
+    zone: Option<(String, bool)>,
+    setzones: usize,
+    json: bool,
+}
+
+/// How a run ends other than normally.
+enum Fail {
+    /// Exit 1 after the messages already written.
+    Exit,
+    /// Writing stdout or stderr failed.
+    Io(io::Error),
+}
+
+impl From<io::Error> for Fail {
+    fn from(e: io::Error) -> Fail {
+        Fail::Io(e)
+    }
+}
+
+struct Ctx<'a> {
+    prog: String,
+    opts: Opts,
+    out: &'a mut dyn Write,
+    err: &'a mut dyn Write,
+    json: Map<String, Value>,
+}
+
+impl Ctx<'_> {
+    /// Messages go to stderr after what stdout already holds.
+    fn eprint(&mut self, b: &[u8]) -> io::Result<()> {
+        self.out.flush()?;
+        self.err.write_all(b)
+    }
+
+    /// `perror(prefix)`.
+    fn perror(&mut self, prefix: &str, e: Errno) -> io::Result<()> {
+        self.eprint(format!("{prefix}: {}\n", e.text()).as_bytes())
+    }
+
+    fn die(&mut self, msg: &str) -> Fail {
+        match self.eprint(format!("{}: {msg}\n", self.prog).as_bytes()) {
+            Ok(()) => Fail::Exit,
+            Err(e) => Fail::Io(e),
+        }
+    }
+
+    fn print(&mut self, o: Out) -> io::Result<()> {
+        if !o.err.is_empty() {
+            self.eprint(&o.err)?;
+        }
+        self.out.write_all(&o.out)
+    }
+}
+
+/// Run `ipnat ARGS…` (`args[0]` is the program name as invoked) and return
+/// the exit status.
+pub fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let prog = args.first().cloned().unwrap_or_else(|| "ipnat".into());
+    // `--json` is xbow's own; take it out before getopt sees the options.
+    let json = args.iter().skip(1).any(|a| a == "--json");
+    let args: Vec<String> = args
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| *i == 0 || *a != "--json")
+        .map(|(_, a)| a.clone())
+        .collect();
+    let opts = match getopt(&prog, &args, err) {
+        Some(mut o) => {
+            o.json = json;
+            o
+        }
+        None => return 1,
+    };
+    let mut ctx = Ctx {
+        prog,
+        opts,
+        out,
+        err,
+        json: Map::new(),
+    };
+    let r = run(&mut ctx);
+    let flushed = ctx.out.flush();
+    match (r, flushed) {
+        (Ok(code), Ok(())) => code,
+        (Err(Fail::Io(e)), _) | (_, Err(e)) => {
+            if e.kind() != io::ErrorKind::BrokenPipe {
+                let _ = writeln!(ctx.err, "{}: write error: {}", ctx.prog, Errno::from_io(&e));
+            }
+            1
+        }
+        (Err(Fail::Exit), _) => 1,
+    }
+}
+
+/// illumos `usage()`.
+fn usage(prog: &str, err: &mut dyn Write) {
+    let _ = writeln!(
+        err,
+        "Usage: {prog} [-CdFhlnrRsv] [-f filename] [-G|-z zonename]"
+    );
+}
+
+/// `getopt(3C)` with `OPTSTRING`: no permutation (the first operand ends
+/// the options), `--` ends them, and the errors of illumos libc.
+fn getopt(prog: &str, args: &[String], err: &mut dyn Write) -> Option<Opts> {
+    let mut o = Opts::default();
+    let mut i = 1;
+    'args: while i < args.len() {
+        let a = args[i].as_bytes();
+        if a.len() < 2 || a[0] != b'-' {
+            break;
+        }
+        if a == b"--" {
+            break;
+        }
+        let mut j = 1;
+        while j < a.len() {
+            let c = a[j];
+            j += 1;
+            let pos = OPTSTRING.bytes().position(|x| x == c).filter(|_| c != b':');
+            let Some(pos) = pos else {
+                let _ = err.write_all(&illegal(prog, "illegal option", c));
+                usage(prog, err);
+                return None;
+            };
+            let takes_arg = OPTSTRING.as_bytes().get(pos + 1) == Some(&b':');
+            let mut value = None;
+            if takes_arg {
+                if j < a.len() {
+                    value = Some(String::from_utf8_lossy(&a[j..]).into_owned());
+                } else if let Some(v) = args.get(i + 1) {
+                    i += 1;
+                    value = Some(v.clone());
+                } else {
+                    let _ = err.write_all(&illegal(prog, "option requires an argument", c));
+                    usage(prog, err);
+                    return None;
+                }
+            }
+            let v = value.clone().unwrap_or_default();
+            match c {
+                b'C' => o.clear = true,
+                b'd' => o.debug = true,
+                b'F' => o.flush = true,
+                b'f' => o.file = Some(v),
+                b'G' | b'z' => {
+                    let z: String = v.chars().take(ZONENAME_MAX).collect();
+                    let gz = c == b'G' || o.zone.as_ref().is_some_and(|(_, g)| *g);
+                    o.zone = Some((z, gz));
+                    o.setzones += 1;
+                }
+                b'h' => o.hits = true,
+                b'l' => o.list = true,
+                b'M' | b'N' => o.kmem = true,
+                b'n' => o.donothing = true,
+                b'R' => {}
+                b'r' => o.remove = true,
+                b's' => o.stat = true,
+                b'v' => o.verbose = true,
+                _ => {}
+            }
+            if value.is_some() {
+                i += 1;
+                continue 'args;
+            }
+        }
+        i += 1;
+    }
+    Some(o)
+}
+
+fn illegal(prog: &str, what: &str, c: u8) -> Vec<u8> {
+    let mut m = format!("{prog}: {what} -- ").into_bytes();
+    m.push(c);
+    m.push(b'\n');
+    m
+}
+
+fn run(ctx: &mut Ctx) -> Result<i32, Fail> {
+    if ctx.opts.json && !(ctx.opts.list || ctx.opts.stat) {
+        return Err(ctx.die("--json applies to -l and -s"));
+    }
+    if ctx.opts.kmem {
+        return Err(ctx.die("-M and -N (reading a kernel image) are not supported"));
+    }
+    let mut ns = NatStats::default();
+    let mut backend: Option<Box<dyn Nat>> = None;
+    if !ctx.opts.donothing {
+        let mut b = match Kind::from_env()
+            .map_err(NatError::Backend)
+            .and_then(nat::open_nat)
+        {
+            Ok(b) => b,
+            Err(e) => return Err(ctx.die(&e.to_string())),
+        };
+        if let Err(e) = b.check_version() {
+            match e {
+                VersionError::Open(e) => ctx.perror("open device", e)?,
+                VersionError::Ioctl(e) => ctx.perror("ioctl(SIOCGETFS)", e)?,
+                // checkrev() says nothing about a different version.
+                VersionError::Mismatch(_) => {}
+                VersionError::Backend(m) => {
+                    ctx.eprint(format!("{}: {m}\n", ctx.prog).as_bytes())?
+                }
+            }
+            ctx.eprint(b"User/kernel version check failed\n")?;
+            return Err(Fail::Exit);
+        }
+        // -l, -s and -n make illumos open /dev/ipnat read-only.
+        let write = !(ctx.opts.list || ctx.opts.stat);
+        if let Err(e) = b.open(write).or_else(|_| b.open(false)) {
+            return Err(backend_fail(ctx, "/dev/ipnat: open", e));
+        }
+        if let Some((zone, gz)) = ctx.opts.zone.clone() {
+            if ctx.opts.setzones > 1 {
+                ctx.eprint(b"Only one of -G and -z may be set\n")?;
+                return Err(Fail::Exit);
+            }
+            if gz && b.is_global_zone(&zone) {
+                ctx.eprint(b"-G cannot be used with the global zone\n")?;
+                return Err(Fail::Exit);
+            }
+            if let Err(e) = b.set_zone(&zone, gz) {
+                match e {
+                    NatError::Errno(Errno::ENODEV) => {
+                        ctx.eprint(format!("Could not find running zone: {zone}\n").as_bytes())?
+                    }
+                    NatError::Errno(Errno::EACCES) => {
+                        ctx.eprint(format!("Permission denied setting zone: {zone}\n").as_bytes())?
+                    }
+                    NatError::Errno(e) => ctx.perror("Error setting zone", e)?,
+                    NatError::Backend(m) => return Err(ctx.die(&m)),
+                }
+                return Err(Fail::Exit);
+            }
+        }
+        ns = match b.stats() {
+            Ok(ns) => ns,
+            Err(e) => return Err(backend_fail(ctx, "ioctl(SIOCGNATS)", e)),
+        };
+        backend = Some(b);
+    }
+
+    if ctx.opts.flush || ctx.opts.clear {
+        flushtable(ctx, &mut backend)?;
+    }
+    let mut code = 0;
+    if let Some(file) = ctx.opts.file.clone() {
+        code = load(ctx, &file, &mut backend)?;
+    }
+    if ctx.opts.list || ctx.opts.stat {
+        dostats(ctx, &ns, &mut backend)?;
+    }
+    if ctx.opts.json {
+        let text = serde_json::to_string_pretty(&Value::Object(std::mem::take(&mut ctx.json)))
+            .map_err(|e| Fail::Io(io::Error::other(e)))?;
+        writeln!(ctx.out, "{text}")?;
+    }
+    Ok(code)
+}
+
+/// A failed ioctl before anything was done: `perror`, exit 1.
+fn backend_fail(ctx: &mut Ctx, prefix: &str, e: NatError) -> Fail {
+    match e {
+        NatError::Errno(e) => match ctx.perror(prefix, e) {
+            Ok(()) => Fail::Exit,
+            Err(e) => Fail::Io(e),
+        },
+        NatError::Backend(m) => ctx.die(&m),
+    }
+}
+
+/// `flushtable()`: `-F` (sessions) before `-C` (rules).
+fn flushtable(ctx: &mut Ctx, b: &mut Option<Box<dyn Nat>>) -> Result<(), Fail> {
+    for (on, which, what, prefix) in [
+        (ctx.opts.flush, FLUSH_TABLE_ALL, "table", "ioctl(SIOCFLNAT)"),
+        (ctx.opts.clear, FLUSH_LIST, "list", "ioctl(SIOCCNATL)"),
+    ] {
+        if !on {
+            continue;
+        }
+        let n = match b.as_mut() {
+            None => Ok(which),
+            Some(b) => b.flush(which),
+        };
+        match n {
+            Ok(n) => {
+                if ctx.opts.json {
+                    ctx.json.insert(format!("flushed_{what}"), json!(n));
+                } else {
+                    writeln!(ctx.out, "{n} entries flushed from NAT {what}")?;
+                }
+            }
+            Err(NatError::Errno(e)) => ctx.perror(prefix, e)?,
+            Err(NatError::Backend(m)) => return Err(ctx.die(&m)),
+        }
+    }
+    Ok(())
+}
+
+/// `-f FILE`: parse it all, then add (or remove) every rule, or none.
+fn load(ctx: &mut Ctx, file: &str, b: &mut Option<Box<dyn Nat>>) -> Result<i32, Fail> {
+    let input = if file == "-" {
+        let mut v = Vec::new();
+        // A read error ends the input, as fgetc() returning EOF does.
+        let _ = io::stdin().lock().read_to_end(&mut v);
+        v
+    } else {
+        match std::fs::File::open(file) {
+            Ok(mut f) => {
+                let mut v = Vec::new();
+                let _ = f.read_to_end(&mut v);
+                v
+            }
+            Err(e) => {
+                ctx.eprint(format!("fopen({file}) failed: {}\n", Errno::from_io(&e)).as_bytes())?;
+                return Ok(0);
+            }
+        }
+    };
+    let mut rules: Vec<ParsedRule> = Vec::new();
+    let mut printed: Vec<Value> = Vec::new();
+    let mut io_err: Option<io::Error> = None;
+    let (verbose, debug, json) = (ctx.opts.verbose, ctx.opts.debug, ctx.opts.json);
+    let db = names::system();
+    let parsed = {
+        let out = &mut *ctx.out;
+        let err = &mut *ctx.err;
+        let mut sink = |ev: Event| {
+            let r: io::Result<()> = (|| match ev {
+                Event::Stderr(m) => {
+                    out.flush()?;
+                    err.write_all(&m)
+                }
+                Event::Rule(mut pr) => {
+                    if verbose {
+                        let mut o = Out::default();
+                        print::printnat(
+                            &mut o,
+                            db.as_ref(),
+                            &pr.rule,
+                            &RuleCounters::default(),
+                            debug,
+                        );
+                        if json {
+                            let text = String::from_utf8_lossy(&o.out).trim_end().to_string();
+                            printed.push(json!(text));
+                        } else {
+                            if !o.err.is_empty() {
+                                out.flush()?;
+                                err.write_all(&o.err)?;
+                            }
+                            out.write_all(&o.out)?;
+                        }
+                        print::printnat_side_effect(&mut pr.rule);
+                    }
+                    if debug && !json {
+                        let bytes = abi::encode_ipnat(&pr.rule, &RuleCounters::default());
+                        out.write_all(abi::binprint(&bytes).as_bytes())?;
+                    }
+                    rules.push(*pr);
+                    Ok(())
+                }
+            })();
+            if let Err(e) = r {
+                io_err.get_or_insert(e);
+            }
+        };
+        parser::parse(&input, db.as_ref(), &mut sink)
+    };
+    if let Some(e) = io_err {
+        return Err(Fail::Io(e));
+    }
+    if json && verbose {
+        ctx.json.insert("parsed".into(), Value::Array(printed));
+    }
+    if let Err(e) = parsed {
+        ctx.eprint(&e.to_bytes())?;
+        return Err(Fail::Exit);
+    }
+    let Some(b) = b.as_mut() else {
+        return Ok(0);
+    };
+    apply(ctx, b.as_mut(), &rules)
+}
+
+/// Add (or with `-r` remove) the rules, all or none.
+fn apply(ctx: &mut Ctx, b: &mut dyn Nat, rules: &[ParsedRule]) -> Result<i32, Fail> {
+    let remove = ctx.opts.remove;
+    let (verb, done, undo) = if remove {
+        ("ioctl(delete nat rule)", "removed", "added back")
+    } else {
+        ("ioctl(add/insert nat rule)", "added", "removed")
+    };
+    for (k, pr) in rules.iter().enumerate() {
+        let r = if remove {
+            b.remove_rule(&pr.rule)
+        } else {
+            b.add_rule(&pr.rule)
+        };
+        let e = match r {
+            Ok(()) => continue,
+            Err(e) => e,
+        };
+        match &e {
+            NatError::Errno(errno) => {
+                ctx.eprint(format!("{}:{verb}: {}\n", pr.add_line, errno.text()).as_bytes())?
+            }
+            NatError::Backend(m) => ctx.eprint(format!("{}: {m}\n", ctx.prog).as_bytes())?,
+        }
+        let mut undone = 0;
+        for earlier in rules[..k].iter().rev() {
+            let r = if remove {
+                b.add_rule(&earlier.rule)
+            } else {
+                b.remove_rule(&earlier.rule)
+            };
+            match r {
+                Ok(()) => undone += 1,
+                Err(e) => ctx.eprint(
+                    format!(
+                        "{}: rule {} (line {}) could not be {undo}: {e}\n",
+                        ctx.prog, earlier.number, earlier.line
+                    )
+                    .as_bytes(),
+                )?,
+            }
+        }
+        let before = match (k, undone == k) {
+            (0, _) => String::new(),
+            (1, true) => format!("; the rule {done} before it was {undo}"),
+            (_, true) => format!("; the {k} rules {done} before it were {undo}"),
+            (_, false) => {
+                format!("; only {undone} of the {k} rules {done} before it could be {undo}")
+            }
+        };
+        let nothing = if undone == k {
+            format!(", nothing was {done}")
+        } else {
+            String::new()
+        };
+        ctx.eprint(
+            format!(
+                "{}: rule {} (line {}) was not {done}: {e}{before}{nothing}\n",
+                ctx.prog, pr.number, pr.line
+            )
+            .as_bytes(),
+        )?;
+        return Ok(1);
+    }
+    Ok(0)
+}
+
+/// `dostats()` / `dostats_live()`: the `-s` counters, then the `-l` lists,
+/// gated by the snapshot taken before anything was changed.
+fn dostats(ctx: &mut Ctx, ns: &NatStats, b: &mut Option<Box<dyn Nat>>) -> Result<(), Fail> {
+    let db = names::system();
+    if ctx.opts.stat {
+        if ctx.opts.json {
+            ctx.json.insert("stats".into(), stats_json(ns));
+        } else {
+            let mut o = Out::default();
+            print::printstats(&mut o, ns, ctx.opts.verbose);
+            ctx.print(o)?;
+        }
+    }
+    if !ctx.opts.list {
+        return Ok(());
+    }
+    let debug = ctx.opts.debug;
+    // Iterating a list that emptied since the snapshot yields one zeroed
+    // entry, as the kernel's iterator does.
+    let rules: Vec<(NatRule, RuleCounters)> = match (ns.list != 0, b.as_mut()) {
+        (true, Some(b)) => match b.rules() {
+            Ok(v) if v.is_empty() => vec![(NatRule::default(), RuleCounters::default())],
+            Ok(v) => v,
+            Err(_) => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    let sessions: Vec<NatSession> = match (ns.instances != 0, b.as_mut()) {
+        (true, Some(b)) => match b.sessions() {
+            Ok(v) if v.is_empty() => vec![NatSession::zeroed()],
+            Ok(v) => v,
+            Err(_) => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    let hostmaps: Vec<HostMap> = match (ctx.opts.verbose && ns.maplist != 0, b.as_mut()) {
+        (true, Some(b)) => match b.hostmaps() {
+            Ok(v) if v.is_empty() => vec![HostMap::zeroed()],
+            Ok(v) => v,
+            Err(_) => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    if ctx.opts.json {
+        let rules = rules
+            .iter()
+            .map(|(r, c)| {
+                let mut o = Out::default();
+                print::printnat(&mut o, db.as_ref(), r, c, false);
+                json!({
+                    "text": String::from_utf8_lossy(&o.out).trim_end(),
+                    "hits": c.hits,
+                    "rule": r,
+                })
+            })
+            .collect();
+        ctx.json.insert("rules".into(), Value::Array(rules));
+        let sessions = sessions
+            .iter()
+            .map(|s| {
+                let mut o = Out::default();
+                print::printactivenat(&mut o, s, false, false);
+                json!({
+                    "text": String::from_utf8_lossy(&o.out).trim_end(),
+                    "session": s,
+                })
+            })
+            .collect();
+        ctx.json.insert("sessions".into(), Value::Array(sessions));
+        if ctx.opts.verbose {
+            ctx.json.insert("hostmaps".into(), json!(hostmaps));
+        }
+        return Ok(());
+    }
+    let mut o = Out::default();
+    o.out
+        .extend_from_slice(b"List of active MAP/Redirect filters:\n");
+    for (r, c) in &rules {
+        if ctx.opts.hits {
+            o.out.extend_from_slice(format!("{} ", c.hits).as_bytes());
+        }
+        print::printnat(&mut o, db.as_ref(), r, c, debug);
+    }
+    o.out.extend_from_slice(b"\nList of active sessions:\n");
+    for s in &sessions {
+        print::printactivenat(&mut o, s, ctx.opts.verbose, debug);
+    }
+    if ctx.opts.verbose {
+        o.out
+            .extend_from_slice(b"\nList of active host mappings:\n");
+        for h in &hostmaps {
+            print::printhostmap(&mut o, h);
+        }
+    }
+    ctx.print(o)?;
+    Ok(())
+}
+
+fn stats_json(ns: &NatStats) -> Value {
+    json!({
+        "mapped": {"in": ns.mapped[0], "out": ns.mapped[1]},
+        "added": ns.added,
+        "expired": ns.expired,
+        "no_memory": ns.memfail,
+        "bad_nat": ns.badnat,
+        "inuse": ns.inuse,
+        "orphans": ns.orphans,
+        "rules": ns.rules,
+        "wilds": ns.wilds,
+    })
+}

@@ -1,0 +1,67 @@
+//! The `ipnat` personality: illumos `ipnat(8)` — the `ipnat.conf` grammar,
+//! the rule and session printers, and the command line — over the NAT
+//! backend (`crate::backend::nat`).
+
+pub mod abi;
+pub mod cli;
+pub mod lexer;
+pub mod names;
+pub mod parser;
+pub mod print;
+pub mod rule;
+pub mod session;
+
+pub use cli::main;
+pub use parser::{Event, ParseError, ParsedRule, parse};
+pub use rule::NatRule;
+
+use std::fmt;
+use std::str::FromStr;
+
+/// Why `xbow ipnat` could not do what was asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IpnatError {
+    /// The rule text does not parse, as `yyerror()` reports it.
+    #[error("{0}")]
+    Parse(#[from] ParseError),
+    /// Not exactly one rule in a text parsed as one rule.
+    #[error("expected one NAT rule, found {0}")]
+    RuleCount(usize),
+}
+
+/// One rule of `ipnat.conf` text (names resolved with the system's
+/// databases).
+impl FromStr for NatRule {
+    type Err = IpnatError;
+
+    fn from_str(s: &str) -> Result<NatRule, IpnatError> {
+        let db = names::system();
+        let mut rules = Vec::new();
+        parse(s.as_bytes(), db.as_ref(), &mut |e| {
+            if let Event::Rule(r) = e {
+                rules.push(r.rule);
+            }
+        })?;
+        match rules.len() {
+            1 => Ok(rules.remove(0)),
+            n => Err(IpnatError::RuleCount(n)),
+        }
+    }
+}
+
+/// The rule as `ipnat -l` prints it, without the newline.
+impl fmt::Display for NatRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let db = names::system();
+        let mut o = print::Out::default();
+        print::printnat(
+            &mut o,
+            db.as_ref(),
+            self,
+            &rule::RuleCounters::default(),
+            false,
+        );
+        let text = String::from_utf8_lossy(&o.out);
+        f.write_str(text.strip_suffix('\n').unwrap_or(&text))
+    }
+}

@@ -1,0 +1,587 @@
+//! The NAT rule model: what illumos keeps in an `ipnat_t` once `ipnat`
+//! has parsed a rule (and what the kernel hands back when rules are
+//! listed), field by field, with the byte-order quirks made explicit.
+//!
+//! The printer, the parser, the sim kernel and the `/dev/ipnat` encoder all
+//! work on this one type, so a rule means the same thing everywhere.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+/// `htons`/`ntohs` as the illumos x86 (little-endian) build performs them on
+/// a `u_short` that is later read back natively. xbow reproduces the
+/// x86 output everywhere, whatever the host's byte order.
+pub fn swap16(x: u16) -> u16 {
+    x.swap_bytes()
+}
+
+/// `in_redir`: which kind of rule this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Redir {
+    /// `map` (`NAT_MAP`).
+    Map,
+    /// `rdr` (`NAT_REDIRECT`).
+    Rdr,
+    /// `bimap` (`NAT_BIMAP`).
+    Bimap,
+    /// `map-block` (`NAT_MAPBLK`).
+    MapBlock,
+    /// Any other value the kernel might hand back.
+    Other(i32),
+}
+
+impl Redir {
+    pub fn code(self) -> i32 {
+        match self {
+            Redir::Map => 1,
+            Redir::Rdr => 2,
+            Redir::Bimap => 3,
+            Redir::MapBlock => 4,
+            Redir::Other(n) => n,
+        }
+    }
+
+    pub fn from_code(n: i32) -> Redir {
+        match n {
+            1 => Redir::Map,
+            2 => Redir::Rdr,
+            3 => Redir::Bimap,
+            4 => Redir::MapBlock,
+            n => Redir::Other(n),
+        }
+    }
+
+    /// The keyword `printnat` prints (`None` for an unknown value).
+    pub fn keyword(self) -> Option<&'static str> {
+        match self {
+            Redir::Map => Some("map"),
+            Redir::Rdr => Some("rdr"),
+            Redir::Bimap => Some("bimap"),
+            Redir::MapBlock => Some("map-block"),
+            Redir::Other(_) => None,
+        }
+    }
+
+    /// The session type `getnattype` prints.
+    pub fn session_type(self) -> String {
+        match self {
+            Redir::Map => "MAP".into(),
+            Redir::Rdr => "RDR".into(),
+            Redir::Bimap => "BIMAP".into(),
+            Redir::MapBlock => "MAP-BLOCK".into(),
+            Redir::Other(n) => format!("unknown({n:04x})"),
+        }
+    }
+}
+
+impl Serialize for Redir {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.keyword() {
+            Some(k) => s.serialize_str(k),
+            None => s.serialize_i32(self.code()),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Redir {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Redir, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            Word(String),
+            Code(i32),
+        }
+        match Repr::deserialize(d)? {
+            Repr::Code(n) => Ok(Redir::from_code(n)),
+            Repr::Word(w) => match w.as_str() {
+                "map" => Ok(Redir::Map),
+                "rdr" => Ok(Redir::Rdr),
+                "bimap" => Ok(Redir::Bimap),
+                "map-block" => Ok(Redir::MapBlock),
+                other => Err(serde::de::Error::custom(format!(
+                    "unknown NAT rule kind '{other}'"
+                ))),
+            },
+        }
+    }
+}
+
+/// `in_flags` (`IPN_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct NatFlags(pub u32);
+
+impl NatFlags {
+    pub const TCP: u32 = 0x1;
+    pub const UDP: u32 = 0x2;
+    pub const TCPUDP: u32 = 0x3;
+    pub const ICMPERR: u32 = 0x4;
+    pub const ICMPQUERY: u32 = 0x8;
+    pub const TCPUDPICMPQ: u32 = Self::TCPUDP | Self::ICMPQUERY;
+    pub const AUTOPORTMAP: u32 = 0x10;
+    pub const IPRANGE: u32 = 0x20;
+    pub const FILTER: u32 = 0x40;
+    pub const SPLIT: u32 = 0x80;
+    pub const ROUNDR: u32 = 0x100;
+    pub const NOTSRC: u32 = 0x4000;
+    pub const NOTDST: u32 = 0x8000;
+    pub const STICKY: u32 = 0x80000;
+    pub const FRAG: u32 = 0x100000;
+    pub const FIXEDDPORT: u32 = 0x200000;
+    pub const SEQUENTIAL: u32 = 0x1000000;
+    /// `IPN_USERFLAGS`: what the kernel keeps of a rule's flags.
+    pub const USERFLAGS: u32 = Self::TCPUDP
+        | Self::AUTOPORTMAP
+        | Self::IPRANGE
+        | Self::SPLIT
+        | Self::ROUNDR
+        | Self::FILTER
+        | Self::NOTSRC
+        | Self::NOTDST
+        | Self::FRAG
+        | Self::STICKY
+        | Self::FIXEDDPORT
+        | Self::ICMPQUERY
+        | Self::SEQUENTIAL;
+
+    pub fn has(self, bits: u32) -> bool {
+        self.0 & bits != 0
+    }
+
+    pub fn set(&mut self, bits: u32) {
+        self.0 |= bits;
+    }
+
+    pub fn clear(&mut self, bits: u32) {
+        self.0 &= !bits;
+    }
+}
+
+/// An `i6addr_t`: 16 bytes in network order; an IPv4 address (or mask)
+/// occupies the first four.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+pub struct I6Addr(pub [u8; 16]);
+
+impl I6Addr {
+    pub const ZERO: I6Addr = I6Addr([0; 16]);
+
+    pub fn from_v4(a: Ipv4Addr) -> I6Addr {
+        let mut b = [0u8; 16];
+        b[..4].copy_from_slice(&a.octets());
+        I6Addr(b)
+    }
+
+    pub fn from_v6(a: Ipv6Addr) -> I6Addr {
+        I6Addr(a.octets())
+    }
+
+    /// The IPv4 address in the first word.
+    pub fn v4(&self) -> Ipv4Addr {
+        Ipv4Addr::new(self.0[0], self.0[1], self.0[2], self.0[3])
+    }
+
+    pub fn v6(&self) -> Ipv6Addr {
+        Ipv6Addr::from(self.0)
+    }
+
+    /// The first 32-bit word (`.in4.s_addr`) as an address value.
+    pub fn word0(&self) -> u32 {
+        u32::from_be_bytes([self.0[0], self.0[1], self.0[2], self.0[3]])
+    }
+
+    pub fn set_word0(&mut self, w: u32) {
+        self.0[..4].copy_from_slice(&w.to_be_bytes());
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.0 == [0; 16]
+    }
+
+    /// Bitwise AND with another (a mask).
+    pub fn and(&self, m: &I6Addr) -> I6Addr {
+        let mut b = self.0;
+        for (x, y) in b.iter_mut().zip(m.0.iter()) {
+            *x &= y;
+        }
+        I6Addr(b)
+    }
+}
+
+impl fmt::Debug for I6Addr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self}")
+    }
+}
+
+/// An address that only uses its first word prints as a dotted quad; any
+/// other as IPv6 text. Parsing accepts both, so the bytes round-trip.
+impl fmt::Display for I6Addr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0[4..] == [0; 12] {
+            write!(f, "{}", self.v4())
+        } else {
+            write!(f, "{}", self.v6())
+        }
+    }
+}
+
+impl std::str::FromStr for I6Addr {
+    type Err = String;
+    fn from_str(s: &str) -> Result<I6Addr, String> {
+        if s.contains(':') {
+            s.parse::<Ipv6Addr>()
+                .map(I6Addr::from_v6)
+                .map_err(|_| format!("invalid address '{s}'"))
+        } else {
+            s.parse::<Ipv4Addr>()
+                .map(I6Addr::from_v4)
+                .map_err(|_| format!("invalid address '{s}'"))
+        }
+    }
+}
+
+impl Serialize for I6Addr {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for I6Addr {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<I6Addr, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// `frp_cmp`: how a port is compared (`FR_NONE` … `FR_INCRANGE`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CmpOp(pub i32);
+
+impl CmpOp {
+    pub const NONE: CmpOp = CmpOp(0);
+    pub const EQUAL: CmpOp = CmpOp(1);
+    pub const NEQUAL: CmpOp = CmpOp(2);
+    pub const LESST: CmpOp = CmpOp(3);
+    pub const GREATERT: CmpOp = CmpOp(4);
+    pub const LESSTE: CmpOp = CmpOp(5);
+    pub const GREATERTE: CmpOp = CmpOp(6);
+    pub const OUTRANGE: CmpOp = CmpOp(7);
+    pub const INRANGE: CmpOp = CmpOp(8);
+    pub const INCRANGE: CmpOp = CmpOp(9);
+
+    pub fn is_none(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The operator `printportcmp` prints.
+    pub fn symbol(self) -> &'static str {
+        const OPS: [&str; 10] = ["*", "=", "!=", "<", ">", "<=", ">=", "<>", "><", ":"];
+        usize::try_from(self.0)
+            .ok()
+            .and_then(|i| OPS.get(i).copied())
+            .unwrap_or("?")
+    }
+
+    /// Whether a port matches `op port [top]`, as the kernel compares.
+    pub fn matches(self, port: u16, lo: u16, hi: u16) -> bool {
+        match self {
+            CmpOp::NONE => true,
+            CmpOp::EQUAL => port == lo,
+            CmpOp::NEQUAL => port != lo,
+            CmpOp::LESST => port < lo,
+            CmpOp::GREATERT => port > lo,
+            CmpOp::LESSTE => port <= lo,
+            CmpOp::GREATERTE => port >= lo,
+            CmpOp::OUTRANGE => port < lo || port > hi,
+            CmpOp::INRANGE => port > lo && port < hi,
+            CmpOp::INCRANGE => port >= lo && port <= hi,
+            _ => false,
+        }
+    }
+}
+
+/// `frpcmp_t`: a port comparison (`from … port OP N`), ports in host order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortCmp {
+    #[serde(default, skip_serializing_if = "no_op")]
+    pub op: CmpOp,
+    #[serde(default, skip_serializing_if = "is_zero16")]
+    pub port: u16,
+    #[serde(default, skip_serializing_if = "is_zero16")]
+    pub top: u16,
+}
+
+impl PortCmp {
+    pub fn is_empty(&self) -> bool {
+        *self == PortCmp::default()
+    }
+}
+
+fn no_op(op: &CmpOp) -> bool {
+    op.is_none()
+}
+
+fn is_zero16(v: &u16) -> bool {
+    *v == 0
+}
+
+fn is_zero32(v: &u32) -> bool {
+    *v == 0
+}
+
+fn is_zero64(v: &u64) -> bool {
+    *v == 0
+}
+
+fn is_zero_pair(v: &[u32; 2]) -> bool {
+    *v == [0, 0]
+}
+
+/// A fixed-size C character array (`in_ifnames[i]`, `in_plabel`,
+/// `ipt_tag`): the bytes up to the first NUL, at most `N` of them.
+#[derive(Clone, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+pub struct CName(Vec<u8>);
+
+impl CName {
+    /// `strncpy(dst, src, max)`: stops at a NUL, keeps at most `max` bytes.
+    pub fn strncpy(src: &[u8], max: usize) -> CName {
+        let end = src.iter().position(|&b| b == 0).unwrap_or(src.len());
+        CName(src[..end.min(max)].to_vec())
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for CName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", String::from_utf8_lossy(&self.0))
+    }
+}
+
+impl fmt::Display for CName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", String::from_utf8_lossy(&self.0))
+    }
+}
+
+impl From<&str> for CName {
+    fn from(s: &str) -> CName {
+        CName::strncpy(s.as_bytes(), usize::MAX)
+    }
+}
+
+/// UTF-8 names serialize as strings, others as byte arrays, so that every
+/// name round-trips exactly.
+impl Serialize for CName {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match std::str::from_utf8(&self.0) {
+            Ok(t) => s.serialize_str(t),
+            Err(_) => self.0.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CName {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<CName, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            Text(String),
+            Bytes(Vec<u8>),
+        }
+        let b = match Repr::deserialize(d)? {
+            Repr::Text(t) => t.into_bytes(),
+            Repr::Bytes(b) => b,
+        };
+        if b.contains(&0) {
+            return Err(serde::de::Error::custom("a name cannot contain NUL"));
+        }
+        Ok(CName(b))
+    }
+}
+
+/// `LIFNAMSIZ - 1`: the longest interface name a rule keeps.
+pub const IFNAME_MAX: usize = 31;
+/// `APR_LABELLEN` / `IPFTAG_LEN`.
+pub const LABEL_MAX: usize = 16;
+
+/// One NAT rule, as `ipnat_t` holds it.
+///
+/// Ports (`pmin`, `pmax`, `pnext`, the compares) are host-order numbers,
+/// with two exceptions that mirror the C code: for `map-block`, `pmin` is
+/// the `ports N` count; and `dcmp.port` (`in_dport`) is the destination
+/// compare port when `dcmp.op` is set but, for a `map … proxy` rule
+/// without one, the proxy port in network order (see [`NatRule::proxy_port`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NatRule {
+    /// `in_redir`.
+    pub kind: Redir,
+    /// `in_ifnames`: the interface, and the second one (equal to the first
+    /// when only one was given).
+    pub ifnames: [CName; 2],
+    /// `in_v`: 4 or 6.
+    pub v: u8,
+    /// `in_flags`.
+    #[serde(default)]
+    pub flags: NatFlags,
+    /// `in_p`: the protocol number (0 for `ip` and for `tcp/udp`, -1 for a
+    /// protocol name that did not resolve).
+    #[serde(default)]
+    pub proto: i32,
+    /// `in_in`: the inside address and mask (for `rdr`: the target
+    /// address(es)).
+    pub inside: [I6Addr; 2],
+    /// `in_out`: the outside address and mask (`range`: first and last).
+    pub outside: [I6Addr; 2],
+    /// `in_src`: the other end of a `from … to …` rule.
+    #[serde(default)]
+    pub src: [I6Addr; 2],
+    /// `in_tuc.ftu_src`.
+    #[serde(default, skip_serializing_if = "PortCmp::is_empty")]
+    pub scmp: PortCmp,
+    /// `in_tuc.ftu_dst`.
+    #[serde(default, skip_serializing_if = "PortCmp::is_empty")]
+    pub dcmp: PortCmp,
+    /// `in_pmin`.
+    #[serde(default, skip_serializing_if = "is_zero16")]
+    pub pmin: u16,
+    /// `in_pmax`.
+    #[serde(default, skip_serializing_if = "is_zero16")]
+    pub pmax: u16,
+    /// `in_pnext`.
+    #[serde(default, skip_serializing_if = "is_zero16")]
+    pub pnext: u16,
+    /// `in_ppip`: ports per IP (port mapping groups).
+    #[serde(default, skip_serializing_if = "is_zero16")]
+    pub ppip: u16,
+    /// `in_ippip`: IPs per IP.
+    #[serde(default, skip_serializing_if = "is_zero16")]
+    pub ippip: u16,
+    /// `in_space`.
+    #[serde(default, skip_serializing_if = "is_zero64")]
+    pub space: u64,
+    /// `in_nextip`, as a host-order value.
+    #[serde(default, skip_serializing_if = "is_zero32")]
+    pub nextip: u32,
+    /// `in_age`.
+    #[serde(default, skip_serializing_if = "is_zero_pair")]
+    pub age: [u32; 2],
+    /// `in_mssclamp`.
+    #[serde(default, skip_serializing_if = "is_zero32")]
+    pub mssclamp: u32,
+    /// `in_plabel`: the proxy.
+    #[serde(default, skip_serializing_if = "CName::is_empty")]
+    pub plabel: CName,
+    /// `in_tag.ipt_tag`.
+    #[serde(default, skip_serializing_if = "CName::is_empty")]
+    pub tag: CName,
+}
+
+impl Default for NatRule {
+    /// A zeroed `ipnat_t` (`calloc`), as `newnatrule()` starts.
+    fn default() -> NatRule {
+        NatRule {
+            kind: Redir::Other(0),
+            ifnames: [CName::default(), CName::default()],
+            v: 0,
+            flags: NatFlags(0),
+            proto: 0,
+            inside: [I6Addr::ZERO; 2],
+            outside: [I6Addr::ZERO; 2],
+            src: [I6Addr::ZERO; 2],
+            scmp: PortCmp::default(),
+            dcmp: PortCmp::default(),
+            pmin: 0,
+            pmax: 0,
+            pnext: 0,
+            ppip: 0,
+            ippip: 0,
+            space: 0,
+            nextip: 0,
+            age: [0, 0],
+            mssclamp: 0,
+            plabel: CName::default(),
+            tag: CName::default(),
+        }
+    }
+}
+
+impl NatRule {
+    /// The proxy port of a `map … proxy port P` rule, in host order.
+    pub fn proxy_port(&self) -> u16 {
+        if self.dcmp.op.is_none() {
+            swap16(self.dcmp.port)
+        } else {
+            self.dcmp.port
+        }
+    }
+
+    /// `in_inmsk` etc.: the IPv4 masks as values.
+    pub fn in_mask4(&self) -> u32 {
+        self.inside[1].word0()
+    }
+
+    pub fn out_mask4(&self) -> u32 {
+        self.outside[1].word0()
+    }
+
+    /// What `nat_setgroupmap()` computes for `map-block` and for
+    /// `portmap … auto`.
+    pub fn set_group_map(&mut self) {
+        const USABLE_PORTS: u32 = 65536 - 1024;
+        if self.outside[1].0[..4] == self.inside[1].0[..4] {
+            self.ippip = 1;
+        } else if self.flags.has(NatFlags::AUTOPORTMAP) {
+            // in_ippip is a u_short: each step truncates as the C does.
+            let mut ippip = !self.in_mask4() as u16;
+            if self.out_mask4() != 0xffff_ffff {
+                ippip = (u32::from(ippip) / (!self.out_mask4()).wrapping_add(1).max(1)) as u16;
+            }
+            ippip = ippip.wrapping_add(1);
+            if ippip == 0 {
+                ippip = 1;
+            }
+            self.ippip = ippip;
+            self.ppip = (USABLE_PORTS / u32::from(ippip)) as u16;
+        } else {
+            self.space = u64::from(USABLE_PORTS.wrapping_mul(!self.out_mask4()));
+            self.nextip = 0;
+            self.ppip = if self.pmin == 0 { 1 } else { self.pmin };
+            self.ippip = (USABLE_PORTS / u32::from(self.ppip)) as u16;
+        }
+    }
+
+    /// The region the kernel compares to find a duplicate rule
+    /// (`IPN_CMPSIZ` bytes from `in_flags`), plus `in_pnext` for `rdr`.
+    pub fn same_as(&self, other: &NatRule) -> bool {
+        let a = super::abi::encode_ipnat(self, &Default::default());
+        let b = super::abi::encode_ipnat(other, &Default::default());
+        let cmp = super::abi::IPN_CMP_OFFSET..super::abi::IPNAT_SIZE;
+        a[cmp.clone()] == b[cmp] && (self.kind.code() & 2 == 0 || self.pnext == other.pnext)
+    }
+}
+
+/// `ipnat -l` shows a rule with the counters the kernel keeps for it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleCounters {
+    /// `in_hits`.
+    #[serde(default)]
+    pub hits: u64,
+    /// `in_use`.
+    #[serde(default)]
+    pub uses: u32,
+    /// `in_hv`.
+    #[serde(default)]
+    pub hv: u32,
+}
