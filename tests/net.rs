@@ -110,17 +110,28 @@ fn every_failure_rolls_back_everything() {
         .lines()
         .count();
     assert!(steps > 10);
-    for n in 1..=steps {
+    // Fail the sim's 1st, 2nd, … change (a step may make more than one)
+    // until a run gets through; every failed run must leave no trace.
+    let mut failed_steps = std::collections::BTreeSet::new();
+    for n in 1.. {
         let r = env
             .cmd()
             .args(["net", "up", EXAMPLE])
             .env("XBOW_SIM_FAIL_AT", n.to_string())
             .output()
             .unwrap();
+        if r.status.success() {
+            break;
+        }
         let stderr = String::from_utf8_lossy(&r.stderr);
         assert_eq!(r.status.code(), Some(1), "N={n}: {stderr}");
+        let step: usize = stderr
+            .strip_prefix("xbow net: step ")
+            .and_then(|t| t.split(' ').next())
+            .and_then(|k| k.parse().ok())
+            .unwrap_or_else(|| panic!("N={n}: {stderr}"));
         assert!(
-            stderr.contains(&format!("step {n} of {steps} failed: ")),
+            stderr.contains(&format!("step {step} of {steps} failed: ")),
             "N={n}: {stderr}"
         );
         assert!(
@@ -134,7 +145,16 @@ fn every_failure_rolls_back_everything() {
             "N={n}: {stderr}"
         );
         assert_eq!(state(&env), before, "N={n}");
+        failed_steps.insert(step);
+        assert!(n < 100, "up never got through");
     }
+    assert_eq!(
+        failed_steps,
+        (1..=steps).collect(),
+        "a failure was injected into every step"
+    );
+    env.xbow(&["net", "down", EXAMPLE]).ok();
+    assert_eq!(state(&env), before);
 }
 
 #[test]
@@ -279,6 +299,15 @@ fn spec_errors_name_the_path() {
             "$.ipv4-forwarding: invalid type: string \"yes\", expected a boolean at line 1 column 25",
         ),
         (r#"[]"#, "$: a spec is a JSON object"),
+        (
+            r#"{"nat": ["map eri0 192.168.0.0/24 ->"]}"#,
+            "$.nat[0]: 'map eri0 192.168.0.0/24 ->': syntax error error at \"\", line 1",
+        ),
+        (
+            r#"{"etherstubs": ["s0"], "vnics": [{"name": "v0", "over": "s0"}], "addresses": [{"interface": "v0", "address": "10.0.0.1/24"}],
+            "nat": ["map eri0 192.168.0.0/24 -> 0/32"]}"#,
+            "$.addresses[0].address: 10.0.0.1/24 is outside every NAT rule's range ($.nat)",
+        ),
     ];
     let before = state(&env);
     for (spec, msg) in cases {

@@ -85,3 +85,12 @@ pub trait Zones {
     /// The brand zones get when the spec names none.
     fn default_brand(&self) -> String;
 }
+
+/// The ipfilter service's NAT rules file (`config/ipnat_config_file`),
+/// which the service loads at start and refresh.
+pub trait NatFile {
+    /// The file's text (empty if it does not exist).
+    fn read(&mut self) -> HostResult<String>;
+    /// Replace the file's text atomically.
+    fn write(&mut self, text: &str) -> HostResult<()>;
+}

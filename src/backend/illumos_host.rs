@@ -2,7 +2,7 @@
 //! commands (their libraries are private and change between releases),
 //! SMF through libscf.
 
-use super::host::{AddrInfo, HostError, HostResult, IpAdm, Services, ZoneInfo, Zones};
+use super::host::{AddrInfo, HostError, HostResult, IpAdm, NatFile, Services, ZoneInfo, Zones};
 use super::host_parse;
 use crate::model::ipnet::Ipv4Cidr;
 use crate::model::svc::SvcState;
@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 const IPADM: &str = "/usr/sbin/ipadm";
 const ZONECFG: &str = "/usr/sbin/zonecfg";
 const ZONEADM: &str = "/usr/sbin/zoneadm";
+const SVCPROP: &str = "/usr/bin/svcprop";
 
 /// Run a command (argv, no shell) in the C locale; its stdout, or an error
 /// with the command line, exit status and stderr.
@@ -202,5 +203,54 @@ impl Services for IllumosServices {
     fn refresh(&mut self, fmri: &str) -> HostResult<()> {
         self.scf.refresh(fmri).map_err(HostError)?;
         self.wait(fmri, SvcState::Online)
+    }
+}
+
+/// The ipfilter service's NAT file, wherever `config/ipnat_config_file`
+/// says (`/etc/ipf/ipnat.conf` by default).
+pub struct IllumosNatFile;
+
+impl IllumosNatFile {
+    fn path() -> String {
+        run(&[
+            SVCPROP,
+            "-p",
+            "config/ipnat_config_file",
+            crate::model::svc::IPFILTER,
+        ])
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| s.starts_with('/'))
+        .unwrap_or_else(|| "/etc/ipf/ipnat.conf".to_string())
+    }
+}
+
+impl NatFile for IllumosNatFile {
+    fn read(&mut self) -> HostResult<String> {
+        let p = Self::path();
+        match std::fs::read_to_string(&p) {
+            Ok(t) => Ok(t),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+            Err(e) => Err(HostError(format!("{p}: {e}"))),
+        }
+    }
+
+    fn write(&mut self, text: &str) -> HostResult<()> {
+        use std::io::Write;
+        let p = Self::path();
+        let tmp = format!("{p}.xbow.{}", std::process::id());
+        let write = || -> std::io::Result<()> {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(text.as_bytes())?;
+            f.sync_all()?;
+            if let Ok(meta) = std::fs::metadata(&p) {
+                std::fs::set_permissions(&tmp, meta.permissions())?;
+            }
+            std::fs::rename(&tmp, &p)
+        };
+        write().map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            HostError(format!("{p}: {e}"))
+        })
     }
 }

@@ -29,15 +29,17 @@ pub enum IpnatError {
     RuleCount(usize),
 }
 
-/// One rule of `ipnat.conf` text (names resolved with the system's
-/// databases).
+/// One rule of `ipnat.conf` text, as one line of the file (names
+/// resolved with the system's databases).
 impl FromStr for NatRule {
     type Err = IpnatError;
 
     fn from_str(s: &str) -> Result<NatRule, IpnatError> {
         let db = names::system();
         let mut rules = Vec::new();
-        parse(s.as_bytes(), db.as_ref(), &mut |e| {
+        // One line of a file: the lexer drops a last word with no newline.
+        let line = format!("{}\n", s.trim_end_matches('\n'));
+        parse(line.as_bytes(), db.as_ref(), &mut |e| {
             if let Event::Rule(r) = e {
                 rules.push(r.rule);
             }

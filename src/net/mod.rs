@@ -1,6 +1,7 @@
 //! `xbow net`: a whole virtual network from one spec file — plan, up
 //! (idempotent, transactional), down, status.
 
+mod natconf;
 mod plan;
 mod spec;
 mod status;
@@ -8,8 +9,9 @@ mod status;
 pub use plan::Step;
 pub use spec::{Network, SpecError};
 
-use crate::backend::host::{HostError, IpAdm, Services, Zones};
-use crate::backend::sim::{SimDatalink, SimHost, StateFile};
+use crate::backend::host::{HostError, IpAdm, NatFile, Services, Zones};
+use crate::backend::nat::Nat;
+use crate::backend::sim::{SimDatalink, SimHost, SimNat, StateFile};
 use crate::backend::{Datalink, DlError, Kind};
 use crate::ofmt::{Cell, Field, Flags, Ofmt};
 use std::fs::{File, OpenOptions};
@@ -22,6 +24,8 @@ pub struct Host {
     pub ip: Box<dyn IpAdm>,
     pub svc: Box<dyn Services>,
     pub zones: Box<dyn Zones>,
+    pub nat: Box<dyn Nat>,
+    pub natfile: Box<dyn NatFile>,
     /// The lock that serializes `xbow net` runs.
     lock_path: PathBuf,
 }
@@ -63,19 +67,24 @@ pub fn sim_host(file: StateFile) -> Host {
         dl: Box::new(SimDatalink::open(file.clone())),
         ip: Box::new(SimHost::open(file.clone())),
         svc: Box::new(SimHost::open(file.clone())),
-        zones: Box::new(SimHost::open(file)),
+        zones: Box::new(SimHost::open(file.clone())),
+        nat: Box::new(SimNat::open(file.clone())),
+        natfile: Box::new(SimHost::open(file)),
         lock_path: lock_path.into(),
     }
 }
 
 #[cfg(target_os = "illumos")]
 fn open_illumos() -> Result<Host, NetError> {
-    use crate::backend::illumos_host::{IllumosIp, IllumosServices, IllumosZones};
+    use crate::backend::illumos_host::{IllumosIp, IllumosNatFile, IllumosServices, IllumosZones};
     Ok(Host {
         dl: crate::backend::open_datalink(Kind::Illumos)?,
         ip: Box::new(IllumosIp),
         svc: Box::new(IllumosServices::open()?),
         zones: Box::new(IllumosZones),
+        nat: crate::backend::nat::open_nat(Kind::Illumos)
+            .map_err(|e| NetError::Failed(format!("/dev/ipnat: {e}")))?,
+        natfile: Box::new(IllumosNatFile),
         lock_path: PathBuf::from("/var/run/xbow-net.lock"),
     })
 }

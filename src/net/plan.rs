@@ -1,7 +1,8 @@
 //! Steps: what `up` and `down` do, each with the illumos command line a
 //! person would type and the step that undoes it.
 
-use super::spec::{NetAddr, NetVnic, Network};
+use super::natconf;
+use super::spec::{NetAddr, NetNat, NetVnic, Network};
 use crate::backend::host::{HostError, HostResult};
 use crate::backend::{DlError, PropValue};
 use crate::model::bandwidth::Bandwidth;
@@ -32,6 +33,9 @@ pub enum Step {
     DeleteAddr(NetAddr),
     Enable(&'static str),
     Disable(&'static str),
+    /// Load a NAT rule (and keep it in xbow's block of the NAT file).
+    LoadNat(NetNat),
+    UnloadNat(NetNat),
     ConfigureZone(ZoneConfig),
     DeleteZone(ZoneConfig),
     InstallZone(String),
@@ -100,6 +104,8 @@ impl Step {
             }
             Step::DeleteAddr(a) => format!("ipadm delete-addr {}", a.addrobj),
             Step::Enable(f) => format!("svcadm enable -s {}", svc::short_name(f)),
+            Step::LoadNat(n) => format!("echo {} | ipnat -f -", sh(&n.text)),
+            Step::UnloadNat(n) => format!("echo {} | ipnat -r -f -", sh(&n.text)),
             Step::Disable(f) => format!("svcadm disable -s {}", svc::short_name(f)),
             Step::ConfigureZone(z) => {
                 let script = z.zonecfg_script();
@@ -138,6 +144,8 @@ impl Step {
             Step::DeleteAddr(a) => Step::CreateAddr(a),
             Step::Enable(f) => Step::Disable(f),
             Step::Disable(f) => Step::Enable(f),
+            Step::LoadNat(n) => Step::UnloadNat(n),
+            Step::UnloadNat(n) => Step::LoadNat(n),
             Step::ConfigureZone(z) => Step::DeleteZone(z),
             Step::DeleteZone(z) => Step::ConfigureZone(z),
             Step::InstallZone(z) => Step::UninstallZone(z),
@@ -205,6 +213,8 @@ impl Step {
             Step::DeleteAddr(a) => h.ip.delete_addr(&a.addrobj),
             Step::Enable(f) => h.svc.enable(f),
             Step::Disable(f) => h.svc.disable(f),
+            Step::LoadNat(n) => load_nat(h, n),
+            Step::UnloadNat(n) => unload_nat(h, n),
             Step::ConfigureZone(z) => h.zones.configure(z),
             Step::DeleteZone(z) => h.zones.delete(&z.name),
             Step::InstallZone(z) => h.zones.install(z),
@@ -213,6 +223,54 @@ impl Step {
             Step::HaltZone(z) => h.zones.halt(z),
         }
     }
+}
+
+/// The rules in the kernel's NAT table.
+pub fn nat_rules(h: &mut Host) -> HostResult<Vec<crate::ipnat::NatRule>> {
+    let nat = |e: crate::backend::nat::NatError| HostError(format!("ipnat -l: {e}"));
+    h.nat.open(false).map_err(nat)?;
+    Ok(h.nat
+        .rules()
+        .map_err(nat)?
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect())
+}
+
+/// Keep the rule in xbow's block of the NAT file, then load it; the file
+/// is put back if the kernel refuses the rule.
+fn load_nat(h: &mut Host, n: &NetNat) -> HostResult<()> {
+    let text = h.natfile.read()?;
+    let mut rules = natconf::block_rules(&text);
+    if !rules.contains(&n.text) {
+        rules.push(n.text.clone());
+        h.natfile.write(&natconf::with_block(&text, &rules))?;
+    }
+    let added = h
+        .nat
+        .open(true)
+        .and_then(|()| h.nat.add_rule(&n.rule))
+        .map_err(|e| HostError(format!("ioctl(SIOCADNAT): {e}")));
+    if added.is_err() {
+        let _ = h.natfile.write(&text);
+    }
+    added
+}
+
+/// Unload the rule (if loaded) and drop it from xbow's block.
+fn unload_nat(h: &mut Host, n: &NetNat) -> HostResult<()> {
+    if nat_rules(h)?.iter().any(|r| r.same_as(&n.rule)) {
+        h.nat
+            .open(true)
+            .and_then(|()| h.nat.remove_rule(&n.rule))
+            .map_err(|e| HostError(format!("ioctl(SIOCRMNAT): {e}")))?;
+    }
+    let text = h.natfile.read()?;
+    let rules: Vec<String> = natconf::block_rules(&text)
+        .into_iter()
+        .filter(|r| r != &n.text)
+        .collect();
+    h.natfile.write(&natconf::with_block(&text, &rules))
 }
 
 /// The properties a VNIC is created with, in `-p` order.
@@ -364,6 +422,17 @@ pub fn up(net: &Network, h: &mut Host) -> HostResult<Result<Vec<Step>, Vec<Confl
     if net.ipv4_forwarding && h.svc.state(svc::IPV4_FORWARDING)? != SvcState::Online {
         steps.push(Step::Enable(svc::IPV4_FORWARDING));
     }
+    if !net.nat.is_empty() {
+        if h.svc.state(svc::IPFILTER)? != SvcState::Online {
+            steps.push(Step::Enable(svc::IPFILTER));
+        }
+        let loaded = nat_rules(h)?;
+        for n in &net.nat {
+            if !loaded.iter().any(|r| r.same_as(&n.rule)) {
+                steps.push(Step::LoadNat(n.clone()));
+            }
+        }
+    }
     let zones = h.zones.list()?;
     for z in &net.zones {
         let name = &z.config.name;
@@ -416,6 +485,26 @@ pub fn down(net: &Network, h: &mut Host) -> HostResult<Vec<Step>> {
         }
         let config = h.zones.config(&name)?.unwrap_or_else(|| z.config.clone());
         steps.push(Step::DeleteZone(config));
+    }
+    if !net.nat.is_empty() {
+        let loaded = nat_rules(h)?;
+        let text = h.natfile.read()?;
+        let in_file = natconf::block_rules(&text);
+        for n in net.nat.iter().rev() {
+            if loaded.iter().any(|r| r.same_as(&n.rule)) || in_file.contains(&n.text) {
+                steps.push(Step::UnloadNat(n.clone()));
+            }
+        }
+        // IP Filter goes off again only when nothing else uses it.
+        let others = loaded
+            .iter()
+            .any(|r| !net.nat.iter().any(|n| r.same_as(&n.rule)));
+        if !others
+            && !natconf::has_other_rules(&text)
+            && h.svc.state(svc::IPFILTER)? != SvcState::Disabled
+        {
+            steps.push(Step::Disable(svc::IPFILTER));
+        }
     }
     if net.ipv4_forwarding && h.svc.state(svc::IPV4_FORWARDING)? != SvcState::Disabled {
         steps.push(Step::Disable(svc::IPV4_FORWARDING));

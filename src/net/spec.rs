@@ -3,6 +3,7 @@
 //! names the JSON path of the offending value.
 
 use crate::backend::Datalink;
+use crate::ipnat::NatRule;
 use crate::model::bandwidth::Bandwidth;
 use crate::model::ipnet::Ipv4Cidr;
 use crate::model::link::{LinkClass, MacAddrType, VID_MAX, VID_MIN};
@@ -25,6 +26,9 @@ pub struct Spec {
     pub addresses: Vec<AddressEntry>,
     #[serde(default)]
     pub ipv4_forwarding: bool,
+    /// NAT rules in `ipnat.conf` syntax, one per string.
+    #[serde(default)]
+    pub nat: Vec<String>,
     #[serde(default)]
     pub zones: Vec<ZoneEntry>,
 }
@@ -128,6 +132,13 @@ pub struct NetZone {
     pub boot: bool,
 }
 
+/// A NAT rule: as written, and parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetNat {
+    pub text: String,
+    pub rule: NatRule,
+}
+
 /// A validated spec.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Network {
@@ -135,7 +146,17 @@ pub struct Network {
     pub vnics: Vec<NetVnic>,
     pub addresses: Vec<NetAddr>,
     pub ipv4_forwarding: bool,
+    pub nat: Vec<NetNat>,
     pub zones: Vec<NetZone>,
+}
+
+/// Whether a `map`, `bimap` or `map-block` rule translates `a` (it is in
+/// the rule's inside network).
+fn translates(rule: &NatRule, a: std::net::Ipv4Addr) -> bool {
+    use crate::ipnat::rule::Redir;
+    matches!(rule.kind, Redir::Map | Redir::Bimap | Redir::MapBlock)
+        && rule.v == 4
+        && u32::from(a) & rule.inside[1].word0() == rule.inside[0].word0() & rule.inside[1].word0()
 }
 
 /// Parse a spec document; unknown keys and wrong types name their path.
@@ -331,11 +352,43 @@ impl Spec {
                 boot: z.boot,
             });
         }
+        let mut nat = Vec::new();
+        for (i, text) in self.nat.iter().enumerate() {
+            let rule = text
+                .parse::<NatRule>()
+                .or_else(|e| err(format!("$.nat[{i}]"), format!("'{text}': {e}")))?;
+            nat.push(NetNat {
+                text: text.clone(),
+                rule,
+            });
+        }
+        // With NAT asked for, every private address must be translated.
+        if !nat.is_empty() {
+            let private = addresses
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (format!("$.addresses[{i}].address"), a.addr))
+                .chain(zones.iter().enumerate().flat_map(|(i, z)| {
+                    z.config.nets.iter().enumerate().filter_map(move |(j, n)| {
+                        n.allowed_address
+                            .map(|a| (format!("$.zones[{i}].net[{j}].allowed-address"), a))
+                    })
+                }));
+            for (path, a) in private {
+                if !nat.iter().any(|n| translates(&n.rule, a.addr)) {
+                    return err(
+                        path,
+                        format!("{a} is outside every NAT rule's range ($.nat)"),
+                    );
+                }
+            }
+        }
         Ok(Network {
             etherstubs: self.etherstubs.clone(),
             vnics,
             addresses,
             ipv4_forwarding: self.ipv4_forwarding,
+            nat,
             zones,
         })
     }

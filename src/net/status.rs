@@ -118,6 +118,24 @@ pub fn status(net: &Network, h: &mut Host) -> HostResult<Vec<Entry>> {
             st.as_str().into(),
         ));
     }
+    if !net.nat.is_empty() {
+        let st = h.svc.state(svc::IPFILTER)?;
+        out.push(entry(
+            "service",
+            svc::short_name(svc::IPFILTER),
+            SvcState::Online.as_str().into(),
+            st.as_str().into(),
+        ));
+        let loaded = super::plan::nat_rules(h)?;
+        for n in &net.nat {
+            let actual = if loaded.iter().any(|r| r.same_as(&n.rule)) {
+                "loaded"
+            } else {
+                ABSENT
+            };
+            out.push(entry("nat", &n.text, "loaded".into(), actual.into()));
+        }
+    }
     let zones = h.zones.list()?;
     for z in &net.zones {
         let want = if z.boot {

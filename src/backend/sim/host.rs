@@ -4,7 +4,9 @@
 use super::state::{SimInterface, SimState, SimZone};
 use super::{StateFile, transact};
 use crate::backend::DlError;
-use crate::backend::host::{AddrInfo, HostError, HostResult, IpAdm, Services, ZoneInfo, Zones};
+use crate::backend::host::{
+    AddrInfo, HostError, HostResult, IpAdm, NatFile, Services, ZoneInfo, Zones,
+};
 use crate::model::ipnet::Ipv4Cidr;
 use crate::model::svc::SvcState;
 use crate::model::zone::{ZoneConfig, ZoneState};
@@ -22,7 +24,7 @@ impl SimHost {
         SimHost { file }
     }
 
-    fn read(&self) -> HostResult<SimState> {
+    fn load(&self) -> HostResult<SimState> {
         Ok(self.file.load()?)
     }
 
@@ -54,7 +56,7 @@ fn split_addrobj(addrobj: &str) -> Result<(&str, &str), String> {
 impl IpAdm for SimHost {
     fn interfaces(&mut self) -> HostResult<Vec<String>> {
         Ok(self
-            .read()?
+            .load()?
             .interfaces
             .into_iter()
             .map(|i| i.name)
@@ -63,7 +65,7 @@ impl IpAdm for SimHost {
 
     fn addrs(&mut self) -> HostResult<Vec<AddrInfo>> {
         Ok(self
-            .read()?
+            .load()?
             .interfaces
             .iter()
             .flat_map(|i| {
@@ -149,7 +151,7 @@ impl IpAdm for SimHost {
 impl Services for SimHost {
     fn state(&mut self, fmri: &str) -> HostResult<SvcState> {
         Ok(self
-            .read()?
+            .load()?
             .services
             .get(fmri)
             .copied()
@@ -209,7 +211,7 @@ fn transition(
 impl Zones for SimHost {
     fn list(&mut self) -> HostResult<Vec<ZoneInfo>> {
         Ok(self
-            .read()?
+            .load()?
             .zones
             .into_iter()
             .map(|z| ZoneInfo {
@@ -224,7 +226,7 @@ impl Zones for SimHost {
 
     fn config(&mut self, name: &str) -> HostResult<Option<ZoneConfig>> {
         Ok(self
-            .read()?
+            .load()?
             .zones
             .into_iter()
             .find(|z| z.config.name == name)
@@ -331,5 +333,18 @@ impl Zones for SimHost {
 
     fn default_brand(&self) -> String {
         SIM_DEFAULT_BRAND.to_string()
+    }
+}
+
+impl NatFile for SimHost {
+    fn read(&mut self) -> HostResult<String> {
+        Ok(self.load()?.ipnat_conf)
+    }
+
+    fn write(&mut self, text: &str) -> HostResult<()> {
+        self.change(|st| {
+            st.ipnat_conf = text.to_string();
+            Ok(())
+        })
     }
 }

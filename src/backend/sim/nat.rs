@@ -53,9 +53,6 @@ pub struct NatState {
     pub hostmaps: Vec<SimHostMap>,
     #[serde(default, skip_serializing_if = "is_default")]
     pub counters: NatCounters,
-    /// The last object id handed out.
-    #[serde(default, skip_serializing_if = "is_default")]
-    pub last_id: u64,
 }
 
 impl NatState {
@@ -63,9 +60,13 @@ impl NatState {
         *self == NatState::default()
     }
 
+    /// An id for a new object: above every id in use (so none is shared
+    /// while its object exists).
     fn next_id(&mut self) -> u64 {
-        self.last_id += 1;
-        self.last_id
+        let rules = self.rules.iter().map(|r| r.id);
+        let sessions = self.sessions.iter().map(|s| s.id);
+        let maps = self.hostmaps.iter().map(|h| h.id);
+        rules.chain(sessions).chain(maps).max().unwrap_or(0) + 1
     }
 }
 

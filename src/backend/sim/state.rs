@@ -30,6 +30,9 @@ pub struct SimState {
     /// Configured zones.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub zones: Vec<SimZone>,
+    /// The ipfilter service's NAT rules file.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub ipnat_conf: String,
     /// The IP Filter NAT table (rules, sessions, host maps, counters).
     #[serde(default, skip_serializing_if = "NatState::is_empty")]
     pub nat: NatState,
@@ -61,6 +64,7 @@ impl Default for SimState {
             interfaces: Vec::new(),
             services: BTreeMap::new(),
             zones: Vec::new(),
+            ipnat_conf: String::new(),
             nat: NatState::default(),
         }
     }
