@@ -37,8 +37,9 @@ pub struct Getopt<'a> {
     optstring: &'static str,
     longopts: &'static [LongOpt],
     permute: bool,
-    /// A leading `:`: a missing value is reported as such (else as `?`).
-    colon: bool,
+    /// `--name` is a long option (`getopt_long`), else option characters
+    /// (`getopt`).
+    long: bool,
     operands: Vec<String>,
     optind: usize,
     /// Position inside a cluster of short options (`-tp`).
@@ -57,7 +58,7 @@ impl<'a> Getopt<'a> {
             optstring: optstring.strip_prefix(':').unwrap_or(optstring),
             longopts,
             permute: std::env::var_os("POSIXLY_CORRECT").is_none(),
-            colon: optstring.starts_with(':'),
+            long: true,
             operands: Vec::new(),
             optind: 1,
             nextchar: 0,
@@ -81,11 +82,13 @@ impl<'a> Getopt<'a> {
         v
     }
 
-    fn missing(&self, c: char) -> Opt {
-        if self.colon {
-            Opt::MissingArg(c)
-        } else {
-            Opt::Unknown(c)
+    /// `getopt(3C)`: no long options and no permutation (the first operand
+    /// ends the options).
+    pub fn posix(args: &'a [String], optstring: &'static str) -> Getopt<'a> {
+        Getopt {
+            permute: false,
+            long: false,
+            ..Getopt::new(args, optstring, &[])
         }
     }
 
@@ -111,7 +114,7 @@ impl<'a> Getopt<'a> {
             return Opt::Unknown('\0');
         };
         match (opt.has_arg, inline) {
-            (HasArg::No, Some(_)) => self.missing(opt.val),
+            (HasArg::No, Some(_)) => Opt::MissingArg(opt.val),
             (HasArg::No, None) => Opt::Flag(opt.val, None),
             (HasArg::Required, Some(v)) => Opt::Flag(opt.val, Some(v)),
             (HasArg::Required, None) => match self.args.get(self.optind) {
@@ -119,7 +122,7 @@ impl<'a> Getopt<'a> {
                     self.optind += 1;
                     Opt::Flag(opt.val, Some(v.clone()))
                 }
-                None => self.missing(opt.val),
+                None => Opt::MissingArg(opt.val),
             },
         }
     }
@@ -151,7 +154,7 @@ impl Iterator for Getopt<'_> {
                 self.done = true;
                 return None;
             }
-            if let Some(body) = arg.strip_prefix("--") {
+            if let Some(body) = arg.strip_prefix("--").filter(|_| self.long) {
                 return Some(self.long(body));
             }
             self.nextchar = 1;
@@ -180,7 +183,7 @@ impl Iterator for Getopt<'_> {
                         self.optind += 1;
                         Opt::Flag(c, Some(v.clone()))
                     }
-                    None => self.missing(c),
+                    None => Opt::MissingArg(c),
                 });
             }
         };
@@ -250,7 +253,15 @@ mod tests {
         assert_eq!(got, vec![Opt::Unknown('x'), Opt::MissingArg('o')]);
         let a = args(&["cmd", "-o"]);
         let got: Vec<Opt> = Getopt::new(&a, "o:", LONG).collect();
-        assert_eq!(got, vec![Opt::Unknown('o')]);
+        assert_eq!(got, vec![Opt::MissingArg('o')]);
+        // getopt(3C): `--x` is option characters, operands end the options.
+        let a = args(&["cmd", "--x", "op", "-l"]);
+        let mut g = Getopt::posix(&a, "l");
+        assert_eq!(
+            g.by_ref().collect::<Vec<_>>(),
+            vec![Opt::Unknown('-'), Opt::Unknown('x')]
+        );
+        assert_eq!(g.operands(), args(&["op", "-l"]));
         let a = args(&["cmd", "--bogus", "--temporary=1"]);
         let got: Vec<Opt> = Getopt::new(&a, ":t", LONG).collect();
         assert_eq!(got, vec![Opt::Unknown('\0'), Opt::MissingArg('t')]);

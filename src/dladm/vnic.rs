@@ -141,6 +141,9 @@ pub fn create_etherstub(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResul
         match opt {
             Opt::Flag('t', _) => temporary = true,
             Opt::Flag('R', _) => return Err(no_altroot()),
+            // "tR:" has no leading ':', so getopt answers '?' for a
+            // missing value too: dladm calls that unrecognized.
+            Opt::MissingArg(c) => return Err(die_opterr(&Opt::Unknown(c), usage)),
             o => return Err(die_opterr(&o, usage)),
         }
     }

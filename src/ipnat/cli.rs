@@ -15,6 +15,7 @@ use super::rule::{NatRule, RuleCounters};
 use super::session::{HostMap, NatSession, NatStats};
 use crate::backend::Kind;
 use crate::backend::nat::{self, Errno, FLUSH_LIST, FLUSH_TABLE_ALL, Nat, NatError, VersionError};
+use crate::getopt::{Getopt, Opt};
 use serde_json::{Map, Value, json};
 use std::io::{self, Read, Write};
 
@@ -140,80 +141,50 @@ fn usage(prog: &str, err: &mut dyn Write) {
     );
 }
 
-/// `getopt(3C)` with `OPTSTRING`: no permutation (the first operand ends
-/// the options), `--` ends them, and the errors of illumos libc.
+/// The options, read with `getopt(3C)` and `OPTSTRING` (libc prints the
+/// errors, then ipnat its usage).
 fn getopt(prog: &str, args: &[String], err: &mut dyn Write) -> Option<Opts> {
     let mut o = Opts::default();
-    let mut i = 1;
-    'args: while i < args.len() {
-        let a = args[i].as_bytes();
-        if a.len() < 2 || a[0] != b'-' {
-            break;
-        }
-        if a == b"--" {
-            break;
-        }
-        let mut j = 1;
-        while j < a.len() {
-            let c = a[j];
-            j += 1;
-            let pos = OPTSTRING.bytes().position(|x| x == c).filter(|_| c != b':');
-            let Some(pos) = pos else {
-                let _ = err.write_all(&illegal(prog, "illegal option", c));
+    for opt in Getopt::posix(args, OPTSTRING) {
+        let (c, v) = match opt {
+            Opt::Flag(c, v) => (c, v.unwrap_or_default()),
+            Opt::Unknown(c) | Opt::MissingArg(c) => {
+                let what = if matches!(opt, Opt::Unknown(_)) {
+                    "illegal option"
+                } else {
+                    "option requires an argument"
+                };
+                let _ = err.write_all(&illegal(prog, what, c));
                 usage(prog, err);
                 return None;
-            };
-            let takes_arg = OPTSTRING.as_bytes().get(pos + 1) == Some(&b':');
-            let mut value = None;
-            if takes_arg {
-                if j < a.len() {
-                    value = Some(String::from_utf8_lossy(&a[j..]).into_owned());
-                } else if let Some(v) = args.get(i + 1) {
-                    i += 1;
-                    value = Some(v.clone());
-                } else {
-                    let _ = err.write_all(&illegal(prog, "option requires an argument", c));
-                    usage(prog, err);
-                    return None;
-                }
             }
-            let v = value.clone().unwrap_or_default();
-            match c {
-                b'C' => o.clear = true,
-                b'd' => o.debug = true,
-                b'F' => o.flush = true,
-                b'f' => o.file = Some(v),
-                b'G' | b'z' => {
-                    let z: String = v.chars().take(ZONENAME_MAX).collect();
-                    let gz = c == b'G' || o.zone.as_ref().is_some_and(|(_, g)| *g);
-                    o.zone = Some((z, gz));
-                    o.setzones += 1;
-                }
-                b'h' => o.hits = true,
-                b'l' => o.list = true,
-                b'M' | b'N' => o.kmem = true,
-                b'n' => o.donothing = true,
-                b'R' => {}
-                b'r' => o.remove = true,
-                b's' => o.stat = true,
-                b'v' => o.verbose = true,
-                _ => {}
+        };
+        match c {
+            'C' => o.clear = true,
+            'd' => o.debug = true,
+            'F' => o.flush = true,
+            'f' => o.file = Some(v),
+            'G' | 'z' => {
+                let z: String = v.chars().take(ZONENAME_MAX).collect();
+                let gz = c == 'G' || o.zone.as_ref().is_some_and(|(_, g)| *g);
+                o.zone = Some((z, gz));
+                o.setzones += 1;
             }
-            if value.is_some() {
-                i += 1;
-                continue 'args;
-            }
+            'h' => o.hits = true,
+            'l' => o.list = true,
+            'M' | 'N' => o.kmem = true,
+            'n' => o.donothing = true,
+            'r' => o.remove = true,
+            's' => o.stat = true,
+            'v' => o.verbose = true,
+            _ => {}
         }
-        i += 1;
     }
     Some(o)
 }
 
-fn illegal(prog: &str, what: &str, c: u8) -> Vec<u8> {
-    let mut m = format!("{prog}: {what} -- ").into_bytes();
-    m.push(c);
-    m.push(b'\n');
-    m
+fn illegal(prog: &str, what: &str, c: char) -> Vec<u8> {
+    format!("{prog}: {what} -- {c}\n").into_bytes()
 }
 
 fn run(ctx: &mut Ctx) -> Result<i32, Fail> {
