@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # illumos-ci/run.sh: build xbow, run its tests, run the integration suite
 # against the real kernel, check the sys layer's layouts against the host's
-# headers and compare `xbow dladm` with /usr/sbin/dladm byte for byte.
+# headers and compare `xbow dladm` with /usr/sbin/dladm and `xbow ipnat`
+# with /usr/sbin/ipnat byte for byte (the ipnat comparison needs
+# svc:/network/ipfilter online and an empty NAT table, else it is skipped
+# with a warning; it empties the table again at exit).
 #
 # Run as root on an OmniOS (or any illumos) host or VM:
 #     bash illumos-ci/run.sh
@@ -17,9 +20,10 @@
 #   --keep-going            run every stage even after one failed
 # Environment:
 #   XBOW_CI_PREFIX   link-name prefix for the comparison (default xbc<pid>)
-#   XBOW_CI_PHYS     physical link for the VNIC-over-NIC state and the
-#                    suite's XBOW_TEST_PHYS (default: the first of `dladm
-#                    show-phys`; empty skips that state)
+#   XBOW_CI_PHYS     physical link for the VNIC-over-NIC state, the
+#                    suite's XBOW_TEST_PHYS and the NAT rules of the ipnat
+#                    comparison (default: the first of `dladm show-phys`;
+#                    empty skips that state and those rules)
 #   XBOW_CI_ZONES    1 (default): the example network's zones are installed
 #                    and booted (a lipkg install needs the package
 #                    repository); 0: the example without zones is used
@@ -474,6 +478,282 @@ delete_ours() {
 	done
 }
 
+# ---------------------------------------------------------------- comparison with ipnat
+
+IPNAT=/usr/sbin/ipnat
+# 1 while the host's NAT table may hold what this stage loaded. The stage
+# runs only on an empty table, so emptying it again (ipnat -CF) restores it.
+NAT_DIRTY=0
+NAT_NCMP=0
+NAT_FAIL=0
+NAT_EMPTY='List of active MAP/Redirect filters:
+
+List of active sessions:'
+# Both tools are started as plain "ipnat" (found through PATH), so that
+# argv[0] in their messages is the same; set by compare_with_ipnat.
+SYS_IPNAT=()
+XBOW_IPNAT=()
+
+# same_or_different A B WHAT: two captures must agree byte for byte.
+same_or_different() {
+	local a=$1 b=$2 what=$3
+	if cmp -s "$a.out" "$b.out" && cmp -s "$a.err" "$b.err" && cmp -s "$a.rc" "$b.rc"; then
+		printf '    same: %s\n' "$what" >&2
+	else
+		NAT_FAIL=$((NAT_FAIL + 1))
+		printf '    DIFFERENT: %s\n' "$what" >&2
+		diff -u "$a.out" "$b.out" | sed 's/^/      stdout /' >&2 || true
+		diff -u "$a.err" "$b.err" | sed 's/^/      stderr /' >&2 || true
+		diff -u "$a.rc" "$b.rc" | sed 's/^/      status /' >&2 || true
+	fi
+}
+
+# ipnat_compare_with WRAP ARGS...: `ipnat ARGS` and xbow's `ipnat ARGS`
+# (under the wrapper command WRAP, if any) must print the same bytes on
+# stdout and stderr and exit with the same status.
+ipnat_compare_with() {
+	local wrap=$1
+	shift
+	NAT_NCMP=$((NAT_NCMP + 1))
+	local a="$WORK/nat$NAT_NCMP.ipnat" b="$WORK/nat$NAT_NCMP.xbow"
+	# shellcheck disable=SC2086
+	capture "$a" $wrap "${SYS_IPNAT[@]}" "$@"
+	# shellcheck disable=SC2086
+	capture "$b" $wrap "${XBOW_IPNAT[@]}" "$@"
+	same_or_different "$a" "$b" "ipnat $*"
+}
+
+ipnat_compare() { ipnat_compare_with "" "$@"; }
+
+# nat_change ARGS...: xbow's ipnat changes the NAT table; it must succeed.
+nat_change() {
+	local rc=0
+	LC_ALL=C "${XBOW_IPNAT[@]}" "$@" >"$WORK/natchange.out" 2>&1 || rc=$?
+	if [ "$rc" != 0 ]; then
+		NAT_FAIL=$((NAT_FAIL + 1))
+		printf '    CHANGE FAILED (%s): xbow ipnat %s\n' "$rc" "$*" >&2
+		sed 's/^/      /' "$WORK/natchange.out" >&2
+	else
+		printf '    changed: xbow ipnat %s\n' "$*" >&2
+	fi
+}
+
+nat_table_empty() { [ "$("$IPNAT" -l 2>&1)" = "$NAT_EMPTY" ]; }
+
+# The stage needs IP Filter running and an empty NAT table (so that it can
+# restore the table by emptying it, without parsing `ipnat -l`).
+ipnat_ready() {
+	local state
+	if [ ! -x "$IPNAT" ]; then
+		warn "no $IPNAT: the ipnat comparison is skipped"
+		return 1
+	fi
+	state=$(svcs -H -o state svc:/network/ipfilter:default 2>/dev/null || true)
+	if [ "$state" != online ]; then
+		warn "svc:/network/ipfilter:default is ${state:-not installed}, not online: the ipnat comparison is skipped (svcadm enable -s network/ipfilter lets it run)"
+		return 1
+	fi
+	if ! nat_table_empty; then
+		warn "the host's NAT table is not empty (see ipnat -l): the ipnat comparison is skipped and the table left alone"
+		return 1
+	fi
+}
+
+# Empty the NAT table again if this stage may have left something in it.
+nat_restore() {
+	[ "$NAT_DIRTY" = 1 ] || return 0
+	"$IPNAT" -CF >/dev/null 2>&1 || warn "$IPNAT -CF failed"
+	if nat_table_empty; then
+		NAT_DIRTY=0
+	else
+		warn "the NAT table is not empty after the ipnat comparison: $("$IPNAT" -l 2>&1 | tr '\n' ' ')"
+	fi
+}
+
+# ipnat_abi.rs's sizes, offsets and constants against the host's IP Filter
+# headers. Those headers are IP Filter's own (they expect its build
+# defines); if they do not compile here, the ioctls below still exercise
+# the layouts against the kernel.
+ipnat_header_check() {
+	local rust="$WORK/ipnat-facts.rust" c="$WORK/ipnat-facts.c"
+	if ! XBOW_IPNAT_LAYOUT_OUT="$rust" cargo test --locked --lib -- --exact \
+		sys::ipnat_abi::tests::ipnat_layout_facts_for_the_header_check >"$WORK/ipnat-facts.log" 2>&1 ||
+		[ ! -s "$rust" ]; then
+		NAT_FAIL=$((NAT_FAIL + 1))
+		echo "    the Rust side wrote no ipnat layout facts" >&2
+		sed 's/^/      /' "$WORK/ipnat-facts.log" >&2
+		return 0
+	fi
+	if ! "$CC" -DSOLARIS2=11 -DUSE_INET6 -o "$WORK/ipnat-header-check" \
+		"$ROOT/illumos-ci/ipnat-header-check.c" >"$WORK/ipnat-cc.err" 2>&1; then
+		warn "ipnat-header-check.c does not compile against this host's IP Filter headers: the layouts are checked through the ioctls only"
+		head -20 "$WORK/ipnat-cc.err" | sed 's/^/      /' >&2
+		return 0
+	fi
+	if ! "$WORK/ipnat-header-check" >"$c"; then
+		NAT_FAIL=$((NAT_FAIL + 1))
+		echo "    ipnat-header-check failed" >&2
+		return 0
+	fi
+	grep '^info\.' "$c" | sed 's/^/    /' >&2 || true
+	awk -v rustfile="$rust" '
+		BEGIN { while ((getline l < rustfile) > 0) { split(l, f, " "); r[f[1]] = f[2] } }
+		/^info\./ { next }
+		{
+			seen[$1] = 1
+			if (!($1 in r)) { printf "    %s: in the headers (%s) but not asserted by xbow\n", $1, $2; bad = 1 }
+			else if (r[$1] + 0 != $2 + 0) { printf "    MISMATCH %s: headers %s, xbow %s\n", $1, $2, r[$1]; bad = 1 }
+			checked++
+		}
+		END {
+			for (n in r) if (!(n in seen)) { printf "    %s: asserted by xbow but not printed from the headers\n", n; bad = 1 }
+			printf "    %d ipnat layout facts checked\n", checked
+			exit bad
+		}' "$c" >&2 || NAT_FAIL=$((NAT_FAIL + 1))
+}
+
+# One UDP datagram from this host to TEST-NET-1 (RFC 5737), discard port.
+send_udp() { (printf 'xbow-ci\n' >/dev/udp/192.0.2.1/9) 2>/dev/null; }
+
+# A session of the host's own: a rule that maps its UDP traffic to
+# 192.0.2.1 onto its own address with ports 40000-40099, and one datagram.
+nat_session() {
+	local ifname src a b
+	ifname=$(/usr/sbin/route -n get 192.0.2.1 2>/dev/null |
+		awk '$1 == "interface:" && !n { print $2; n = 1 }')
+	if [ -z "$ifname" ]; then
+		warn "no route to 192.0.2.1: the session comparison is skipped"
+		return 0
+	fi
+	src=$(/usr/sbin/ifconfig "$ifname" 2>/dev/null | awk '$1 == "inet" && !n { print $2; n = 1 }')
+	if [ -z "$src" ]; then
+		warn "$ifname has no IPv4 address: the session comparison is skipped"
+		return 0
+	fi
+	printf 'map %s from %s/32 to 192.0.2.1/32 -> 0/32 portmap udp 40000:40099\n' \
+		"$ifname" "$src" >"$WORK/session.nat"
+	NAT_DIRTY=1
+	nat_change -f "$WORK/session.nat"
+	if ! send_udp || ! "$IPNAT" -l >"$WORK/session.l" 2>&1 || ! grep -q '^MAP ' "$WORK/session.l"; then
+		warn "no NAT session appeared for a datagram from $src to 192.0.2.1 (bash /dev/udp): the session comparison is skipped"
+		nat_change -r -f "$WORK/session.nat"
+		return 0
+	fi
+	ipnat_compare -l
+	ipnat_compare -lv
+	ipnat_compare -lh
+	ipnat_compare -s
+	ipnat_compare -ls
+	# -F: each tool flushes the one session there is (a second datagram
+	# makes the second one).
+	NAT_NCMP=$((NAT_NCMP + 1))
+	a="$WORK/nat$NAT_NCMP.ipnat" b="$WORK/nat$NAT_NCMP.xbow"
+	capture "$b" "${XBOW_IPNAT[@]}" -F
+	send_udp || true
+	capture "$a" "${SYS_IPNAT[@]}" -F
+	same_or_different "$a" "$b" "ipnat -F (one session each)"
+	nat_change -r -f "$WORK/session.nat"
+	ipnat_compare -l
+	ipnat_compare -s
+}
+
+# Failures, which change nothing: both tools must fail the same way.
+ipnat_errors() {
+	local nic=$1
+	printf 'map %s 10.0.0.0/8 -> 0/32 bogus\n' "$nic" >"$WORK/bad.nat"
+	printf 'rdr %s 0/0 port 99999 -> 127.0.0.1 port 80\n' "$nic" >"$WORK/bad-port.nat"
+	ipnat_compare -x
+	ipnat_compare -l -q
+	ipnat_compare -f
+	ipnat_compare -f "$WORK/nosuch.nat"
+	ipnat_compare -f "$WORK/bad.nat"
+	ipnat_compare -nf "$WORK/bad.nat"
+	ipnat_compare -f "$WORK/bad-port.nat"
+	ipnat_compare -G global -l
+	ipnat_compare -G xbcnosuchzone -l
+	ipnat_compare -z xbcnosuchzone -l
+	ipnat_compare -z a -z b -l
+	ipnat_compare -nCF
+	# Without the privileges ipnat needs (basic set, still uid 0).
+	if command -v ppriv >/dev/null 2>&1; then
+		ipnat_compare_with "ppriv -e -s EIP=basic" -l
+		ipnat_compare_with "ppriv -e -s EIP=basic" -s
+	fi
+}
+
+compare_with_ipnat() {
+	local nic net f
+	XBOW="$CARGO_TARGET_DIR/debug/xbow"
+	[ -x "$XBOW" ] || {
+		echo "no $XBOW" >&2
+		return 1
+	}
+	ipnat_ready || return 0
+	mkdir -p "$WORK/bin"
+	ln -sf "$XBOW" "$WORK/bin/ipnat"
+	SYS_IPNAT=(env PATH=/usr/sbin:/usr/bin ipnat)
+	XBOW_IPNAT=(env "PATH=$WORK/bin:/usr/bin" XBOW_BACKEND=illumos ipnat)
+
+	log "ipnat: the structure layouts against the host's headers"
+	ipnat_header_check
+
+	log "ipnat: -nvf on every rule file of tests/data/ipnat"
+	for f in "$ROOT"/tests/data/ipnat/*/in*/input; do
+		ipnat_compare -nvf "$f"
+	done
+
+	log "ipnat: the empty table"
+	ipnat_compare -l
+	ipnat_compare -lv
+	ipnat_compare -s
+	ipnat_compare -CF
+
+	nic=$(phys_link)
+	if [ -n "$nic" ]; then
+		# The article's network, unless the host itself lives in it (its
+		# own traffic would then be translated).
+		net=192.168.0.0/24
+		if /usr/sbin/ipadm show-addr -p -o addr 2>/dev/null | grep -q '^192\.168\.0\.'; then
+			net=198.18.0.0/24
+			warn "this host has an address in 192.168.0.0/24: the article's rules are loaded for $net instead"
+		fi
+		printf 'map %s %s -> 0/32 portmap tcp/udp auto\nmap %s %s -> 0/32\n' \
+			"$nic" "$net" "$nic" "$net" >"$WORK/article.nat"
+		log "ipnat: the article's two rules on $nic, loaded by xbow"
+		ipnat_compare -nvf "$WORK/article.nat"
+		ipnat_compare -nvdf "$WORK/article.nat"
+		NAT_DIRTY=1
+		nat_change -f "$WORK/article.nat"
+		ipnat_compare -l
+		ipnat_compare -lv
+		ipnat_compare -lh
+		ipnat_compare -s
+		ipnat_compare -ls
+		log "ipnat: the article's rules removed by xbow"
+		nat_change -r -f "$WORK/article.nat"
+		ipnat_compare -l
+		ipnat_compare -lv
+		ipnat_compare -s
+	else
+		warn "no physical link: the article's rules are not loaded"
+		nic=net0
+	fi
+
+	log "ipnat: a NAT session of this host's own"
+	nat_session
+
+	log "ipnat: errors"
+	ipnat_errors "$nic"
+
+	nat_restore
+	[ "$NAT_DIRTY" = 0 ] || NAT_FAIL=$((NAT_FAIL + 1))
+	[ "$NAT_FAIL" = 0 ] || {
+		echo "    $NAT_FAIL of $NAT_NCMP ipnat comparisons, changes or checks differed" >&2
+		return 1
+	}
+	printf '    all %d ipnat comparisons identical\n' "$NAT_NCMP" >&2
+}
+
 # ---------------------------------------------------------------- xbow net
 
 NET_SPEC=
@@ -527,6 +807,9 @@ cleanup() {
 		"$CARGO_TARGET_DIR/debug/xbow" net down "$NET_SPEC" >/dev/null 2>&1 ||
 			warn "xbow net down $NET_SPEC failed: see xbow net status"
 	fi
+	if [ "$BACKEND" = illumos ]; then
+		nat_restore
+	fi
 	if [ "$BACKEND" = illumos ] && [ -x "$DLADM" ]; then
 		delete_ours "$PREFIX"
 		delete_ours "$TEST_PREFIX"
@@ -569,6 +852,7 @@ main() {
 		stage "header check against /usr/include" header_check
 		stage "integration suite against the kernel" suite_illumos
 		stage "byte comparison with $DLADM" compare_with_dladm
+		stage "byte comparison with $IPNAT" compare_with_ipnat
 	fi
 	stage "the example network: xbow net up, status, down" net_example
 

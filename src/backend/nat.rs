@@ -170,8 +170,19 @@ pub fn open_nat(kind: super::Kind) -> NatResult<Box<dyn Nat>> {
                 super::sim::StateFile::from_env().map_err(|e| NatError::Backend(e.to_string()))?;
             Ok(Box::new(super::sim::SimNat::open(file)))
         }
-        super::Kind::Illumos => Err(NatError::Backend(
-            "the illumos /dev/ipnat backend is not available in this build".to_string(),
-        )),
+        super::Kind::Illumos => open_illumos(),
     }
+}
+
+/// The kernel's NAT table; the device is opened by [`Nat::open`].
+#[cfg(target_os = "illumos")]
+fn open_illumos() -> NatResult<Box<dyn Nat>> {
+    Ok(Box::new(super::illumos::IllumosNat::new()))
+}
+
+#[cfg(not(target_os = "illumos"))]
+fn open_illumos() -> NatResult<Box<dyn Nat>> {
+    Err(NatError::Backend(
+        "the illumos /dev/ipnat backend is not available in this build".to_string(),
+    ))
 }

@@ -1,9 +1,11 @@
 //! The bytes of an illumos amd64 `ipnat_t` (384 bytes, offsets from
 //! `netinet/ip_nat.h`, see the reference §4.5), built without `unsafe`:
 //! `ipnat -d` dumps them, the kernel compares their tail to find duplicate
-//! rules, and the `/dev/ipnat` backend sends them.
+//! rules, and the `/dev/ipnat` backend sends them and reads the kernel's
+//! rules back (`crate::sys::ipnat_abi::IpNat` declares the same layout and
+//! asserts it).
 
-use super::rule::{I6Addr, NatRule, RuleCounters, swap16};
+use super::rule::{CName, CmpOp, I6Addr, NatFlags, NatRule, PortCmp, Redir, RuleCounters, swap16};
 
 /// `sizeof (ipnat_t)` on amd64.
 pub const IPNAT_SIZE: usize = 384;
@@ -91,6 +93,70 @@ pub fn encode_ipnat(r: &NatRule, c: &RuleCounters) -> [u8; IPNAT_SIZE] {
     b
 }
 
+fn get<const N: usize>(b: &[u8; IPNAT_SIZE], at: usize) -> [u8; N] {
+    let mut v = [0u8; N];
+    v.copy_from_slice(&b[at..at + N]);
+    v
+}
+
+fn get_addr(b: &[u8; IPNAT_SIZE], at: usize) -> [I6Addr; 2] {
+    [I6Addr(get(b, at)), I6Addr(get(b, at + 16))]
+}
+
+/// The rule and its counters from the bytes the kernel hands back
+/// (`SIOCGENITER`): the inverse of [`encode_ipnat`] (pointers and the
+/// other kernel-only fields are not kept).
+pub fn decode_ipnat(b: &[u8; IPNAT_SIZE]) -> (NatRule, RuleCounters) {
+    let u16_at = |at| u16::from_le_bytes(get(b, at));
+    let u32_at = |at| u32::from_le_bytes(get(b, at));
+    let i32_at = |at| i32::from_le_bytes(get(b, at));
+    let kind = Redir::from_code(i32_at(off::REDIR));
+    let (pmin, pmax) = (u16_at(off::PORT), u16_at(off::PORT + 2));
+    let (pmin, pmax) = if kind.code() == 4 {
+        (pmin, pmax)
+    } else {
+        (swap16(pmin), swap16(pmax))
+    };
+    let cname = |at, len| CName::strncpy(&b[at..at + len], len);
+    let rule = NatRule {
+        kind,
+        ifnames: [cname(off::IFNAMES, 32), cname(off::IFNAMES + 32, 32)],
+        v: b[off::V],
+        flags: NatFlags(u32_at(off::FLAGS)),
+        proto: i32_at(off::P),
+        inside: get_addr(b, off::IN),
+        outside: get_addr(b, off::OUT),
+        src: get_addr(b, off::SRC),
+        scmp: PortCmp {
+            op: CmpOp(i32_at(off::TUC + 4)),
+            port: u16_at(off::TUC + 8),
+            top: u16_at(off::TUC + 10),
+        },
+        dcmp: PortCmp {
+            op: CmpOp(i32_at(off::TUC + 12)),
+            port: u16_at(off::TUC + 16),
+            top: u16_at(off::TUC + 18),
+        },
+        pmin,
+        pmax,
+        pnext: swap16(u16_at(off::PNEXT)),
+        ppip: u16_at(off::PPIP),
+        ippip: u16_at(off::IPPIP),
+        space: u64::from_le_bytes(get(b, off::SPACE)),
+        nextip: u32_at(off::NEXTIP),
+        age: [u32_at(off::AGE), u32_at(off::AGE + 4)],
+        mssclamp: u32_at(off::MSSCLAMP),
+        plabel: cname(off::PLABEL, 16),
+        tag: cname(off::TAG, 16),
+    };
+    let counters = RuleCounters {
+        hits: u64::from_le_bytes(get(b, off::HITS)),
+        uses: u32_at(off::USE),
+        hv: u32_at(off::HV),
+    };
+    (rule, counters)
+}
+
 /// `binprint()`: `"%02x "` per byte, a newline after every 16, then one more.
 pub fn binprint(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len() * 3 + bytes.len() / 16 + 1);
@@ -107,7 +173,6 @@ pub fn binprint(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ipnat::rule::{CName, Redir};
 
     #[test]
     fn layout_of_a_map_rule() {

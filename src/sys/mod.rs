@@ -11,6 +11,8 @@ pub mod dladm_records;
 pub mod illumos;
 #[cfg(any(test, target_os = "illumos"))]
 pub mod illumos_types;
+#[cfg(any(test, target_os = "illumos"))]
+pub mod ipnat_abi;
 pub mod ipnat_names;
 
 /// The height of the terminal on stdout, if stdout is one.

@@ -1,10 +1,11 @@
 //! illumos: libdladm and libkstat, loaded at run time with `dlopen` so
 //! that one binary runs on every illumos generation (and refuses, with a
-//! message, the ones it does not know). The only `unsafe` of the backend
-//! lives here.
+//! message, the ones it does not know), and the IP Filter devices
+//! (`ipnat`). The only `unsafe` of the backends lives here.
 
 mod cstr;
 mod handle;
+pub mod ipnat;
 mod kstat;
 mod symbols;
 
