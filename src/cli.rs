@@ -18,8 +18,9 @@ use std::path::{Path, PathBuf};
     version,
     about = "Crossbow network virtualization: etherstubs, VNICs, NAT and zones",
     long_about = "xbow builds virtual networks on illumos (and simulates them elsewhere).\n\n\
-        `xbow dladm …` behaves like illumos dladm(8); a symlink named `dladm` to xbow does the same.\n\
-        The backend is chosen by XBOW_BACKEND (illumos on illumos, sim elsewhere)."
+        `xbow dladm …` and `xbow ipnat …` behave like illumos dladm(8) and ipnat(8); a symlink\n\
+        named `dladm` or `ipnat` to xbow does the same. `xbow net` builds a whole network from\n\
+        one spec. The backend is chosen by XBOW_BACKEND (illumos on illumos, sim elsewhere)."
 )]
 struct Cli {
     #[command(subcommand)]
