@@ -15,6 +15,30 @@
 //!   grammar but not printed);
 //! * `icmpidmap` after `from … to …` or `range` (it replaces the flags, so
 //!   those are not printed), and an `icmpidmap 0:0` (not printed at all).
+//!
+//! and, found by the `ipnat_roundtrip` fuzz target (fuzz/README.md):
+//! * a bare `0` read before the rule has a family (`map le0 0 -> 0/32`):
+//!   its mask gets all four words, but an IPv4 rule prints only the first
+//!   (`0.0.0.0/32`);
+//! * IPv6 masks that are not prefixes, or addresses with bits outside
+//!   their mask (`H/0x0`): printed as a bit count (`count6bits()`);
+//! * an `rdr` IPv6 target `H/0` with H not zero (no mask printed), and
+//!   `rdr … -> 0,H` (printed `0.0.0.0,H/H`, which does not parse);
+//! * a `map-block` with a protocol (never printed);
+//! * an unknown protocol name (`in_p` -1) or a protocol, `age` or
+//!   `mssclamp` number above INT_MAX (printed negative with `%d`);
+//! * names (interface, tag) the lexer does not read back as one word:
+//!   keywords, a leading digit or `-`, whitespace, `\`, quotes, `#`, `$`,
+//!   one-character tokens (printed as they are, unquoted);
+//! * a `portmap` without a protocol (discarded, but `auto`/`sequential`
+//!   stay in the flags; a lone `sequential` does not parse);
+//! * `round-robin` on a map rule (printed for `rdr` only);
+//! * a port compare whose operator `setnatproto()` cleared while its ports
+//!   stayed (`from any port 0 >< 20` without tcp/udp);
+//! * `rdr … port 0 -> … port = 0` without a protocol (IPN_FIXEDDPORT stays,
+//!   no port printed);
+//! * a protocol after `icmpidmap icmp A:B` (it changes `in_p`, or the
+//!   TCP/UDP bits, but prints as `icmp`).
 
 use proptest::prelude::*;
 use xbow::ipnat::names::Builtin;

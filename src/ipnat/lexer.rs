@@ -485,6 +485,8 @@ impl<'a> Lexer<'a> {
         let mut isbuilding = false;
         let mut lnext = false;
         let mut nokey = false;
+        // Variables expanded for this token.
+        let mut expansions = 0;
         self.yystr_set = false;
 
         let rval: R = 'done: loop {
@@ -573,7 +575,21 @@ impl<'a> Lexer<'a> {
                     if ok {
                         let name = self.texttostr(1, self.pos);
                         let line = self.line;
-                        if let Some(value) = self.get_variable(&name, line, 0).0 {
+                        if expansions >= MAX_VAR_DEPTH {
+                            // illumos reads an expansion again from its
+                            // start, and one that begins with the same
+                            // `$name` (a `$$` in the value makes a literal
+                            // `$`: `a = "$$a-"; $a` gives `$a--`) is
+                            // expanded again, forever. xbow stops, says so,
+                            // and goes on as for an unknown variable.
+                            let name = cstr(&name);
+                            let name = match name.strip_prefix(b"{") {
+                                Some(n) => n.strip_suffix(b"}").unwrap_or(n),
+                                None => name,
+                            };
+                            self.refers_to_itself(line, name);
+                        } else if let Some(value) = self.get_variable(&name, line, 0).0 {
+                            expansions += 1;
                             let rest = self.texttostr(self.pos, self.last);
                             self.pos = 0;
                             self.last = 0;
@@ -908,6 +924,15 @@ impl<'a> Lexer<'a> {
         self.diagnostics.push(msg.into_bytes());
     }
 
+    /// Where illumos recurses or loops forever on a variable that refers
+    /// to itself, xbow stops with this message.
+    fn refers_to_itself(&mut self, line: i32, name: &[u8]) {
+        let mut m = format!("{line}: variable '").into_bytes();
+        m.extend_from_slice(name);
+        m.extend_from_slice(b"' refers to itself\n");
+        self.diagnostics.push(m);
+    }
+
     /// `get_variable()`: the expanded value and where the name ended.
     fn get_variable(&mut self, s: &[u8], line: i32, depth: usize) -> (Option<Vec<u8>>, usize) {
         let s = cstr(s);
@@ -947,10 +972,7 @@ impl<'a> Lexer<'a> {
             return (None, after);
         };
         if depth >= MAX_VAR_DEPTH {
-            let mut m = format!("{line}: variable '").into_bytes();
-            m.extend_from_slice(name);
-            m.extend_from_slice(b"' refers to itself\n");
-            self.diagnostics.push(m);
+            self.refers_to_itself(line, name);
             return (None, after);
         }
         (self.expand_string(value, line, depth + 1), after)
@@ -1114,6 +1136,29 @@ mod tests {
             vec![Tok::Kw(Kw::Map), Tok::Str(b"le0".to_vec())]
         );
         assert_eq!(toks("map 32"), vec![Tok::Kw(Kw::Map), Tok::Number(32)]);
+    }
+
+    #[test]
+    fn a_value_read_again_as_itself_stops() {
+        // `$$` makes a literal `$` (and, as bcopy() moves no NUL, doubles
+        // the last byte): `$a` gives `$a--`, whose `$a` illumos expands
+        // again, forever (found by the fuzzer as `ma="$$ma\xf2>";$ma`).
+        let mut lx = Lexer::new(b"$a ${a}\n");
+        lx.set_variable(b"a", b"$$a-");
+        let word = [b"$a".as_slice(), &[b'-'; 128]].concat();
+        assert_eq!(lx.lex(), Tok::Str(word.clone()));
+        assert_eq!(lx.lex(), Tok::Str(word));
+        assert_eq!(lx.lex(), Tok::Eof);
+        assert_eq!(
+            lx.diagnostics,
+            vec![b"1: variable 'a' refers to itself\n".to_vec(); 2]
+        );
+        // A chain that ends is expanded.
+        let mut lx = Lexer::new(b"$a\n");
+        lx.set_variable(b"a", b"$$b-");
+        lx.set_variable(b"b", b"x");
+        assert_eq!(lx.lex(), Tok::Str(b"x--".to_vec()));
+        assert!(lx.diagnostics.is_empty());
     }
 
     #[test]
