@@ -179,3 +179,39 @@ fn usage_text_is_illumos() {
     let r = env.dladm(&["help"]);
     assert_eq!(r.stderr, golden("usage.txt"));
 }
+
+#[test]
+fn header_repeats_every_window_rows_minus_one_on_a_terminal() {
+    let Some(env) = sim() else { return };
+    // util-linux script(1) gives the command a terminal of 10 rows.
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("script(1) is not installed: skipped");
+        return;
+    }
+    env.dladm(&["create-etherstub", "stub0"]).ok();
+    for i in 0..20 {
+        env.dladm(&["create-vnic", "-t", "-l", "stub0", &format!("v{i}")])
+            .ok();
+    }
+    let cmd = format!(
+        "stty rows 10; XBOW_BACKEND=sim XBOW_SIM_STATE='{}' '{}' dladm show-vnic",
+        env.state_path().display(),
+        common::XBOW
+    );
+    let o = std::process::Command::new("script")
+        .args(["-qc", &cmd, "/dev/null"])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).replace('\r', "");
+    let headers: Vec<usize> = out
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("LINK "))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(headers, vec![0, 10, 20], "{out}");
+}
