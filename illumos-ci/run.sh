@@ -282,15 +282,22 @@ compare_with() {
 	capture "$a" $wrap "$DLADM" "$@"
 	# shellcheck disable=SC2086
 	capture "$b" $wrap env XBOW_BACKEND=illumos "$XBOW" dladm "$@"
+	same_captures "$a" "$b" "dladm $*" || CMP_FAIL=$((CMP_FAIL + 1))
+}
+
+# same_captures A B WHAT: two captures agree byte for byte (else the
+# differences are shown and the status is 1).
+same_captures() {
+	local a=$1 b=$2 what=$3
 	if cmp -s "$a.out" "$b.out" && cmp -s "$a.err" "$b.err" && cmp -s "$a.rc" "$b.rc"; then
-		printf '    same: dladm %s\n' "$*" >&2
-	else
-		CMP_FAIL=$((CMP_FAIL + 1))
-		printf '    DIFFERENT: dladm %s\n' "$*" >&2
-		diff -u "$a.out" "$b.out" | sed 's/^/      stdout /' >&2 || true
-		diff -u "$a.err" "$b.err" | sed 's/^/      stderr /' >&2 || true
-		diff -u "$a.rc" "$b.rc" | sed 's/^/      status /' >&2 || true
+		printf '    same: %s\n' "$what" >&2
+		return 0
 	fi
+	printf '    DIFFERENT: %s\n' "$what" >&2
+	diff -u "$a.out" "$b.out" | sed 's/^/      stdout /' >&2 || true
+	diff -u "$a.err" "$b.err" | sed 's/^/      stderr /' >&2 || true
+	diff -u "$a.rc" "$b.rc" | sed 's/^/      status /' >&2 || true
+	return 1
 }
 
 compare() { compare_with "" "$@"; }
@@ -494,18 +501,9 @@ List of active sessions:'
 SYS_IPNAT=()
 XBOW_IPNAT=()
 
-# same_or_different A B WHAT: two captures must agree byte for byte.
+# same_or_different A B WHAT: as same_captures, counting NAT differences.
 same_or_different() {
-	local a=$1 b=$2 what=$3
-	if cmp -s "$a.out" "$b.out" && cmp -s "$a.err" "$b.err" && cmp -s "$a.rc" "$b.rc"; then
-		printf '    same: %s\n' "$what" >&2
-	else
-		NAT_FAIL=$((NAT_FAIL + 1))
-		printf '    DIFFERENT: %s\n' "$what" >&2
-		diff -u "$a.out" "$b.out" | sed 's/^/      stdout /' >&2 || true
-		diff -u "$a.err" "$b.err" | sed 's/^/      stderr /' >&2 || true
-		diff -u "$a.rc" "$b.rc" | sed 's/^/      status /' >&2 || true
-	fi
+	same_captures "$@" || NAT_FAIL=$((NAT_FAIL + 1))
 }
 
 # ipnat_compare_with WRAP ARGS...: `ipnat ARGS` and xbow's `ipnat ARGS`

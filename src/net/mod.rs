@@ -175,32 +175,32 @@ pub fn run_steps(steps: &[Step], h: &mut Host, out: &mut dyn Write) -> Result<()
 
 /// `xbow net up`: apply the spec; a second run changes nothing.
 pub fn up(path: &Path, h: &mut Host, out: &mut dyn Write) -> Result<(), NetError> {
-    let _lock = lock(h)?;
-    let net = load(path, h)?;
-    let steps = plan_up(&net, h)?;
-    if steps.is_empty() {
-        let _ = writeln!(
-            out,
-            "nothing to change: the host matches {}",
-            path.display()
-        );
-        return Ok(());
-    }
-    preflight()?;
-    run_steps(&steps, h, out)
+    apply(path, h, out, plan_up, |p| {
+        format!("nothing to change: the host matches {}", p.display())
+    })
 }
 
 /// `xbow net down`: remove what the spec describes.
 pub fn down(path: &Path, h: &mut Host, out: &mut dyn Write) -> Result<(), NetError> {
+    apply(path, h, out, plan_down, |p| {
+        format!("nothing to remove: none of {} is on the host", p.display())
+    })
+}
+
+/// Under the lock: load the spec, plan, and run the steps (or say there
+/// are none).
+fn apply(
+    path: &Path,
+    h: &mut Host,
+    out: &mut dyn Write,
+    plan: fn(&Network, &mut Host) -> Result<Vec<Step>, NetError>,
+    nothing: fn(&Path) -> String,
+) -> Result<(), NetError> {
     let _lock = lock(h)?;
     let net = load(path, h)?;
-    let steps = plan_down(&net, h)?;
+    let steps = plan(&net, h)?;
     if steps.is_empty() {
-        let _ = writeln!(
-            out,
-            "nothing to remove: none of {} is on the host",
-            path.display()
-        );
+        let _ = writeln!(out, "{}", nothing(path));
         return Ok(());
     }
     preflight()?;

@@ -109,23 +109,22 @@ pub fn status(net: &Network, h: &mut Host) -> HostResult<Vec<Entry>> {
             .map_or(ABSENT.to_string(), |x| x.addr.to_string());
         out.push(entry("address", &a.addrobj, a.addr.to_string(), actual));
     }
-    if net.ipv4_forwarding {
-        let st = h.svc.state(svc::IPV4_FORWARDING)?;
+    let mut service = |h: &mut Host, fmri: &str| -> HostResult<()> {
+        let st = h.svc.state(fmri)?;
+        let name = svc::short_name(fmri);
         out.push(entry(
             "service",
-            svc::short_name(svc::IPV4_FORWARDING),
+            name,
             SvcState::Online.as_str().into(),
             st.as_str().into(),
         ));
+        Ok(())
+    };
+    if net.ipv4_forwarding {
+        service(h, svc::IPV4_FORWARDING)?;
     }
     if !net.nat.is_empty() {
-        let st = h.svc.state(svc::IPFILTER)?;
-        out.push(entry(
-            "service",
-            svc::short_name(svc::IPFILTER),
-            SvcState::Online.as_str().into(),
-            st.as_str().into(),
-        ));
+        service(h, svc::IPFILTER)?;
         let loaded = super::plan::nat_rules(h)?;
         for n in &net.nat {
             let actual = if loaded.iter().any(|r| r.same_as(&n.rule)) {
