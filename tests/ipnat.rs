@@ -1,5 +1,6 @@
-//! `xbow ipnat` against the sim: options and their messages, the order of
-//! operations, flushes, all-or-nothing loads, and sessions created with
+//! `xbow ipnat` against the sim and (with `XBOW_TEST_BACKEND=linux`) the
+//! Linux backend: options and their messages, the order of operations,
+//! flushes, all-or-nothing loads, and, on the sim, sessions created with
 //! `xbow sim nat-flow`.
 
 mod common;
@@ -25,6 +26,8 @@ fn write(env: &Env, name: &str, text: &str) -> String {
 }
 
 /// A sim with eri0 at 192.168.84.24 and the article's rules loaded.
+/// The article's rules with a simulated flow through them: sim only (the
+/// Linux backend's real sessions are in tests/linux_e2e.rs).
 fn article() -> Option<(Env, String)> {
     let env = Env::sim_only()?;
     env.xbow(&["sim", "add-phys", "eri0", "--addr", "192.168.84.24/24"])
@@ -38,7 +41,9 @@ fn article() -> Option<(Env, String)> {
 
 #[test]
 fn options_errors_and_usage() {
-    let Some(env) = Env::sim_only() else { return };
+    let Some(env) = Env::not_illumos() else {
+        return;
+    };
     ipnat(&env, &["-x"]).fails_with(&format!("ipnat: illegal option -- x\n{USAGE}"));
     ipnat(&env, &["-f"]).fails_with(&format!("ipnat: option requires an argument -- f\n{USAGE}"));
     ipnat(&env, &["-lq"]).fails_with(&format!("ipnat: illegal option -- q\n{USAGE}"));
@@ -50,7 +55,9 @@ fn options_errors_and_usage() {
 
 #[test]
 fn a_symlink_named_ipnat_is_ipnat() {
-    let Some(env) = Env::sim_only() else { return };
+    let Some(env) = Env::not_illumos() else {
+        return;
+    };
     let link = env.dir().join("ipnat");
     std::os::unix::fs::symlink(XBOW, &link).expect("symlink");
     let run = |args: &[&str]| -> Run {
@@ -76,7 +83,9 @@ fn a_symlink_named_ipnat_is_ipnat() {
 
 #[test]
 fn donothing_touches_nothing() {
-    let Some(env) = Env::sim_only() else { return };
+    let Some(env) = Env::not_illumos() else {
+        return;
+    };
     let r = ipnat(&env, &["-n", "-F", "-C"]);
     r.ok();
     assert_eq!(
@@ -114,7 +123,9 @@ fn donothing_touches_nothing() {
 
 #[test]
 fn debug_dumps_the_ipnat_t() {
-    let Some(env) = Env::sim_only() else { return };
+    let Some(env) = Env::not_illumos() else {
+        return;
+    };
     let f = write(&env, "r.conf", "map le0 0/0 -> 0/32\n");
     let r = ipnat(&env, &["-nvdf", &f]);
     r.ok();
@@ -132,7 +143,9 @@ fn debug_dumps_the_ipnat_t() {
 
 #[test]
 fn an_unreadable_file_is_reported_and_ignored() {
-    let Some(env) = Env::sim_only() else { return };
+    let Some(env) = Env::not_illumos() else {
+        return;
+    };
     let r = ipnat(&env, &["-f", "/nonexistent/ipnat.conf"]);
     assert_eq!(
         (r.code, r.stdout.as_str(), r.stderr.as_str()),
@@ -248,7 +261,7 @@ fn flows_that_no_rule_translates() {
         r.stderr,
         "xbow sim: nat-flow: '10.0.0.1': a tcp packet needs a port (ADDR:PORT)\n"
     );
-    let env2 = Env::sim_only().expect("sim");
+    let env2 = Env::not_illumos().expect("sim");
     env2.xbow(&["sim", "add-phys", "eri0"]).ok();
     let f = write(&env2, "r.conf", ARTICLE);
     ipnat(&env2, &["-f", &f]).ok();
@@ -287,7 +300,9 @@ fn rdr_sessions() {
 
 #[test]
 fn loads_are_all_or_nothing() {
-    let Some(env) = Env::sim_only() else { return };
+    let Some(env) = Env::not_illumos() else {
+        return;
+    };
     let one = write(&env, "one.conf", "map eri0 10.9.0.0/16 -> 0/32\n");
     ipnat(&env, &["-f", &one]).ok();
     let bad = write(
@@ -352,7 +367,9 @@ fn loads_are_all_or_nothing() {
 
 #[test]
 fn listing_opens_read_only() {
-    let Some(env) = Env::sim_only() else { return };
+    let Some(env) = Env::not_illumos() else {
+        return;
+    };
     let f = write(&env, "r.conf", ARTICLE);
     let r = ipnat(&env, &["-CF", "-l", "-f", &f]);
     assert_eq!(r.code, 1);
@@ -420,7 +437,9 @@ fn flushes() {
 
 #[test]
 fn the_snapshot_gates_the_listing() {
-    let Some(env) = Env::sim_only() else { return };
+    let Some(env) = Env::not_illumos() else {
+        return;
+    };
     // Listing needs a read-only open, so load first, then -l with -s: the
     // stats are those from before anything else happened.
     let f = write(&env, "r.conf", "map le0 10.0.0.0/8 -> 0/32\n");
@@ -436,7 +455,9 @@ fn the_snapshot_gates_the_listing() {
 
 #[test]
 fn verbose_load_prints_and_loads() {
-    let Some(env) = Env::sim_only() else { return };
+    let Some(env) = Env::not_illumos() else {
+        return;
+    };
     let f = write(
         &env,
         "r.conf",
@@ -473,7 +494,9 @@ fn verbose_load_prints_and_loads() {
 
 #[test]
 fn zones() {
-    let Some(env) = Env::sim_only() else { return };
+    let Some(env) = Env::not_illumos() else {
+        return;
+    };
     ipnat(&env, &["-l", "-z", "web"]).fails_with("Could not find running zone: web\n");
     ipnat(&env, &["-l", "-G", "global"]).fails_with("-G cannot be used with the global zone\n");
     ipnat(&env, &["-l", "-z", "a", "-G", "b"]).fails_with("Only one of -G and -z may be set\n");
@@ -481,7 +504,9 @@ fn zones() {
 
 #[test]
 fn unsupported_and_invalid_combinations() {
-    let Some(env) = Env::sim_only() else { return };
+    let Some(env) = Env::not_illumos() else {
+        return;
+    };
     ipnat(&env, &["-l", "-M", "/dev/kmem"])
         .fails_with("ipnat: -M and -N (reading a kernel image) are not supported\n");
     ipnat(&env, &["-F", "--json"]).fails_with("ipnat: --json applies to -l and -s\n");

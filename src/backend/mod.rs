@@ -9,6 +9,8 @@ pub mod host_parse;
 pub mod illumos;
 #[cfg(target_os = "illumos")]
 pub mod illumos_host;
+#[cfg(target_os = "linux")]
+pub mod linux;
 pub mod nat;
 pub mod sim;
 
@@ -93,6 +95,8 @@ pub trait Datalink {
 pub enum Kind {
     Sim,
     Illumos,
+    /// The sim's model realized on a Linux kernel.
+    Linux,
 }
 
 impl Kind {
@@ -101,9 +105,10 @@ impl Kind {
         match std::env::var("XBOW_BACKEND") {
             Ok(v) if v == "sim" => Ok(Kind::Sim),
             Ok(v) if v == "illumos" => Ok(Kind::Illumos),
+            Ok(v) if v == "linux" => Ok(Kind::Linux),
             Ok(v) if v.is_empty() => Ok(Self::platform_default()),
             Ok(v) => Err(format!(
-                "XBOW_BACKEND={v}: unknown backend (expected sim or illumos)"
+                "XBOW_BACKEND={v}: unknown backend (expected sim, illumos or linux)"
             )),
             Err(_) => Ok(Self::platform_default()),
         }
@@ -125,7 +130,21 @@ pub fn open_datalink(kind: Kind) -> DlResult<Box<dyn Datalink>> {
             sim::SimDatalink::open(sim::StateFile::from_env()?),
         )),
         Kind::Illumos => open_illumos(),
+        Kind::Linux => Ok(Box::new(sim::SimDatalink::open(linux_state()?))),
     }
+}
+
+/// The Linux backend's state, realized on the kernel.
+#[cfg(target_os = "linux")]
+pub fn linux_state() -> DlResult<sim::StateFile> {
+    linux::state_file()
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn linux_state() -> DlResult<sim::StateFile> {
+    Err(DlError::Backend(
+        "the Linux backend needs Linux (set XBOW_BACKEND=sim to simulate)".to_string(),
+    ))
 }
 
 /// The illumos backend; a failing `dladm_open` is its status.

@@ -171,6 +171,10 @@ pub fn open_nat(kind: super::Kind) -> NatResult<Box<dyn Nat>> {
             Ok(Box::new(super::sim::SimNat::open(file)))
         }
         super::Kind::Illumos => open_illumos(),
+        super::Kind::Linux => {
+            let file = super::linux_state().map_err(|e| NatError::Backend(e.to_string()))?;
+            Ok(Box::new(super::sim::SimNat::open(file)))
+        }
     }
 }
 

@@ -56,6 +56,7 @@ pub fn open_host(kind: Kind) -> Result<Host, NetError> {
     match kind {
         Kind::Sim => Ok(sim_host(StateFile::from_env()?)),
         Kind::Illumos => open_illumos(),
+        Kind::Linux => Ok(sim_host(crate::backend::linux_state()?)),
     }
 }
 

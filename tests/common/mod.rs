@@ -1,7 +1,10 @@
 //! The integration-test harness: runs the built `xbow` binary against the
-//! sim backend (a fresh state file per test) or, with
+//! sim backend (a fresh state file per test); with
 //! `XBOW_TEST_BACKEND=illumos`, against the real kernel on links named with
-//! a per-run prefix, which are deleted again when the test ends.
+//! a per-run prefix, which are deleted again when the test ends; with
+//! `XBOW_TEST_BACKEND=linux`, against the Linux kernel inside a network
+//! namespace of the test's own (entered with `nsenter`), deleted with
+//! everything in it when the test ends.
 
 #![allow(dead_code)]
 
@@ -52,6 +55,8 @@ impl Run {
 
 pub struct Env {
     pub illumos: bool,
+    /// The Linux backend: the network namespace xbow runs in.
+    pub linux: Option<String>,
     /// Prepended to every link name a test creates.
     pub prefix: String,
     dir: tempfile::TempDir,
@@ -59,19 +64,50 @@ pub struct Env {
 
 impl Env {
     pub fn new() -> Env {
-        let illumos = std::env::var("XBOW_TEST_BACKEND").is_ok_and(|b| b == "illumos");
+        let backend = std::env::var("XBOW_TEST_BACKEND").unwrap_or_default();
+        let illumos = backend == "illumos";
+        let linux = (backend == "linux").then(new_netns);
         let prefix = std::env::var("XBOW_TEST_PREFIX").unwrap_or_else(|_| "xbt".into());
         Env {
             illumos,
+            linux,
             prefix,
             dir: tempfile::tempdir().expect("tempdir"),
         }
     }
 
-    /// A sim-only environment (the test is skipped on illumos).
+    /// A sim-only environment (the test is skipped on a real kernel).
     pub fn sim_only() -> Option<Env> {
+        let real = matches!(
+            std::env::var("XBOW_TEST_BACKEND").as_deref(),
+            Ok("illumos" | "linux")
+        );
+        (!real).then(Env::new)
+    }
+
+    /// The sim or Linux (the test is skipped on illumos, where
+    /// illumos-ci compares with the system's own tool instead).
+    pub fn not_illumos() -> Option<Env> {
         let e = Env::new();
         (!e.illumos).then_some(e)
+    }
+
+    /// Whether links can be persistent. On Linux every link is temporary
+    /// (xbow-linux(7): there is no dlmgmtd; the spec is the persistent
+    /// configuration), so persistence checks are illumos and sim only.
+    pub fn keeps_persistent(&self) -> bool {
+        self.linux.is_none()
+    }
+
+    /// Whether `priority` can be other than `high` (not on Linux, which
+    /// refuses it: xbow-linux(7)).
+    pub fn has_priority(&self) -> bool {
+        self.linux.is_none()
+    }
+
+    /// Whether the test runs against a real kernel.
+    pub fn real(&self) -> bool {
+        self.illumos || self.linux.is_some()
     }
 
     pub fn state_path(&self) -> PathBuf {
@@ -88,9 +124,19 @@ impl Env {
     }
 
     pub fn cmd(&self) -> Command {
-        let mut c = Command::new(XBOW);
+        let mut c = match &self.linux {
+            Some(ns) => {
+                let mut c = Command::new("nsenter");
+                c.arg(format!("--net=/run/netns/{ns}")).arg(XBOW);
+                c
+            }
+            None => Command::new(XBOW),
+        };
         c.env_remove("POSIXLY_CORRECT").env("LC_ALL", "C");
-        if self.illumos {
+        if self.linux.is_some() {
+            c.env("XBOW_BACKEND", "linux")
+                .env("XBOW_LINUX_STATE", self.dir.path().join("linux.json"));
+        } else if self.illumos {
             c.env("XBOW_BACKEND", "illumos");
         } else {
             c.env("XBOW_BACKEND", "sim")
@@ -112,8 +158,19 @@ impl Env {
     }
 
     /// A physical link to build on: on the sim, `NAME` is declared with the
-    /// given speed; on illumos it is `XBOW_TEST_PHYS`.
+    /// given speed; on illumos it is `XBOW_TEST_PHYS`; on Linux, one end of
+    /// a veth pair in the test's namespace (the other end's name is not a
+    /// datalink name, so it is not a link to xbow).
     pub fn phys(&self, name: &str, speed: u64) -> String {
+        if let Some(ns) = &self.linux {
+            let peer = format!("{name}x");
+            ip(&[
+                "-n", ns, "link", "add", name, "type", "veth", "peer", "name", &peer,
+            ]);
+            ip(&["-n", ns, "link", "set", name, "up"]);
+            ip(&["-n", ns, "link", "set", &peer, "up"]);
+            return name.to_string();
+        }
         if self.illumos {
             return std::env::var("XBOW_TEST_PHYS").expect("XBOW_TEST_PHYS names a physical link");
         }
@@ -127,6 +184,10 @@ impl Drop for Env {
     /// On illumos, delete whatever this test created (VNICs first), even
     /// when it failed.
     fn drop(&mut self) {
+        if let Some(ns) = &self.linux {
+            let _ = Command::new("ip").args(["netns", "delete", ns]).status();
+            return;
+        }
         if !self.illumos {
             return;
         }
@@ -146,6 +207,27 @@ impl Drop for Env {
             self.dladm(&["delete-etherstub", &s]);
         }
     }
+}
+
+/// Run `ip ARGS…`, which must succeed.
+#[track_caller]
+pub fn ip(args: &[&str]) {
+    let out = Command::new("ip").args(args).output().expect("run ip");
+    assert!(
+        out.status.success(),
+        "ip {}: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A fresh network namespace for one test.
+fn new_netns() -> String {
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let name = format!("xbt{}n{n}", std::process::id());
+    ip(&["netns", "add", &name]);
+    name
 }
 
 /// The golden file `tests/golden/NAME`.

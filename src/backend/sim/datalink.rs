@@ -79,7 +79,7 @@ fn info(l: &SimLink) -> LinkInfo {
 }
 
 /// The active MTU of a link.
-fn mtu_of(st: &SimState, id: LinkId) -> DlResult<u32> {
+pub fn mtu_of(st: &SimState, id: LinkId) -> DlResult<u32> {
     let l = st.link(id).ok_or(DlStatus::Notfound)?;
     let conf = l.active.as_ref().ok_or(DlStatus::Notfound)?;
     Ok(match l.class {
@@ -380,6 +380,15 @@ impl Datalink for SimDatalink {
     }
 
     fn vnic_create(&mut self, spec: &VnicSpec) -> DlResult<LinkId> {
+        let temporary_only = self.file.kernel().is_some_and(|k| !k.persistent_links());
+        let spec = &VnicSpec {
+            conf: if temporary_only {
+                Conf::ACTIVE
+            } else {
+                spec.conf
+            },
+            ..spec.clone()
+        };
         self.mutate(|st| {
             if !spec.conf.active {
                 return Err(DlStatus::Notsup.into());

@@ -7,7 +7,7 @@ mod nat;
 mod state;
 mod state_file;
 
-pub use datalink::SimDatalink;
+pub use datalink::{SimDatalink, mtu_of};
 pub use host::SimHost;
 pub use nat::{Flow, FlowDir, FlowError, NatState, SimNat, nat_flow};
 pub use state::{LinkConf, PhysConf, STATE_VERSION, SimInterface, SimLink, SimState, SimZone};
@@ -31,8 +31,28 @@ fn injected_failure() -> DlResult<()> {
     Ok(())
 }
 
-/// Read the state, apply `f` and store the result, all under the lock. The
-/// state is left as it was when `f` fails.
+/// A kernel that makes the state real (the Linux backend). The sim has
+/// none: there the state is all there is.
+pub trait Kernel: std::fmt::Debug + Send + Sync {
+    /// Whether links can be persistent (dladm without `-t`). Where they
+    /// cannot, every link is temporary, as if `-t` had been given.
+    fn persistent_links(&self) -> bool;
+    /// Bring a state just read up to date with what the kernel owns: the
+    /// physical links there are now, and — after a reboot — nothing of
+    /// the active configuration.
+    fn observe(&self, st: &mut SimState) -> DlResult<()>;
+    /// Make the kernel hold `new` where it held `old`: all or nothing
+    /// (what was done is undone when a later part fails).
+    fn realize(&self, old: &SimState, new: &SimState) -> DlResult<()>;
+    /// The NAT sessions the kernel has (for the state's `rules`).
+    fn nat_sessions(&self, st: &SimState) -> DlResult<Vec<crate::ipnat::session::NatSession>>;
+    /// Drop the kernel's NAT sessions; how many there were.
+    fn nat_flush_sessions(&self) -> DlResult<u64>;
+}
+
+/// Read the state, apply `f`, make the kernel (if any) follow, and store
+/// the result, all under the lock. The state and the kernel are left as
+/// they were when `f` or the kernel fails.
 pub fn transact<T>(
     file: &StateFile,
     f: impl FnOnce(&mut SimState) -> DlResult<T>,
@@ -40,8 +60,18 @@ pub fn transact<T>(
     injected_failure()?;
     let lock = file.lock()?;
     let mut st = file.load()?;
+    let old = file.kernel().map(|_| st.clone());
     let out = f(&mut st)?;
-    file.store(&lock, &st)?;
+    if let (Some(k), Some(old)) = (file.kernel(), &old) {
+        k.realize(old, &st)?;
+    }
+    if let Err(e) = file.store(&lock, &st) {
+        if let (Some(k), Some(old)) = (file.kernel(), &old) {
+            // Best effort: the kernel goes back to what the file says.
+            let _ = k.realize(&st, old);
+        }
+        return Err(e);
+    }
     Ok((out, st))
 }
 

@@ -240,25 +240,45 @@ impl Nat for SimNat {
 
     fn stats(&mut self) -> NatResult<NatStats> {
         let st = self.read()?;
-        let c = &st.counters;
         let first = |id: Option<u64>| id.map_or(0, |i| KADDR_BASE + (i << 10));
+        // A kernel's sessions are its own: the list starts at the first.
+        let (inuse, instances) = match self.file.kernel() {
+            Some(_) => {
+                let n = self.sessions()?.len() as u64;
+                (n, first((n > 0).then_some(1)))
+            }
+            None => (
+                st.sessions.len() as u64,
+                first(st.sessions.first().map(|s| s.id)),
+            ),
+        };
+        let c = &st.counters;
         Ok(NatStats {
             mapped: c.mapped,
             added: c.added,
             expired: c.expired,
             memfail: c.memfail,
             badnat: c.badnat,
-            inuse: st.sessions.len() as u64,
+            inuse,
             orphans: c.orphans,
             rules: st.rules.len() as u64,
             wilds: c.wilds,
             list: first(st.rules.iter().find(|r| !r.deleted).map(|r| r.id)),
-            instances: first(st.sessions.first().map(|s| s.id)),
+            instances,
             maplist: first(st.hostmaps.first().map(|h| h.id)),
         })
     }
 
     fn flush(&mut self, which: i32) -> NatResult<i32> {
+        if let (1, Some(k)) = (which, self.file.kernel()) {
+            if !self.write {
+                return Err(Errno::EPERM.into());
+            }
+            return k
+                .nat_flush_sessions()
+                .map(|n| i32::try_from(n).unwrap_or(i32::MAX))
+                .map_err(backend);
+        }
         self.change(|nat| match which {
             0 => {
                 for r in nat.rules.iter_mut() {
@@ -353,6 +373,10 @@ impl Nat for SimNat {
     }
 
     fn sessions(&mut self) -> NatResult<Vec<NatSession>> {
+        if let Some(k) = self.file.kernel() {
+            let st = self.file.load().map_err(backend)?;
+            return k.nat_sessions(&st).map_err(backend);
+        }
         Ok(self
             .read()?
             .sessions

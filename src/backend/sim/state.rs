@@ -36,6 +36,10 @@ pub struct SimState {
     /// The IP Filter NAT table (rules, sessions, host maps, counters).
     #[serde(default, skip_serializing_if = "NatState::is_empty")]
     pub nat: NatState,
+    /// The kernel boot the active configuration belongs to (Linux:
+    /// `/proc/sys/kernel/random/boot_id`); the sim has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub boot_id: Option<String>,
 }
 
 /// An IP interface and its static addresses.
@@ -66,6 +70,7 @@ impl Default for SimState {
             zones: Vec::new(),
             ipnat_conf: String::new(),
             nat: NatState::default(),
+            boot_id: None,
         }
     }
 }

@@ -2,16 +2,19 @@
 //! an exclusive `flock` with an atomic rename, never overwritten when it
 //! cannot be understood.
 
+use super::Kernel;
 use super::state::{STATE_VERSION, SimState};
 use crate::backend::DlError;
 use std::fs::{self, File, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-/// Where the sim keeps its state.
+/// Where the state lives, and the kernel (if any) that makes it real.
 #[derive(Debug, Clone)]
 pub struct StateFile {
     path: PathBuf,
+    kernel: Option<Arc<dyn Kernel>>,
 }
 
 /// The held lock; released on drop.
@@ -20,8 +23,26 @@ pub struct Locked {
 }
 
 impl StateFile {
+    /// A state with no kernel behind it: the simulation.
     pub fn new(path: impl Into<PathBuf>) -> StateFile {
-        StateFile { path: path.into() }
+        StateFile {
+            path: path.into(),
+            kernel: None,
+        }
+    }
+
+    /// A state that `kernel` realizes: every change is made in the kernel
+    /// before it is stored, and every read sees what the kernel owns.
+    pub fn with_kernel(path: impl Into<PathBuf>, kernel: Arc<dyn Kernel>) -> StateFile {
+        StateFile {
+            path: path.into(),
+            kernel: Some(kernel),
+        }
+    }
+
+    /// The kernel behind the state (`None` on the sim).
+    pub fn kernel(&self) -> Option<&dyn Kernel> {
+        self.kernel.as_deref()
     }
 
     /// `XBOW_SIM_STATE`, else `$XDG_STATE_HOME/xbow/sim.json`, else
@@ -69,8 +90,17 @@ impl StateFile {
         Ok(Locked { _lock: f })
     }
 
-    /// Read the state; a missing file is the empty state.
+    /// Read the state (a missing file is the empty state), brought up to
+    /// date with what the kernel owns.
     pub fn load(&self) -> Result<SimState, DlError> {
+        let mut st = self.read()?;
+        if let Some(k) = &self.kernel {
+            k.observe(&mut st)?;
+        }
+        Ok(st)
+    }
+
+    fn read(&self) -> Result<SimState, DlError> {
         let text = match fs::read(&self.path) {
             Ok(t) => t,
             Err(e) if e.kind() == ErrorKind::NotFound => return Ok(SimState::default()),

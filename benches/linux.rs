@@ -1,0 +1,146 @@
+//! The Linux backend against iproute2: 500 VNICs on one etherstub, made by
+//! `xbow net up` (one process, `XBOW_BACKEND=linux`) and by `ip -batch`
+//! with the same links (a bridge; 500 veth pairs with the VNIC's MAC, MTU
+//! 9000 and alias, each peer a bridge port; everything up). Each sample
+//! runs in a fresh network namespace; only the command is timed. At the
+//! end it prints the ratio of the mean times. Needs root (and `ip`,
+//! `nsenter`); without them it says so and measures nothing.
+
+#[cfg(target_os = "linux")]
+mod linux {
+    use criterion::{Criterion, criterion_group};
+    use std::path::Path;
+    use std::process::Command;
+    use std::time::{Duration, Instant};
+
+    const N: usize = 500;
+
+    fn run(cmd: &mut Command) {
+        let out = cmd.output().expect("spawn");
+        assert!(
+            out.status.success(),
+            "{cmd:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn ip(args: &[&str]) {
+        run(Command::new("ip").args(args));
+    }
+
+    fn mac(i: usize) -> String {
+        format!("2:8:20:0:{:x}:{:x}", i >> 8, i & 0xff)
+    }
+
+    /// The spec: etherstub0 and vnic1..vnic500 with fixed MACs.
+    fn spec(dir: &Path) -> std::path::PathBuf {
+        let vnics: Vec<String> = (1..=N)
+            .map(|i| {
+                format!(
+                    r#"{{"name": "vnic{i}", "over": "etherstub0", "mac": "{}"}}"#,
+                    mac(i)
+                )
+            })
+            .collect();
+        let p = dir.join("vnics.json");
+        let text = format!(
+            r#"{{"etherstubs": ["etherstub0"], "vnics": [{}]}}"#,
+            vnics.join(",")
+        );
+        std::fs::write(&p, text).expect("write spec");
+        p
+    }
+
+    /// The same links as an `ip -batch` file (xbow numbers link ids from the
+    /// etherstub's, so vnic I's peer is xbp.(I+1)).
+    fn batch(dir: &Path) -> std::path::PathBuf {
+        let mut s = String::from(
+            "link add etherstub0 mtu 9000 type bridge stp_state 0 forward_delay 0\n\
+             link set etherstub0 alias xbow-etherstub up\n",
+        );
+        for i in 1..=N {
+            let peer = format!("xbp.{}", i + 1);
+            s.push_str(&format!(
+                "link add vnic{i} address {} mtu 9000 type veth peer name {peer} mtu 9000\n\
+                 link set {peer} alias xbow-peer master etherstub0 up\n\
+                 link set vnic{i} alias xbow-vnic up\n",
+                mac(i)
+            ));
+        }
+        let p = dir.join("batch.txt");
+        std::fs::write(&p, s).expect("write batch");
+        p
+    }
+
+    /// Time `cmd` in a fresh namespace `ns`, `iters` times.
+    fn timed(ns: &str, iters: u64, mut cmd: impl FnMut() -> Command) -> Duration {
+        let mut total = Duration::ZERO;
+        for _ in 0..iters {
+            let _ = Command::new("ip").args(["netns", "delete", ns]).status();
+            ip(&["netns", "add", ns]);
+            let mut c = cmd();
+            let t = Instant::now();
+            run(&mut c);
+            total += t.elapsed();
+            ip(&["netns", "delete", ns]);
+        }
+        total
+    }
+
+    fn bench(c: &mut Criterion) {
+        if !nix::unistd::geteuid().is_root() {
+            eprintln!("linux bench: skipped: needs root");
+            return;
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (spec, batch) = (spec(dir.path()), batch(dir.path()));
+        let ns = format!("xbb{}", std::process::id());
+        let state = dir.path().join("linux.json");
+        let mut g = c.benchmark_group("linux 500 vnics on an etherstub");
+        g.sample_size(10);
+        let mut means = [0.0f64; 2];
+        g.bench_function("ip -batch", |b| {
+            b.iter_custom(|iters| {
+                let d = timed(&ns, iters, || {
+                    let mut c = Command::new("ip");
+                    c.args(["-n", &ns, "-batch"]).arg(&batch);
+                    c
+                });
+                means[0] = d.as_secs_f64() / iters as f64;
+                d
+            })
+        });
+        g.bench_function("xbow net up", |b| {
+            b.iter_custom(|iters| {
+                let d = timed(&ns, iters, || {
+                    let _ = std::fs::remove_file(&state);
+                    let mut c = Command::new("nsenter");
+                    c.arg(format!("--net=/run/netns/{ns}"))
+                        .arg(env!("CARGO_BIN_EXE_xbow"))
+                        .args(["net", "up"])
+                        .arg(&spec)
+                        .env("XBOW_BACKEND", "linux")
+                        .env("XBOW_LINUX_STATE", &state);
+                    c
+                });
+                means[1] = d.as_secs_f64() / iters as f64;
+                d
+            })
+        });
+        g.finish();
+        eprintln!(
+            "linux bench: ip -batch {:.1} ms, xbow net up {:.1} ms: xbow / ip = {:.2}",
+            means[0] * 1e3,
+            means[1] * 1e3,
+            means[1] / means[0]
+        );
+    }
+
+    criterion_group!(benches, bench);
+}
+
+#[cfg(target_os = "linux")]
+criterion::criterion_main!(linux::benches);
+
+#[cfg(not(target_os = "linux"))]
+fn main() {}

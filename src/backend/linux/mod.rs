@@ -1,0 +1,33 @@
+//! The Linux backend: xbow's state model (the one the sim keeps) made real
+//! on a Linux kernel — bridges for etherstubs, veth pairs and macvlans for
+//! VNICs, `tc` shapers for `maxbw`, named network namespaces for zones, an
+//! nftables table for NAT and conntrack for its sessions.
+
+pub mod conntrack;
+mod kernel;
+pub mod netlink;
+pub mod netns;
+pub mod nft;
+pub mod tc;
+
+pub use kernel::{ALIAS, LinuxKernel, MAX_IFNAME, peer_name};
+
+use crate::backend::DlError;
+use crate::backend::sim::StateFile;
+use std::sync::Arc;
+
+/// Where xbow keeps the Linux backend's state: `XBOW_LINUX_STATE`, else
+/// `/var/lib/xbow/linux.json`.
+pub fn state_path() -> std::path::PathBuf {
+    std::env::var_os("XBOW_LINUX_STATE")
+        .filter(|v| !v.is_empty())
+        .map_or_else(|| "/var/lib/xbow/linux.json".into(), Into::into)
+}
+
+/// The state, realized on this kernel.
+pub fn state_file() -> Result<StateFile, DlError> {
+    Ok(StateFile::with_kernel(
+        state_path(),
+        Arc::new(LinuxKernel::default()),
+    ))
+}

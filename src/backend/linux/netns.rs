@@ -1,0 +1,247 @@
+//! Named network namespaces, kept the way iproute2 keeps them: a bind mount
+//! of the namespace onto `/run/netns/NAME`, so `ip netns list` and
+//! `ip netns exec` see ours and we see theirs.
+//!
+//! No thread of the caller ever changes namespace: work in a namespace runs
+//! on a short-lived dedicated thread ([`run_in`]).
+
+use std::fs;
+use std::io;
+use std::os::fd::OwnedFd;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use nix::errno::Errno;
+use nix::mount::{MntFlags, MsFlags, mount, umount2};
+use nix::sched::{CloneFlags, setns, unshare};
+
+/// Where iproute2 keeps named network namespaces.
+pub const NETNS_RUN_DIR: &str = "/run/netns";
+
+/// The calling thread's network namespace.
+const THREAD_NETNS: &str = "/proc/thread-self/ns/net";
+
+/// Serialises our own upgrades of [`NETNS_RUN_DIR`] to a mount point, so
+/// two threads creating namespaces at once do not stack two bind mounts.
+static RUN_DIR_LOCK: Mutex<()> = Mutex::new(());
+
+/// The file of namespace `name`; refuses names that are not one path
+/// component.
+fn ns_path(name: &str) -> io::Result<PathBuf> {
+    if name.is_empty() || name == "." || name == ".." || name.contains('/') {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("invalid network namespace name \"{name}\""),
+        ));
+    }
+    Ok(PathBuf::from(NETNS_RUN_DIR).join(name))
+}
+
+/// Makes [`NETNS_RUN_DIR`] exist and be a shared mount point, as
+/// `ip netns add` does: try `--make-rshared`; if the kernel answers EINVAL
+/// (not a mount point), bind-mount the directory onto itself once and retry.
+fn prepare_run_dir() -> io::Result<()> {
+    let _guard = RUN_DIR_LOCK
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    match fs::DirBuilder::new().mode(0o755).create(NETNS_RUN_DIR) {
+        Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(e),
+        _ => {}
+    }
+    let mut made_mount = false;
+    loop {
+        let shared = MsFlags::MS_SHARED | MsFlags::MS_REC;
+        match mount(Some(""), NETNS_RUN_DIR, Some("none"), shared, None::<&str>) {
+            Ok(()) => return Ok(()),
+            Err(Errno::EINVAL) if !made_mount => {
+                let bind = MsFlags::MS_BIND | MsFlags::MS_REC;
+                mount(
+                    Some(NETNS_RUN_DIR),
+                    NETNS_RUN_DIR,
+                    Some("none"),
+                    bind,
+                    None::<&str>,
+                )?;
+                made_mount = true;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// `ip netns add NAME`: a new, empty network namespace pinned at
+/// `/run/netns/NAME`. Fails with `AlreadyExists` if the name is taken.
+pub fn create(name: &str) -> io::Result<()> {
+    let path = ns_path(name)?;
+    prepare_run_dir()?;
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o000)
+        .open(&path)?;
+    let target = path.clone();
+    let pinned = std::thread::spawn(move || -> io::Result<()> {
+        unshare(CloneFlags::CLONE_NEWNET)?;
+        mount(
+            Some(THREAD_NETNS),
+            &target,
+            Some("none"),
+            MsFlags::MS_BIND,
+            None::<&str>,
+        )?;
+        Ok(())
+    })
+    .join()
+    .unwrap_or_else(|_| Err(io::Error::other("namespace thread panicked")));
+    if pinned.is_err() {
+        let _ = fs::remove_file(&path);
+    }
+    pinned
+}
+
+/// `ip netns delete NAME`: detach the mount and remove the file. Fails with
+/// `NotFound` if there is no such namespace.
+pub fn delete(name: &str) -> io::Result<()> {
+    let path = ns_path(name)?;
+    // Like iproute2, ignore a failed unmount (a file that was never a
+    // mount point) and let the unlink report what matters.
+    let _ = umount2(&path, MntFlags::MNT_DETACH);
+    fs::remove_file(&path)
+}
+
+/// Whether namespace `name` exists (its file does).
+pub fn exists(name: &str) -> bool {
+    ns_path(name).is_ok_and(|p| p.exists())
+}
+
+/// An fd of the named namespace, for `setns` or
+/// [`Netlink::set_netns`](super::netlink::Netlink::set_netns).
+pub fn open(name: &str) -> io::Result<OwnedFd> {
+    Ok(fs::File::open(ns_path(name)?)?.into())
+}
+
+/// An fd of the calling thread's network namespace.
+pub fn current() -> io::Result<OwnedFd> {
+    Ok(fs::File::open(THREAD_NETNS)?.into())
+}
+
+/// Runs `f` on a dedicated thread that has entered namespace `name` and ends
+/// afterwards, so no other thread ever changes namespace. Sockets `f` opens
+/// belong to `name`. A panic in `f` is propagated to the caller.
+pub fn run_in<T: Send>(name: &str, f: impl FnOnce() -> T + Send) -> io::Result<T> {
+    let ns = open(name)?;
+    std::thread::scope(|s| {
+        let worker = s.spawn(move || -> io::Result<T> {
+            setns(&ns, CloneFlags::CLONE_NEWNET)?;
+            drop(ns);
+            Ok(f())
+        });
+        worker
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use std::os::unix::fs::MetadataExt;
+    use std::process::Command;
+
+    /// A namespace that is deleted when dropped, even if a test fails.
+    pub(crate) struct TestNs(pub(crate) String);
+
+    impl TestNs {
+        /// Creates `xbt<pid><tag>`; `None` (test skipped) without the
+        /// privilege to create namespaces.
+        pub(crate) fn new(tag: &str) -> Option<TestNs> {
+            let name = format!("xbt{}{}", std::process::id(), tag);
+            match create(&name) {
+                Ok(()) => Some(TestNs(name)),
+                Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+                    eprintln!("skipped: creating a namespace needs root ({e})");
+                    None
+                }
+                Err(e) => panic!("create namespace {name}: {e}"),
+            }
+        }
+    }
+
+    impl Drop for TestNs {
+        fn drop(&mut self) {
+            if let Err(e) = delete(&self.0) {
+                eprintln!("cleanup of namespace {}: {e}", self.0);
+            }
+        }
+    }
+
+    fn netns_inode() -> u64 {
+        fs::metadata(THREAD_NETNS).unwrap().ino()
+    }
+
+    #[test]
+    fn names_are_one_path_component() {
+        for bad in ["", ".", "..", "a/b", "/x"] {
+            assert_eq!(create(bad).unwrap_err().kind(), io::ErrorKind::InvalidInput);
+            assert_eq!(delete(bad).unwrap_err().kind(), io::ErrorKind::InvalidInput);
+            assert_eq!(open(bad).unwrap_err().kind(), io::ErrorKind::InvalidInput);
+            assert!(!exists(bad));
+        }
+    }
+
+    #[test]
+    fn create_list_enter_delete() {
+        let Some(ns) = TestNs::new("ns") else { return };
+        let name = ns.0.clone();
+        assert!(exists(&name));
+        assert_eq!(
+            create(&name).unwrap_err().kind(),
+            io::ErrorKind::AlreadyExists
+        );
+
+        let list = Command::new("ip").args(["netns", "list"]).output().unwrap();
+        let list = String::from_utf8_lossy(&list.stdout);
+        assert!(
+            list.lines()
+                .any(|l| l.split_whitespace().next() == Some(name.as_str())),
+            "ip netns list: {list}"
+        );
+
+        // The thread run_in starts is in the namespace; the caller is not.
+        let here = netns_inode();
+        let there = run_in(&name, netns_inode).unwrap();
+        assert_ne!(here, there);
+        assert_eq!(there, fs::metadata(ns_path(&name).unwrap()).unwrap().ino());
+        assert_eq!(netns_inode(), here);
+        let fd = open(&name).unwrap();
+        assert_eq!(fs::File::from(fd).metadata().unwrap().ino(), there);
+        let fd = current().unwrap();
+        assert_eq!(fs::File::from(fd).metadata().unwrap().ino(), here);
+
+        // Closures may borrow from the caller.
+        let mut seen = Vec::new();
+        run_in(&name, || seen.push(1)).unwrap();
+        assert_eq!(seen, [1]);
+
+        drop(ns);
+        assert!(!exists(&name));
+        assert_eq!(delete(&name).unwrap_err().kind(), io::ErrorKind::NotFound);
+        assert_eq!(
+            run_in(&name, || ()).unwrap_err().kind(),
+            io::ErrorKind::NotFound
+        );
+    }
+
+    #[test]
+    fn run_in_propagates_panics() {
+        let Some(ns) = TestNs::new("panic") else {
+            return;
+        };
+        let caught = std::panic::catch_unwind(|| {
+            run_in::<()>(&ns.0, || panic!("boom")).unwrap();
+        })
+        .unwrap_err();
+        assert_eq!(caught.downcast_ref::<&str>(), Some(&"boom"));
+    }
+}

@@ -1,0 +1,211 @@
+//! What the Linux backend makes in the kernel, and what it refuses: runs
+//! with `XBOW_TEST_BACKEND=linux` (as root; `.ci/run` does), each test in a
+//! network namespace of its own. Without it the tests do nothing.
+#![cfg(target_os = "linux")]
+
+mod common;
+
+use common::{Env, Run};
+use std::process::Command;
+
+fn env() -> Option<Env> {
+    let e = Env::new();
+    e.linux.is_some().then_some(e)
+}
+
+/// `ip -n NS -j -d link show`, as JSON.
+fn links(env: &Env) -> Vec<serde_json::Value> {
+    let ns = env.linux.as_deref().expect("linux");
+    let out = Command::new("ip")
+        .args(["-n", ns, "-j", "-d", "link", "show"])
+        .output()
+        .expect("ip");
+    serde_json::from_slice::<serde_json::Value>(&out.stdout)
+        .expect("json")
+        .as_array()
+        .expect("array")
+        .clone()
+}
+
+fn link<'a>(all: &'a [serde_json::Value], name: &str) -> Option<&'a serde_json::Value> {
+    all.iter().find(|l| l["ifname"] == name)
+}
+
+fn names(env: &Env) -> Vec<String> {
+    links(env)
+        .iter()
+        .map(|l| l["ifname"].as_str().expect("name").to_string())
+        .collect()
+}
+
+fn qdisc(env: &Env, dev: &str) -> String {
+    let ns = env.linux.as_deref().expect("linux");
+    let out = Command::new("tc")
+        .args(["-n", ns, "qdisc", "show", "dev", dev, "root"])
+        .output()
+        .expect("tc");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[track_caller]
+fn warns(r: &Run, text: &str) {
+    assert_eq!((r.code, r.stderr.as_str()), (1, text));
+}
+
+#[test]
+fn etherstubs_and_vnics_are_bridges_and_veth_pairs() {
+    let Some(env) = env() else { return };
+    env.dladm(&["create-etherstub", "stub0"]).ok();
+    env.dladm(&["create-vnic", "-l", "stub0", "-p", "maxbw=10M", "vnic0"])
+        .ok();
+    let all = links(&env);
+    let stub = link(&all, "stub0").expect("bridge");
+    assert_eq!(stub["linkinfo"]["info_kind"], "bridge");
+    assert_eq!(stub["mtu"], 9000);
+    assert_eq!(stub["ifalias"], "xbow etherstub");
+    let vnic = link(&all, "vnic0").expect("veth");
+    assert_eq!(vnic["linkinfo"]["info_kind"], "veth");
+    let mac = env
+        .dladm(&["show-vnic", "-p", "-o", "macaddress", "vnic0"])
+        .stdout;
+    let kernel_mac: Vec<String> = vnic["address"]
+        .as_str()
+        .expect("mac")
+        .split(':')
+        .map(|b| format!("{:x}", u8::from_str_radix(b, 16).expect("hex")))
+        .collect();
+    assert_eq!(mac.trim(), kernel_mac.join(":"), "the VNIC's MAC");
+    // The peer is the bridge port; both ends are shaped.
+    let peer = all
+        .iter()
+        .find(|l| l["master"] == "stub0")
+        .expect("a port of stub0");
+    let peer = peer["ifname"].as_str().expect("name");
+    assert!(peer.starts_with("xbp."), "{peer}");
+    for dev in ["vnic0", peer] {
+        let q = qdisc(&env, dev);
+        assert!(q.contains("tbf") && q.contains("rate 10Mbit"), "{dev}: {q}");
+    }
+    env.dladm(&["reset-linkprop", "-p", "maxbw", "vnic0"]).ok();
+    assert!(!qdisc(&env, "vnic0").contains("tbf"));
+    // maxbw=0 stops all traffic, as on illumos.
+    env.dladm(&["set-linkprop", "-p", "maxbw=0", "vnic0"]).ok();
+    assert!(qdisc(&env, "vnic0").contains("pfifo"));
+    env.dladm(&["delete-vnic", "vnic0"]).ok();
+    env.dladm(&["delete-etherstub", "stub0"]).ok();
+    assert_eq!(names(&env), ["lo"]);
+}
+
+#[test]
+fn vnics_with_a_vid_share_a_bridge_of_their_vlan() {
+    let Some(env) = env() else { return };
+    env.dladm(&["create-etherstub", "stub0"]).ok();
+    for v in ["vnic1", "vnic2"] {
+        env.dladm(&["create-vnic", "-l", "stub0", "-v", "5", v])
+            .ok();
+    }
+    env.dladm(&["create-vnic", "-l", "stub0", "vnic3"]).ok();
+    let all = links(&env);
+    let vlan_bridge = all
+        .iter()
+        .find(|l| l["ifalias"] == "xbow VLAN 5 of stub0")
+        .expect("the VLAN's bridge")["ifname"]
+        .as_str()
+        .expect("name")
+        .to_string();
+    let ports = |bridge: &str| all.iter().filter(|l| l["master"] == bridge).count();
+    assert_eq!((ports(&vlan_bridge), ports("stub0")), (2, 1));
+    for v in ["vnic1", "vnic2", "vnic3"] {
+        env.dladm(&["delete-vnic", v]).ok();
+    }
+    env.dladm(&["delete-etherstub", "stub0"]).ok();
+    assert_eq!(names(&env), ["lo"]);
+}
+
+#[test]
+fn what_linux_cannot_do_is_refused_and_changes_nothing() {
+    let Some(env) = env() else { return };
+    // IFNAMSIZ.
+    env.dladm(&["create-etherstub", "etherstub1234560"])
+        .fails_with("dladm: etherstub creation failed: link name 'etherstub1234560' is 16 characters long: Linux allows at most 15\n");
+    assert_eq!(env.dladm(&["show-etherstub"]).stdout, "");
+    env.dladm(&["create-etherstub", "stub0"]).ok();
+    env.dladm(&["create-vnic", "-l", "stub0", "vnic0"]).ok();
+    // No link priorities.
+    warns(
+        &env.dladm(&["set-linkprop", "-p", "priority=low", "vnic0"]),
+        "dladm: warning: cannot set link property 'priority' on 'vnic0': priority on vnic0: the Linux backend schedules every link alike (only the default, high, is available)\n",
+    );
+    let r = env.dladm(&[
+        "show-linkprop",
+        "-c",
+        "-o",
+        "value",
+        "-p",
+        "priority",
+        "vnic0",
+    ]);
+    assert_eq!(r.stdout, "high\n");
+    // A macvlan's inbound traffic cannot be shaped.
+    let phys = env.phys("e1000g0", 1000);
+    env.dladm(&["create-vnic", "-l", &phys, "vnic1"]).ok();
+    warns(
+        &env.dladm(&["set-linkprop", "-p", "maxbw=10M", "vnic1"]),
+        "dladm: warning: cannot set link property 'maxbw' on 'vnic1': maxbw on vnic1: the Linux backend limits VNICs over etherstubs only (a macvlan's inbound traffic cannot be shaped here)\n",
+    );
+    assert_eq!(
+        link(&links(&env), "vnic1").expect("macvlan")["linkinfo"]["info_kind"],
+        "macvlan"
+    );
+    // A VID over a physical link needs 802.1Q in the kernel.
+    let ns = env.linux.as_deref().expect("linux");
+    let has_8021q = Command::new("ip")
+        .args([
+            "-n", ns, "link", "add", "link", &phys, "name", "probe0", "type", "vlan", "id", "9",
+        ])
+        .output()
+        .expect("ip")
+        .status
+        .success();
+    let r = env.dladm(&["create-vnic", "-l", &phys, "-v", "30", "vnic2"]);
+    if has_8021q {
+        r.ok();
+    } else {
+        r.fails_with("dladm: vnic creation over e1000g0 failed: VLAN id 30 over physical link e1000g0: this kernel has no 802.1Q VLAN support (CONFIG_VLAN_8021Q)\n");
+        assert!(link(&links(&env), "vnic2").is_none());
+    }
+}
+
+#[test]
+fn a_failed_net_up_leaves_the_kernel_as_it_was() {
+    let Some(env) = env() else { return };
+    let spec = env.dir().join("net.json");
+    std::fs::write(
+        &spec,
+        r#"{"etherstubs": ["stub0"],
+            "vnics": [{"name": "vnic0", "over": "stub0", "maxbw": "20M"},
+                      {"name": "vnic1", "over": "stub0"}],
+            "addresses": [{"interface": "vnic0", "address": "192.0.2.1/24"}]}"#,
+    )
+    .expect("spec");
+    let spec = spec.to_str().expect("utf-8");
+    let before = names(&env);
+    // The fourth change fails: the three before it are undone.
+    let r = env
+        .cmd()
+        .args(["net", "up", spec])
+        .env("XBOW_SIM_FAIL_AT", "4")
+        .output()
+        .expect("run");
+    assert_eq!(r.status.code(), Some(1));
+    assert_eq!(names(&env), before);
+    env.xbow(&["net", "up", spec]).ok();
+    let ns = env.linux.as_deref().expect("linux");
+    let addr = Command::new("ip")
+        .args(["-n", ns, "-4", "-o", "addr", "show", "dev", "vnic0"])
+        .output()
+        .expect("ip");
+    assert!(String::from_utf8_lossy(&addr.stdout).contains("192.0.2.1/24"));
+    env.xbow(&["net", "down", spec]).ok();
+    assert_eq!(names(&env), before);
+}
