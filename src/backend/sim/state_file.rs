@@ -129,8 +129,9 @@ impl StateFile {
         )
     }
 
-    /// Replace the state atomically (temporary file, fsync, rename). The
-    /// caller holds the lock.
+    /// Replace the state atomically (temporary file, fsync — not for a
+    /// kernel's state, which a reboot forgets — and rename). The caller
+    /// holds the lock.
     pub fn store(&self, _locked: &Locked, state: &SimState) -> Result<(), DlError> {
         let mut tmp = self.path.clone().into_os_string();
         tmp.push(format!(".tmp.{}", std::process::id()));
@@ -140,7 +141,11 @@ impl StateFile {
             let mut text = serde_json::to_vec_pretty(state).map_err(std::io::Error::other)?;
             text.push(b'\n');
             f.write_all(&text)?;
-            f.sync_all()?;
+            // A kernel's state is lost with the kernel: what a crash could
+            // lose by not syncing is gone at the reboot anyway.
+            if self.kernel.is_none() {
+                f.sync_all()?;
+            }
             fs::rename(&tmp, &self.path)
         };
         write().map_err(|e| {
