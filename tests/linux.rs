@@ -209,3 +209,28 @@ fn a_failed_net_up_leaves_the_kernel_as_it_was() {
     env.xbow(&["net", "down", spec]).ok();
     assert_eq!(names(&env), before);
 }
+
+#[test]
+fn after_a_reboot_the_state_forgets_what_the_kernel_lost() {
+    let Some(env) = env() else { return };
+    let phys = env.phys("e1000g0", 1000);
+    env.dladm(&["create-etherstub", "stub0"]).ok();
+    env.dladm(&["create-vnic", "-l", "stub0", "vnic0"]).ok();
+    // A reboot: the kernel has none of it, and the boot id is another.
+    let ns = env.linux.as_deref().expect("linux");
+    common::ip(&["-n", ns, "link", "delete", "stub0"]);
+    common::ip(&["-n", ns, "link", "delete", "vnic0"]);
+    let path = env.dir().join("linux.json");
+    let mut st: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).expect("state")).expect("json");
+    st["boot_id"] = "an-earlier-boot".into();
+    std::fs::write(&path, st.to_string()).expect("write");
+    assert_eq!(env.dladm(&["show-etherstub"]).ok().stdout, "");
+    assert_eq!(env.dladm(&["show-vnic"]).ok().stdout, "");
+    let r = env.dladm(&["show-phys", "-p", "-o", "link"]);
+    assert_eq!(r.ok().stdout, format!("{phys}\n"));
+    // The names are free again, in the state and in the kernel.
+    env.dladm(&["create-etherstub", "stub0"]).ok();
+    env.dladm(&["create-vnic", "-l", "stub0", "vnic0"]).ok();
+    assert!(link(&links(&env), "vnic0").is_some());
+}

@@ -52,14 +52,12 @@ pub struct LinuxKernel {
     /// The physical links (name, active configuration), read once per
     /// process and dropped when xbow changes one.
     phys: Mutex<Option<Vec<(String, LinkConf)>>>,
+    /// The process's rtnetlink socket, in its own namespace.
+    nl: Mutex<Option<Netlink>>,
 }
 
 fn nl_err(e: NlError) -> String {
     e.to_string()
-}
-
-fn host_netlink() -> Result<Netlink, String> {
-    Netlink::open().map_err(nl_err)
 }
 
 fn find(nl: &mut Netlink, name: &str) -> Result<KLink, String> {
@@ -353,29 +351,22 @@ impl Op {
 
     fn apply(&self, nl: &mut Netlink) -> Result<(), String> {
         match self {
-            Op::AddBridge(b) => {
-                let i = nl
-                    .add_bridge(ifname(&b.name)?, b.mtu, &format!("{ALIAS} etherstub"))
-                    .map_err(nl_err)?;
-                nl.set_up(i, true).map_err(nl_err)
-            }
+            Op::AddBridge(b) => nl
+                .add_bridge(ifname(&b.name)?, b.mtu, &format!("{ALIAS} etherstub"))
+                .map_err(nl_err),
             Op::DelBridge(Bridge { name, .. }) | Op::DelVlan(Vlan { name, .. }) => {
                 del_link(nl, name)
             }
-            Op::AddVlan(v) if v.stub => {
-                let i = nl
-                    .add_bridge(
-                        &v.name,
-                        v.mtu,
-                        &format!("{ALIAS} VLAN {} of {}", v.vid, v.lower),
-                    )
-                    .map_err(nl_err)?;
-                nl.set_up(i, true).map_err(nl_err)
-            }
+            Op::AddVlan(v) if v.stub => nl
+                .add_bridge(
+                    &v.name,
+                    v.mtu,
+                    &format!("{ALIAS} VLAN {} of {}", v.vid, v.lower),
+                )
+                .map_err(nl_err),
             Op::AddVlan(v) => {
                 let parent = find(nl, &v.lower)?;
-                let i = nl
-                    .add_vlan(&v.name, parent.index, v.vid, &format!("{ALIAS} vlan"))
+                nl.add_vlan(&v.name, parent.index, v.vid, &format!("{ALIAS} vlan"))
                     .map_err(|e| {
                         if e.errno == libc::EOPNOTSUPP {
                             format!(
@@ -385,8 +376,7 @@ impl Op {
                         } else {
                             nl_err(e)
                         }
-                    })?;
-                nl.set_up(i, true).map_err(nl_err)
+                    })
             }
             Op::AddVnic(v, vlans) => add_vnic(nl, v, vlans),
             Op::DelVnic(v, _) => del_link(nl, &v.name),
@@ -435,40 +425,16 @@ fn del_link(nl: &mut Netlink, name: &str) -> Result<(), String> {
     }
 }
 
-/// A VNIC: a veth pair whose peer joins the bridge, or a macvlan.
+/// A VNIC: a veth pair whose peer joins the bridge, or a macvlan; up.
 fn add_vnic(nl: &mut Netlink, v: &Vnic, vlans: &[Vlan]) -> Result<(), String> {
     let name = ifname(&v.name)?;
-    let alias = format!("{ALIAS} vnic over {}", v.lower);
-    let Some(peer) = v.peer() else {
-        let parent = find(nl, &v.parent(vlans))?;
-        let i = nl
-            .add_macvlan(name, parent.index, v.mac, &alias)
-            .map_err(nl_err)?;
-        return nl.set_up(i, true).map_err(|e| {
-            let _ = nl.del_link(i);
-            nl_err(e)
-        });
-    };
-    let bridge = find(nl, &v.parent(vlans))?;
-    let (i, p) = nl
-        .add_veth(
-            name,
-            v.mac,
-            &peer,
-            v.mtu,
-            &format!("{ALIAS} peer of {}", v.name),
-        )
-        .map_err(nl_err)?;
-    let mut wire = || -> Result<(), NlError> {
-        nl.set_master(p, Some(bridge.index))?;
-        nl.set_alias(i, &alias)?;
-        nl.set_up(p, true)?;
-        nl.set_up(i, true)
-    };
-    wire().map_err(|e| {
-        let _ = nl.del_link(i);
-        nl_err(e)
-    })
+    let alias = format!("{ALIAS} vnic {} over {}", v.name, v.lower);
+    let lower = find(nl, &v.parent(vlans))?;
+    match v.peer() {
+        None => nl.add_macvlan(name, lower.index, v.mac, &alias),
+        Some(peer) => nl.add_veth(name, v.mac, &peer, v.mtu, &alias, Some(lower.index)),
+    }
+    .map_err(nl_err)
 }
 
 /// Give `at` the shaper `rate` (or none): the VNIC end where it is, and the
@@ -665,13 +631,12 @@ fn plan(old: &Desired, new: &Desired) -> Result<Vec<Op>, String> {
 }
 
 /// Apply `ops` in order; when one fails, undo the ones before it.
-fn run(ops: &[Op]) -> Result<(), String> {
-    let mut nl = host_netlink()?;
+fn run(nl: &mut Netlink, ops: &[Op]) -> Result<(), String> {
     for (k, op) in ops.iter().enumerate() {
-        if let Err(e) = op.apply(&mut nl) {
+        if let Err(e) = op.apply(nl) {
             let mut msg = e;
             for done in ops[..k].iter().rev() {
-                if let Err(ue) = done.inverse().apply(&mut nl) {
+                if let Err(ue) = done.inverse().apply(nl) {
                     msg.push_str(&format!("; undoing an earlier change also failed: {ue}"));
                 }
             }
@@ -726,21 +691,35 @@ fn forget_active(st: &mut SimState) {
 }
 
 impl LinuxKernel {
-    /// The kernel's physical links: Ethernet links xbow did not make, whose
-    /// names are valid datalink names.
+    /// Run `f` with the process's rtnetlink socket (opened on first use,
+    /// on the calling thread: xbow's namespace).
+    fn netlink<T>(&self, f: impl FnOnce(&mut Netlink) -> Result<T, String>) -> DlResult<T> {
+        let mut slot = self.nl.lock().unwrap_or_else(|e| e.into_inner());
+        let nl = match slot.as_mut() {
+            Some(nl) => nl,
+            None => slot.insert(Netlink::open().map_err(|e| DlError::Backend(nl_err(e)))?),
+        };
+        f(nl).map_err(DlError::Backend)
+    }
+
+    /// The kernel's physical links: Ethernet links xbow did not make (no
+    /// xbow alias, not a port of an xbow bridge), whose names are valid
+    /// datalink names.
     fn phys_view(&self) -> DlResult<Vec<(String, LinkConf)>> {
         let mut cache = self.phys.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(v) = cache.as_ref() {
             return Ok(v.clone());
         }
-        let mut nl = host_netlink().map_err(DlError::Backend)?;
-        let addrs = nl.addrs().map_err(|e| DlError::Backend(nl_err(e)))?;
-        let v: Vec<(String, LinkConf)> = nl
-            .links()
-            .map_err(|e| DlError::Backend(nl_err(e)))?
+        let (links, addrs) =
+            self.netlink(|nl| Ok((nl.links().map_err(nl_err)?, nl.addrs().map_err(nl_err)?)))?;
+        let ours = |l: &KLink| l.alias.as_deref().is_some_and(|a| a.starts_with(ALIAS));
+        // xbow's links carry its alias; the ports of its bridges are its
+        // too (the VNIC end of each pair has the alias).
+        let bridges: Vec<u32> = links.iter().filter(|l| ours(l)).map(|l| l.index).collect();
+        let v: Vec<(String, LinkConf)> = links
             .iter()
             .filter(|l| l.ether && !l.loopback && LinkName::is_valid(&l.name))
-            .filter(|l| !l.alias.as_deref().is_some_and(|a| a.starts_with(ALIAS)))
+            .filter(|l| !ours(l) && !l.master.is_some_and(|m| bridges.contains(&m)))
             .map(|l| (l.name.clone(), phys_conf(l, &addrs)))
             .collect();
         *cache = Some(v.clone());
@@ -808,7 +787,7 @@ impl Kernel for LinuxKernel {
         if ops.iter().any(|o| matches!(o, Op::Mtu { .. })) {
             *self.phys.lock().unwrap_or_else(|e| e.into_inner()) = None;
         }
-        run(&ops).map_err(DlError::Backend)
+        self.netlink(|nl| run(nl, &ops))
     }
 
     fn nat_sessions(&self, st: &SimState) -> DlResult<Vec<NatSession>> {

@@ -17,11 +17,13 @@ use crate::backend::sim::StateFile;
 use std::sync::Arc;
 
 /// Where xbow keeps the Linux backend's state: `XBOW_LINUX_STATE`, else
-/// `/var/lib/xbow/linux.json`.
+/// `/run/xbow/linux.json`. It describes what the running kernel holds, so
+/// it lives where a reboot clears it (the persistent configuration is the
+/// `xbow net` spec).
 pub fn state_path() -> std::path::PathBuf {
     std::env::var_os("XBOW_LINUX_STATE")
         .filter(|v| !v.is_empty())
-        .map_or_else(|| "/var/lib/xbow/linux.json".into(), Into::into)
+        .map_or_else(|| "/run/xbow/linux.json".into(), Into::into)
 }
 
 /// The state, realized on this kernel.

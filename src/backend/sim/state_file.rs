@@ -7,14 +7,43 @@ use super::state::{STATE_VERSION, SimState};
 use crate::backend::DlError;
 use std::fs::{self, File, OpenOptions};
 use std::io::{ErrorKind, Write};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Where the state lives, and the kernel (if any) that makes it real.
 #[derive(Debug, Clone)]
 pub struct StateFile {
     path: PathBuf,
     kernel: Option<Arc<dyn Kernel>>,
+    /// The state this process last wrote, and the file it wrote it to: a
+    /// read of that same file (no one has replaced it since) need not
+    /// parse it again.
+    written: Arc<Mutex<Option<(Stamp, SimState)>>>,
+}
+
+/// What tells one file from another: a replaced file has another inode,
+/// and a reused inode number another change time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    dev: u64,
+    ino: u64,
+    len: u64,
+    ctime: (i64, i64),
+    mtime: (i64, i64),
+}
+
+impl Stamp {
+    fn of(path: &Path) -> Option<Stamp> {
+        let m = fs::metadata(path).ok()?;
+        Some(Stamp {
+            dev: m.dev(),
+            ino: m.ino(),
+            len: m.len(),
+            ctime: (m.ctime(), m.ctime_nsec()),
+            mtime: (m.mtime(), m.mtime_nsec()),
+        })
+    }
 }
 
 /// The held lock; released on drop.
@@ -28,6 +57,7 @@ impl StateFile {
         StateFile {
             path: path.into(),
             kernel: None,
+            written: Arc::default(),
         }
     }
 
@@ -37,6 +67,7 @@ impl StateFile {
         StateFile {
             path: path.into(),
             kernel: Some(kernel),
+            written: Arc::default(),
         }
     }
 
@@ -101,6 +132,15 @@ impl StateFile {
     }
 
     fn read(&self) -> Result<SimState, DlError> {
+        if let Some((stamp, st)) = self
+            .written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            && Stamp::of(&self.path) == Some(*stamp)
+        {
+            return Ok(st.clone());
+        }
         let text = match fs::read(&self.path) {
             Ok(t) => t,
             Err(e) if e.kind() == ErrorKind::NotFound => return Ok(SimState::default()),
@@ -138,7 +178,14 @@ impl StateFile {
         let tmp = PathBuf::from(tmp);
         let write = || -> std::io::Result<()> {
             let mut f = File::create(&tmp)?;
-            let mut text = serde_json::to_vec_pretty(state).map_err(std::io::Error::other)?;
+            // The sim's file is for people to read; a kernel's is rewritten
+            // at every change of a large network, so it is compact.
+            let mut text = if self.kernel.is_none() {
+                serde_json::to_vec_pretty(state)
+            } else {
+                serde_json::to_vec(state)
+            }
+            .map_err(std::io::Error::other)?;
             text.push(b'\n');
             f.write_all(&text)?;
             // A kernel's state is lost with the kernel: what a crash could
@@ -151,6 +198,9 @@ impl StateFile {
         write().map_err(|e| {
             let _ = fs::remove_file(&tmp);
             self.err("cannot write", e)
-        })
+        })?;
+        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        *written = Stamp::of(&self.path).map(|s| (s, state.clone()));
+        Ok(())
     }
 }
