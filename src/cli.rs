@@ -332,6 +332,7 @@ fn run_sim(cmd: SimCommand) -> Result<(), String> {
                 factory_macs,
                 state,
                 addr,
+                duplex: None,
             };
             sim::add_phys(&file, &name, phys, mtu).map_err(status(format!("add-phys {name}")))
         }

@@ -234,3 +234,60 @@ fn after_a_reboot_the_state_forgets_what_the_kernel_lost() {
     env.dladm(&["create-vnic", "-l", "stub0", "vnic0"]).ok();
     assert!(link(&links(&env), "vnic0").is_some());
 }
+
+#[test]
+fn physical_links_show_what_ethtool_knows() {
+    let Some(env) = env() else { return };
+    let phys = env.phys("e1000g0", 1000);
+    // Under nsenter, /sys is another namespace's: speed and duplex are
+    // unknown rather than some other link's.
+    let r = env.dladm(&["show-phys", "-p", "-o", "link,speed,duplex", &phys]);
+    assert_eq!(r.ok().stdout, format!("{phys}:0:unknown\n"));
+    // `ip netns exec` mounts this namespace's /sys: a veth is 10 Gb/s,
+    // full duplex.
+    let ns = env.linux.as_deref().expect("linux");
+    let out = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            ns,
+            common::XBOW,
+            "dladm",
+            "show-phys",
+            "-p",
+            "-o",
+        ])
+        .args(["link,speed,duplex", &phys])
+        .env("XBOW_BACKEND", "linux")
+        .env("XBOW_LINUX_STATE", env.dir().join("linux.json"))
+        .output()
+        .expect("ip netns exec");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("{phys}:10000:full\n")
+    );
+}
+
+#[test]
+fn down_then_up_rebuilds_what_something_else_deleted() {
+    let Some(env) = env() else { return };
+    let spec = env.dir().join("net.json");
+    std::fs::write(
+        &spec,
+        r#"{"etherstubs": ["stub0"],
+            "vnics": [{"name": "vnic0", "over": "stub0", "maxbw": "20M"}],
+            "addresses": [{"interface": "vnic0", "address": "192.0.2.1/24"}]}"#,
+    )
+    .expect("spec");
+    let spec = spec.to_str().expect("utf-8");
+    let before = names(&env);
+    env.xbow(&["net", "up", spec]).ok();
+    let ns = env.linux.as_deref().expect("linux");
+    common::ip(&["-n", ns, "link", "delete", "vnic0"]);
+    env.xbow(&["net", "down", spec]).ok();
+    assert_eq!(names(&env), before);
+    env.xbow(&["net", "up", spec]).ok();
+    assert!(qdisc(&env, "vnic0").contains("rate 20Mbit"));
+    env.xbow(&["net", "down", spec]).ok();
+    assert_eq!(names(&env), before);
+}

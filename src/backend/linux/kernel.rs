@@ -646,8 +646,36 @@ fn run(nl: &mut Netlink, ops: &[Op]) -> Result<(), String> {
     Ok(())
 }
 
+/// ethtool's speed (Mbps, 0 when unknown) and duplex of a link, as sysfs
+/// shows them. Sysfs shows the links of the namespace it was mounted in,
+/// which need not be xbow's (`nsenter --net`): it is believed only when
+/// its link of that name has the same index and address.
+fn ethtool(l: &KLink) -> (u64, Option<String>) {
+    let dir = std::path::Path::new("/sys/class/net").join(&l.name);
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).map(|s| s.trim().to_string());
+    let mac = l.mac.map(|m| {
+        m.iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<Vec<_>>()
+            .join(":")
+    });
+    let same = read("ifindex").ok().and_then(|i| i.parse::<u32>().ok()) == Some(l.index)
+        && read("address").ok() == mac;
+    let unknown = || "unknown".to_string();
+    if !same {
+        return (0, Some(unknown()));
+    }
+    // Unknown is -1, or a read error on a link that is down.
+    let speed = read("speed")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .unwrap_or(0);
+    (speed, Some(read("duplex").unwrap_or_else(|_| unknown())))
+}
+
 /// What a physical link looks like to the state.
 fn phys_conf(l: &KLink, addrs: &[(u32, Ipv4Addr, u8)]) -> LinkConf {
+    let (speed_mbps, duplex) = ethtool(l);
     let mac = l
         .mac
         .and_then(|m| MacAddr::from_bytes(&m))
@@ -655,8 +683,8 @@ fn phys_conf(l: &KLink, addrs: &[(u32, Ipv4Addr, u8)]) -> LinkConf {
     LinkConf {
         mtu: Some(l.mtu),
         phys: Some(PhysConf {
-            // ethtool's speed is not part of rtnetlink; 0 is "unknown".
-            speed_mbps: 0,
+            speed_mbps,
+            duplex,
             mtu_max: l.max_mtu.unwrap_or(l.mtu).max(l.mtu),
             mac,
             factory_macs: Vec::new(),

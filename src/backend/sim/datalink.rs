@@ -528,10 +528,14 @@ impl Datalink for SimDatalink {
         if l.class != LinkClass::Phys || !info(l).conf.covers(conf) {
             return Err(DlStatus::Notfound.into());
         }
+        let duplex = [&l.active, &l.persistent]
+            .into_iter()
+            .flatten()
+            .find_map(|c| c.phys.as_ref()?.duplex.clone());
         Ok(PhysAttr {
             media: "Ethernet".into(),
             device: l.name.clone(),
-            duplex: "full".into(),
+            duplex: duplex.unwrap_or_else(|| "full".into()),
         })
     }
 

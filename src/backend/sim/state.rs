@@ -142,6 +142,9 @@ pub struct PhysConf {
     /// rules mapping to `0/32` use.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub addr: Option<Ipv4Cidr>,
+    /// `full`, `half` or `unknown` (the sim's NICs are full duplex).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplex: Option<String>,
 }
 
 impl SimState {
