@@ -27,6 +27,7 @@ use crate::model::linkprop::Priority;
 use crate::model::mac::MacAddr;
 use crate::model::svc::{self, SvcState};
 use crate::model::zone::ZoneState;
+use std::collections::HashMap;
 use std::net::Ipv4Addr;
 use std::os::fd::AsFd;
 use std::sync::Mutex;
@@ -539,8 +540,15 @@ fn plan(old: &Desired, new: &Desired) -> Result<Vec<Op>, String> {
     for a in old.addrs.iter().filter(|a| !new.addrs.contains(a)) {
         ops.push(Op::DelAddr(a.0.clone(), a.1));
     }
-    for v in old.vnics.iter().filter(|v| !new.vnics.contains(v)) {
-        ops.push(Op::DelVnic(v.clone(), old.vlans.clone()));
+    // Networks have hundreds of VNICs: look them up by name.
+    let by_name = |vs: &[Vnic]| -> HashMap<String, Vnic> {
+        vs.iter().map(|v| (v.name.clone(), v.clone())).collect()
+    };
+    let (old_vnics, new_vnics) = (by_name(&old.vnics), by_name(&new.vnics));
+    for v in &old.vnics {
+        if new_vnics.get(&v.name) != Some(v) {
+            ops.push(Op::DelVnic(v.clone(), old.vlans.clone()));
+        }
     }
     for v in old.vlans.iter().filter(|v| !new.vlans.contains(v)) {
         ops.push(Op::DelVlan(v.clone()));
@@ -575,11 +583,14 @@ fn plan(old: &Desired, new: &Desired) -> Result<Vec<Op>, String> {
     for v in new.vlans.iter().filter(|v| !old.vlans.contains(v)) {
         ops.push(Op::AddVlan(v.clone()));
     }
-    for v in new.vnics.iter().filter(|v| !old.vnics.contains(v)) {
-        ops.push(Op::AddVnic(v.clone(), new.vlans.clone()));
+    for v in &new.vnics {
+        if old_vnics.get(&v.name) != Some(v) {
+            ops.push(Op::AddVnic(v.clone(), new.vlans.clone()));
+        }
     }
+    let old_maxbw: HashMap<&str, _> = old.maxbw.iter().map(|m| (m.0.link.as_str(), m)).collect();
     for (at, rate, prio) in &new.maxbw {
-        let before = old.maxbw.iter().find(|(o, _, _)| o.link == at.link);
+        let before = old_maxbw.get(at.link.as_str());
         let (old_rate, old_prio) = before.map_or((None, None), |(_, r, p)| (*r, *p));
         if prio.is_some_and(|p| p != Priority::High) && *prio != old_prio {
             return Err(format!(
@@ -590,7 +601,7 @@ fn plan(old: &Desired, new: &Desired) -> Result<Vec<Op>, String> {
         // A link that moves is shaped again by the zone change itself.
         let moved = before.is_some_and(|(o, _, _)| o.ns != at.ns);
         if *rate != old_rate && !moved {
-            if rate.is_some() && at.peer.is_none() && new.vnics.iter().any(|v| v.name == at.link) {
+            if rate.is_some() && at.peer.is_none() && new_vnics.contains_key(&at.link) {
                 return Err(format!(
                     "maxbw on {}: the Linux backend limits VNICs over etherstubs only (a macvlan's inbound traffic cannot be shaped here)",
                     at.link
