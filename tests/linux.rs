@@ -291,3 +291,29 @@ fn down_then_up_rebuilds_what_something_else_deleted() {
     env.xbow(&["net", "down", spec]).ok();
     assert_eq!(names(&env), before);
 }
+
+#[test]
+fn concurrent_creates_are_serialized_in_the_state_and_the_kernel() {
+    let Some(env) = env() else { return };
+    env.dladm(&["create-etherstub", "stub0"]).ok();
+    std::thread::scope(|s| {
+        for t in 0..4 {
+            let env = &env;
+            s.spawn(move || {
+                for i in 0..25 {
+                    let name = format!("vnic{}", t * 100 + i + 1);
+                    env.dladm(&["create-vnic", "-l", "stub0", &name]).ok();
+                }
+            });
+        }
+    });
+    let listed = env.dladm(&["show-vnic", "-p", "-o", "link"]).stdout;
+    assert_eq!(listed.lines().count(), 100);
+    let all = links(&env);
+    let ports = all.iter().filter(|l| l["master"] == "stub0").count();
+    let vnics = all
+        .iter()
+        .filter(|l| l["ifname"].as_str().is_some_and(|n| n.starts_with("vnic")))
+        .count();
+    assert_eq!((ports, vnics), (100, 100));
+}

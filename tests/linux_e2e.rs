@@ -3,7 +3,8 @@
 //! `maxbw=10M` on vnic1, 192.168.0.1/24 on vnic0, forwarding, the two NAT
 //! rules on eri0, zones test1 and test2) built by `xbow net up` with
 //! `XBOW_BACKEND=linux`, carrying real TCP traffic from zone test1 through
-//! NAT to a server in an "outside" namespace.
+//! NAT to a server in an "outside" namespace, at vnic1's 10 Mbit/s in both
+//! directions.
 //!
 //! Everything happens in network namespaces this test creates: "host"
 //! (where xbow runs, entered with `nsenter`), "outside" (the world, with
@@ -148,10 +149,8 @@ struct Received {
     secs: f64,
 }
 
-/// Accept one connection and read it to the end, timing from the first
-/// byte to the last.
-fn serve(listener: TcpListener) -> Received {
-    let (mut s, peer) = listener.accept().expect("accept");
+/// Read `s` to the end, timing from the first byte to the last.
+fn drain(s: &mut TcpStream) -> (u64, f64) {
     s.set_read_timeout(Some(Duration::from_secs(30)))
         .expect("timeout");
     let mut buf = vec![0u8; 1 << 16];
@@ -165,7 +164,31 @@ fn serve(listener: TcpListener) -> Received {
         first.get_or_insert_with(Instant::now);
         bytes += n as u64;
     }
-    let secs = first.map_or(0.0, |t| t.elapsed().as_secs_f64());
+    (bytes, first.map_or(0.0, |t| t.elapsed().as_secs_f64()))
+}
+
+/// Send for `BULK`, then close the sending side.
+fn flood(s: &mut TcpStream) {
+    s.set_write_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    let chunk = vec![0x5au8; 64 * 1024];
+    let start = Instant::now();
+    while start.elapsed() < BULK {
+        s.write_all(&chunk).expect("bulk write");
+    }
+    s.shutdown(std::net::Shutdown::Write).expect("shutdown");
+}
+
+fn mbps(bytes: u64, secs: f64) -> f64 {
+    bytes as f64 * 8.0 / secs / 1e6
+}
+
+/// Accept one connection, read it to the end (the zone's upload), then
+/// send for `BULK` (the zone's download).
+fn serve(listener: TcpListener) -> Received {
+    let (mut s, peer) = listener.accept().expect("accept");
+    let (bytes, secs) = drain(&mut s);
+    flood(&mut s);
     Received { peer, bytes, secs }
 }
 
@@ -193,9 +216,6 @@ fn article_network_carries_traffic_through_nat_and_leaves_nothing_behind() {
     })
     .expect("enter test1")
     .expect("zone test1 reaches the outside server");
-    client
-        .set_write_timeout(Some(Duration::from_secs(30)))
-        .expect("timeout");
     let local = client.local_addr().expect("local addr");
     assert_eq!(local.ip().to_string(), "192.168.0.100");
     client.write_all(b"hello").expect("write");
@@ -221,15 +241,10 @@ fn article_network_carries_traffic_through_nat_and_leaves_nothing_behind() {
         .unwrap_or_else(|| panic!("no MAP session for test1 in:\n{}", list.stdout))
         .to_string();
 
-    // A bulk transfer through vnic1's 10 Mbit/s limit.
-    let chunk = vec![0x5au8; 64 * 1024];
-    let start = Instant::now();
-    while start.elapsed() < BULK {
-        client.write_all(&chunk).expect("bulk write");
-    }
-    client
-        .shutdown(std::net::Shutdown::Write)
-        .expect("shutdown");
+    // Bulk transfers through vnic1's 10 Mbit/s limit, out of the zone
+    // (shaped on the VNIC end) and into it (shaped on its bridge port).
+    flood(&mut client);
+    let (down_bytes, down_secs) = drain(&mut client);
     let got = server.join().expect("server");
     drop(client);
 
@@ -248,15 +263,19 @@ fn article_network_carries_traffic_through_nat_and_leaves_nothing_behind() {
     );
     assert_eq!(session, expected, "ipnat -l session line");
 
-    let mbps = got.bytes as f64 * 8.0 / got.secs / 1e6;
-    eprintln!(
-        "linux_e2e: maxbw=10M on vnic1: {} bytes in {:.2} s = {mbps:.2} Mbit/s",
-        got.bytes, got.secs
-    );
-    assert!(
-        (8.0..=12.0).contains(&mbps),
-        "bulk transfer at {mbps:.2} Mbit/s, not within 20% of 10"
-    );
+    for (dir, bytes, secs) in [
+        ("out of test1", got.bytes, got.secs),
+        ("into test1", down_bytes, down_secs),
+    ] {
+        let rate = mbps(bytes, secs);
+        eprintln!(
+            "linux_e2e: maxbw=10M on vnic1, {dir}: {bytes} bytes in {secs:.2} s = {rate:.2} Mbit/s"
+        );
+        assert!(
+            (8.0..=12.0).contains(&rate),
+            "bulk transfer {dir} at {rate:.2} Mbit/s, not within 20% of 10"
+        );
+    }
 
     // Down leaves nothing: no bridge or veth, no zone namespace, no table.
     let down = w.xbow(&["net", "down", spec]);
