@@ -430,10 +430,14 @@ fn del_link(nl: &mut Netlink, name: &str) -> Result<(), String> {
 fn add_vnic(nl: &mut Netlink, v: &Vnic, vlans: &[Vlan]) -> Result<(), String> {
     let name = ifname(&v.name)?;
     let alias = format!("{ALIAS} vnic {} over {}", v.name, v.lower);
-    let lower = find(nl, &v.parent(vlans))?;
+    // if_nametoindex(3) needs no RTNL lock, which a network of hundreds
+    // of VNICs keeps busy.
+    let parent = v.parent(vlans);
+    let lower = nix::net::if_::if_nametoindex(parent.as_str())
+        .map_err(|e| format!("link {parent}: {}", e.desc()))?;
     match v.peer() {
-        None => nl.add_macvlan(name, lower.index, v.mac, &alias),
-        Some(peer) => nl.add_veth(name, v.mac, &peer, v.mtu, &alias, Some(lower.index)),
+        None => nl.add_macvlan(name, lower, v.mac, &alias),
+        Some(peer) => nl.add_veth(name, v.mac, &peer, v.mtu, &alias, Some(lower)),
     }
     .map_err(nl_err)
 }
