@@ -317,3 +317,89 @@ fn concurrent_creates_are_serialized_in_the_state_and_the_kernel() {
         .count();
     assert_eq!((ports, vnics), (100, 100));
 }
+
+/// What the kernel holds in the test's namespace and the zones': links,
+/// nftables tables, forwarding, and whether the zones' namespaces exist.
+fn snapshot(env: &Env) -> (Vec<String>, String, String, [bool; 2]) {
+    let ns = env.linux.as_deref().expect("linux");
+    let exec = |args: &[&str]| {
+        let out = Command::new("ip")
+            .args(["netns", "exec", ns])
+            .args(args)
+            .output()
+            .expect("ip netns exec");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    (
+        names(env),
+        exec(&["nft", "list", "tables"]),
+        exec(&["cat", "/proc/sys/net/ipv4/ip_forward"]),
+        ["test1", "test2"].map(xbow::backend::linux::netns::exists),
+    )
+}
+
+#[test]
+fn a_failure_at_any_change_of_the_article_network_leaves_the_kernel_as_it_was() {
+    let Some(env) = env() else { return };
+    for z in ["test1", "test2"] {
+        assert!(
+            !xbow::backend::linux::netns::exists(z),
+            "namespace {z} exists already"
+        );
+    }
+    env.phys("eri0", 1000);
+    let spec = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/crossbow-nat-linux.json"
+    );
+    let before = snapshot(&env);
+    let steps = env.xbow(&["net", "plan", spec]).ok().stdout.lines().count();
+    let mut failed = std::collections::BTreeSet::new();
+    for n in 1.. {
+        let r = env
+            .cmd()
+            .args(["net", "up", spec])
+            .env("XBOW_SIM_FAIL_AT", n.to_string())
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&r.stderr);
+        if r.status.success() {
+            break;
+        }
+        assert!(
+            stderr.ends_with("the host is as it was\n"),
+            "N={n}: {stderr}"
+        );
+        assert_eq!(snapshot(&env), before, "N={n}");
+        let step: usize = stderr
+            .strip_prefix("xbow net: step ")
+            .and_then(|t| t.split(' ').next())
+            .and_then(|k| k.parse().ok())
+            .unwrap_or_else(|| panic!("N={n}: {stderr}"));
+        failed.insert(step);
+        assert!(n < 100, "up never got through");
+    }
+    assert_eq!(failed, (1..=steps).collect(), "a failure in every step");
+    assert_ne!(snapshot(&env), before);
+    env.xbow(&["net", "down", spec]).ok();
+    assert_eq!(snapshot(&env), before);
+    // The kernel refuses the last step (someone else's namespace is
+    // called test2): everything up to it, zone test1 included, is undone
+    // and the other namespace is left alone.
+    common::ip(&["netns", "add", "test2"]);
+    let before = snapshot(&env);
+    let r = env.xbow(&["net", "up", spec]);
+    common::ip(&["netns", "delete", "test2"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("zoneadm -z test2 boot: zone test2: network namespace test2 already exists and is not this zone's")
+            && r.stderr.ends_with("the host is as it was\n"),
+        "{}",
+        r.stderr
+    );
+    let mut after = before.clone();
+    after.3[1] = false;
+    let mut now = snapshot(&env);
+    now.3[1] = false;
+    assert_eq!(now, after);
+}
