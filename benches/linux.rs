@@ -1,7 +1,11 @@
 //! The Linux backend against iproute2: 500 VNICs on one etherstub, made by
 //! `xbow net up` (one process, `XBOW_BACKEND=linux`) and by `ip -batch`
 //! with the same links (a bridge; 500 veth pairs with the VNIC's MAC and
-//! MTU 9000, each peer an aliased bridge port; everything up). Each sample
+//! MTU 9000, each peer an aliased bridge port; everything up). xbow gives
+//! its links no IPv6 (a datalink has no IP until plumbed); `ip` users get
+//! IPv6 autoconfiguration on every link unless they turn it off, so `ip
+//! -batch` runs twice: as typed, and in a namespace whose new links have
+//! IPv6 off (the end state xbow makes). Each sample
 //! runs in a fresh network namespace; only the command is timed. At the
 //! end it prints the ratio of the mean times. Needs root (and `ip`,
 //! `nsenter`); without them it says so and measures nothing.
@@ -98,11 +102,16 @@ mod linux {
     /// namespace with a thousand links goes on in the kernel after `ip
     /// netns delete` returns; each run waits for the machine to settle
     /// first, so that neither command pays for the other's clean-up.
-    fn timed(ns: &str, iters: u64, mut cmd: impl FnMut() -> Command) -> Duration {
+    fn timed(ns: &str, iters: u64, no_ipv6: bool, mut cmd: impl FnMut() -> Command) -> Duration {
         let mut total = Duration::ZERO;
         for _ in 0..iters {
             let _ = Command::new("ip").args(["netns", "delete", ns]).status();
             ip(&["netns", "add", ns]);
+            if no_ipv6 {
+                run(Command::new("ip")
+                    .args(["netns", "exec", ns, "sh", "-c"])
+                    .arg("echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6"));
+            }
             let mut c = cmd();
             let t = Instant::now();
             run(&mut c);
@@ -130,21 +139,29 @@ mod linux {
             .sampling_mode(criterion::SamplingMode::Flat)
             .warm_up_time(Duration::from_millis(1))
             .measurement_time(Duration::from_secs(1));
-        let mut totals = [Total::default(); 2];
-        g.bench_function("ip -batch", |b| {
-            b.iter_custom(|iters| {
-                let d = timed(&ns, iters, || {
-                    let mut c = Command::new("ip");
-                    c.args(["-n", &ns, "-batch"]).arg(&batch);
-                    c
-                });
-                totals[0] += (d.as_secs_f64(), iters);
-                d
-            })
-        });
+        let mut totals = [Total::default(); 3];
+        for (k, (label, no_ipv6)) in [
+            ("ip -batch", false),
+            ("ip -batch, IPv6 off (xbow's end state)", true),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            g.bench_function(label, |b| {
+                b.iter_custom(|iters| {
+                    let d = timed(&ns, iters, no_ipv6, || {
+                        let mut c = Command::new("ip");
+                        c.args(["-n", &ns, "-batch"]).arg(&batch);
+                        c
+                    });
+                    totals[k] += (d.as_secs_f64(), iters);
+                    d
+                })
+            });
+        }
         g.bench_function("xbow net up", |b| {
             b.iter_custom(|iters| {
-                let d = timed(&ns, iters, || {
+                let d = timed(&ns, iters, false, || {
                     let _ = std::fs::remove_file(&state);
                     let mut c = Command::new("nsenter");
                     c.arg(format!("--net=/run/netns/{ns}"))
@@ -155,19 +172,20 @@ mod linux {
                         .env("XBOW_LINUX_STATE", &state);
                     c
                 });
-                totals[1] += (d.as_secs_f64(), iters);
+                totals[2] += (d.as_secs_f64(), iters);
                 d
             })
         });
         g.finish();
-        let (ip, xbow) = (totals[0].mean(), totals[1].mean());
+        let [ip, ip_no_v6, xbow] = totals.map(|t| t.mean());
         eprintln!(
-            "linux bench: mean of every run: ip -batch {:.1} ms ({} runs), xbow net up {:.1} ms ({} runs): xbow / ip = {:.2}",
+            "linux bench: mean of every run ({} each): ip -batch {:.1} ms, ip -batch with IPv6 off {:.1} ms, xbow net up {:.1} ms: xbow / ip = {:.2}, xbow / ip with IPv6 off = {:.2}",
+            totals[2].runs,
             ip * 1e3,
-            totals[0].runs,
+            ip_no_v6 * 1e3,
             xbow * 1e3,
-            totals[1].runs,
-            xbow / ip
+            xbow / ip,
+            xbow / ip_no_v6
         );
     }
 

@@ -38,6 +38,17 @@ fn names(env: &Env) -> Vec<String> {
         .collect()
 }
 
+/// Whether `dev` has IPv6 (`net.ipv6.conf.DEV.disable_ipv6` is 0).
+fn has_ipv6(env: &Env, dev: &str) -> bool {
+    let ns = env.linux.as_deref().expect("linux");
+    let out = Command::new("ip")
+        .args(["netns", "exec", ns, "cat"])
+        .arg(format!("/proc/sys/net/ipv6/conf/{dev}/disable_ipv6"))
+        .output()
+        .expect("cat");
+    String::from_utf8_lossy(&out.stdout).trim() == "0"
+}
+
 fn qdisc(env: &Env, dev: &str) -> String {
     let ns = env.linux.as_deref().expect("linux");
     let out = Command::new("tc")
@@ -85,6 +96,11 @@ fn etherstubs_and_vnics_are_bridges_and_veth_pairs() {
     for dev in ["vnic0", peer] {
         let q = qdisc(&env, dev);
         assert!(q.contains("tbf") && q.contains("rate 10Mbit"), "{dev}: {q}");
+    }
+    // A datalink has no IP until it is plumbed; a bridge and its ports
+    // never have one.
+    for dev in ["stub0", "vnic0", peer] {
+        assert!(!has_ipv6(&env, dev), "{dev} has IPv6");
     }
     env.dladm(&["reset-linkprop", "-p", "maxbw", "vnic0"]).ok();
     assert!(!qdisc(&env, "vnic0").contains("tbf"));
@@ -200,6 +216,8 @@ fn a_failed_net_up_leaves_the_kernel_as_it_was() {
     assert_eq!(r.status.code(), Some(1));
     assert_eq!(names(&env), before);
     env.xbow(&["net", "up", spec]).ok();
+    // Plumbing vnic0 gives it IPv6; vnic1 stays a bare datalink.
+    assert!(has_ipv6(&env, "vnic0") && !has_ipv6(&env, "vnic1"));
     let ns = env.linux.as_deref().expect("linux");
     let addr = Command::new("ip")
         .args(["-n", ns, "-4", "-o", "addr", "show", "dev", "vnic0"])

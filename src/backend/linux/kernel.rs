@@ -301,9 +301,10 @@ enum Op {
         rate: Option<u64>,
         old: Option<u64>,
     },
-    /// Plumb an interface: the link goes up (unplumbing leaves it up).
-    Up(String),
-    Nothing,
+    /// Plumb an interface: IPv6 on, and the link up.
+    Plumb(String),
+    /// Unplumb it: IPv6 off again (the link stays up).
+    Unplumb(String),
     AddAddr(String, Ipv4Cidr),
     DelAddr(String, Ipv4Cidr),
     Boot(ZoneNs),
@@ -336,7 +337,8 @@ impl Op {
                 rate: old,
                 old: rate,
             },
-            Op::Up(_) | Op::Nothing => Op::Nothing,
+            Op::Plumb(i) => Op::Unplumb(i),
+            Op::Unplumb(i) => Op::Plumb(i),
             Op::AddAddr(i, a) => Op::DelAddr(i, a),
             Op::DelAddr(i, a) => Op::AddAddr(i, a),
             Op::Boot(z) => Op::Halt(z),
@@ -352,22 +354,21 @@ impl Op {
 
     fn apply(&self, nl: &mut Netlink) -> Result<(), String> {
         match self {
-            Op::AddBridge(b) => nl
-                .add_bridge(ifname(&b.name)?, b.mtu, &format!("{ALIAS} etherstub"))
-                .map_err(nl_err),
+            Op::AddBridge(b) => {
+                nl.add_bridge(ifname(&b.name)?, b.mtu).map_err(nl_err)?;
+                ready(nl, &[&b.name], &b.name, &format!("{ALIAS} etherstub"))
+            }
             Op::DelBridge(Bridge { name, .. }) | Op::DelVlan(Vlan { name, .. }) => {
                 del_link(nl, name)
             }
-            Op::AddVlan(v) if v.stub => nl
-                .add_bridge(
-                    &v.name,
-                    v.mtu,
-                    &format!("{ALIAS} VLAN {} of {}", v.vid, v.lower),
-                )
-                .map_err(nl_err),
+            Op::AddVlan(v) if v.stub => {
+                nl.add_bridge(&v.name, v.mtu).map_err(nl_err)?;
+                let alias = format!("{ALIAS} VLAN {} of {}", v.vid, v.lower);
+                ready(nl, &[&v.name], &v.name, &alias)
+            }
             Op::AddVlan(v) => {
                 let parent = find(nl, &v.lower)?;
-                nl.add_vlan(&v.name, parent.index, v.vid, &format!("{ALIAS} vlan"))
+                nl.add_vlan(&v.name, parent.index, v.vid)
                     .map_err(|e| {
                         if e.errno == libc::EOPNOTSUPP {
                             format!(
@@ -377,7 +378,8 @@ impl Op {
                         } else {
                             nl_err(e)
                         }
-                    })
+                    })?;
+                ready(nl, &[&v.name], &v.name, &format!("{ALIAS} vlan"))
             }
             Op::AddVnic(v, vlans) => add_vnic(nl, v, vlans),
             Op::DelVnic(v, _) => del_link(nl, &v.name),
@@ -386,11 +388,12 @@ impl Op {
                 nl.set_mtu(l.index, *mtu).map_err(nl_err)
             }
             Op::Maxbw { at, rate, .. } => shape(at, *rate),
-            Op::Up(i) => {
+            Op::Plumb(i) => {
+                ipv6(i, true)?;
                 let l = find(nl, i)?;
                 nl.set_up(l.index, true).map_err(nl_err)
             }
-            Op::Nothing => Ok(()),
+            Op::Unplumb(i) => ipv6(i, false),
             Op::AddAddr(i, a) => {
                 let l = find(nl, i)?;
                 nl.add_addr(l.index, a.addr, a.prefix).map_err(nl_err)
@@ -436,10 +439,43 @@ fn add_vnic(nl: &mut Netlink, v: &Vnic, vlans: &[Vlan]) -> Result<(), String> {
     let lower = nix::net::if_::if_nametoindex(parent.as_str())
         .map_err(|e| format!("link {parent}: {}", e.desc()))?;
     match v.peer() {
-        None => nl.add_macvlan(name, lower, v.mac, &alias),
-        Some(peer) => nl.add_veth(name, v.mac, &peer, v.mtu, &alias, Some(lower)),
+        None => {
+            nl.add_macvlan(name, lower, v.mac).map_err(nl_err)?;
+            ready(nl, &[name], name, &alias)
+        }
+        Some(peer) => {
+            nl.add_veth(name, v.mac, &peer, v.mtu, Some(lower))
+                .map_err(nl_err)?;
+            ready(nl, &[&peer, name], name, &alias)
+        }
     }
-    .map_err(nl_err)
+}
+
+/// Bring up links just made (`links`, the first of which deletes them
+/// all), with IPv6 off: a datalink has no IP until it is plumbed, and a
+/// bridge or its ports never have one. (This also spares the kernel the
+/// IPv6 autoconfiguration of every link, most of the cost of making many.)
+/// `named` gets `alias`. On failure the links are deleted.
+fn ready(nl: &mut Netlink, links: &[&str], named: &str, alias: &str) -> Result<(), String> {
+    let r = links.iter().try_for_each(|l| {
+        ipv6(l, false)?;
+        let a = if *l == named { alias } else { "" };
+        nl.bring_up(l, a).map_err(nl_err)
+    });
+    if r.is_err() {
+        let _ = nl.del_named(links[0]);
+    }
+    r
+}
+
+/// `net.ipv6.conf.LINK.disable_ipv6` (nothing to do on a kernel without
+/// IPv6).
+fn ipv6(link: &str, on: bool) -> Result<(), String> {
+    let path = format!("/proc/sys/net/ipv6/conf/{link}/disable_ipv6");
+    match std::fs::write(&path, if on { "0\n" } else { "1\n" }) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        r => r.map_err(|e| format!("{path}: {e}")),
+    }
 }
 
 /// Give `at` the shaper `rate` (or none): the VNIC end where it is, and the
@@ -524,6 +560,8 @@ fn halt(nl: &mut Netlink, z: &ZoneNs) -> Result<(), String> {
     .map_err(|e| io_err("netns", &z.name, e))??;
     for n in &z.nets {
         if let Some(l) = nl.link(&n.link).map_err(nl_err)? {
+            // Back in xbow's namespace, it gets that namespace's defaults.
+            ipv6(&n.link, false)?;
             nl.set_up(l.index, true).map_err(nl_err)?;
             if n.maxbw.is_some() {
                 tc::set_maxbw(None, &n.link, n.maxbw, n.mtu)?;
@@ -543,6 +581,9 @@ fn plan(old: &Desired, new: &Desired) -> Result<Vec<Op>, String> {
     }
     for a in old.addrs.iter().filter(|a| !new.addrs.contains(a)) {
         ops.push(Op::DelAddr(a.0.clone(), a.1));
+    }
+    for i in old.ifs.iter().filter(|i| !new.ifs.contains(i)) {
+        ops.push(Op::Unplumb(i.clone()));
     }
     // Networks have hundreds of VNICs: look them up by name.
     let by_name = |vs: &[Vnic]| -> HashMap<String, Vnic> {
@@ -619,7 +660,7 @@ fn plan(old: &Desired, new: &Desired) -> Result<Vec<Op>, String> {
         }
     }
     for i in new.ifs.iter().filter(|i| !old.ifs.contains(i)) {
-        ops.push(Op::Up(i.clone()));
+        ops.push(Op::Plumb(i.clone()));
     }
     for a in new.addrs.iter().filter(|a| !old.addrs.contains(a)) {
         ops.push(Op::AddAddr(a.0.clone(), a.1));

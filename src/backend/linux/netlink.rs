@@ -182,26 +182,6 @@ fn up(mut msg: LinkMessage) -> LinkMessage {
     msg
 }
 
-/// Give link `name` alias `alias` after its creation (nothing if empty).
-fn aliased<'a>(name: &'a str, alias: &str) -> Vec<(&'a str, Vec<LinkAttribute>)> {
-    if alias.is_empty() {
-        return Vec::new();
-    }
-    vec![(name, vec![LinkAttribute::IfAlias(alias.into())])]
-}
-
-/// What a `SETLINK` after creation sets, as `ip link set` words.
-fn set_words(attrs: &[LinkAttribute]) -> String {
-    attrs
-        .iter()
-        .map(|a| match a {
-            LinkAttribute::Controller(m) => format!(" master ifindex {m}"),
-            LinkAttribute::IfAlias(s) => format!(" alias \"{s}\""),
-            _ => String::new(),
-        })
-        .collect()
-}
-
 /// `IFLA_LINKINFO` of kind `kind` with `data`.
 fn link_info(kind: InfoKind, data: InfoData) -> LinkAttribute {
     LinkAttribute::LinkInfo(vec![LinkInfo::Kind(kind), LinkInfo::Data(data)])
@@ -388,54 +368,62 @@ impl Netlink {
         }
     }
 
-    /// Creates a link from `attrs`, up, then changes each of `then` (a
-    /// link it made, by name: up, with more attributes — the kernel
-    /// ignores `IFLA_IFALIAS` on creation, and a veth peer can get neither
-    /// its master nor `IFF_UP` then). On
-    /// failure nothing is left behind. A failed creation is reported as
-    /// `op` of the name of `parent` (0: none).
+    /// Creates a link from `attrs`, down (see [`Self::bring_up`]). A
+    /// failure is reported as `op` of the name of `parent` (0: none).
     fn new_link(
         &mut self,
         attrs: Vec<LinkAttribute>,
-        then: Vec<(&str, Vec<LinkAttribute>)>,
         parent: u32,
         op: impl Fn(&str) -> String,
     ) -> NlResult<()> {
-        let add = RouteNetlinkMessage::NewLink(up(link_msg(0, attrs)));
-        if let Err(errno) = self.request(add, NLM_F_CREATE | NLM_F_EXCL) {
-            let parent = if parent == 0 {
-                String::new()
-            } else {
-                self.dev_name(parent)
-            };
-            return Err(NlError {
-                op: op(&parent),
-                errno,
-            });
-        }
-        let first = then.first().map(|(n, _)| n.to_string());
-        for (name, attrs) in then {
-            let what = set_words(&attrs);
-            let mut all = vec![LinkAttribute::IfName(name.into())];
-            all.extend(attrs);
-            let set = RouteNetlinkMessage::SetLink(up(link_msg(0, all)));
-            if let Err(errno) = self.request(set, 0) {
-                if let Some(first) = &first {
-                    let del = link_msg(0, vec![LinkAttribute::IfName(first.clone())]);
-                    let _ = self.request(RouteNetlinkMessage::DelLink(del), 0);
-                }
-                return Err(NlError {
-                    op: format!("ip link set dev {name}{what}"),
+        let add = RouteNetlinkMessage::NewLink(link_msg(0, attrs));
+        match self.request(add, NLM_F_CREATE | NLM_F_EXCL) {
+            Ok(_) => Ok(()),
+            Err(errno) => {
+                let parent = if parent == 0 {
+                    String::new()
+                } else {
+                    self.dev_name(parent)
+                };
+                Err(NlError {
+                    op: op(&parent),
                     errno,
-                });
+                })
             }
         }
-        Ok(())
     }
 
-    /// `ip link add NAME mtu MTU type bridge stp_state 0 forward_delay 0`
-    /// with alias `alias`, up: a bridge whose ports forward at once.
-    pub fn add_bridge(&mut self, name: &str, mtu: u32, alias: &str) -> NlResult<()> {
+    /// `ip link set dev NAME alias ALIAS up` (no alias if empty): the
+    /// links the `add_*` functions make are down and unaliased (the kernel
+    /// ignores `IFLA_IFALIAS` on creation), so that the caller can prepare
+    /// them before anything runs on them.
+    pub fn bring_up(&mut self, name: &str, alias: &str) -> NlResult<()> {
+        let mut attrs = vec![LinkAttribute::IfName(name.into())];
+        if !alias.is_empty() {
+            attrs.push(LinkAttribute::IfAlias(alias.into()));
+        }
+        let set = RouteNetlinkMessage::SetLink(up(link_msg(0, attrs)));
+        self.exec(set, 0, || {
+            if alias.is_empty() {
+                format!("ip link set dev {name} up")
+            } else {
+                format!("ip link set dev {name} alias \"{alias}\" up")
+            }
+        })
+        .map(|_| ())
+    }
+
+    /// `ip link delete dev NAME`.
+    pub fn del_named(&mut self, name: &str) -> NlResult<()> {
+        let del =
+            RouteNetlinkMessage::DelLink(link_msg(0, vec![LinkAttribute::IfName(name.into())]));
+        self.exec(del, 0, || format!("ip link delete dev {name}"))
+            .map(|_| ())
+    }
+
+    /// `ip link add NAME mtu MTU type bridge stp_state 0 forward_delay 0`:
+    /// a bridge whose ports forward at once (down).
+    pub fn add_bridge(&mut self, name: &str, mtu: u32) -> NlResult<()> {
         let attrs = vec![
             LinkAttribute::IfName(name.into()),
             LinkAttribute::Mtu(mtu),
@@ -450,20 +438,17 @@ impl Netlink {
         let op = |_: &str| {
             format!("ip link add {name} mtu {mtu} type bridge stp_state 0 forward_delay 0")
         };
-        self.new_link(attrs, aliased(name, alias), 0, op)
+        self.new_link(attrs, 0, op)
     }
 
-    /// A veth pair, both ends up: `port` gets `mtu` and, at once, the
-    /// master `master` (the kernel honours `IFLA_MASTER` of the link it
-    /// creates, not of its peer); `name`, the peer, gets `mac`, `mtu` and
-    /// `alias`. Two requests: the peer can only come up once it is paired.
+    /// A veth pair, down: `name` gets `mac` and `mtu`; `port`, its peer,
+    /// gets `mtu` and is a port of `master` from the start.
     pub fn add_veth(
         &mut self,
         name: &str,
         mac: [u8; 6],
         port: &str,
         mtu: u32,
-        alias: &str,
         master: Option<u32>,
     ) -> NlResult<()> {
         let peer_msg = link_msg(
@@ -487,21 +472,11 @@ impl Netlink {
                 fmt_mac(mac)
             )
         };
-        let then = match aliased(name, alias).pop() {
-            Some(a) => vec![a],
-            None => vec![(name, Vec::new())],
-        };
-        self.new_link(attrs, then, 0, op)
+        self.new_link(attrs, 0, op)
     }
 
-    /// A macvlan in bridge mode over `parent`, with address `mac`, up.
-    pub fn add_macvlan(
-        &mut self,
-        name: &str,
-        parent: u32,
-        mac: [u8; 6],
-        alias: &str,
-    ) -> NlResult<()> {
+    /// A macvlan in bridge mode over `parent`, with address `mac` (down).
+    pub fn add_macvlan(&mut self, name: &str, parent: u32, mac: [u8; 6]) -> NlResult<()> {
         let attrs = vec![
             LinkAttribute::IfName(name.into()),
             LinkAttribute::Link(parent),
@@ -517,19 +492,19 @@ impl Netlink {
                 fmt_mac(mac)
             )
         };
-        self.new_link(attrs, aliased(name, alias), parent, op)
+        self.new_link(attrs, parent, op)
     }
 
-    /// An 802.1Q link with VLAN id `vid` over `parent`, up. Kernels without
-    /// `CONFIG_VLAN_8021Q` answer `EOPNOTSUPP`.
-    pub fn add_vlan(&mut self, name: &str, parent: u32, vid: u16, alias: &str) -> NlResult<()> {
+    /// An 802.1Q link with VLAN id `vid` over `parent` (down). Kernels
+    /// without `CONFIG_VLAN_8021Q` answer `EOPNOTSUPP`.
+    pub fn add_vlan(&mut self, name: &str, parent: u32, vid: u16) -> NlResult<()> {
         let attrs = vec![
             LinkAttribute::IfName(name.into()),
             LinkAttribute::Link(parent),
             link_info(InfoKind::Vlan, InfoData::Vlan(vec![InfoVlan::Id(vid)])),
         ];
         let op = |link: &str| format!("ip link add {name} link {link} type vlan id {vid}");
-        self.new_link(attrs, aliased(name, alias), parent, op)
+        self.new_link(attrs, parent, op)
     }
 
     /// `ip link delete dev DEV` (a veth takes its peer along).
@@ -778,7 +753,9 @@ mod tests {
             let lo = get(nl, "lo");
             assert!(lo.loopback && !lo.ether && lo.kind == LinkKind::Plain);
 
-            nl.add_bridge("br0", 1500, "xbow etherstub stub0").unwrap();
+            nl.add_bridge("br0", 1500).unwrap();
+            assert!(!get(nl, "br0").admin_up, "made down");
+            nl.bring_up("br0", "xbow etherstub stub0").unwrap();
             let br = get(nl, "br0").index;
             let link = nl
                 .links()
@@ -800,8 +777,9 @@ mod tests {
         assert_eq!(info["forward_delay"], 0, "{info}");
 
         in_ns(&ns, |nl| {
-            nl.add_veth("vn0", MAC, "vn0p", 1400, "xbow vnic vn0", Some(br))
-                .unwrap();
+            nl.add_veth("vn0", MAC, "vn0p", 1400, Some(br)).unwrap();
+            nl.bring_up("vn0p", "").unwrap();
+            nl.bring_up("vn0", "xbow vnic vn0").unwrap();
             let (va, vb) = (get(nl, "vn0"), get(nl, "vn0p"));
             let (a, b) = (va.index, vb.index);
             assert_eq!((va.master, vb.master), (None, Some(br)));
@@ -828,7 +806,8 @@ mod tests {
                 std::thread::sleep(Duration::from_millis(20));
             }
 
-            nl.add_macvlan("mv0", a, MAC2, "xbow vnic mv0").unwrap();
+            nl.add_macvlan("mv0", a, MAC2).unwrap();
+            nl.bring_up("mv0", "xbow vnic mv0").unwrap();
             let m = get(nl, "mv0");
             let mv = m.index;
             assert_eq!(m.kind, LinkKind::Macvlan);
@@ -859,7 +838,7 @@ mod tests {
             return;
         };
         in_ns(&a, |nl| {
-            nl.add_veth("mv0", MAC, "mv0p", 1500, "", None).unwrap();
+            nl.add_veth("mv0", MAC, "mv0p", 1500, None).unwrap();
             let v = get(nl, "mv0").index;
             nl.set_alias(v, "moved").unwrap();
             let home = netns::current().unwrap();
@@ -886,7 +865,9 @@ mod tests {
         };
         let ip = Ipv4Addr::new(192, 0, 2, 1);
         let a = in_ns(&ns, |nl| {
-            nl.add_veth("r0", MAC, "r0p", 1500, "", None).unwrap();
+            nl.add_veth("r0", MAC, "r0p", 1500, None).unwrap();
+            nl.bring_up("r0p", "").unwrap();
+            nl.bring_up("r0", "").unwrap();
             let a = get(nl, "r0").index;
             nl.add_addr(a, ip, 24).unwrap();
             assert!(nl.addrs().unwrap().contains(&(a, ip, 24)));
@@ -939,15 +920,18 @@ mod tests {
             return;
         };
         in_ns(&ns, |nl| {
-            nl.add_bridge("e0", 1500, "").unwrap();
-            let br = get(nl, "e0").index;
-            let dup = nl.add_bridge("e0", 1500, "").unwrap_err();
+            nl.add_bridge("e0", 1500).unwrap();
+            let dup = nl.add_bridge("e0", 1500).unwrap_err();
             assert_eq!(dup.errno, libc::EEXIST);
             assert_eq!(
                 dup.to_string(),
                 "ip link add e0 mtu 1500 type bridge stp_state 0 forward_delay 0: File exists"
             );
-            let dup = nl.add_veth("e0", MAC, "e0p", 1500, "", None).unwrap_err();
+            let dup = nl.add_veth("e0", MAC, "e0p", 1500, None).unwrap_err();
+            assert_eq!(nl.bring_up("nosuch0", "").unwrap_err().errno, libc::ENODEV);
+            nl.del_named("e0").unwrap();
+            assert_eq!(nl.del_named("e0").unwrap_err().errno, libc::ENODEV);
+            nl.add_bridge("e0", 1500).unwrap();
             assert_eq!(dup.errno, libc::EEXIST);
 
             let missing = nl.del_link(999_999).unwrap_err();
@@ -957,13 +941,14 @@ mod tests {
             assert_eq!(nl.link("nosuch").unwrap(), None);
 
             // This kernel has no CONFIG_VLAN_8021Q: "Unknown device type".
-            let vlan = nl.add_vlan("e0.5", br, 5, "").unwrap_err();
+            let br = get(nl, "e0").index;
+            let vlan = nl.add_vlan("e0.5", br, 5).unwrap_err();
             assert_eq!(vlan.errno, libc::EOPNOTSUPP);
             assert_eq!(vlan.op, "ip link add e0.5 link e0 type vlan id 5");
             assert_eq!(nl.link("e0.5").unwrap(), None);
 
             // Names are at most 15 bytes; the kernel answers ERANGE.
-            let long = nl.add_bridge("a23456789012345x", 1500, "").unwrap_err();
+            let long = nl.add_bridge("a23456789012345x", 1500).unwrap_err();
             assert_eq!(long.errno, libc::ERANGE);
         });
     }
@@ -977,15 +962,9 @@ mod tests {
             let start = Instant::now();
             for i in 0..200u8 {
                 let mac = [0x02, 0x08, 0x20, 0, 1, i];
-                nl.add_veth(
-                    &format!("s{i}"),
-                    mac,
-                    &format!("s{i}p"),
-                    1500,
-                    "xbow vnic",
-                    None,
-                )
-                .unwrap();
+                nl.add_veth(&format!("s{i}"), mac, &format!("s{i}p"), 1500, None)
+                    .unwrap();
+                nl.bring_up(&format!("s{i}"), "xbow vnic").unwrap();
             }
             let created = start.elapsed();
             let start = Instant::now();
