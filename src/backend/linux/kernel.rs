@@ -33,10 +33,10 @@ use std::os::fd::AsFd;
 use std::sync::Mutex;
 
 /// `IFNAMSIZ` - 1: the longest interface name Linux takes.
-pub const MAX_IFNAME: usize = 15;
+const MAX_IFNAME: usize = 15;
 /// The alias (`ip link` shows it) of every kernel link xbow makes starts
 /// with this; such links are never taken for physical ones.
-pub const ALIAS: &str = "xbow";
+const ALIAS: &str = "xbow";
 const IP_FORWARD: &str = "/proc/sys/net/ipv4/ip_forward";
 const BOOT_ID: &str = "/proc/sys/kernel/random/boot_id";
 /// Whether bridged IPv4 frames pass the IP hooks (br_netfilter). An
@@ -113,7 +113,7 @@ struct Vnic {
 
 /// The bridge-port end of a VNIC over an etherstub (see
 /// [`nft::BRIDGE_PORTS`]).
-pub fn peer_name(id: LinkId) -> String {
+fn peer_name(id: LinkId) -> String {
     format!("xbp.{id}")
 }
 

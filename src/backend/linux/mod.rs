@@ -10,7 +10,7 @@ pub mod netns;
 pub mod nft;
 pub mod tc;
 
-pub use kernel::{ALIAS, LinuxKernel, MAX_IFNAME, peer_name};
+pub use kernel::LinuxKernel;
 
 use crate::backend::DlError;
 use crate::backend::sim::StateFile;

@@ -11,8 +11,8 @@ use std::net::Ipv4Addr;
 use std::os::fd::{AsRawFd, BorrowedFd};
 
 use netlink_packet_core::{
-    DefaultNla, NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLM_F_REPLACE, NLM_F_REQUEST,
-    NetlinkBuffer, NetlinkHeader, NetlinkMessage, NetlinkPayload,
+    NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLM_F_REPLACE, NLM_F_REQUEST, NetlinkBuffer,
+    NetlinkHeader, NetlinkMessage, NetlinkPayload,
 };
 use netlink_packet_route::address::{AddressAttribute, AddressMessage, AddressScope};
 use netlink_packet_route::link::{
@@ -28,9 +28,6 @@ use netlink_sys::{Socket, SocketAddr, protocols::NETLINK_ROUTE};
 /// Size of the receive buffer; the kernel builds dump datagrams of at most
 /// 32 KiB.
 const RECV_BUF: usize = 64 * 1024;
-
-/// `IFLA_IFALIAS`, sent raw to clear an alias (an empty attribute).
-const IFLA_IFALIAS: u16 = 20;
 
 /// A failed request: what was asked and the kernel's errno.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -526,43 +523,11 @@ impl Netlink {
         })
     }
 
-    /// `ip link set dev DEV master BRIDGE`, or `nomaster` for `None`.
-    pub fn set_master(&mut self, index: u32, master: Option<u32>) -> NlResult<()> {
-        let set = link_msg(index, vec![LinkAttribute::Controller(master.unwrap_or(0))]);
-        match self.request(RouteNetlinkMessage::SetLink(set), 0) {
-            Ok(_) => Ok(()),
-            Err(errno) => {
-                let dev = self.dev_name(index);
-                let to = match master {
-                    Some(m) => format!("master {}", self.dev_name(m)),
-                    None => "nomaster".into(),
-                };
-                Err(NlError {
-                    op: format!("ip link set dev {dev} {to}"),
-                    errno,
-                })
-            }
-        }
-    }
-
     /// `ip link set dev DEV mtu MTU`.
     pub fn set_mtu(&mut self, index: u32, mtu: u32) -> NlResult<()> {
         let set = link_msg(index, vec![LinkAttribute::Mtu(mtu)]);
         self.exec_dev(RouteNetlinkMessage::SetLink(set), 0, index, |dev| {
             format!("ip link set dev {dev} mtu {mtu}")
-        })
-    }
-
-    /// `ip link set dev DEV alias ALIAS`; an empty alias clears it.
-    pub fn set_alias(&mut self, index: u32, alias: &str) -> NlResult<()> {
-        let attr = if alias.is_empty() {
-            LinkAttribute::Other(DefaultNla::new(IFLA_IFALIAS, vec![]))
-        } else {
-            LinkAttribute::IfAlias(alias.into())
-        };
-        let set = link_msg(index, vec![attr]);
-        self.exec_dev(RouteNetlinkMessage::SetLink(set), 0, index, |dev| {
-            format!("ip link set dev {dev} alias \"{alias}\"")
         })
     }
 
@@ -791,10 +756,6 @@ mod tests {
             assert_eq!(va.alias.as_deref(), Some("xbow vnic vn0"));
             assert_eq!(vb.alias, None);
 
-            nl.set_master(b, None).unwrap();
-            assert_eq!(get(nl, "vn0p").master, None);
-            nl.set_master(b, Some(br)).unwrap();
-            assert_eq!(get(nl, "vn0p").master, Some(br));
             for i in [br, a, b] {
                 nl.set_up(i, true).unwrap();
             }
@@ -816,14 +777,10 @@ mod tests {
 
             nl.set_mtu(a, 1450).unwrap();
             assert_eq!(get(nl, "vn0").mtu, 1450);
-            nl.set_alias(b, "").unwrap();
-            assert_eq!(get(nl, "vn0p").alias, None);
-            nl.set_alias(b, "again").unwrap();
+            nl.bring_up("vn0p", "again").unwrap();
             assert_eq!(get(nl, "vn0p").alias.as_deref(), Some("again"));
             nl.set_up(a, false).unwrap();
             assert!(!get(nl, "vn0").admin_up);
-            nl.set_master(b, None).unwrap();
-            assert_eq!(get(nl, "vn0p").master, None);
 
             nl.del_link(mv).unwrap();
             nl.del_link(a).unwrap();
@@ -840,7 +797,7 @@ mod tests {
         in_ns(&a, |nl| {
             nl.add_veth("mv0", MAC, "mv0p", 1500, None).unwrap();
             let v = get(nl, "mv0").index;
-            nl.set_alias(v, "moved").unwrap();
+            nl.bring_up("mv0", "moved").unwrap();
             let home = netns::current().unwrap();
             let away = netns::open(&b.0).unwrap();
             nl.set_netns(v, away.as_fd()).unwrap();
