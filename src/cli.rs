@@ -1,4 +1,4 @@
-//! Entry point: picks the personality from argv[0] or the first argument,
+//! Entry point: picks the personality from `argv[0]` or the first argument,
 //! and parses xbow's own commands with clap.
 
 use crate::backend::sim::{self, PhysConf, StateFile};

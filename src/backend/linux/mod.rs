@@ -4,10 +4,12 @@
 //! nftables table for NAT and conntrack for its sessions.
 
 pub mod conntrack;
+mod desired;
 mod kernel;
 pub mod netlink;
 pub mod netns;
 pub mod nft;
+mod ops;
 pub mod tc;
 
 pub use kernel::LinuxKernel;

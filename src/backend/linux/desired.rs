@@ -1,0 +1,217 @@
+//! What the kernel holds for a state: xbow's state projected onto kernel
+//! objects (bridges, veth pairs, macvlans, shapers, addresses, zone
+//! namespaces, the NAT table), so that a change is the difference of two
+//! projections.
+
+use crate::backend::sim::{SimState, mtu_of};
+use crate::ipnat::rule::NatRule;
+use crate::model::ipnet::Ipv4Cidr;
+use crate::model::link::{LinkClass, LinkId};
+use crate::model::linkprop::Priority;
+use crate::model::svc::{self, SvcState};
+use crate::model::zone::ZoneState;
+use std::net::Ipv4Addr;
+
+/// An etherstub.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Bridge {
+    pub(super) name: String,
+    pub(super) mtu: u32,
+}
+
+/// What the VNICs with one VID over one lower link share: over an
+/// etherstub, a bridge of their own (the VLAN's segment of the etherstub,
+/// which needs no VLAN filtering in the kernel); over a physical link, an
+/// 802.1Q link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Vlan {
+    pub(super) name: String,
+    pub(super) lower: String,
+    pub(super) vid: u16,
+    pub(super) stub: bool,
+    pub(super) mtu: u32,
+}
+
+/// A VNIC.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Vnic {
+    pub(super) id: LinkId,
+    pub(super) name: String,
+    pub(super) lower: String,
+    /// Over an etherstub (a veth pair) rather than a physical link.
+    pub(super) over_stub: bool,
+    pub(super) mac: [u8; 6],
+    pub(super) vid: u16,
+    pub(super) mtu: u32,
+}
+
+/// The bridge-port end of a VNIC over an etherstub (see
+/// [`nft::BRIDGE_PORTS`]).
+pub(super) fn peer_name(id: LinkId) -> String {
+    format!("xbp.{id}")
+}
+
+pub(super) fn vlan_name(phys: LinkId, vid: u16) -> String {
+    format!("xb{phys}v{vid}")
+}
+
+impl Vnic {
+    pub(super) fn peer(&self) -> Option<String> {
+        self.over_stub.then(|| peer_name(self.id))
+    }
+
+    /// The bridge the peer joins, or the link the macvlan goes over.
+    pub(super) fn parent(&self, vlans: &[Vlan]) -> String {
+        vlans
+            .iter()
+            .find(|v| v.lower == self.lower && v.vid == self.vid && self.vid != 0)
+            .map_or(self.lower.clone(), |v| v.name.clone())
+    }
+}
+
+/// Where a shaper goes: a link (in a zone's namespace or xbow's own) and
+/// the peer of a veth pair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Shaped {
+    pub(super) link: String,
+    pub(super) ns: Option<String>,
+    pub(super) peer: Option<String>,
+    pub(super) mtu: u32,
+}
+
+/// One link of a running zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ZoneLink {
+    pub(super) link: String,
+    pub(super) addr: Option<Ipv4Cidr>,
+    pub(super) gw: Option<Ipv4Addr>,
+    /// The shaper the VNIC end needs again once it has moved.
+    pub(super) maxbw: Option<u64>,
+    pub(super) mtu: u32,
+}
+
+/// A running exclusive-IP zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ZoneNs {
+    pub(super) name: String,
+    pub(super) nets: Vec<ZoneLink>,
+}
+
+/// What the kernel holds for a state.
+#[derive(Debug, Default)]
+pub(super) struct Desired {
+    pub(super) bridges: Vec<Bridge>,
+    pub(super) vlans: Vec<Vlan>,
+    pub(super) vnics: Vec<Vnic>,
+    /// MTUs xbow set on physical links.
+    pub(super) phys_mtu: Vec<(String, u32)>,
+    /// Every active link: its shaper's rate and where the shaper goes.
+    pub(super) maxbw: Vec<(Shaped, Option<u64>, Option<Priority>)>,
+    pub(super) ifs: Vec<String>,
+    pub(super) addrs: Vec<(String, Ipv4Cidr)>,
+    pub(super) zones: Vec<ZoneNs>,
+    pub(super) forwarding: bool,
+    pub(super) nat: Vec<NatRule>,
+}
+
+pub(super) fn running_zone_of<'a>(st: &'a SimState, link: &str) -> Option<&'a str> {
+    st.zones
+        .iter()
+        .find(|z| z.state == ZoneState::Running && z.config.nets.iter().any(|n| n.physical == link))
+        .map(|z| z.config.name.as_str())
+}
+
+impl Desired {
+    pub(super) fn of(st: &SimState) -> Result<Desired, String> {
+        let mut d = Desired::default();
+        for l in &st.links {
+            let Some(c) = &l.active else { continue };
+            let mtu = mtu_of(st, l.id).map_err(|e| format!("link {}: {e}", l.name))?;
+            let mut peer = None;
+            match l.class {
+                LinkClass::Etherstub => d.bridges.push(Bridge {
+                    name: l.name.clone(),
+                    mtu,
+                }),
+                LinkClass::Vnic => {
+                    let lower = c
+                        .over
+                        .and_then(|o| st.link(o))
+                        .ok_or_else(|| format!("VNIC {}: its lower link is gone", l.name))?;
+                    let mac = c.mac.and_then(|m| <[u8; 6]>::try_from(m.as_bytes()).ok());
+                    let v = Vnic {
+                        id: l.id,
+                        name: l.name.clone(),
+                        lower: lower.name.clone(),
+                        over_stub: lower.class == LinkClass::Etherstub,
+                        mac: mac.ok_or_else(|| format!("VNIC {}: no MAC address", l.name))?,
+                        vid: c.vid,
+                        mtu,
+                    };
+                    if v.vid != 0 {
+                        let vl = Vlan {
+                            name: vlan_name(lower.id, v.vid),
+                            lower: lower.name.clone(),
+                            vid: v.vid,
+                            stub: v.over_stub,
+                            mtu,
+                        };
+                        if !d.vlans.contains(&vl) {
+                            d.vlans.push(vl);
+                        }
+                    }
+                    peer = v.peer();
+                    d.vnics.push(v);
+                }
+                LinkClass::Phys => {
+                    if let Some(m) = c.mtu {
+                        d.phys_mtu.push((l.name.clone(), m));
+                    }
+                }
+                _ => {}
+            }
+            let at = Shaped {
+                link: l.name.clone(),
+                ns: running_zone_of(st, &l.name).map(String::from),
+                peer,
+                mtu,
+            };
+            d.maxbw.push((at, c.maxbw, c.priority));
+        }
+        for i in &st.interfaces {
+            d.ifs.push(i.name.clone());
+            d.addrs
+                .extend(i.addrs.iter().map(|(_, a)| (i.name.clone(), *a)));
+        }
+        for z in st.zones.iter().filter(|z| z.state == ZoneState::Running) {
+            let nets = z
+                .config
+                .nets
+                .iter()
+                .map(|n| {
+                    let shaped = d.maxbw.iter().find(|(s, _, _)| s.link == n.physical);
+                    ZoneLink {
+                        link: n.physical.clone(),
+                        addr: n.allowed_address,
+                        gw: n.defrouter,
+                        maxbw: shaped.and_then(|(_, bw, _)| *bw),
+                        mtu: shaped.map_or(1500, |(s, _, _)| s.mtu),
+                    }
+                })
+                .collect();
+            d.zones.push(ZoneNs {
+                name: z.config.name.clone(),
+                nets,
+            });
+        }
+        d.forwarding = st.services.get(svc::IPV4_FORWARDING) == Some(&SvcState::Online);
+        d.nat = st
+            .nat
+            .rules
+            .iter()
+            .filter(|r| !r.deleted)
+            .map(|r| r.rule.clone())
+            .collect();
+        Ok(d)
+    }
+}

@@ -1,0 +1,466 @@
+//! The changes xbow makes to the kernel, each with its inverse, and the
+//! plan that takes the kernel from one [`Desired`] to another.
+
+use super::desired::{Bridge, Desired, Shaped, Vlan, Vnic, ZoneNs};
+use super::netlink::{KLink, Netlink, NlError};
+use super::{netns, nft, tc};
+use crate::ipnat::rule::NatRule;
+use crate::model::ipnet::Ipv4Cidr;
+use crate::model::linkprop::Priority;
+use std::collections::HashMap;
+use std::os::fd::AsFd;
+
+/// The alias (`ip link` shows it) of every kernel link xbow makes starts
+/// with this; such links are never taken for physical ones.
+pub(super) const ALIAS: &str = "xbow";
+/// `IFNAMSIZ` - 1: the longest interface name Linux takes.
+const MAX_IFNAME: usize = 15;
+const IP_FORWARD: &str = "/proc/sys/net/ipv4/ip_forward";
+/// Whether bridged IPv4 frames pass the IP hooks (br_netfilter). An
+/// etherstub is a switch; with this on, a connection from a zone would be
+/// tracked on the bridge, get its NAT decision there (none: it leaves by a
+/// bridge port) and keep it through the veth pair into the global zone's
+/// VNIC, so it would never be translated at the uplink. While NAT rules
+/// are loaded it is off in xbow's namespace (and on again when they go).
+const BRIDGE_NF: &str = "/proc/sys/net/bridge/bridge-nf-call-iptables";
+
+pub(super) fn nl_err(e: NlError) -> String {
+    e.to_string()
+}
+
+fn find(nl: &mut Netlink, name: &str) -> Result<KLink, String> {
+    nl.link(name)
+        .map_err(nl_err)?
+        .ok_or_else(|| format!("link {name}: not in the kernel"))
+}
+
+/// Check a name fits in `IFNAMSIZ`.
+fn ifname(name: &str) -> Result<&str, String> {
+    if name.len() > MAX_IFNAME {
+        return Err(format!(
+            "link name '{name}' is {} characters long: Linux allows at most {MAX_IFNAME}",
+            name.len()
+        ));
+    }
+    Ok(name)
+}
+
+/// One change to the kernel, with its inverse.
+#[derive(Debug, Clone)]
+pub(super) enum Op {
+    AddBridge(Bridge),
+    DelBridge(Bridge),
+    AddVlan(Vlan),
+    DelVlan(Vlan),
+    AddVnic(Vnic, Vec<Vlan>),
+    DelVnic(Vnic, Vec<Vlan>),
+    Mtu {
+        link: String,
+        mtu: u32,
+        old: u32,
+    },
+    Maxbw {
+        at: Shaped,
+        rate: Option<u64>,
+        old: Option<u64>,
+    },
+    /// Plumb an interface: IPv6 on, and the link up.
+    Plumb(String),
+    /// Unplumb it: IPv6 off again (the link stays up).
+    Unplumb(String),
+    AddAddr(String, Ipv4Cidr),
+    DelAddr(String, Ipv4Cidr),
+    Boot(ZoneNs),
+    Halt(ZoneNs),
+    Forwarding(bool),
+    Nat {
+        rules: Vec<NatRule>,
+        old: Vec<NatRule>,
+    },
+    /// `net.bridge.bridge-nf-call-iptables` (see [`BRIDGE_NF`]).
+    BridgeNf(bool),
+}
+
+impl Op {
+    fn inverse(&self) -> Op {
+        match self.clone() {
+            Op::AddBridge(b) => Op::DelBridge(b),
+            Op::DelBridge(b) => Op::AddBridge(b),
+            Op::AddVlan(v) => Op::DelVlan(v),
+            Op::DelVlan(v) => Op::AddVlan(v),
+            Op::AddVnic(v, vl) => Op::DelVnic(v, vl),
+            Op::DelVnic(v, vl) => Op::AddVnic(v, vl),
+            Op::Mtu { link, mtu, old } => Op::Mtu {
+                link,
+                mtu: old,
+                old: mtu,
+            },
+            Op::Maxbw { at, rate, old } => Op::Maxbw {
+                at,
+                rate: old,
+                old: rate,
+            },
+            Op::Plumb(i) => Op::Unplumb(i),
+            Op::Unplumb(i) => Op::Plumb(i),
+            Op::AddAddr(i, a) => Op::DelAddr(i, a),
+            Op::DelAddr(i, a) => Op::AddAddr(i, a),
+            Op::Boot(z) => Op::Halt(z),
+            Op::Halt(z) => Op::Boot(z),
+            Op::Forwarding(on) => Op::Forwarding(!on),
+            Op::Nat { rules, old } => Op::Nat {
+                rules: old,
+                old: rules,
+            },
+            Op::BridgeNf(on) => Op::BridgeNf(!on),
+        }
+    }
+
+    fn apply(&self, nl: &mut Netlink) -> Result<(), String> {
+        match self {
+            Op::AddBridge(b) => {
+                nl.add_bridge(ifname(&b.name)?, b.mtu).map_err(nl_err)?;
+                ready(nl, &[&b.name], &b.name, &format!("{ALIAS} etherstub"))
+            }
+            Op::DelBridge(Bridge { name, .. }) | Op::DelVlan(Vlan { name, .. }) => {
+                del_link(nl, name)
+            }
+            Op::AddVlan(v) if v.stub => {
+                nl.add_bridge(&v.name, v.mtu).map_err(nl_err)?;
+                let alias = format!("{ALIAS} VLAN {} of {}", v.vid, v.lower);
+                ready(nl, &[&v.name], &v.name, &alias)
+            }
+            Op::AddVlan(v) => {
+                let parent = find(nl, &v.lower)?;
+                nl.add_vlan(&v.name, parent.index, v.vid)
+                    .map_err(|e| {
+                        if e.errno == libc::EOPNOTSUPP {
+                            format!(
+                                "VLAN id {} over physical link {}: this kernel has no 802.1Q VLAN support (CONFIG_VLAN_8021Q)",
+                                v.vid, v.lower
+                            )
+                        } else {
+                            nl_err(e)
+                        }
+                    })?;
+                ready(nl, &[&v.name], &v.name, &format!("{ALIAS} vlan"))
+            }
+            Op::AddVnic(v, vlans) => add_vnic(nl, v, vlans),
+            Op::DelVnic(v, _) => del_link(nl, &v.name),
+            Op::Mtu { link, mtu, .. } => {
+                let l = find(nl, link)?;
+                nl.set_mtu(l.index, *mtu).map_err(nl_err)
+            }
+            Op::Maxbw { at, rate, .. } => shape(at, *rate),
+            Op::Plumb(i) => {
+                ipv6(i, true)?;
+                let l = find(nl, i)?;
+                nl.set_up(l.index, true).map_err(nl_err)
+            }
+            Op::Unplumb(i) => ipv6(i, false),
+            Op::AddAddr(i, a) => {
+                let l = find(nl, i)?;
+                nl.add_addr(l.index, a.addr, a.prefix).map_err(nl_err)
+            }
+            Op::DelAddr(i, a) => match nl.link(i).map_err(nl_err)? {
+                Some(l) => match nl.del_addr(l.index, a.addr, a.prefix) {
+                    Err(e) if e.errno == libc::EADDRNOTAVAIL => Ok(()),
+                    r => r.map_err(nl_err),
+                },
+                None => Ok(()),
+            },
+            Op::Boot(z) => boot(nl, z),
+            Op::Halt(z) => halt(nl, z),
+            Op::Forwarding(on) => std::fs::write(IP_FORWARD, if *on { "1\n" } else { "0\n" })
+                .map_err(|e| format!("{IP_FORWARD}: {e}")),
+            Op::BridgeNf(on) => match std::fs::write(BRIDGE_NF, if *on { "1\n" } else { "0\n" }) {
+                // No br_netfilter: bridged frames never pass the IP hooks.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                r => r.map_err(|e| format!("{BRIDGE_NF}: {e}")),
+            },
+            Op::Nat { rules, .. } => {
+                let doc = nft::ruleset(rules).map_err(|e| e.to_string())?;
+                nft::apply(&doc)
+            }
+        }
+    }
+}
+
+fn del_link(nl: &mut Netlink, name: &str) -> Result<(), String> {
+    match nl.link(name).map_err(nl_err)? {
+        Some(l) => nl.del_link(l.index).map_err(nl_err),
+        None => Ok(()),
+    }
+}
+
+/// A VNIC: a veth pair whose peer joins the bridge, or a macvlan; up.
+fn add_vnic(nl: &mut Netlink, v: &Vnic, vlans: &[Vlan]) -> Result<(), String> {
+    let name = ifname(&v.name)?;
+    let alias = format!("{ALIAS} vnic {} over {}", v.name, v.lower);
+    // if_nametoindex(3) needs no RTNL lock, which a network of hundreds
+    // of VNICs keeps busy.
+    let parent = v.parent(vlans);
+    let lower = nix::net::if_::if_nametoindex(parent.as_str())
+        .map_err(|e| format!("link {parent}: {}", e.desc()))?;
+    match v.peer() {
+        None => {
+            nl.add_macvlan(name, lower, v.mac).map_err(nl_err)?;
+            ready(nl, &[name], name, &alias)
+        }
+        Some(peer) => {
+            nl.add_veth(name, v.mac, &peer, v.mtu, Some(lower))
+                .map_err(nl_err)?;
+            ready(nl, &[&peer, name], name, &alias)
+        }
+    }
+}
+
+/// Bring up links just made (`links`, the first of which deletes them
+/// all), with IPv6 off: a datalink has no IP until it is plumbed, and a
+/// bridge or its ports never have one. (This also spares the kernel the
+/// IPv6 autoconfiguration of every link, most of the cost of making many.)
+/// `named` gets `alias`. On failure the links are deleted.
+fn ready(nl: &mut Netlink, links: &[&str], named: &str, alias: &str) -> Result<(), String> {
+    let r = links.iter().try_for_each(|l| {
+        ipv6(l, false)?;
+        let a = if *l == named { alias } else { "" };
+        nl.bring_up(l, a).map_err(nl_err)
+    });
+    if r.is_err() {
+        let _ = nl.del_named(links[0]);
+    }
+    r
+}
+
+/// `net.ipv6.conf.LINK.disable_ipv6` (nothing to do on a kernel without
+/// IPv6).
+fn ipv6(link: &str, on: bool) -> Result<(), String> {
+    let path = format!("/proc/sys/net/ipv6/conf/{link}/disable_ipv6");
+    match std::fs::write(&path, if on { "0\n" } else { "1\n" }) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        r => r.map_err(|e| format!("{path}: {e}")),
+    }
+}
+
+/// Give `at` the shaper `rate` (or none): the VNIC end where it is, and the
+/// peer in xbow's namespace, so both directions are limited.
+fn shape(at: &Shaped, rate: Option<u64>) -> Result<(), String> {
+    tc::set_maxbw(at.ns.as_deref(), &at.link, rate, at.mtu)?;
+    if let Some(p) = &at.peer {
+        tc::set_maxbw(None, p, rate, at.mtu)?;
+    }
+    Ok(())
+}
+
+fn io_err(what: &str, name: &str, e: std::io::Error) -> String {
+    format!("{what} {name}: {e}")
+}
+
+/// Boot a zone: its namespace, with loopback up and its VNICs moved in,
+/// addressed and routed. A failure halts what was done.
+fn boot(nl: &mut Netlink, z: &ZoneNs) -> Result<(), String> {
+    netns::create(&z.name).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            format!(
+                "zone {0}: network namespace {0} already exists and is not this zone's (see 'ip netns list')",
+                z.name
+            )
+        } else {
+            io_err("ip netns add", &z.name, e)
+        }
+    })?;
+    let r = (|| -> Result<(), String> {
+        let fd = netns::open(&z.name).map_err(|e| io_err("netns", &z.name, e))?;
+        for n in &z.nets {
+            let l = find(nl, &n.link)?;
+            nl.set_netns(l.index, fd.as_fd()).map_err(nl_err)?;
+        }
+        netns::run_in(&z.name, || -> Result<(), String> {
+            let mut nl = Netlink::open().map_err(nl_err)?;
+            let lo = find(&mut nl, "lo")?;
+            nl.set_up(lo.index, true).map_err(nl_err)?;
+            for n in &z.nets {
+                let l = find(&mut nl, &n.link)?;
+                nl.set_up(l.index, true).map_err(nl_err)?;
+                if let Some(a) = n.addr {
+                    nl.add_addr(l.index, a.addr, a.prefix).map_err(nl_err)?;
+                }
+                if let Some(gw) = n.gw {
+                    nl.set_default_route(gw).map_err(nl_err)?;
+                }
+            }
+            Ok(())
+        })
+        .map_err(|e| io_err("netns", &z.name, e))??;
+        // Moving a link resets its queueing discipline.
+        for n in z.nets.iter().filter(|n| n.maxbw.is_some()) {
+            tc::set_maxbw(Some(&z.name), &n.link, n.maxbw, n.mtu)?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = r {
+        let _ = halt(nl, z);
+        return Err(format!("zone {}: {e}", z.name));
+    }
+    Ok(())
+}
+
+/// Halt a zone: its VNICs come back (up, shaped again) and its namespace
+/// goes.
+fn halt(nl: &mut Netlink, z: &ZoneNs) -> Result<(), String> {
+    if !netns::exists(&z.name) {
+        return Ok(());
+    }
+    let host = netns::current().map_err(|e| io_err("netns", "of xbow", e))?;
+    netns::run_in(&z.name, || -> Result<(), String> {
+        let mut nl = Netlink::open().map_err(nl_err)?;
+        for n in &z.nets {
+            if let Some(l) = nl.link(&n.link).map_err(nl_err)? {
+                nl.set_netns(l.index, host.as_fd()).map_err(nl_err)?;
+            }
+        }
+        Ok(())
+    })
+    .map_err(|e| io_err("netns", &z.name, e))??;
+    for n in &z.nets {
+        if let Some(l) = nl.link(&n.link).map_err(nl_err)? {
+            // Back in xbow's namespace, it gets that namespace's defaults.
+            ipv6(&n.link, false)?;
+            nl.set_up(l.index, true).map_err(nl_err)?;
+            if n.maxbw.is_some() {
+                tc::set_maxbw(None, &n.link, n.maxbw, n.mtu)?;
+            }
+        }
+    }
+    netns::delete(&z.name).map_err(|e| io_err("ip netns delete", &z.name, e))
+}
+
+/// The changes that take the kernel from `old` to `new`, in an order that
+/// respects dependencies (zones stop before their links go, links exist
+/// before zones start).
+pub(super) fn plan(old: &Desired, new: &Desired) -> Result<Vec<Op>, String> {
+    let mut ops = Vec::new();
+    for z in old.zones.iter().filter(|z| !new.zones.contains(z)) {
+        ops.push(Op::Halt(z.clone()));
+    }
+    for a in old.addrs.iter().filter(|a| !new.addrs.contains(a)) {
+        ops.push(Op::DelAddr(a.0.clone(), a.1));
+    }
+    for i in old.ifs.iter().filter(|i| !new.ifs.contains(i)) {
+        ops.push(Op::Unplumb(i.clone()));
+    }
+    // Networks have hundreds of VNICs: look them up by name.
+    let by_name = |vs: &[Vnic]| -> HashMap<String, Vnic> {
+        vs.iter().map(|v| (v.name.clone(), v.clone())).collect()
+    };
+    let (old_vnics, new_vnics) = (by_name(&old.vnics), by_name(&new.vnics));
+    for v in &old.vnics {
+        if new_vnics.get(&v.name) != Some(v) {
+            ops.push(Op::DelVnic(v.clone(), old.vlans.clone()));
+        }
+    }
+    for v in old.vlans.iter().filter(|v| !new.vlans.contains(v)) {
+        ops.push(Op::DelVlan(v.clone()));
+    }
+    for b in &old.bridges {
+        if !new.bridges.iter().any(|n| n.name == b.name) {
+            ops.push(Op::DelBridge(b.clone()));
+        }
+    }
+    for b in &new.bridges {
+        match old.bridges.iter().find(|o| o.name == b.name) {
+            None => ops.push(Op::AddBridge(b.clone())),
+            Some(o) if o.mtu != b.mtu => ops.push(Op::Mtu {
+                link: b.name.clone(),
+                mtu: b.mtu,
+                old: o.mtu,
+            }),
+            Some(_) => {}
+        }
+    }
+    for (name, mtu) in &new.phys_mtu {
+        if let Some((_, o)) = old.phys_mtu.iter().find(|(n, _)| n == name)
+            && o != mtu
+        {
+            ops.push(Op::Mtu {
+                link: name.clone(),
+                mtu: *mtu,
+                old: *o,
+            });
+        }
+    }
+    for v in new.vlans.iter().filter(|v| !old.vlans.contains(v)) {
+        ops.push(Op::AddVlan(v.clone()));
+    }
+    for v in &new.vnics {
+        if old_vnics.get(&v.name) != Some(v) {
+            ops.push(Op::AddVnic(v.clone(), new.vlans.clone()));
+        }
+    }
+    let old_maxbw: HashMap<&str, _> = old.maxbw.iter().map(|m| (m.0.link.as_str(), m)).collect();
+    for (at, rate, prio) in &new.maxbw {
+        let before = old_maxbw.get(at.link.as_str());
+        let (old_rate, old_prio) = before.map_or((None, None), |(_, r, p)| (*r, *p));
+        if prio.is_some_and(|p| p != Priority::High) && *prio != old_prio {
+            return Err(format!(
+                "priority on {}: the Linux backend schedules every link alike (only the default, high, is available)",
+                at.link
+            ));
+        }
+        // A link that moves is shaped again by the zone change itself.
+        let moved = before.is_some_and(|(o, _, _)| o.ns != at.ns);
+        if *rate != old_rate && !moved {
+            if rate.is_some() && at.peer.is_none() && new_vnics.contains_key(&at.link) {
+                return Err(format!(
+                    "maxbw on {}: the Linux backend limits VNICs over etherstubs only (a macvlan's inbound traffic cannot be shaped here)",
+                    at.link
+                ));
+            }
+            ops.push(Op::Maxbw {
+                at: at.clone(),
+                rate: *rate,
+                old: old_rate,
+            });
+        }
+    }
+    for i in new.ifs.iter().filter(|i| !old.ifs.contains(i)) {
+        ops.push(Op::Plumb(i.clone()));
+    }
+    for a in new.addrs.iter().filter(|a| !old.addrs.contains(a)) {
+        ops.push(Op::AddAddr(a.0.clone(), a.1));
+    }
+    for z in new.zones.iter().filter(|z| !old.zones.contains(z)) {
+        ops.push(Op::Boot(z.clone()));
+    }
+    if new.forwarding != old.forwarding {
+        ops.push(Op::Forwarding(new.forwarding));
+    }
+    if new.nat != old.nat {
+        if old.nat.is_empty() {
+            ops.push(Op::BridgeNf(false));
+        }
+        ops.push(Op::Nat {
+            rules: new.nat.clone(),
+            old: old.nat.clone(),
+        });
+        if new.nat.is_empty() {
+            ops.push(Op::BridgeNf(true));
+        }
+    }
+    Ok(ops)
+}
+
+/// Apply `ops` in order; when one fails, undo the ones before it.
+pub(super) fn run(nl: &mut Netlink, ops: &[Op]) -> Result<(), String> {
+    for (k, op) in ops.iter().enumerate() {
+        if let Err(e) = op.apply(nl) {
+            let mut msg = e;
+            for done in ops[..k].iter().rev() {
+                if let Err(ue) = done.inverse().apply(nl) {
+                    msg.push_str(&format!("; undoing an earlier change also failed: {ue}"));
+                }
+            }
+            return Err(msg);
+        }
+    }
+    Ok(())
+}
