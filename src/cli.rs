@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
     long_about = "xbow builds virtual networks on illumos (and simulates them elsewhere).\n\n\
         `xbow dladm …` and `xbow ipnat …` behave like illumos dladm(8) and ipnat(8); a symlink\n\
         named `dladm` or `ipnat` to xbow does the same. `xbow net` builds a whole network from\n\
-        one spec. The backend is chosen by XBOW_BACKEND (illumos on illumos, sim elsewhere)."
+        one spec. The backend is chosen by XBOW_BACKEND (illumos on illumos, sim elsewhere; linux for the Linux kernel)."
 )]
 struct Cli {
     #[command(subcommand)]

@@ -421,3 +421,31 @@ fn a_failure_at_any_change_of_the_article_network_leaves_the_kernel_as_it_was() 
     now.3[1] = false;
     assert_eq!(now, after);
 }
+
+#[test]
+fn a_rule_nftables_cannot_express_is_refused_and_the_load_undone() {
+    let Some(env) = env() else { return };
+    env.phys("eri0", 1000);
+    let conf = env.dir().join("ipnat.conf");
+    std::fs::write(
+        &conf,
+        "map eri0 10.0.0.0/24 -> 203.0.113.5/32\nmap-block eri0 10.0.1.0/24 -> 203.0.113.6/32\n",
+    )
+    .expect("conf");
+    let why = "map-block rules are not supported by the Linux backend: map-block eri0 10.0.1.0/24 -> 203.0.113.6/32 ports 0";
+    env.xbow(&["ipnat", "-f", conf.to_str().expect("utf-8")])
+        .fails_with(&format!(
+            "ipnat: {why}\nipnat: rule 2 (line 2) was not added: {why}; the rule added before it was removed, nothing was added\n"
+        ));
+    let r = env.xbow(&["ipnat", "-l"]);
+    assert_eq!(
+        r.ok().stdout,
+        "List of active MAP/Redirect filters:\n\nList of active sessions:\n"
+    );
+    let ns = env.linux.as_deref().expect("linux");
+    let tables = Command::new("ip")
+        .args(["netns", "exec", ns, "nft", "list", "tables"])
+        .output()
+        .expect("nft");
+    assert_eq!(String::from_utf8_lossy(&tables.stdout), "");
+}

@@ -175,8 +175,11 @@ fn change<T>(file: &StateFile, f: impl FnOnce(&mut SimState) -> NatResult<T>) ->
         }
     });
     match (result, r) {
-        (Some(res), _) => res,
-        (None, Err(e)) => Err(backend(e)),
+        (Some(Err(e)), _) => Err(e),
+        // The change was made, but the kernel behind the state (or the
+        // state file) refused it: nothing was changed.
+        (_, Err(e)) => Err(backend(e)),
+        (Some(Ok(v)), Ok(_)) => Ok(v),
         (None, Ok(_)) => Err(NatError::Backend(
             "sim state: the change did not run".into(),
         )),
