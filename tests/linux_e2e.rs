@@ -277,6 +277,22 @@ fn article_network_carries_traffic_through_nat_and_leaves_nothing_behind() {
         );
     }
 
+    // ipnat -F drops the (closed, still tracked) session.
+    let flush = w.xbow(&["ipnat", "-F"]);
+    assert_eq!(flush.code, 0, "ipnat -F: {}", flush.stderr);
+    let flushed: u64 = flush
+        .stdout
+        .strip_suffix(" entries flushed from NAT table\n")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("ipnat -F: {}", flush.stdout));
+    assert!(flushed >= 1, "ipnat -F: {}", flush.stdout);
+    let list = w.xbow(&["ipnat", "-l"]);
+    assert!(
+        list.stdout.ends_with("List of active sessions:\n"),
+        "after -F: {}",
+        list.stdout
+    );
+
     // Down leaves nothing: no bridge or veth, no zone namespace, no table.
     let down = w.xbow(&["net", "down", spec]);
     assert_eq!(down.code, 0, "net down: {}{}", down.stdout, down.stderr);
