@@ -16,6 +16,26 @@ pub struct LongOpt {
     pub val: char,
 }
 
+impl LongOpt {
+    /// `{ name, no_argument, NULL, val }`.
+    pub const fn flag(name: &'static str, val: char) -> LongOpt {
+        LongOpt {
+            name,
+            has_arg: HasArg::No,
+            val,
+        }
+    }
+
+    /// `{ name, required_argument, NULL, val }`.
+    pub const fn with_arg(name: &'static str, val: char) -> LongOpt {
+        LongOpt {
+            name,
+            has_arg: HasArg::Required,
+            val,
+        }
+    }
+}
+
 /// What one call of `getopt_long` returned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Opt {
@@ -200,16 +220,8 @@ mod tests {
     use super::*;
 
     const LONG: &[LongOpt] = &[
-        LongOpt {
-            name: "temporary",
-            has_arg: HasArg::No,
-            val: 't',
-        },
-        LongOpt {
-            name: "output",
-            has_arg: HasArg::Required,
-            val: 'o',
-        },
+        LongOpt::flag("temporary", 't'),
+        LongOpt::with_arg("output", 'o'),
     ];
 
     fn args(v: &[&str]) -> Vec<String> {

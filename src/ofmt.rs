@@ -14,6 +14,12 @@ pub struct Field {
     pub width: usize,
 }
 
+impl Field {
+    pub const fn new(name: &'static str, width: usize) -> Field {
+        Field { name, width }
+    }
+}
+
 /// A cell as a callback produces it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cell {

@@ -13,14 +13,20 @@ fn env() -> Option<Env> {
     e.linux.is_some().then_some(e)
 }
 
-/// `ip -n NS -j -d link show`, as JSON.
-fn links(env: &Env) -> Vec<serde_json::Value> {
+/// What `ARGS…` prints when run in the test's namespace.
+fn exec(env: &Env, args: &[&str]) -> String {
     let ns = env.linux.as_deref().expect("linux");
     let out = Command::new("ip")
-        .args(["-n", ns, "-j", "-d", "link", "show"])
+        .args(["netns", "exec", ns])
+        .args(args)
         .output()
-        .expect("ip");
-    serde_json::from_slice::<serde_json::Value>(&out.stdout)
+        .expect("ip netns exec");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `ip -j -d link show`, as JSON.
+fn links(env: &Env) -> Vec<serde_json::Value> {
+    serde_json::from_str::<serde_json::Value>(&exec(env, &["ip", "-j", "-d", "link", "show"]))
         .expect("json")
         .as_array()
         .expect("array")
@@ -40,22 +46,12 @@ fn names(env: &Env) -> Vec<String> {
 
 /// Whether `dev` has IPv6 (`net.ipv6.conf.DEV.disable_ipv6` is 0).
 fn has_ipv6(env: &Env, dev: &str) -> bool {
-    let ns = env.linux.as_deref().expect("linux");
-    let out = Command::new("ip")
-        .args(["netns", "exec", ns, "cat"])
-        .arg(format!("/proc/sys/net/ipv6/conf/{dev}/disable_ipv6"))
-        .output()
-        .expect("cat");
-    String::from_utf8_lossy(&out.stdout).trim() == "0"
+    let path = format!("/proc/sys/net/ipv6/conf/{dev}/disable_ipv6");
+    exec(env, &["cat", &path]).trim() == "0"
 }
 
 fn qdisc(env: &Env, dev: &str) -> String {
-    let ns = env.linux.as_deref().expect("linux");
-    let out = Command::new("tc")
-        .args(["-n", ns, "qdisc", "show", "dev", dev, "root"])
-        .output()
-        .expect("tc");
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    exec(env, &["tc", "qdisc", "show", "dev", dev, "root"])
 }
 
 #[track_caller]
@@ -218,12 +214,8 @@ fn a_failed_net_up_leaves_the_kernel_as_it_was() {
     env.xbow(&["net", "up", spec]).ok();
     // Plumbing vnic0 gives it IPv6; vnic1 stays a bare datalink.
     assert!(has_ipv6(&env, "vnic0") && !has_ipv6(&env, "vnic1"));
-    let ns = env.linux.as_deref().expect("linux");
-    let addr = Command::new("ip")
-        .args(["-n", ns, "-4", "-o", "addr", "show", "dev", "vnic0"])
-        .output()
-        .expect("ip");
-    assert!(String::from_utf8_lossy(&addr.stdout).contains("192.0.2.1/24"));
+    let addr = exec(&env, &["ip", "-4", "-o", "addr", "show", "dev", "vnic0"]);
+    assert!(addr.contains("192.0.2.1/24"));
     env.xbow(&["net", "down", spec]).ok();
     assert_eq!(names(&env), before);
 }
@@ -339,19 +331,10 @@ fn concurrent_creates_are_serialized_in_the_state_and_the_kernel() {
 /// What the kernel holds in the test's namespace and the zones': links,
 /// nftables tables, forwarding, and whether the zones' namespaces exist.
 fn snapshot(env: &Env) -> (Vec<String>, String, String, [bool; 2]) {
-    let ns = env.linux.as_deref().expect("linux");
-    let exec = |args: &[&str]| {
-        let out = Command::new("ip")
-            .args(["netns", "exec", ns])
-            .args(args)
-            .output()
-            .expect("ip netns exec");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
     (
         names(env),
-        exec(&["nft", "list", "tables"]),
-        exec(&["cat", "/proc/sys/net/ipv4/ip_forward"]),
+        exec(env, &["nft", "list", "tables"]),
+        exec(env, &["cat", "/proc/sys/net/ipv4/ip_forward"]),
         ["test1", "test2"].map(xbow::backend::linux::netns::exists),
     )
 }
@@ -442,10 +425,5 @@ fn a_rule_nftables_cannot_express_is_refused_and_the_load_undone() {
         r.ok().stdout,
         "List of active MAP/Redirect filters:\n\nList of active sessions:\n"
     );
-    let ns = env.linux.as_deref().expect("linux");
-    let tables = Command::new("ip")
-        .args(["netns", "exec", ns, "nft", "list", "tables"])
-        .output()
-        .expect("nft");
-    assert_eq!(String::from_utf8_lossy(&tables.stdout), "");
+    assert_eq!(exec(&env, &["nft", "list", "tables"]), "");
 }

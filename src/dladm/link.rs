@@ -13,30 +13,12 @@ use crate::ofmt::{Cell, Field, Flags};
 
 /// `show-link` fields.
 pub const LINK_FIELDS: &[Field] = &[
-    Field {
-        name: "LINK",
-        width: 12,
-    },
-    Field {
-        name: "CLASS",
-        width: 10,
-    },
-    Field {
-        name: "MTU",
-        width: 7,
-    },
-    Field {
-        name: "STATE",
-        width: 9,
-    },
-    Field {
-        name: "BRIDGE",
-        width: 11,
-    },
-    Field {
-        name: "OVER",
-        width: 30,
-    },
+    Field::new("LINK", 12),
+    Field::new("CLASS", 10),
+    Field::new("MTU", 7),
+    Field::new("STATE", 9),
+    Field::new("BRIDGE", 11),
+    Field::new("OVER", 30),
 ];
 const LINK_KINDS: &[Kind] = &[
     Kind::Str,
@@ -49,34 +31,13 @@ const LINK_KINDS: &[Kind] = &[
 
 /// `show-phys` fields.
 pub const PHYS_FIELDS: &[Field] = &[
-    Field {
-        name: "LINK",
-        width: 13,
-    },
-    Field {
-        name: "MEDIA",
-        width: 21,
-    },
-    Field {
-        name: "STATE",
-        width: 11,
-    },
-    Field {
-        name: "SPEED",
-        width: 9,
-    },
-    Field {
-        name: "DUPLEX",
-        width: 9,
-    },
-    Field {
-        name: "DEVICE",
-        width: 13,
-    },
-    Field {
-        name: "FLAGS",
-        width: 7,
-    },
+    Field::new("LINK", 13),
+    Field::new("MEDIA", 21),
+    Field::new("STATE", 11),
+    Field::new("SPEED", 9),
+    Field::new("DUPLEX", 9),
+    Field::new("DEVICE", 13),
+    Field::new("FLAGS", 7),
 ];
 const PHYS_KINDS: &[Kind] = &[
     Kind::Str,

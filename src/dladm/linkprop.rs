@@ -4,7 +4,7 @@ use super::output::{Kind, Printer};
 use super::vnic::DLADM_STRSIZE;
 use super::{CmdResult, Ctx, Fail, die, die_dlerr, die_opterr, unsupported};
 use crate::backend::{DlError, PropValue};
-use crate::getopt::{Getopt, HasArg, LongOpt, Opt};
+use crate::getopt::{Getopt, LongOpt, Opt};
 use crate::model::bandwidth::Bandwidth;
 use crate::model::link::{ClassMask, Conf, LinkId};
 use crate::model::linkprop::parse_link_props;
@@ -13,69 +13,23 @@ use crate::ofmt::{Cell, Field, Flags};
 use serde_json::Value;
 
 const PROP_LONGOPTS: &[LongOpt] = &[
-    LongOpt {
-        name: "temporary",
-        has_arg: HasArg::No,
-        val: 't',
-    },
-    LongOpt {
-        name: "output",
-        has_arg: HasArg::Required,
-        val: 'o',
-    },
-    LongOpt {
-        name: "root-dir",
-        has_arg: HasArg::Required,
-        val: 'R',
-    },
-    LongOpt {
-        name: "prop",
-        has_arg: HasArg::Required,
-        val: 'p',
-    },
-    LongOpt {
-        name: "parsable",
-        has_arg: HasArg::No,
-        val: 'c',
-    },
-    LongOpt {
-        name: "parseable",
-        has_arg: HasArg::No,
-        val: 'c',
-    },
-    LongOpt {
-        name: "persistent",
-        has_arg: HasArg::No,
-        val: 'P',
-    },
+    LongOpt::flag("temporary", 't'),
+    LongOpt::with_arg("output", 'o'),
+    LongOpt::with_arg("root-dir", 'R'),
+    LongOpt::with_arg("prop", 'p'),
+    LongOpt::flag("parsable", 'c'),
+    LongOpt::flag("parseable", 'c'),
+    LongOpt::flag("persistent", 'P'),
 ];
 
 /// `show-linkprop` fields.
 pub const LINKPROP_FIELDS: &[Field] = &[
-    Field {
-        name: "LINK",
-        width: 13,
-    },
-    Field {
-        name: "PROPERTY",
-        width: 16,
-    },
-    Field {
-        name: "PERM",
-        width: 5,
-    },
-    Field {
-        name: "VALUE",
-        width: 15,
-    },
-    Field {
-        name: "DEFAULT",
-        width: 15,
-    },
-    Field {
-        name: "POSSIBLE",
-        width: 20,
-    },
+    Field::new("LINK", 13),
+    Field::new("PROPERTY", 16),
+    Field::new("PERM", 5),
+    Field::new("VALUE", 15),
+    Field::new("DEFAULT", 15),
+    Field::new("POSSIBLE", 20),
 ];
 const LINKPROP_KINDS: &[Kind] = &[Kind::Str; 6];
 

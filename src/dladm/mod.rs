@@ -11,7 +11,7 @@ pub use linkprop::LINKPROP_FIELDS;
 pub use vnic::VNIC_FIELDS;
 
 use crate::backend::{self, Datalink, DlError};
-use crate::getopt::{HasArg, LongOpt, Opt};
+use crate::getopt::{LongOpt, Opt};
 use std::io::{self, Write};
 
 /// What a subcommand needs: the program name for messages, the datalink
@@ -109,125 +109,33 @@ impl Ctx<'_> {
 
 /// Long options shared by several subcommands (`lopts` in dladm.c).
 pub const LOPTS: &[LongOpt] = &[
-    LongOpt {
-        name: "vlan-id",
-        has_arg: HasArg::Required,
-        val: 'v',
-    },
-    LongOpt {
-        name: "output",
-        has_arg: HasArg::Required,
-        val: 'o',
-    },
-    LongOpt {
-        name: "dev",
-        has_arg: HasArg::Required,
-        val: 'd',
-    },
-    LongOpt {
-        name: "policy",
-        has_arg: HasArg::Required,
-        val: 'P',
-    },
-    LongOpt {
-        name: "lacp-mode",
-        has_arg: HasArg::Required,
-        val: 'L',
-    },
-    LongOpt {
-        name: "lacp-timer",
-        has_arg: HasArg::Required,
-        val: 'T',
-    },
-    LongOpt {
-        name: "unicast",
-        has_arg: HasArg::Required,
-        val: 'u',
-    },
-    LongOpt {
-        name: "temporary",
-        has_arg: HasArg::No,
-        val: 't',
-    },
-    LongOpt {
-        name: "root-dir",
-        has_arg: HasArg::Required,
-        val: 'R',
-    },
-    LongOpt {
-        name: "link",
-        has_arg: HasArg::Required,
-        val: 'l',
-    },
-    LongOpt {
-        name: "forcible",
-        has_arg: HasArg::No,
-        val: 'f',
-    },
-    LongOpt {
-        name: "bw-limit",
-        has_arg: HasArg::Required,
-        val: 'b',
-    },
-    LongOpt {
-        name: "mac-address",
-        has_arg: HasArg::Required,
-        val: 'm',
-    },
-    LongOpt {
-        name: "slot",
-        has_arg: HasArg::Required,
-        val: 'n',
-    },
+    LongOpt::with_arg("vlan-id", 'v'),
+    LongOpt::with_arg("output", 'o'),
+    LongOpt::with_arg("dev", 'd'),
+    LongOpt::with_arg("policy", 'P'),
+    LongOpt::with_arg("lacp-mode", 'L'),
+    LongOpt::with_arg("lacp-timer", 'T'),
+    LongOpt::with_arg("unicast", 'u'),
+    LongOpt::flag("temporary", 't'),
+    LongOpt::with_arg("root-dir", 'R'),
+    LongOpt::with_arg("link", 'l'),
+    LongOpt::flag("forcible", 'f'),
+    LongOpt::with_arg("bw-limit", 'b'),
+    LongOpt::with_arg("mac-address", 'm'),
+    LongOpt::with_arg("slot", 'n'),
 ];
 
 /// `show_lopts`.
 pub const SHOW_LOPTS: &[LongOpt] = &[
-    LongOpt {
-        name: "statistics",
-        has_arg: HasArg::No,
-        val: 's',
-    },
-    LongOpt {
-        name: "continuous",
-        has_arg: HasArg::No,
-        val: 'S',
-    },
-    LongOpt {
-        name: "interval",
-        has_arg: HasArg::Required,
-        val: 'i',
-    },
-    LongOpt {
-        name: "parsable",
-        has_arg: HasArg::No,
-        val: 'p',
-    },
-    LongOpt {
-        name: "parseable",
-        has_arg: HasArg::No,
-        val: 'p',
-    },
-    LongOpt {
-        name: "extended",
-        has_arg: HasArg::No,
-        val: 'x',
-    },
-    LongOpt {
-        name: "output",
-        has_arg: HasArg::Required,
-        val: 'o',
-    },
-    LongOpt {
-        name: "persistent",
-        has_arg: HasArg::No,
-        val: 'P',
-    },
-    LongOpt {
-        name: "lacp",
-        has_arg: HasArg::No,
-        val: 'L',
-    },
+    LongOpt::flag("statistics", 's'),
+    LongOpt::flag("continuous", 'S'),
+    LongOpt::with_arg("interval", 'i'),
+    LongOpt::flag("parsable", 'p'),
+    LongOpt::flag("parseable", 'p'),
+    LongOpt::flag("extended", 'x'),
+    LongOpt::with_arg("output", 'o'),
+    LongOpt::flag("persistent", 'P'),
+    LongOpt::flag("lacp", 'L'),
 ];
 
 /// The subcommands xbow implements.

@@ -4,7 +4,7 @@
 use super::output::{Kind, Printer};
 use super::{CmdResult, Ctx, Fail, LOPTS, die, die_dlerr, die_optdup, die_opterr, unsupported};
 use crate::backend::DlError;
-use crate::getopt::{Getopt, HasArg, LongOpt, Opt};
+use crate::getopt::{Getopt, LongOpt, Opt};
 use crate::model::cnum::str2int;
 use crate::model::link::{
     ClassMask, Conf, LinkClass, LinkId, MacAddrType, VID_MAX, VID_MIN, VnicAttr, VnicSpec, VrrpAf,
@@ -19,97 +19,31 @@ use crate::ofmt::{Cell, Field, Flags};
 pub const DLADM_STRSIZE: usize = 256;
 
 const ETHERSTUB_LOPTS: &[LongOpt] = &[
-    LongOpt {
-        name: "temporary",
-        has_arg: HasArg::No,
-        val: 't',
-    },
-    LongOpt {
-        name: "root-dir",
-        has_arg: HasArg::Required,
-        val: 'R',
-    },
+    LongOpt::flag("temporary", 't'),
+    LongOpt::with_arg("root-dir", 'R'),
 ];
 
 const VNIC_LOPTS: &[LongOpt] = &[
-    LongOpt {
-        name: "temporary",
-        has_arg: HasArg::No,
-        val: 't',
-    },
-    LongOpt {
-        name: "root-dir",
-        has_arg: HasArg::Required,
-        val: 'R',
-    },
-    LongOpt {
-        name: "dev",
-        has_arg: HasArg::Required,
-        val: 'd',
-    },
-    LongOpt {
-        name: "mac-address",
-        has_arg: HasArg::Required,
-        val: 'm',
-    },
-    LongOpt {
-        name: "cpus",
-        has_arg: HasArg::Required,
-        val: 'c',
-    },
-    LongOpt {
-        name: "bw-limit",
-        has_arg: HasArg::Required,
-        val: 'b',
-    },
-    LongOpt {
-        name: "slot",
-        has_arg: HasArg::Required,
-        val: 'n',
-    },
-    LongOpt {
-        name: "mac-prefix",
-        has_arg: HasArg::Required,
-        val: 'r',
-    },
-    LongOpt {
-        name: "vrid",
-        has_arg: HasArg::Required,
-        val: 'V',
-    },
-    LongOpt {
-        name: "address-family",
-        has_arg: HasArg::Required,
-        val: 'A',
-    },
+    LongOpt::flag("temporary", 't'),
+    LongOpt::with_arg("root-dir", 'R'),
+    LongOpt::with_arg("dev", 'd'),
+    LongOpt::with_arg("mac-address", 'm'),
+    LongOpt::with_arg("cpus", 'c'),
+    LongOpt::with_arg("bw-limit", 'b'),
+    LongOpt::with_arg("slot", 'n'),
+    LongOpt::with_arg("mac-prefix", 'r'),
+    LongOpt::with_arg("vrid", 'V'),
+    LongOpt::with_arg("address-family", 'A'),
 ];
 
 /// `show-vnic` fields (upstream illumos widths).
 pub const VNIC_FIELDS: &[Field] = &[
-    Field {
-        name: "LINK",
-        width: 13,
-    },
-    Field {
-        name: "OVER",
-        width: 13,
-    },
-    Field {
-        name: "SPEED",
-        width: 9,
-    },
-    Field {
-        name: "MACADDRESS",
-        width: 18,
-    },
-    Field {
-        name: "MACADDRTYPE",
-        width: 20,
-    },
-    Field {
-        name: "VID",
-        width: 7,
-    },
+    Field::new("LINK", 13),
+    Field::new("OVER", 13),
+    Field::new("SPEED", 9),
+    Field::new("MACADDRESS", 18),
+    Field::new("MACADDRTYPE", 20),
+    Field::new("VID", 7),
 ];
 const VNIC_KINDS: &[Kind] = &[
     Kind::Str,

@@ -130,6 +130,17 @@ impl NatFlags {
     pub const FRAG: u32 = 0x100000;
     pub const FIXEDDPORT: u32 = 0x200000;
     pub const SEQUENTIAL: u32 = 0x1000000;
+
+    /// The protocol bit of IP protocol `p` (`nat_checkout` matches rules
+    /// with it; a session carries it).
+    pub fn of_proto(p: u8) -> u32 {
+        match p {
+            6 => Self::TCP,
+            17 => Self::UDP,
+            1 => Self::ICMPQUERY,
+            _ => 0,
+        }
+    }
     /// `IPN_USERFLAGS`: what the kernel keeps of a rule's flags.
     pub const USERFLAGS: u32 = Self::TCPUDP
         | Self::AUTOPORTMAP
@@ -192,6 +203,11 @@ impl I6Addr {
 
     pub fn set_word0(&mut self, w: u32) {
         self.0[..4].copy_from_slice(&w.to_be_bytes());
+    }
+
+    /// Whether this IPv4 address is in the network `net`/`mask`.
+    pub fn in_v4_net(&self, net: &I6Addr, mask: &I6Addr) -> bool {
+        self.word0() & mask.word0() == net.word0() & mask.word0()
     }
 
     pub fn is_zero(&self) -> bool {

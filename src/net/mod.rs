@@ -219,26 +219,11 @@ fn preflight() -> Result<(), NetError> {
 }
 
 const STATUS_FIELDS: &[Field] = &[
-    Field {
-        name: "KIND",
-        width: 10,
-    },
-    Field {
-        name: "NAME",
-        width: 22,
-    },
-    Field {
-        name: "DESIRED",
-        width: 22,
-    },
-    Field {
-        name: "ACTUAL",
-        width: 22,
-    },
-    Field {
-        name: "OK",
-        width: 3,
-    },
+    Field::new("KIND", 10),
+    Field::new("NAME", 22),
+    Field::new("DESIRED", 22),
+    Field::new("ACTUAL", 22),
+    Field::new("OK", 3),
 ];
 
 /// `xbow net status`: print desired against actual; `Ok(false)` when the

@@ -151,17 +151,7 @@ fn v4(a: Option<Ipv4Addr>) -> I6Addr {
 }
 
 fn in_net(a: &I6Addr, net: &[I6Addr; 2]) -> bool {
-    a.word0() & net[1].word0() == net[0].word0() & net[1].word0()
-}
-
-/// The flags of a session for its protocol (as the sim sets them).
-fn proto_flag(p: u8) -> u32 {
-    match p {
-        6 => NatFlags::TCP,
-        17 => NatFlags::UDP,
-        1 => NatFlags::ICMPQUERY,
-        _ => 0,
-    }
+    a.in_v4_net(&net[0], &net[1])
 }
 
 /// Parse the `nf_conntrack` text: the translated IPv4 connections, in
@@ -193,7 +183,7 @@ fn session(c: &Conn, rules: &[NatRule]) -> Option<NatSession> {
     let mut s = NatSession::zeroed();
     s.v = 4;
     s.proto = c.proto;
-    s.flags = proto_flag(c.proto);
+    s.flags = NatFlags::of_proto(c.proto);
     s.age = c.timeout;
     s.uses = c.uses;
     // Source NAT: the connection went out from the inside; destination

@@ -475,17 +475,7 @@ fn v4(a: &I6Addr) -> u32 {
 }
 
 fn in_net(addr: u32, net: &I6Addr, mask: &I6Addr) -> bool {
-    addr & v4(mask) == v4(net) & v4(mask)
-}
-
-/// The protocol bit `nat_checkout` matches rules with.
-fn proto_flag(p: u8) -> u32 {
-    match p {
-        6 => NatFlags::TCP,
-        17 => NatFlags::UDP,
-        1 => NatFlags::ICMPQUERY,
-        _ => 0,
-    }
+    I6Addr::from_v4(Ipv4Addr::from(addr)).in_v4_net(net, mask)
 }
 
 /// Whether an outbound packet matches a `map`-type rule.
@@ -496,7 +486,7 @@ fn map_matches(r: &NatRule, f: &Flow, ifname: Option<&str>) -> bool {
     if ifname.is_some_and(|i| r.ifnames[1].as_bytes() != i.as_bytes()) {
         return false;
     }
-    let pf = proto_flag(f.proto);
+    let pf = NatFlags::of_proto(f.proto);
     let rf = r.flags.0 & NatFlags::TCPUDPICMPQ;
     if rf != 0 && rf & pf == 0 {
         return false;
@@ -535,7 +525,7 @@ fn rdr_matches(r: &NatRule, f: &Flow, ifname: Option<&str>) -> bool {
     if ifname.is_some_and(|i| r.ifnames[0].as_bytes() != i.as_bytes()) {
         return false;
     }
-    let pf = proto_flag(f.proto);
+    let pf = NatFlags::of_proto(f.proto);
     let rf = r.flags.0 & NatFlags::TCPUDP;
     if rf != 0 && rf & pf == 0 {
         return false;
@@ -731,7 +721,7 @@ fn flow_in_state(st: &mut SimState, f: &Flow) -> Result<NatSession, FlowError> {
     s.kind = rule.kind;
     s.v = 4;
     s.proto = f.proto;
-    s.flags = proto_flag(f.proto);
+    s.flags = NatFlags::of_proto(f.proto);
     s.ifnames = rule.ifnames.clone();
     s.age = timeout(f.proto);
     let mut hostmap = None;
@@ -804,7 +794,9 @@ fn flow_in_state(st: &mut SimState, f: &Flow) -> Result<NatSession, FlowError> {
             let slot = (u32::from(f.src) & !v4(&rule.inside[1])) % u32::from(rule.ippip.max(1));
             let base = MAPBLK_MINPORT + slot * per;
             (base + u32::from(f.sport) % per).min(65535) as u16
-        } else if (rule.pmin != 0 || rule.pmax != 0) && rule.flags.0 & proto_flag(f.proto) != 0 {
+        } else if (rule.pmin != 0 || rule.pmax != 0)
+            && rule.flags.0 & NatFlags::of_proto(f.proto) != 0
+        {
             let p = next_port(&st.nat, i, out, f.proto)
                 .ok_or_else(|| FlowError::NoPort(text.clone()))?;
             let r = &mut st.nat.rules[i];
