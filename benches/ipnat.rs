@@ -3,7 +3,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
-use xbow::ipnat::names::Builtin;
+use xbow::backend::sim::BuiltinNetdb;
 use xbow::ipnat::parser::{Event, parse};
 use xbow::ipnat::print::{Out, printnat};
 use xbow::ipnat::rule::{NatRule, RuleCounters};
@@ -31,7 +31,7 @@ fn config() -> String {
 
 fn parse_all(text: &str) -> Vec<NatRule> {
     let mut rules = Vec::with_capacity(100_000);
-    parse(text.as_bytes(), &Builtin, &mut |e| {
+    parse(text.as_bytes(), &BuiltinNetdb, &mut |e| {
         if let Event::Rule(r) = e {
             rules.push(r.rule);
         }
@@ -44,7 +44,7 @@ fn print_all(rules: &[NatRule]) -> usize {
     let mut o = Out::default();
     let c = RuleCounters::default();
     for r in rules {
-        printnat(&mut o, &Builtin, r, &c, false);
+        printnat(&mut o, &BuiltinNetdb, r, &c, false);
     }
     o.out.len()
 }

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{Env, golden};
-use xbow::backend::host_parse::split_parsable;
+use xbow::backend::illumos::host_parse::split_parsable;
 use xbow::ofmt::{Cell, Flags, Ofmt};
 
 /// The show-linkprop table for these rows (the names vary with the test

@@ -41,14 +41,14 @@
 //!   TCP/UDP bits, but prints as `icmp`).
 
 use proptest::prelude::*;
-use xbow::ipnat::names::Builtin;
+use xbow::backend::sim::BuiltinNetdb;
 use xbow::ipnat::parser::{Event, parse};
 use xbow::ipnat::print::{Out, printnat};
 use xbow::ipnat::rule::{NatRule, RuleCounters};
 
 fn rules_of(text: &str) -> Result<Vec<NatRule>, String> {
     let mut v = Vec::new();
-    parse(text.as_bytes(), &Builtin, &mut |e| {
+    parse(text.as_bytes(), &BuiltinNetdb, &mut |e| {
         if let Event::Rule(r) = e {
             v.push(r.rule)
         }
@@ -59,7 +59,7 @@ fn rules_of(text: &str) -> Result<Vec<NatRule>, String> {
 
 fn print(r: &NatRule) -> String {
     let mut o = Out::default();
-    printnat(&mut o, &Builtin, r, &RuleCounters::default(), false);
+    printnat(&mut o, &BuiltinNetdb, r, &RuleCounters::default(), false);
     String::from_utf8(o.out).expect("UTF-8")
 }
 

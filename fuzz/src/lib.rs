@@ -1,7 +1,8 @@
 //! What the fuzz targets share: a name database that answers without the
 //! network, so that every input runs the same way every time, and fast.
 
-use xbow::ipnat::names::{Builtin, Netdb};
+use xbow::backend::netdb::Netdb;
+use xbow::backend::sim::BuiltinNetdb;
 
 /// illumos's stock services and protocols (the built-in copy), and host
 /// names resolved by a fixed rule instead of DNS: a third of all names
@@ -18,16 +19,16 @@ fn fnv1a(b: &[u8]) -> u64 {
 
 impl Netdb for FuzzDb {
     fn serv_by_name(&self, name: &[u8], proto: Option<&str>) -> Option<u16> {
-        Builtin.serv_by_name(name, proto)
+        BuiltinNetdb.serv_by_name(name, proto)
     }
     fn serv_by_port(&self, port: u16, proto: &str) -> Option<String> {
-        Builtin.serv_by_port(port, proto)
+        BuiltinNetdb.serv_by_port(port, proto)
     }
     fn proto_by_name(&self, name: &[u8]) -> Option<i32> {
-        Builtin.proto_by_name(name)
+        BuiltinNetdb.proto_by_name(name)
     }
     fn proto_by_number(&self, p: i32) -> Option<String> {
-        Builtin.proto_by_number(p)
+        BuiltinNetdb.proto_by_number(p)
     }
     fn host(&self, name: &[u8], v6: bool) -> Option<Vec<u8>> {
         let h = fnv1a(name);

@@ -4,14 +4,11 @@
 //! kernel answer, with a [`DlStatus`].
 
 pub mod host;
-pub mod host_parse;
-#[cfg(any(test, target_os = "illumos"))]
 pub mod illumos;
-#[cfg(target_os = "illumos")]
-pub mod illumos_host;
 #[cfg(target_os = "linux")]
 pub mod linux;
 pub mod nat;
+pub mod netdb;
 pub mod sim;
 
 use crate::model::link::{
@@ -158,4 +155,46 @@ fn open_illumos() -> DlResult<Box<dyn Datalink>> {
     Err(DlError::Backend(
         "the illumos backend is not available in this build".to_string(),
     ))
+}
+
+/// Open the NAT backend `kind`.
+pub fn open_nat(kind: Kind) -> nat::NatResult<Box<dyn nat::Nat>> {
+    match kind {
+        Kind::Sim => {
+            let file =
+                sim::StateFile::from_env().map_err(|e| nat::NatError::Backend(e.to_string()))?;
+            Ok(Box::new(sim::SimNat::open(file)))
+        }
+        Kind::Illumos => open_illumos_nat(),
+        Kind::Linux => {
+            let file = linux_state().map_err(|e| nat::NatError::Backend(e.to_string()))?;
+            Ok(Box::new(sim::SimNat::open(file)))
+        }
+    }
+}
+
+/// The kernel's NAT table; the device is opened by [`nat::Nat::open`].
+#[cfg(target_os = "illumos")]
+fn open_illumos_nat() -> nat::NatResult<Box<dyn nat::Nat>> {
+    Ok(Box::new(illumos::IllumosNat::new()))
+}
+
+#[cfg(not(target_os = "illumos"))]
+fn open_illumos_nat() -> nat::NatResult<Box<dyn nat::Nat>> {
+    Err(nat::NatError::Backend(
+        "the illumos /dev/ipnat backend is not available in this build".to_string(),
+    ))
+}
+
+/// The name databases of the host xbow runs on: the system's on illumos,
+/// the stock illumos files everywhere else.
+pub fn system_netdb() -> Box<dyn netdb::Netdb> {
+    #[cfg(target_os = "illumos")]
+    {
+        Box::new(illumos::SystemNetdb)
+    }
+    #[cfg(not(target_os = "illumos"))]
+    {
+        Box::new(sim::BuiltinNetdb)
+    }
 }

@@ -161,32 +161,3 @@ pub trait Nat {
     /// The host mappings (`IPFGENITER_HOSTMAP`).
     fn hostmaps(&mut self) -> NatResult<Vec<HostMap>>;
 }
-
-/// Open the NAT backend `kind`.
-pub fn open_nat(kind: super::Kind) -> NatResult<Box<dyn Nat>> {
-    match kind {
-        super::Kind::Sim => {
-            let file =
-                super::sim::StateFile::from_env().map_err(|e| NatError::Backend(e.to_string()))?;
-            Ok(Box::new(super::sim::SimNat::open(file)))
-        }
-        super::Kind::Illumos => open_illumos(),
-        super::Kind::Linux => {
-            let file = super::linux_state().map_err(|e| NatError::Backend(e.to_string()))?;
-            Ok(Box::new(super::sim::SimNat::open(file)))
-        }
-    }
-}
-
-/// The kernel's NAT table; the device is opened by [`Nat::open`].
-#[cfg(target_os = "illumos")]
-fn open_illumos() -> NatResult<Box<dyn Nat>> {
-    Ok(Box::new(super::illumos::IllumosNat::new()))
-}
-
-#[cfg(not(target_os = "illumos"))]
-fn open_illumos() -> NatResult<Box<dyn Nat>> {
-    Err(NatError::Backend(
-        "the illumos /dev/ipnat backend is not available in this build".to_string(),
-    ))
-}

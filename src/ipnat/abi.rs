@@ -170,6 +170,18 @@ pub fn binprint(bytes: &[u8]) -> String {
     s
 }
 
+impl NatRule {
+    /// Whether the kernel takes `other` for the same rule: the region it
+    /// compares to find a duplicate (`IPN_CMPSIZ` bytes from `in_flags`,
+    /// `nat_siocaddnat`/`nat_siocdelnat`), plus `in_pnext` for `rdr`.
+    pub fn same_as(&self, other: &NatRule) -> bool {
+        let a = encode_ipnat(self, &RuleCounters::default());
+        let b = encode_ipnat(other, &RuleCounters::default());
+        let cmp = IPN_CMP_OFFSET..IPNAT_SIZE;
+        a[cmp.clone()] == b[cmp] && (self.kind.code() & 2 == 0 || self.pnext == other.pnext)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

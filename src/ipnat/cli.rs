@@ -8,13 +8,12 @@
 //! half-loaded table behind.
 
 use super::abi;
-use super::names;
 use super::parser::{self, Event, ParsedRule};
 use super::print::{self, Out};
 use super::rule::{NatRule, RuleCounters};
 use super::session::{HostMap, NatSession, NatStats};
 use crate::backend::Kind;
-use crate::backend::nat::{self, Errno, FLUSH_LIST, FLUSH_TABLE_ALL, Nat, NatError, VersionError};
+use crate::backend::nat::{Errno, FLUSH_LIST, FLUSH_TABLE_ALL, Nat, NatError, VersionError};
 use crate::getopt::{Getopt, Opt};
 use serde_json::{Map, Value, json};
 use std::io::{self, Read, Write};
@@ -199,7 +198,7 @@ fn run(ctx: &mut Ctx) -> Result<i32, Fail> {
     if !ctx.opts.donothing {
         let mut b = match Kind::from_env()
             .map_err(NatError::Backend)
-            .and_then(nat::open_nat)
+            .and_then(crate::backend::open_nat)
         {
             Ok(b) => b,
             Err(e) => return Err(ctx.die(&e.to_string())),
@@ -333,7 +332,7 @@ fn load(ctx: &mut Ctx, file: &str, b: &mut Option<Box<dyn Nat>>) -> Result<i32, 
     let mut printed: Vec<Value> = Vec::new();
     let mut io_err: Option<io::Error> = None;
     let (verbose, debug, json) = (ctx.opts.verbose, ctx.opts.debug, ctx.opts.json);
-    let db = names::system();
+    let db = crate::backend::system_netdb();
     let parsed = {
         let out = &mut *ctx.out;
         let err = &mut *ctx.err;
@@ -465,7 +464,7 @@ fn apply(ctx: &mut Ctx, b: &mut dyn Nat, rules: &[ParsedRule]) -> Result<i32, Fa
 /// `dostats()` / `dostats_live()`: the `-s` counters, then the `-l` lists,
 /// gated by the snapshot taken before anything was changed.
 fn dostats(ctx: &mut Ctx, ns: &NatStats, b: &mut Option<Box<dyn Nat>>) -> Result<(), Fail> {
-    let db = names::system();
+    let db = crate::backend::system_netdb();
     if ctx.opts.stat {
         if ctx.opts.json {
             ctx.json.insert("stats".into(), stats_json(ns));

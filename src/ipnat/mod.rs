@@ -5,7 +5,6 @@
 pub mod abi;
 pub mod cli;
 pub mod lexer;
-pub mod names;
 pub mod parser;
 pub mod print;
 pub mod rule;
@@ -35,7 +34,7 @@ impl FromStr for NatRule {
     type Err = IpnatError;
 
     fn from_str(s: &str) -> Result<NatRule, IpnatError> {
-        let db = names::system();
+        let db = crate::backend::system_netdb();
         let mut rules = Vec::new();
         // One line of a file: the lexer drops a last word with no newline.
         let line = format!("{}\n", s.trim_end_matches('\n'));
@@ -54,7 +53,7 @@ impl FromStr for NatRule {
 /// The rule as `ipnat -l` prints it, without the newline.
 impl fmt::Display for NatRule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let db = names::system();
+        let db = crate::backend::system_netdb();
         let mut o = print::Out::default();
         print::printnat(
             &mut o,

@@ -14,8 +14,8 @@
 //!   without a protocol discarded, `icmpidmap` clobbering the flags, …).
 
 use super::lexer::{Cmp, Kw, Lexer, Tok};
-use super::names::Netdb;
 use super::rule::{CName, CmpOp, I6Addr, IFNAME_MAX, LABEL_MAX, NatFlags, NatRule, Redir, swap16};
+use crate::backend::netdb::Netdb;
 use std::net::Ipv4Addr;
 
 /// A parse error, printed as `yyerror()` prints it (then `ipnat` exits 1).
@@ -1257,7 +1257,7 @@ fn cstr(b: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ipnat::names::Builtin;
+    use crate::backend::sim::BuiltinNetdb;
     use crate::ipnat::print::{Out, printnat};
     use crate::ipnat::rule::RuleCounters;
 
@@ -1266,16 +1266,16 @@ mod tests {
 
     impl Netdb for NoHosts {
         fn serv_by_name(&self, n: &[u8], p: Option<&str>) -> Option<u16> {
-            Builtin.serv_by_name(n, p)
+            BuiltinNetdb.serv_by_name(n, p)
         }
         fn serv_by_port(&self, port: u16, p: &str) -> Option<String> {
-            Builtin.serv_by_port(port, p)
+            BuiltinNetdb.serv_by_port(port, p)
         }
         fn proto_by_name(&self, n: &[u8]) -> Option<i32> {
-            Builtin.proto_by_name(n)
+            BuiltinNetdb.proto_by_name(n)
         }
         fn proto_by_number(&self, p: i32) -> Option<String> {
-            Builtin.proto_by_number(p)
+            BuiltinNetdb.proto_by_number(p)
         }
         fn host(&self, name: &[u8], v6: bool) -> Option<Vec<u8>> {
             match (name, v6) {

@@ -6,9 +6,11 @@
 //! `getservbyport()`/`getprotobynumber()` calls, and `-R` does not change
 //! them (illumos' `portname()` never looks at it).
 
-use super::names::Netdb;
-use super::rule::{CmpOp, I6Addr, NatFlags, NatRule, PortCmp, Redir, RuleCounters, swap16};
+use super::rule::{
+    CmpOp, I6Addr, NatFlags, NatRule, PortCmp, Redir, RuleCounters, count4bits, swap16,
+};
 use super::session::{HostMap, NatSession, NatStats, SI_CLONE};
+use crate::backend::netdb::Netdb;
 use std::fmt::Write as _;
 
 /// `write!` into the stdout bytes of an [`Out`].
@@ -118,17 +120,6 @@ pub fn ntop6(b: &[u8; 16]) -> String {
         s.push(':');
     }
     s
-}
-
-/// `count4bits()`: the prefix length of a contiguous IPv4 mask, or `None`.
-pub fn count4bits(m: u32) -> Option<u32> {
-    let ones = m.leading_ones();
-    let canon = if ones == 0 {
-        0
-    } else {
-        u32::MAX << (32 - ones)
-    };
-    (canon == m).then_some(ones)
 }
 
 /// `printmask()`.

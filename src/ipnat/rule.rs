@@ -576,15 +576,17 @@ impl NatRule {
             self.ippip = (USABLE_PORTS / u32::from(self.ppip)) as u16;
         }
     }
+}
 
-    /// The region the kernel compares to find a duplicate rule
-    /// (`IPN_CMPSIZ` bytes from `in_flags`), plus `in_pnext` for `rdr`.
-    pub fn same_as(&self, other: &NatRule) -> bool {
-        let a = super::abi::encode_ipnat(self, &Default::default());
-        let b = super::abi::encode_ipnat(other, &Default::default());
-        let cmp = super::abi::IPN_CMP_OFFSET..super::abi::IPNAT_SIZE;
-        a[cmp.clone()] == b[cmp] && (self.kind.code() & 2 == 0 || self.pnext == other.pnext)
-    }
+/// `count4bits()`: the prefix length of a contiguous IPv4 mask, or `None`.
+pub fn count4bits(m: u32) -> Option<u32> {
+    let ones = m.leading_ones();
+    let canon = if ones == 0 {
+        0
+    } else {
+        u32::MAX << (32 - ones)
+    };
+    (canon == m).then_some(ones)
 }
 
 /// `ipnat -l` shows a rule with the counters the kernel keeps for it.

@@ -77,13 +77,13 @@ pub fn sim_host(file: StateFile) -> Host {
 
 #[cfg(target_os = "illumos")]
 fn open_illumos() -> Result<Host, NetError> {
-    use crate::backend::illumos_host::{IllumosIp, IllumosNatFile, IllumosServices, IllumosZones};
+    use crate::backend::illumos::{IllumosIp, IllumosNatFile, IllumosServices, IllumosZones};
     Ok(Host {
         dl: crate::backend::open_datalink(Kind::Illumos)?,
         ip: Box::new(IllumosIp),
         svc: Box::new(IllumosServices::open()?),
         zones: Box::new(IllumosZones),
-        nat: crate::backend::nat::open_nat(Kind::Illumos)
+        nat: crate::backend::open_nat(Kind::Illumos)
             .map_err(|e| NetError::Failed(format!("/dev/ipnat: {e}")))?,
         natfile: Box::new(IllumosNatFile),
         lock_path: PathBuf::from("/var/run/xbow-net.lock"),

@@ -13,7 +13,7 @@ pub mod illumos;
 pub mod illumos_types;
 #[cfg(any(test, target_os = "illumos"))]
 pub mod ipnat_abi;
-pub mod ipnat_names;
+pub mod netdb;
 
 /// The height of the terminal on stdout, if stdout is one.
 pub fn terminal_rows() -> Option<usize> {

@@ -161,7 +161,7 @@ mod tests {
     //! (`ipnat.md` §4.5), independently of `sys::ipnat_abi`.
 
     use super::*;
-    use crate::ipnat::names::Builtin;
+    use crate::backend::sim::BuiltinNetdb;
     use crate::ipnat::print::{self, Out};
     use crate::ipnat::session::SI_CLONE;
     use crate::sys::ipnat_abi::{
@@ -402,7 +402,7 @@ mod tests {
         assert_eq!(got, expect);
         assert!(got.same_as(&sent));
         let mut o = Out::default();
-        print::printnat(&mut o, &Builtin, &got, &counters, false);
+        print::printnat(&mut o, &BuiltinNetdb, &got, &counters, false);
         assert_eq!(
             String::from_utf8(o.out).unwrap(),
             "map eri0 192.168.0.0/24 -> 0.0.0.0/32 portmap tcp/udp auto\n"
@@ -514,7 +514,7 @@ mod tests {
 
     fn parse_one(text: &str) -> NatRule {
         let mut rules = Vec::new();
-        crate::ipnat::parse(text.as_bytes(), &Builtin, &mut |e| {
+        crate::ipnat::parse(text.as_bytes(), &BuiltinNetdb, &mut |e| {
             if let crate::ipnat::Event::Rule(r) = e {
                 rules.push(r.rule);
             }

@@ -9,7 +9,7 @@
 //! serde_json and handed to `nft -j -f -`, which applies it in one
 //! transaction. No other table is ever touched.
 
-use crate::ipnat::print::count4bits;
+use crate::ipnat::rule::count4bits;
 use crate::ipnat::rule::{CmpOp, I6Addr, NatFlags, NatRule, PortCmp, Redir};
 use serde_json::{Value, json};
 use std::io::Write as _;

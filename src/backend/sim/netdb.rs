@@ -1,34 +1,12 @@
-//! The name databases `ipnat` consults: services and protocols (for
-//! `port ftp`, `proxy port ftp ftp/tcp`, and for printing `port = ftp`),
-//! and host names (`rdr … -> www.example.com`).
-//!
-//! On illumos the system's own databases answer (`getservbyport(3SOCKET)`
-//! and friends, through `crate::sys`). Everywhere else a built-in copy of
-//! illumos's stock `/etc/services` and `/etc/protocols` answers, so that the
-//! printed rules are the same bytes on every host.
+//! The sim's name databases: the stock illumos `/etc/services` and
+//! `/etc/protocols`, so that rules print the same bytes on every host.
 
-use std::net::{IpAddr, ToSocketAddrs};
-
-/// The lookups the parser and the printers need.
-pub trait Netdb {
-    /// `getservbyname(name, proto)`: the port, in host order.
-    fn serv_by_name(&self, name: &[u8], proto: Option<&str>) -> Option<u16>;
-    /// `getservbyport(htons(port), proto)`: the service's official name.
-    fn serv_by_port(&self, port: u16, proto: &str) -> Option<String>;
-    /// `getprotobyname(name)`.
-    fn proto_by_name(&self, name: &[u8]) -> Option<i32>;
-    /// `getprotobynumber(p)`: the protocol's official name.
-    fn proto_by_number(&self, p: i32) -> Option<String>;
-    /// `getaddrinfo(name)` restricted to one family: the address bytes.
-    fn host(&self, name: &[u8], v6: bool) -> Option<Vec<u8>>;
-    /// `gethostname()`, for `<thishost>`.
-    fn hostname(&self) -> Vec<u8>;
-}
+use crate::backend::netdb::{Netdb, resolve};
 
 /// illumos `usr/src/cmd/cmd-inet/etc/services` (illumos-gate commit
 /// 2817066388ca0763ec573e049af64fe4da218f91), in file order: name, port,
 /// protocol, aliases.
-pub static SERVICES: &[(&str, u16, &str, &[&str])] = &[
+static SERVICES: &[(&str, u16, &str, &[&str])] = &[
     ("tcpmux", 1, "tcp", &[]),
     ("echo", 7, "tcp", &[]),
     ("echo", 7, "udp", &[]),
@@ -241,7 +219,7 @@ pub static SERVICES: &[(&str, u16, &str, &[&str])] = &[
 /// illumos `usr/src/cmd/cmd-inet/etc/protocols` (illumos-gate commit
 /// 7c478bd95313f5f23a4c958a745db2134aa03244), in file order: name,
 /// number, aliases.
-pub static PROTOCOLS: &[(&str, i32, &[&str])] = &[
+static PROTOCOLS: &[(&str, i32, &[&str])] = &[
     ("ip", 0, &["IP"]),
     ("icmp", 1, &["ICMP"]),
     ("igmp", 2, &["IGMP"]),
@@ -284,9 +262,9 @@ pub static PROTOCOLS: &[(&str, i32, &[&str])] = &[
 /// illumos `files` name-service backend does: first match in file order,
 /// names and aliases compared exactly). Host names go to the resolver.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Builtin;
+pub struct BuiltinNetdb;
 
-impl Netdb for Builtin {
+impl Netdb for BuiltinNetdb {
     fn serv_by_name(&self, name: &[u8], proto: Option<&str>) -> Option<u16> {
         SERVICES
             .iter()
@@ -325,36 +303,7 @@ impl Netdb for Builtin {
     }
 
     fn hostname(&self) -> Vec<u8> {
-        crate::sys::ipnat_names::hostname().unwrap_or_default()
-    }
-}
-
-/// Ask the system resolver for the first address of one family.
-pub fn resolve(name: &[u8], v6: bool) -> Option<Vec<u8>> {
-    let name = std::str::from_utf8(name).ok()?;
-    if name.is_empty() || name.contains('\0') {
-        return None;
-    }
-    let addrs = (name, 0u16).to_socket_addrs().ok()?;
-    for a in addrs {
-        match (a.ip(), v6) {
-            (IpAddr::V4(x), false) => return Some(x.octets().to_vec()),
-            (IpAddr::V6(x), true) => return Some(x.octets().to_vec()),
-            _ => {}
-        }
-    }
-    None
-}
-
-/// The databases of the host xbow runs on.
-pub fn system() -> Box<dyn Netdb> {
-    #[cfg(target_os = "illumos")]
-    {
-        Box::new(crate::sys::ipnat_names::System)
-    }
-    #[cfg(not(target_os = "illumos"))]
-    {
-        Box::new(Builtin)
+        crate::sys::netdb::hostname().unwrap_or_default()
     }
 }
 
@@ -364,7 +313,7 @@ mod tests {
 
     #[test]
     fn services_as_illumos_files_answer() {
-        let db = Builtin;
+        let db = BuiltinNetdb;
         assert_eq!(db.serv_by_port(21, "tcp").as_deref(), Some("ftp"));
         assert_eq!(db.serv_by_port(21, "udp"), None);
         assert_eq!(db.serv_by_port(1, "tcp").as_deref(), Some("tcpmux"));
@@ -379,7 +328,7 @@ mod tests {
 
     #[test]
     fn protocols_as_illumos_files_answer() {
-        let db = Builtin;
+        let db = BuiltinNetdb;
         assert_eq!(db.proto_by_number(0).as_deref(), Some("ip"));
         assert_eq!(db.proto_by_number(47).as_deref(), Some("gre"));
         assert_eq!(db.proto_by_number(255), None);

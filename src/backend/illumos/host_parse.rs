@@ -2,7 +2,7 @@
 //! `zonecfg export`, `ipadm show-addr -p`. Pure functions, so they are
 //! tested on every platform against the reference samples.
 
-use super::host::{AddrInfo, ZoneInfo};
+use crate::backend::host::{AddrInfo, ZoneInfo};
 use crate::model::zone::{ZoneConfig, ZoneNet, ZoneState};
 
 /// Split a parsable line at unescaped colons, removing the escapes.

@@ -2,8 +2,10 @@
 //! commands (their libraries are private and change between releases),
 //! SMF through libscf.
 
-use super::host::{AddrInfo, HostError, HostResult, IpAdm, NatFile, Services, ZoneInfo, Zones};
 use super::host_parse;
+use crate::backend::host::{
+    AddrInfo, HostError, HostResult, IpAdm, NatFile, Services, ZoneInfo, Zones,
+};
 use crate::model::ipnet::Ipv4Cidr;
 use crate::model::svc::SvcState;
 use crate::model::zone::ZoneConfig;
