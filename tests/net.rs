@@ -347,3 +347,40 @@ fn concurrent_ups_are_serialized() {
     }
     env.xbow(&["net", "status", EXAMPLE]).ok();
 }
+
+/// The spec's NAT rules are one `ipnat --atomic -f` step: a rule the
+/// kernel refuses (rpcbt is compiled out of illumos, `ip_proxy.c`) leaves
+/// none of them loaded and the NAT file as it was.
+#[test]
+fn nat_rules_load_all_or_none() {
+    let Some(env) = sim() else { return };
+    setup(&env);
+    let spec = write_spec(
+        &env,
+        r#"{"nat": ["map eri0 192.168.0.0/24 -> 0/32", "map eri0 192.168.1.0/24 -> 0/32 proxy port 111 rpcbt/tcp"]}"#,
+    );
+    let plan = env.xbow(&["net", "plan", &spec]);
+    plan.ok();
+    assert_eq!(
+        plan.stdout,
+        "svcadm enable -s network/ipfilter\n\
+         printf '%s\\n' 'map eri0 192.168.0.0/24 -> 0/32' \
+         'map eri0 192.168.1.0/24 -> 0/32 proxy port 111 rpcbt/tcp' | xbow ipnat --atomic -f -\n"
+    );
+    let before = state(&env);
+    let r = env.xbow(&["net", "up", &spec]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.starts_with(
+            "xbow net: step 2 of 2 failed: printf '%s\\n' 'map eri0 192.168.0.0/24 -> 0/32' \
+             'map eri0 192.168.1.0/24 -> 0/32 proxy port 111 rpcbt/tcp' | xbow ipnat --atomic -f -: \
+             ioctl(SIOCADNAT): map eri0 192.168.1.0/24 -> 0/32 proxy port 111 rpcbt/tcp: \
+             No such file or directory\n"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(state(&env), before);
+    let l = env.xbow(&["ipnat", "-l"]).stdout;
+    assert!(!l.contains("192.168.0.0"), "{l}");
+}

@@ -1,13 +1,15 @@
 //! The `ipnat` command: illumos `ipnat(8)`'s options, order of operations,
 //! messages and exit statuses, over the NAT backend.
 //!
-//! One deliberate difference: `-f FILE` is all-or-nothing. The whole file
-//! is parsed before the kernel is touched, and if adding (or removing) rule
-//! *k* fails, the rules this run already added (removed) are taken out
-//! (put back) again. illumos adds rules as it parses them and leaves a
-//! half-loaded table behind.
+//! `-f FILE` reads and parses the whole file before the kernel is touched,
+//! so a syntax error anywhere loads nothing (illumos exits 1 there too,
+//! after loading the rules before it). Then, as illumos does, each rule
+//! goes to the kernel on its own and a refusal is reported and passed
+//! over (exit 0). `--atomic`, xbow's extension, makes the load all or
+//! nothing instead (`super::load`).
 
 use super::abi;
+use super::load::{self, Mode, Op};
 use super::parser::{self, Event, ParsedRule};
 use super::print::{self, Out};
 use super::rule::{NatRule, RuleCounters};
@@ -41,6 +43,8 @@ struct Opts {
     zone: Option<(String, bool)>,
     setzones: usize,
     json: bool,
+    /// `--atomic`: `-f` loads all its rules or none.
+    atomic: bool,
 }
 
 /// How a run ends other than normally.
@@ -96,17 +100,21 @@ impl Ctx<'_> {
 /// the exit status.
 pub fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let prog = args.first().cloned().unwrap_or_else(|| "ipnat".into());
-    // `--json` is xbow's own; take it out before getopt sees the options.
+    // `--json` and `--atomic` are xbow's own; take them out before getopt
+    // sees the options.
+    let ours = |a: &str| a == "--json" || a == "--atomic";
     let json = args.iter().skip(1).any(|a| a == "--json");
+    let atomic = args.iter().skip(1).any(|a| a == "--atomic");
     let args: Vec<String> = args
         .iter()
         .enumerate()
-        .filter(|(i, a)| *i == 0 || *a != "--json")
+        .filter(|(i, a)| *i == 0 || !ours(a))
         .map(|(_, a)| a.clone())
         .collect();
     let opts = match getopt(&prog, &args, err) {
         Some(mut o) => {
             o.json = json;
+            o.atomic = atomic;
             o
         }
         None => return 1,
@@ -189,6 +197,9 @@ fn illegal(prog: &str, what: &str, c: char) -> Vec<u8> {
 fn run(ctx: &mut Ctx) -> Result<i32, Fail> {
     if ctx.opts.json && !(ctx.opts.list || ctx.opts.stat) {
         return Err(ctx.die("--json applies to -l and -s"));
+    }
+    if ctx.opts.atomic && ctx.opts.file.is_none() {
+        return Err(ctx.die("--atomic applies to -f"));
     }
     if ctx.opts.kmem {
         return Err(ctx.die("-M and -N (reading a kernel image) are not supported"));
@@ -308,7 +319,7 @@ fn flushtable(ctx: &mut Ctx, b: &mut Option<Box<dyn Nat>>) -> Result<(), Fail> {
     Ok(())
 }
 
-/// `-f FILE`: parse it all, then add (or remove) every rule, or none.
+/// `-f FILE`: parse it all, then add (or remove) the rules.
 fn load(ctx: &mut Ctx, file: &str, b: &mut Option<Box<dyn Nat>>) -> Result<i32, Fail> {
     let input = if file == "-" {
         let mut v = Vec::new();
@@ -394,71 +405,73 @@ fn load(ctx: &mut Ctx, file: &str, b: &mut Option<Box<dyn Nat>>) -> Result<i32, 
     apply(ctx, b.as_mut(), &rules)
 }
 
-/// Add (or with `-r` remove) the rules, all or none.
+/// Add (or with `-r` remove) the rules: each on its own as illumos does,
+/// or with `--atomic` all or none.
 fn apply(ctx: &mut Ctx, b: &mut dyn Nat, rules: &[ParsedRule]) -> Result<i32, Fail> {
-    let remove = ctx.opts.remove;
-    let (verb, done, undo) = if remove {
-        ("ioctl(delete nat rule)", "removed", "added back")
+    let (op, verb, done, undo) = if ctx.opts.remove {
+        (
+            Op::Remove,
+            "ioctl(delete nat rule)",
+            "removed",
+            "added back",
+        )
     } else {
-        ("ioctl(add/insert nat rule)", "added", "removed")
+        (Op::Add, "ioctl(add/insert nat rule)", "added", "removed")
     };
-    for (k, pr) in rules.iter().enumerate() {
-        let r = if remove {
-            b.remove_rule(&pr.rule)
-        } else {
-            b.add_rule(&pr.rule)
-        };
-        let e = match r {
-            Ok(()) => continue,
-            Err(e) => e,
-        };
-        match &e {
-            NatError::Errno(errno) => {
-                ctx.eprint(format!("{}:{verb}: {}\n", pr.add_line, errno.text()).as_bytes())?
-            }
-            NatError::Backend(m) => ctx.eprint(format!("{}: {m}\n", ctx.prog).as_bytes())?,
-        }
-        let mut undone = 0;
-        for earlier in rules[..k].iter().rev() {
-            let r = if remove {
-                b.add_rule(&earlier.rule)
-            } else {
-                b.remove_rule(&earlier.rule)
-            };
-            match r {
-                Ok(()) => undone += 1,
-                Err(e) => ctx.eprint(
-                    format!(
-                        "{}: rule {} (line {}) could not be {undo}: {e}\n",
-                        ctx.prog, earlier.number, earlier.line
-                    )
-                    .as_bytes(),
-                )?,
-            }
-        }
-        let before = match (k, undone == k) {
-            (0, _) => String::new(),
-            (1, true) => format!("; the rule {done} before it was {undo}"),
-            (_, true) => format!("; the {k} rules {done} before it were {undo}"),
-            (_, false) => {
-                format!("; only {undone} of the {k} rules {done} before it could be {undo}")
+    let mode = if ctx.opts.atomic {
+        Mode::Atomic
+    } else {
+        Mode::PerRule
+    };
+    let list: Vec<&NatRule> = rules.iter().map(|r| &r.rule).collect();
+    let mut io_err = None;
+    let r = {
+        let (out, err) = (&mut *ctx.out, &mut *ctx.err);
+        let mut refused = |i: usize, e: Errno| {
+            let line = format!("{}:{verb}: {}\n", rules[i].add_line, e.text());
+            if let Err(e) = out.flush().and_then(|()| err.write_all(line.as_bytes())) {
+                io_err.get_or_insert(e);
             }
         };
-        let nothing = if undone == k {
-            format!(", nothing was {done}")
-        } else {
-            String::new()
-        };
-        ctx.eprint(
-            format!(
-                "{}: rule {} (line {}) was not {done}: {e}{before}{nothing}\n",
-                ctx.prog, pr.number, pr.line
-            )
-            .as_bytes(),
-        )?;
-        return Ok(1);
+        load::load(b, &list, op, mode, &mut refused)
+    };
+    if let Some(e) = io_err {
+        return Err(Fail::Io(e));
     }
-    Ok(0)
+    let Err(f) = r else {
+        return Ok(0);
+    };
+    let pr = &rules[f.index];
+    match &f.error {
+        NatError::Errno(errno) => {
+            ctx.eprint(format!("{}:{verb}: {}\n", pr.add_line, errno.text()).as_bytes())?
+        }
+        NatError::Backend(m) => ctx.eprint(format!("{}: {m}\n", ctx.prog).as_bytes())?,
+    }
+    for (r, e) in &f.undo_failures {
+        ctx.eprint(format!("{}: rule '{r}' could not be {undo}: {e}\n", ctx.prog).as_bytes())?;
+    }
+    let k = f.done;
+    let clean = f.undo_failures.is_empty();
+    let before = match (k, clean) {
+        (0, _) => String::new(),
+        (1, true) => format!("; the rule {done} before it was {undo}"),
+        (_, true) => format!("; the {k} rules {done} before it were {undo}"),
+        (_, false) => format!("; the {k} rules {done} before it could not all be {undo}"),
+    };
+    let nothing = if clean {
+        format!(", nothing was {done}")
+    } else {
+        String::new()
+    };
+    ctx.eprint(
+        format!(
+            "{}: rule {} (line {}) was not {done}: {}{before}{nothing}\n",
+            ctx.prog, pr.number, pr.line, f.error
+        )
+        .as_bytes(),
+    )?;
+    Ok(1)
 }
 
 /// `dostats()` / `dostats_live()`: the `-s` counters, then the `-l` lists,

@@ -5,6 +5,7 @@
 pub mod abi;
 pub mod cli;
 pub mod lexer;
+pub mod load;
 pub mod parser;
 pub mod print;
 pub mod rule;

@@ -5,6 +5,8 @@ use super::natconf;
 use super::spec::{NetAddr, NetNat, NetVnic, Network};
 use crate::backend::host::{HostError, HostResult};
 use crate::backend::{DlError, PropValue};
+use crate::ipnat::NatRule;
+use crate::ipnat::load::{self, Mode, Op};
 use crate::model::bandwidth::Bandwidth;
 use crate::model::link::{Conf, LinkClass, MacAddrType, VnicSpec};
 use crate::model::svc::{self, SvcState};
@@ -33,9 +35,10 @@ pub enum Step {
     DeleteAddr(NetAddr),
     Enable(&'static str),
     Disable(&'static str),
-    /// Load a NAT rule (and keep it in xbow's block of the NAT file).
-    LoadNat(NetNat),
-    UnloadNat(NetNat),
+    /// Load NAT rules, all or none (and keep them in xbow's block of the
+    /// NAT file).
+    LoadNat(Vec<NetNat>),
+    UnloadNat(Vec<NetNat>),
     ConfigureZone(ZoneConfig),
     DeleteZone(ZoneConfig),
     InstallZone(String),
@@ -45,6 +48,17 @@ pub enum Step {
 }
 
 /// Quote a word for a POSIX shell if it needs it.
+/// A shell command that prints the rules, one a line.
+fn nat_lines(rules: &[NetNat]) -> String {
+    match rules {
+        [one] => format!("echo {}", sh(&one.text)),
+        _ => {
+            let words: Vec<String> = rules.iter().map(|n| sh(&n.text)).collect();
+            format!("printf '%s\\n' {}", words.join(" "))
+        }
+    }
+}
+
 fn sh(word: &str) -> String {
     if !word.is_empty()
         && word
@@ -104,8 +118,8 @@ impl Step {
             }
             Step::DeleteAddr(a) => format!("ipadm delete-addr {}", a.addrobj),
             Step::Enable(f) => format!("svcadm enable -s {}", svc::short_name(f)),
-            Step::LoadNat(n) => format!("echo {} | ipnat -f -", sh(&n.text)),
-            Step::UnloadNat(n) => format!("echo {} | ipnat -r -f -", sh(&n.text)),
+            Step::LoadNat(n) => format!("{} | xbow ipnat --atomic -f -", nat_lines(n)),
+            Step::UnloadNat(n) => format!("{} | xbow ipnat --atomic -r -f -", nat_lines(n)),
             Step::Disable(f) => format!("svcadm disable -s {}", svc::short_name(f)),
             Step::ConfigureZone(z) => {
                 let script = z.zonecfg_script();
@@ -237,40 +251,65 @@ pub fn nat_rules(h: &mut Host) -> HostResult<Vec<crate::ipnat::NatRule>> {
         .collect())
 }
 
-/// Keep the rule in xbow's block of the NAT file, then load it; the file
-/// is put back if the kernel refuses the rule.
-fn load_nat(h: &mut Host, n: &NetNat) -> HostResult<()> {
+/// Keep the rules in xbow's block of the NAT file, then load them as
+/// `ipnat --atomic -f` does: all or none. The file is put back if the
+/// kernel refuses one.
+fn load_nat(h: &mut Host, ns: &[NetNat]) -> HostResult<()> {
     let text = h.natfile.read()?;
     let mut rules = natconf::block_rules(&text);
-    if !rules.contains(&n.text) {
-        rules.push(n.text.clone());
+    for n in ns {
+        if !rules.contains(&n.text) {
+            rules.push(n.text.clone());
+        }
+    }
+    if rules != natconf::block_rules(&text) {
         h.natfile.write(&natconf::with_block(&text, &rules))?;
     }
-    let added = h
-        .nat
-        .open(true)
-        .and_then(|()| h.nat.add_rule(&n.rule))
-        .map_err(|e| HostError(format!("ioctl(SIOCADNAT): {e}")));
+    let added = nat_load(h, ns, Op::Add);
     if added.is_err() {
         let _ = h.natfile.write(&text);
     }
     added
 }
 
-/// Unload the rule (if loaded) and drop it from xbow's block.
-fn unload_nat(h: &mut Host, n: &NetNat) -> HostResult<()> {
-    if nat_rules(h)?.iter().any(|r| r.same_as(&n.rule)) {
-        h.nat
-            .open(true)
-            .and_then(|()| h.nat.remove_rule(&n.rule))
-            .map_err(|e| HostError(format!("ioctl(SIOCRMNAT): {e}")))?;
-    }
+/// Unload those of the rules that are loaded, all or none, then drop them
+/// all from xbow's block.
+fn unload_nat(h: &mut Host, ns: &[NetNat]) -> HostResult<()> {
+    let loaded = nat_rules(h)?;
+    let present: Vec<NetNat> = ns
+        .iter()
+        .filter(|n| loaded.iter().any(|r| r.same_as(&n.rule)))
+        .cloned()
+        .collect();
+    nat_load(h, &present, Op::Remove)?;
     let text = h.natfile.read()?;
     let rules: Vec<String> = natconf::block_rules(&text)
         .into_iter()
-        .filter(|r| r != &n.text)
+        .filter(|r| !ns.iter().any(|n| &n.text == r))
         .collect();
     h.natfile.write(&natconf::with_block(&text, &rules))
+}
+
+/// `ipnat --atomic -f` (or `-r -f`) of the rules.
+fn nat_load(h: &mut Host, ns: &[NetNat], op: Op) -> HostResult<()> {
+    if ns.is_empty() {
+        return Ok(());
+    }
+    let (ioctl, undo) = match op {
+        Op::Add => ("SIOCADNAT", "removed"),
+        Op::Remove => ("SIOCRMNAT", "added back"),
+    };
+    h.nat
+        .open(true)
+        .map_err(|e| HostError(format!("/dev/ipnat: {e}")))?;
+    let rules: Vec<&NatRule> = ns.iter().map(|n| &n.rule).collect();
+    load::load(h.nat.as_mut(), &rules, op, Mode::Atomic, &mut |_, _| {}).map_err(|f| {
+        let mut m = format!("ioctl({ioctl}): {}: {}", ns[f.index].text, f.error);
+        for (r, e) in &f.undo_failures {
+            m.push_str(&format!("; rule '{r}' could not be {undo}: {e}"));
+        }
+        HostError(m)
+    })
 }
 
 /// The properties a VNIC is created with, in `-p` order.
@@ -427,10 +466,14 @@ pub fn up(net: &Network, h: &mut Host) -> HostResult<Result<Vec<Step>, Vec<Confl
             steps.push(Step::Enable(svc::IPFILTER));
         }
         let loaded = nat_rules(h)?;
-        for n in &net.nat {
-            if !loaded.iter().any(|r| r.same_as(&n.rule)) {
-                steps.push(Step::LoadNat(n.clone()));
-            }
+        let missing: Vec<NetNat> = net
+            .nat
+            .iter()
+            .filter(|n| !loaded.iter().any(|r| r.same_as(&n.rule)))
+            .cloned()
+            .collect();
+        if !missing.is_empty() {
+            steps.push(Step::LoadNat(missing));
         }
     }
     let zones = h.zones.list()?;
@@ -490,10 +533,15 @@ pub fn down(net: &Network, h: &mut Host) -> HostResult<Vec<Step>> {
         let loaded = nat_rules(h)?;
         let text = h.natfile.read()?;
         let in_file = natconf::block_rules(&text);
-        for n in net.nat.iter().rev() {
-            if loaded.iter().any(|r| r.same_as(&n.rule)) || in_file.contains(&n.text) {
-                steps.push(Step::UnloadNat(n.clone()));
-            }
+        let present: Vec<NetNat> = net
+            .nat
+            .iter()
+            .rev()
+            .filter(|n| loaded.iter().any(|r| r.same_as(&n.rule)) || in_file.contains(&n.text))
+            .cloned()
+            .collect();
+        if !present.is_empty() {
+            steps.push(Step::UnloadNat(present));
         }
         // IP Filter goes off again only when nothing else uses it.
         let others = loaded

@@ -105,6 +105,12 @@ impl Env {
         self.linux.is_none()
     }
 
+    /// Whether NAT rules can name an application proxy (not on Linux,
+    /// whose backend refuses them: xbow-linux(7)).
+    pub fn has_proxies(&self) -> bool {
+        self.linux.is_none()
+    }
+
     /// Whether the test runs against a real kernel.
     pub fn real(&self) -> bool {
         self.illumos || self.linux.is_some()

@@ -19,19 +19,21 @@ const MAPBLK_MINPORT: u32 = 1024;
 /// Where the sim pretends its kernel objects live (for `%p` fields).
 const KADDR_BASE: u64 = 0xffff_fe00_0000_0000;
 
-/// The proxies the illumos kernel registers (`ap_proxies[]`): label and
-/// protocol.
+/// The proxies the illumos kernel registers: label and protocol, in the
+/// order of `lcl_ap_proxies[]` (`usr/src/uts/common/inet/ipf/ip_proxy.c`).
+/// Not `msnrpc` (its source is not compiled in), and not `rpcbt`, which
+/// that table has under `# if 0`: loading a rule for either fails with
+/// `ENOENT`, as `appr_lookup()` finds nothing.
 const PROXIES: &[(&str, i32)] = &[
     ("ftp", 6),
     ("irc", 6),
     ("rcmd", 6),
     ("raudio", 6),
-    ("h323", 6),
-    ("h245", 6),
     ("netbios", 17),
     ("ipsec", 17),
     ("pptp", 6),
-    ("rpcbt", 6),
+    ("h323", 6),
+    ("h245", 6),
     ("rpcbu", 17),
 ];
 
