@@ -179,6 +179,29 @@ mod tests {
         rules.iter().map(|r| rule(r).to_string()).collect()
     }
 
+    /// A load that must succeed without a refusal.
+    fn loads(b: &mut dyn Nat, rules: &[&NatRule], op: Op, mode: Mode) {
+        load(b, rules, op, mode, &mut |i, e| {
+            panic!("rule {i} refused: {e}")
+        })
+        .unwrap();
+    }
+
+    /// A load that must fail without a refusal reported on the way.
+    fn fails(b: &mut dyn Nat, rules: &[&NatRule], op: Op, mode: Mode) -> Failure {
+        load(b, rules, op, mode, &mut |i, e| {
+            panic!("rule {i} refused: {e}")
+        })
+        .unwrap_err()
+    }
+
+    /// A per-rule load that must succeed: the refusals it reported.
+    fn refusals(b: &mut dyn Nat, rules: &[&NatRule], op: Op) -> Vec<(usize, Errno)> {
+        let mut seen = Vec::new();
+        load(b, rules, op, Mode::PerRule, &mut |i, e| seen.push((i, e))).unwrap();
+        seen
+    }
+
     const PORTMAP: &str = "map net0 192.168.128.0/22 -> 0/32 portmap tcp/udp 1025:65535";
     const PLAIN: &str = "map net0 192.168.128.0/22 -> 0/32";
     const OTHER: &str = "map net0 10.0.0.0/8 -> 0/32";
@@ -187,12 +210,8 @@ mod tests {
     fn per_rule_reports_refusals_and_goes_on() {
         let (_d, mut b) = sim();
         let (p, q) = (rule(PORTMAP), rule(PLAIN));
-        load(&mut b, &[&p], Op::Add, Mode::PerRule, &mut |_, _| panic!()).unwrap();
-        let mut seen = Vec::new();
-        load(&mut b, &[&p, &q], Op::Add, Mode::PerRule, &mut |i, e| {
-            seen.push((i, e))
-        })
-        .unwrap();
+        loads(&mut b, &[&p], Op::Add, Mode::PerRule);
+        let seen = refusals(&mut b, &[&p, &q], Op::Add);
         assert_eq!(seen, vec![(0, Errno::EEXIST)]);
         assert_eq!(table(&mut b), shown(&[PORTMAP, PLAIN]));
     }
@@ -203,19 +222,8 @@ mod tests {
         // reported, the plain map stays where it was.
         let (_d, mut b) = sim();
         let (p, q, o) = (rule(PORTMAP), rule(PLAIN), rule(OTHER));
-        load(
-            &mut b,
-            &[&p, &q],
-            Op::Add,
-            Mode::PerRule,
-            &mut |_, _| panic!(),
-        )
-        .unwrap();
-        let mut seen = Vec::new();
-        load(&mut b, &[&p, &o], Op::Remove, Mode::PerRule, &mut |i, e| {
-            seen.push((i, e))
-        })
-        .unwrap();
+        loads(&mut b, &[&p, &q], Op::Add, Mode::PerRule);
+        let seen = refusals(&mut b, &[&p, &o], Op::Remove);
         assert_eq!(seen, vec![(1, Errno::ESRCH)]);
         assert_eq!(table(&mut b), shown(&[PLAIN]));
     }
@@ -224,34 +232,13 @@ mod tests {
     fn atomic_remove_of_a_missing_rule_touches_nothing() {
         let (_d, mut b) = sim();
         let (p, q, o) = (rule(PORTMAP), rule(PLAIN), rule(OTHER));
-        load(
-            &mut b,
-            &[&p, &q],
-            Op::Add,
-            Mode::Atomic,
-            &mut |_, _| panic!(),
-        )
-        .unwrap();
-        let f = load(
-            &mut b,
-            &[&p, &o],
-            Op::Remove,
-            Mode::Atomic,
-            &mut |_, _| panic!(),
-        )
-        .unwrap_err();
+        loads(&mut b, &[&p, &q], Op::Add, Mode::Atomic);
+        let f = fails(&mut b, &[&p, &o], Op::Remove, Mode::Atomic);
         assert_eq!((f.index, f.done), (1, 0));
         assert_eq!(f.error, NatError::Errno(Errno::ESRCH));
         assert_eq!(table(&mut b), shown(&[PORTMAP, PLAIN]));
         // The same rule twice: the second is not there once the first went.
-        let f = load(
-            &mut b,
-            &[&p, &p],
-            Op::Remove,
-            Mode::Atomic,
-            &mut |_, _| panic!(),
-        )
-        .unwrap_err();
+        let f = fails(&mut b, &[&p, &p], Op::Remove, Mode::Atomic);
         assert_eq!(f.index, 1);
         assert_eq!(table(&mut b), shown(&[PORTMAP, PLAIN]));
     }
@@ -260,15 +247,8 @@ mod tests {
     fn atomic_add_undoes_in_order() {
         let (_d, mut b) = sim();
         let (p, q, o) = (rule(PORTMAP), rule(PLAIN), rule(OTHER));
-        load(&mut b, &[&q], Op::Add, Mode::Atomic, &mut |_, _| panic!()).unwrap();
-        let f = load(
-            &mut b,
-            &[&p, &o, &q],
-            Op::Add,
-            Mode::Atomic,
-            &mut |_, _| panic!(),
-        )
-        .unwrap_err();
+        loads(&mut b, &[&q], Op::Add, Mode::Atomic);
+        let f = fails(&mut b, &[&p, &o, &q], Op::Add, Mode::Atomic);
         assert_eq!((f.index, f.done), (2, 2));
         assert_eq!(f.error, NatError::Errno(Errno::EEXIST));
         assert!(f.undo_failures.is_empty());
@@ -279,14 +259,7 @@ mod tests {
     fn restore_puts_removed_rules_back_in_their_place() {
         let (_d, mut b) = sim();
         let (p, q, o) = (rule(PORTMAP), rule(PLAIN), rule(OTHER));
-        load(
-            &mut b,
-            &[&p, &q, &o],
-            Op::Add,
-            Mode::Atomic,
-            &mut |_, _| panic!(),
-        )
-        .unwrap();
+        loads(&mut b, &[&p, &q, &o], Op::Add, Mode::Atomic);
         let before: Vec<NatRule> = vec![p.clone(), q.clone(), o.clone()];
         b.remove_rule(&q).unwrap();
         assert_eq!(table(&mut b), shown(&[PORTMAP, OTHER]));
