@@ -81,11 +81,10 @@ pub const IPFGENITER_NAT: c_int = 1;
 pub const IPFGENITER_IPNAT: c_int = 2;
 pub const IPFGENITER_HOSTMAP: c_int = 7;
 
-// SIOCIPFFL arguments: illumos' values, which the NAT trait passes through.
+// SIOCIPFFL arguments (the backend checks that the NAT trait's values,
+// which it passes through, are these).
 pub const FLUSH_LIST: c_int = 0;
 pub const FLUSH_TABLE_ALL: c_int = 1;
-const _: () = assert!(FLUSH_LIST == crate::backend::nat::FLUSH_LIST);
-const _: () = assert!(FLUSH_TABLE_ALL == crate::backend::nat::FLUSH_TABLE_ALL);
 
 /// `LIFNAMSIZ` (`net/if.h`).
 pub const LIFNAMSIZ: usize = 32;
@@ -273,9 +272,10 @@ const _: () = assert!(offset_of!(IpfTqEnt, tqe_state) == 52);
 
 // ----------------------------------------------------------------- ipnat_t
 
-/// `ipnat_t`: a NAT rule. Its bytes are built and read by
-/// `crate::ipnat::abi` (which also serves `ipnat -d`); this declaration
-/// fixes the layout that code writes, and is checked against it.
+/// `ipnat_t`: a NAT rule. Its bytes are built and read by the rule
+/// encoder above this layer (which also serves `ipnat -d`); this
+/// declaration fixes the layout that code writes, and the backend checks
+/// the two agree.
 #[repr(C)]
 pub struct IpNat {
     /// The next rule in the kernel's list (NULL: the last one).
@@ -349,10 +349,8 @@ const _: () = assert!(offset_of!(IpNat, in_ippip) == 282);
 const _: () = assert!(offset_of!(IpNat, in_ifnames) == 284);
 const _: () = assert!(offset_of!(IpNat, in_plabel) == 348);
 const _: () = assert!(offset_of!(IpNat, in_tag) == 364);
-// IPN_CMPSIZ, and agreement with the encoder.
+// IPN_CMPSIZ.
 const _: () = assert!(size_of::<IpNat>() - offset_of!(IpNat, in_flags) == 248);
-const _: () = assert!(size_of::<IpNat>() == crate::ipnat::abi::IPNAT_SIZE);
-const _: () = assert!(offset_of!(IpNat, in_flags) == crate::ipnat::abi::IPN_CMP_OFFSET);
 
 // ------------------------------------------------------------------- nat_t
 
@@ -725,6 +723,9 @@ pub mod off {
 
 /// Sizes of the objects the kernel copies (`ipfo_size`, iterator items).
 pub const IPNAT_T_SIZE: usize = size_of::<IpNat>();
+/// Where `IPN_CMPSIZ`, the region the kernel compares to find a rule,
+/// starts: `in_flags`.
+pub const IPN_CMP_OFFSET: usize = offset_of!(IpNat, in_flags);
 pub const NAT_T_SIZE: usize = size_of::<Nat>();
 pub const HOSTMAP_T_SIZE: usize = size_of::<HostMap>();
 pub const NATSTAT_T_SIZE: usize = size_of::<NatStat>();

@@ -9,7 +9,16 @@
 use crate::ipnat::abi::{self, IPNAT_SIZE};
 use crate::ipnat::rule::{CName, I6Addr, NatRule, Redir, RuleCounters};
 use crate::ipnat::session::{HostMap, NatSession, NatStats};
-use crate::sys::ipnat_abi::{IPL_VERSION, LIFNAMSIZ, off};
+use crate::sys::ipnat_abi::{self as sys_abi, IPL_VERSION, LIFNAMSIZ, off};
+
+// The layers above and the kernel ABI agree. `sys` knows no higher layer,
+// so the checks that tie the two together live here, where both meet: the
+// rule encoder writes the `ipnat_t` that `sys` declares, and the NAT
+// trait's flush arguments are passed through to SIOCIPFFL unchanged.
+const _: () = assert!(IPNAT_SIZE == sys_abi::IPNAT_T_SIZE);
+const _: () = assert!(abi::IPN_CMP_OFFSET == sys_abi::IPN_CMP_OFFSET);
+const _: () = assert!(crate::backend::nat::FLUSH_LIST == sys_abi::FLUSH_LIST);
+const _: () = assert!(crate::backend::nat::FLUSH_TABLE_ALL == sys_abi::FLUSH_TABLE_ALL);
 
 fn bytes<const N: usize>(b: &[u8], at: usize) -> [u8; N] {
     let mut v = [0u8; N];
