@@ -751,23 +751,6 @@ impl FriostatLayout {
             FriostatLayout::Pre2019 => offset_of!(FrIoStatPre2019, f_version),
         }
     }
-
-    /// A small number that names the layout (for a process-wide memory of
-    /// the one that worked), and back; 0 is no layout.
-    pub const fn code(self) -> u8 {
-        match self {
-            FriostatLayout::Current => 1,
-            FriostatLayout::Pre2019 => 2,
-        }
-    }
-
-    pub const fn from_code(code: u8) -> Option<FriostatLayout> {
-        match code {
-            1 => Some(FriostatLayout::Current),
-            2 => Some(FriostatLayout::Pre2019),
-            _ => None,
-        }
-    }
 }
 
 /// Room for any known `friostat_t`.
@@ -1058,10 +1041,6 @@ mod tests {
             (Pre2019.size(), Pre2019.f_running(), Pre2019.f_version()),
             (808, 760, 772)
         );
-        for l in FriostatLayout::ALL {
-            assert_eq!(FriostatLayout::from_code(l.code()), Some(l));
-        }
-        assert_eq!(FriostatLayout::from_code(0), None);
         let v = layout_variant_facts();
         let get = |n: &str| v.iter().find(|(m, _)| *m == n).unwrap().1.clone();
         assert_eq!(get("sizeof.friostat_t"), [824, 808]);

@@ -170,12 +170,19 @@ impl LayoutMemory {
         LayoutMemory(AtomicU8::new(0))
     }
 
+    /// The remembered layout (stored as 1 + its index in
+    /// [`FriostatLayout::ALL`]; 0 is none yet).
     pub fn get(&self) -> Option<FriostatLayout> {
-        FriostatLayout::from_code(self.0.load(Ordering::Relaxed))
+        let n = usize::from(self.0.load(Ordering::Relaxed));
+        n.checked_sub(1)
+            .and_then(|i| FriostatLayout::ALL.get(i).copied())
     }
 
     pub fn set(&self, layout: FriostatLayout) {
-        self.0.store(layout.code(), Ordering::Relaxed);
+        let i = FriostatLayout::ALL.iter().position(|l| *l == layout);
+        let n = i.map_or(0, |i| i + 1);
+        self.0
+            .store(u8::try_from(n).unwrap_or(0), Ordering::Relaxed);
     }
 }
 
@@ -776,6 +783,16 @@ mod tests {
             // Not tried further: the kernel answered, and not about size.
             assert_eq!(k.calls, [824]);
             assert_eq!(memory.get(), None);
+        }
+    }
+
+    #[test]
+    fn the_layout_memory_remembers_each_layout() {
+        let memory = LayoutMemory::default();
+        assert_eq!(memory.get(), None);
+        for l in FriostatLayout::ALL {
+            memory.set(l);
+            assert_eq!(memory.get(), Some(l));
         }
     }
 
