@@ -8,6 +8,13 @@
  * built with (SOLARIS2, USE_INET6); run.sh passes them, and treats a
  * failure to compile as "not checked here" (the ioctl comparisons of the
  * same stage still exercise the layouts against the kernel).
+ *
+ * friostat_t has two layouts with the same IPFILTER_VERSION: 824 bytes
+ * (f_running at 776, f_version at 788) in every ip_fil.h since illumos'
+ * 2019 cloud-firewall logging change added IPL_LOGEV (IPL_LOGMAX 8,
+ * IPL_LOGSIZE 9), 808 bytes (760, 772) before it (IPL_LOGMAX 7,
+ * IPL_LOGSIZE 8). xbow knows both; run.sh checks that these headers match
+ * one of them in every friostat_t fact printed here.
  */
 
 #include <sys/types.h>
@@ -124,9 +131,17 @@ main(void)
 	OFF(natstat_t, ns_orphans);
 
 	SIZE(natlookup_t);
+	/* friostat_t: one of the two layouts xbow knows (see above). */
 	SIZE(friostat_t);
+	OFF(friostat_t, f_groups);	/* [IPL_LOGSIZE][2] */
+	OFF(friostat_t, f_froute);
+	OFF(friostat_t, f_locks);	/* [IPL_LOGMAX] */
+	OFF(friostat_t, f_kmutex_sz);
+	OFF(friostat_t, f_defpass);
 	OFF(friostat_t, f_running);
+	OFF(friostat_t, f_features);
 	OFF(friostat_t, f_version);
+	CONST(IPL_LOGMAX);
 
 	CONST(SIOCADNAT);
 	CONST(SIOCRMNAT);
@@ -153,7 +168,15 @@ main(void)
 	CONST(GLOBAL_ZONEID);
 	CONST(IPL_LOGSIZE);
 
-	/* The version string, for the log. */
+	/* The version string and the friostat_t layout, for the log. */
 	(void) printf("info.IPL_VERSION %s\n", IPL_VERSION);
+	(void) printf("info.friostat_t %lu bytes, f_running at %lu, "
+	    "f_version at %lu\n", (unsigned long)sizeof (friostat_t),
+	    (unsigned long)offsetof(friostat_t, f_running),
+	    (unsigned long)offsetof(friostat_t, f_version));
+#ifdef IPL_LOGEV
+	(void) printf("info.IPL_LOGEV %d (cloud-firewall logging: the "
+	    "2019 and later layout)\n", IPL_LOGEV);
+#endif
 	return (0);
 }

@@ -127,6 +127,9 @@ pub enum VersionError {
     Ioctl(Errno),
     /// The kernel runs another IP Filter version.
     Mismatch(String),
+    /// `ioctl(SIOCGETFS)` refused (`EINVAL`) every `friostat_t` size xbow
+    /// knows (these, in bytes): the kernel's layout is another one.
+    UnknownLayout(Vec<usize>),
     Backend(String),
 }
 

@@ -194,6 +194,17 @@ fn illegal(prog: &str, what: &str, c: char) -> Vec<u8> {
     format!("{prog}: {what} -- {c}\n").into_bytes()
 }
 
+/// What xbow says (before `User/kernel version check failed`) when the
+/// kernel refused every `friostat_t` size it knows.
+fn unknown_layout_message(prog: &str, sizes: &[usize]) -> String {
+    let sizes: Vec<String> = sizes.iter().map(|n| n.to_string()).collect();
+    format!(
+        "{prog}: ioctl(SIOCGETFS): the kernel's friostat_t is none of the layouts xbow knows ({} bytes): {}\n",
+        sizes.join(" or "),
+        Errno::EINVAL.text()
+    )
+}
+
 fn run(ctx: &mut Ctx) -> Result<i32, Fail> {
     if ctx.opts.json && !(ctx.opts.list || ctx.opts.stat) {
         return Err(ctx.die("--json applies to -l and -s"));
@@ -220,6 +231,10 @@ fn run(ctx: &mut Ctx) -> Result<i32, Fail> {
                 VersionError::Ioctl(e) => ctx.perror("ioctl(SIOCGETFS)", e)?,
                 // checkrev() says nothing about a different version.
                 VersionError::Mismatch(_) => {}
+                VersionError::UnknownLayout(sizes) => {
+                    let msg = unknown_layout_message(&ctx.prog, &sizes);
+                    ctx.eprint(msg.as_bytes())?
+                }
                 VersionError::Backend(m) => {
                     ctx.eprint(format!("{}: {m}\n", ctx.prog).as_bytes())?
                 }
@@ -584,4 +599,17 @@ fn stats_json(ns: &NatStats) -> Value {
         "rules": ns.rules,
         "wilds": ns.wilds,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kernel_with_an_unknown_friostat_layout_is_named_clearly() {
+        assert_eq!(
+            unknown_layout_message("ipnat", &[824, 808]),
+            "ipnat: ioctl(SIOCGETFS): the kernel's friostat_t is none of the layouts xbow knows (824 or 808 bytes): Invalid argument\n"
+        );
+    }
 }

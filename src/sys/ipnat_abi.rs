@@ -81,11 +81,10 @@ pub const IPFGENITER_NAT: c_int = 1;
 pub const IPFGENITER_IPNAT: c_int = 2;
 pub const IPFGENITER_HOSTMAP: c_int = 7;
 
-// SIOCIPFFL arguments: illumos' values, which the NAT trait passes through.
+// SIOCIPFFL arguments (the backend checks that the NAT trait's values,
+// which it passes through, are these).
 pub const FLUSH_LIST: c_int = 0;
 pub const FLUSH_TABLE_ALL: c_int = 1;
-const _: () = assert!(FLUSH_LIST == crate::backend::nat::FLUSH_LIST);
-const _: () = assert!(FLUSH_TABLE_ALL == crate::backend::nat::FLUSH_TABLE_ALL);
 
 /// `LIFNAMSIZ` (`net/if.h`).
 pub const LIFNAMSIZ: usize = 32;
@@ -96,9 +95,6 @@ pub const IPFTAG_LEN: usize = 16;
 pub const ZONENAME_MAX: usize = 64;
 /// `GLOBAL_ZONEID`.
 pub const GLOBAL_ZONEID: c_int = 0;
-/// `IPL_LOGMAX`, `IPL_LOGSIZE`.
-pub const IPL_LOGMAX: usize = 7;
-pub const IPL_LOGSIZE: usize = IPL_LOGMAX + 1;
 
 // ------------------------------------------------------------ ioctl objects
 
@@ -273,9 +269,10 @@ const _: () = assert!(offset_of!(IpfTqEnt, tqe_state) == 52);
 
 // ----------------------------------------------------------------- ipnat_t
 
-/// `ipnat_t`: a NAT rule. Its bytes are built and read by
-/// `crate::ipnat::abi` (which also serves `ipnat -d`); this declaration
-/// fixes the layout that code writes, and is checked against it.
+/// `ipnat_t`: a NAT rule. Its bytes are built and read by the rule
+/// encoder above this layer (which also serves `ipnat -d`); this
+/// declaration fixes the layout that code writes, and the backend checks
+/// the two agree.
 #[repr(C)]
 pub struct IpNat {
     /// The next rule in the kernel's list (NULL: the last one).
@@ -349,10 +346,8 @@ const _: () = assert!(offset_of!(IpNat, in_ippip) == 282);
 const _: () = assert!(offset_of!(IpNat, in_ifnames) == 284);
 const _: () = assert!(offset_of!(IpNat, in_plabel) == 348);
 const _: () = assert!(offset_of!(IpNat, in_tag) == 364);
-// IPN_CMPSIZ, and agreement with the encoder.
+// IPN_CMPSIZ.
 const _: () = assert!(size_of::<IpNat>() - offset_of!(IpNat, in_flags) == 248);
-const _: () = assert!(size_of::<IpNat>() == crate::ipnat::abi::IPNAT_SIZE);
-const _: () = assert!(offset_of!(IpNat, in_flags) == crate::ipnat::abi::IPN_CMP_OFFSET);
 
 // ------------------------------------------------------------------- nat_t
 
@@ -644,31 +639,133 @@ pub struct FilterStats {
 const _: () = assert!(size_of::<FilterStats>() == 208);
 
 /// `friostat_t`: `SIOCGETFS` on `/dev/ipf`, read for the version check.
+///
+/// Its size depends on the kernel, with no change of `IPFILTER_VERSION`:
+/// the cloud-firewall logging change of illumos-gate (`ip_fil.h`,
+/// "Copyright 2019, Joyent", commit `c0834af5`) added the log minor
+/// `IPL_LOGEV`, so `IPL_LOGMAX` went from 7 to 8 and `IPL_LOGSIZE` from 8
+/// to 9, and `f_groups[IPL_LOGSIZE][2]` and `f_locks[IPL_LOGMAX]` grew. The
+/// two parameters are those array lengths; [`FrIoStat`] and
+/// [`FrIoStatPre2019`] are the two layouts, [`FriostatLayout`] names them.
 #[repr(C)]
-pub struct FrIoStat {
+pub struct FrIoStatT<const LOGSIZE: usize, const LOGMAX: usize> {
     pub f_st: [FilterStats; 2],
     pub f_ipf: [[*mut c_void; 2]; 2],
     pub f_acct: [[*mut c_void; 2]; 2],
     pub f_ipf6: [[*mut c_void; 2]; 2],
     pub f_acct6: [[*mut c_void; 2]; 2],
     pub f_auth: *mut c_void,
-    pub f_groups: [[*mut c_void; 2]; IPL_LOGSIZE],
+    pub f_groups: [[*mut c_void; 2]; LOGSIZE],
     pub f_froute: [c_ulong; 2],
     pub f_ticks: c_ulong,
-    pub f_locks: [c_int; IPL_LOGMAX],
+    pub f_locks: [c_int; LOGMAX],
     pub f_kmutex_sz: usize,
     pub f_krwlock_sz: usize,
     pub f_defpass: c_int,
     pub f_active: c_int,
+    /// 1 while IP Filter runs.
     pub f_running: c_int,
     pub f_logging: c_int,
     pub f_features: c_int,
+    /// `IPL_VERSION`, NUL-padded.
     pub f_version: [c_char; 32],
 }
 
-const _: () = assert!(size_of::<FrIoStat>() == 808);
-const _: () = assert!(offset_of!(FrIoStat, f_running) == 760);
-const _: () = assert!(offset_of!(FrIoStat, f_version) == 772);
+/// `IPL_LOGMAX`, `IPL_LOGSIZE` of every kernel since 2019 (`IPL_LOGEV` 7).
+pub const IPL_LOGMAX: usize = 8;
+pub const IPL_LOGSIZE: usize = IPL_LOGMAX + 1;
+/// `IPL_LOGMAX`, `IPL_LOGSIZE` before (`ip_fil.h` of 2014, `1675e943`).
+pub const IPL_LOGMAX_PRE2019: usize = 7;
+pub const IPL_LOGSIZE_PRE2019: usize = IPL_LOGMAX_PRE2019 + 1;
+
+/// The current `friostat_t`: 824 bytes.
+pub type FrIoStat = FrIoStatT<IPL_LOGSIZE, IPL_LOGMAX>;
+/// The `friostat_t` of kernels built before the 2019 change: 808 bytes.
+pub type FrIoStatPre2019 = FrIoStatT<IPL_LOGSIZE_PRE2019, IPL_LOGMAX_PRE2019>;
+
+const _: () = assert!(size_of::<FrIoStat>() == 824);
+const _: () = assert!(offset_of!(FrIoStat, f_auth) == 544);
+const _: () = assert!(offset_of!(FrIoStat, f_groups) == 552);
+const _: () = assert!(offset_of!(FrIoStat, f_froute) == 696);
+const _: () = assert!(offset_of!(FrIoStat, f_ticks) == 712);
+const _: () = assert!(offset_of!(FrIoStat, f_locks) == 720);
+const _: () = assert!(offset_of!(FrIoStat, f_kmutex_sz) == 752);
+const _: () = assert!(offset_of!(FrIoStat, f_krwlock_sz) == 760);
+const _: () = assert!(offset_of!(FrIoStat, f_defpass) == 768);
+const _: () = assert!(offset_of!(FrIoStat, f_active) == 772);
+const _: () = assert!(offset_of!(FrIoStat, f_running) == 776);
+const _: () = assert!(offset_of!(FrIoStat, f_logging) == 780);
+const _: () = assert!(offset_of!(FrIoStat, f_features) == 784);
+const _: () = assert!(offset_of!(FrIoStat, f_version) == 788);
+
+const _: () = assert!(size_of::<FrIoStatPre2019>() == 808);
+const _: () = assert!(offset_of!(FrIoStatPre2019, f_auth) == 544);
+const _: () = assert!(offset_of!(FrIoStatPre2019, f_groups) == 552);
+const _: () = assert!(offset_of!(FrIoStatPre2019, f_froute) == 680);
+const _: () = assert!(offset_of!(FrIoStatPre2019, f_ticks) == 696);
+const _: () = assert!(offset_of!(FrIoStatPre2019, f_locks) == 704);
+const _: () = assert!(offset_of!(FrIoStatPre2019, f_kmutex_sz) == 736);
+const _: () = assert!(offset_of!(FrIoStatPre2019, f_krwlock_sz) == 744);
+const _: () = assert!(offset_of!(FrIoStatPre2019, f_defpass) == 752);
+const _: () = assert!(offset_of!(FrIoStatPre2019, f_active) == 756);
+const _: () = assert!(offset_of!(FrIoStatPre2019, f_running) == 760);
+const _: () = assert!(offset_of!(FrIoStatPre2019, f_logging) == 764);
+const _: () = assert!(offset_of!(FrIoStatPre2019, f_features) == 768);
+const _: () = assert!(offset_of!(FrIoStatPre2019, f_version) == 772);
+
+/// Which `friostat_t` a kernel expects. `SIOCGETFS` says only by refusing
+/// (`EINVAL`) an `ipfo_size` other than its own, so a caller tries them in
+/// [`FriostatLayout::ALL`] order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FriostatLayout {
+    /// 824 bytes: every illumos kernel built since the 2019 change.
+    Current,
+    /// 808 bytes: kernels built before it.
+    Pre2019,
+}
+
+impl FriostatLayout {
+    /// Every known layout, the most likely first.
+    pub const ALL: [FriostatLayout; 2] = [FriostatLayout::Current, FriostatLayout::Pre2019];
+
+    /// `sizeof (friostat_t)`: the `ipfo_size` the kernel must be given.
+    pub const fn size(self) -> usize {
+        match self {
+            FriostatLayout::Current => size_of::<FrIoStat>(),
+            FriostatLayout::Pre2019 => size_of::<FrIoStatPre2019>(),
+        }
+    }
+
+    /// Where `f_running` (an `int`) is.
+    pub const fn f_running(self) -> usize {
+        match self {
+            FriostatLayout::Current => offset_of!(FrIoStat, f_running),
+            FriostatLayout::Pre2019 => offset_of!(FrIoStatPre2019, f_running),
+        }
+    }
+
+    /// Where `f_version` (`char[32]`) is.
+    pub const fn f_version(self) -> usize {
+        match self {
+            FriostatLayout::Current => offset_of!(FrIoStat, f_version),
+            FriostatLayout::Pre2019 => offset_of!(FrIoStatPre2019, f_version),
+        }
+    }
+}
+
+/// Room for any known `friostat_t`.
+pub const FRIOSTAT_T_MAX_SIZE: usize = max(size_of::<FrIoStat>(), size_of::<FrIoStatPre2019>());
+
+const fn max(a: usize, b: usize) -> usize {
+    if a > b { a } else { b }
+}
+
+const _: () = assert!(FRIOSTAT_T_MAX_SIZE == 824);
+const _: () = assert!(FriostatLayout::Current.size() == 824);
+const _: () = assert!(FriostatLayout::Pre2019.size() == 808);
+// f_version ends inside the structure in both.
+const _: () = assert!(FriostatLayout::Current.f_version() + 32 <= 824);
+const _: () = assert!(FriostatLayout::Pre2019.f_version() + 32 <= 808);
 
 // ----------------------------------------------------- offsets for decoding
 
@@ -719,16 +816,16 @@ pub mod off {
     pub const NS_INSTANCES: usize = offset_of!(NatStat, ns_instances);
     pub const NS_MAPLIST: usize = offset_of!(NatStat, ns_maplist);
     pub const NS_ORPHANS: usize = offset_of!(NatStat, ns_orphans);
-
-    pub const F_VERSION: usize = offset_of!(FrIoStat, f_version);
 }
 
 /// Sizes of the objects the kernel copies (`ipfo_size`, iterator items).
 pub const IPNAT_T_SIZE: usize = size_of::<IpNat>();
+/// Where `IPN_CMPSIZ`, the region the kernel compares to find a rule,
+/// starts: `in_flags`.
+pub const IPN_CMP_OFFSET: usize = offset_of!(IpNat, in_flags);
 pub const NAT_T_SIZE: usize = size_of::<Nat>();
 pub const HOSTMAP_T_SIZE: usize = size_of::<HostMap>();
 pub const NATSTAT_T_SIZE: usize = size_of::<NatStat>();
-pub const FRIOSTAT_T_SIZE: usize = size_of::<FrIoStat>();
 
 /// Every size, offset and constant above, as `name value` facts in the
 /// vocabulary of `illumos-ci/ipnat-header-check.c`, which prints the same
@@ -846,12 +943,6 @@ pub fn layout_facts() -> Vec<(&'static str, i128)> {
         ("offsetof.natstat_t.ns_maplist", s(off::NS_MAPLIST)),
         ("offsetof.natstat_t.ns_orphans", s(off::NS_ORPHANS)),
         ("sizeof.natlookup_t", s(size_of::<NatLookup>())),
-        ("sizeof.friostat_t", s(size_of::<FrIoStat>())),
-        (
-            "offsetof.friostat_t.f_running",
-            s(offset_of!(FrIoStat, f_running)),
-        ),
-        ("offsetof.friostat_t.f_version", s(off::F_VERSION)),
         ("const.SIOCADNAT", c(SIOCADNAT)),
         ("const.SIOCRMNAT", c(SIOCRMNAT)),
         ("const.SIOCGNATS", c(SIOCGNATS)),
@@ -875,8 +966,53 @@ pub fn layout_facts() -> Vec<(&'static str, i128)> {
         ("const.IPFTAG_LEN", s(IPFTAG_LEN)),
         ("const.ZONENAME_MAX", s(ZONENAME_MAX)),
         ("const.GLOBAL_ZONEID", c(GLOBAL_ZONEID)),
-        ("const.IPL_LOGSIZE", s(IPL_LOGSIZE)),
     ]
+}
+
+/// The facts that differ between the known `friostat_t` layouts: each
+/// with one value per layout, in [`FriostatLayout::ALL`] order. The
+/// host's headers must match one layout in all of them.
+#[cfg(test)]
+pub fn layout_variant_facts() -> Vec<(&'static str, Vec<i128>)> {
+    fn of<const S: usize, const M: usize>() -> [i128; 11] {
+        type F<const S: usize, const M: usize> = FrIoStatT<S, M>;
+        [
+            size_of::<F<S, M>>(),
+            offset_of!(F<S, M>, f_groups),
+            offset_of!(F<S, M>, f_froute),
+            offset_of!(F<S, M>, f_locks),
+            offset_of!(F<S, M>, f_kmutex_sz),
+            offset_of!(F<S, M>, f_defpass),
+            offset_of!(F<S, M>, f_running),
+            offset_of!(F<S, M>, f_features),
+            offset_of!(F<S, M>, f_version),
+            M,
+            S,
+        ]
+        .map(|v| v as i128)
+    }
+    const NAMES: [&str; 11] = [
+        "sizeof.friostat_t",
+        "offsetof.friostat_t.f_groups",
+        "offsetof.friostat_t.f_froute",
+        "offsetof.friostat_t.f_locks",
+        "offsetof.friostat_t.f_kmutex_sz",
+        "offsetof.friostat_t.f_defpass",
+        "offsetof.friostat_t.f_running",
+        "offsetof.friostat_t.f_features",
+        "offsetof.friostat_t.f_version",
+        "const.IPL_LOGMAX",
+        "const.IPL_LOGSIZE",
+    ];
+    let per_layout = FriostatLayout::ALL.map(|l| match l {
+        FriostatLayout::Current => of::<IPL_LOGSIZE, IPL_LOGMAX>(),
+        FriostatLayout::Pre2019 => of::<IPL_LOGSIZE_PRE2019, IPL_LOGMAX_PRE2019>(),
+    });
+    NAMES
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (*n, per_layout.iter().map(|v| v[i]).collect()))
+        .collect()
 }
 
 #[cfg(test)]
@@ -893,18 +1029,49 @@ mod tests {
         assert_eq!(o.ipfo_xxxpad, [0; 32]);
     }
 
-    /// Writes the facts to `$XBOW_IPNAT_LAYOUT_OUT` (one `name value` per
-    /// line) for `illumos-ci/run.sh` to compare with
-    /// `illumos-ci/ipnat-header-check.c`.
+    #[test]
+    fn the_two_friostat_layouts() {
+        use FriostatLayout::*;
+        assert_eq!(FriostatLayout::ALL, [Current, Pre2019]);
+        assert_eq!(
+            (Current.size(), Current.f_running(), Current.f_version()),
+            (824, 776, 788)
+        );
+        assert_eq!(
+            (Pre2019.size(), Pre2019.f_running(), Pre2019.f_version()),
+            (808, 760, 772)
+        );
+        let v = layout_variant_facts();
+        let get = |n: &str| v.iter().find(|(m, _)| *m == n).unwrap().1.clone();
+        assert_eq!(get("sizeof.friostat_t"), [824, 808]);
+        assert_eq!(get("offsetof.friostat_t.f_running"), [776, 760]);
+        assert_eq!(get("offsetof.friostat_t.f_version"), [788, 772]);
+        assert_eq!(get("const.IPL_LOGSIZE"), [9, 8]);
+    }
+
+    /// Writes the facts to `$XBOW_IPNAT_LAYOUT_OUT` for `illumos-ci/run.sh`
+    /// to compare with `illumos-ci/ipnat-header-check.c`: one `name value`
+    /// per line, and for the facts that differ between the known
+    /// `friostat_t` layouts `name value value`, one value per layout.
     #[test]
     fn ipnat_layout_facts_for_the_header_check() {
         let facts = layout_facts();
+        let variants = layout_variant_facts();
         let mut names: Vec<&str> = facts.iter().map(|(n, _)| *n).collect();
+        names.extend(variants.iter().map(|(n, _)| *n));
+        let total = names.len();
         names.sort_unstable();
         names.dedup();
-        assert_eq!(names.len(), facts.len(), "duplicate fact names");
+        assert_eq!(names.len(), total, "duplicate fact names");
+        for (n, v) in &variants {
+            assert_eq!(v.len(), FriostatLayout::ALL.len(), "{n}");
+        }
         if let Ok(path) = std::env::var("XBOW_IPNAT_LAYOUT_OUT") {
-            let text: String = facts.iter().map(|(n, v)| format!("{n} {v}\n")).collect();
+            let mut text: String = facts.iter().map(|(n, v)| format!("{n} {v}\n")).collect();
+            for (n, v) in &variants {
+                let v: Vec<String> = v.iter().map(|x| x.to_string()).collect();
+                text.push_str(&format!("{n} {}\n", v.join(" ")));
+            }
             std::fs::write(&path, text).expect("write the layout facts");
         }
     }

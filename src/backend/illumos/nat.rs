@@ -19,6 +19,9 @@ use std::ffi::c_int;
 /// `EBADF`: what every ioctl on ipnat's `fd = -1` would fail with.
 const EBADF: Errno = Errno(9);
 
+/// The `friostat_t` layout this kernel accepted, once one has.
+static FRIOSTAT_LAYOUT: nat_decode::LayoutMemory = nat_decode::LayoutMemory::new();
+
 /// The IP Filter NAT table of the stack this process (or, after
 /// [`Nat::set_zone`], the chosen zone) addresses.
 #[derive(Default)]
@@ -60,8 +63,10 @@ impl Nat for IllumosNat {
     fn check_version(&mut self) -> Result<(), VersionError> {
         let ipf =
             IpfDevice::open(IPL_NAME, false).map_err(|e| VersionError::Open(Errno::from_io(&e)))?;
-        let fio = ipf.get_fs().map_err(|e| VersionError::Ioctl(Errno(e)))?;
-        nat_decode::check_version(&fio.0).map_err(VersionError::Mismatch)
+        let fs = nat_decode::get_friostat(&FRIOSTAT_LAYOUT, |layout| {
+            ipf.get_fs(layout).map(|b| b.0[..layout.size()].to_vec())
+        })?;
+        nat_decode::check_version(&fs).map_err(VersionError::Mismatch)
     }
 
     fn open(&mut self, write: bool) -> NatResult<()> {

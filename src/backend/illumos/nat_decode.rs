@@ -1,15 +1,26 @@
 //! From the bytes the illumos IP Filter kernel copies out (amd64, little
 //! endian) to the model's NAT types: `natstat_t` → [`NatStats`], `nat_t` →
 //! [`NatSession`], `hostmap_t` → [`HostMap`], `ipnat_t` → [`NatRule`]
-//! (through `ipnat::abi`), `friostat_t` → the version check; and the
-//! `SIOCGENITER` walk. Plain code, tested everywhere on byte images laid
+//! (through `ipnat::abi`), `friostat_t` (in either of its layouts) → the
+//! version check; the choice of that layout; and the `SIOCGENITER` walk. Plain code, tested everywhere on byte images laid
 //! out by the reference's offsets; the offsets used here come from the
 //! `#[repr(C)]` declarations of `sys::ipnat_abi`.
 
+use crate::backend::nat::{Errno, VersionError};
 use crate::ipnat::abi::{self, IPNAT_SIZE};
 use crate::ipnat::rule::{CName, I6Addr, NatRule, Redir, RuleCounters};
 use crate::ipnat::session::{HostMap, NatSession, NatStats};
-use crate::sys::ipnat_abi::{IPL_VERSION, LIFNAMSIZ, off};
+use crate::sys::ipnat_abi::{self as sys_abi, FriostatLayout, IPL_VERSION, LIFNAMSIZ, off};
+use std::sync::atomic::{AtomicU8, Ordering};
+
+// The layers above and the kernel ABI agree. `sys` knows no higher layer,
+// so the checks that tie the two together live here, where both meet: the
+// rule encoder writes the `ipnat_t` that `sys` declares, and the NAT
+// trait's flush arguments are passed through to SIOCIPFFL unchanged.
+const _: () = assert!(IPNAT_SIZE == sys_abi::IPNAT_T_SIZE);
+const _: () = assert!(abi::IPN_CMP_OFFSET == sys_abi::IPN_CMP_OFFSET);
+const _: () = assert!(crate::backend::nat::FLUSH_LIST == sys_abi::FLUSH_LIST);
+const _: () = assert!(crate::backend::nat::FLUSH_TABLE_ALL == sys_abi::FLUSH_TABLE_ALL);
 
 fn bytes<const N: usize>(b: &[u8], at: usize) -> [u8; N] {
     let mut v = [0u8; N];
@@ -117,16 +128,107 @@ pub fn rule(b: &[u8]) -> (NatRule, RuleCounters) {
     abi::decode_ipnat(&bytes::<IPNAT_SIZE>(b, 0))
 }
 
+/// What `checkrev()` reads of a `friostat_t`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Friostat {
+    /// The layout the kernel accepted.
+    pub layout: FriostatLayout,
+    /// `f_running`: 1 while IP Filter runs.
+    pub running: i32,
+    /// `f_version` up to its first NUL (at most 32 bytes).
+    pub version: Vec<u8>,
+}
+
+/// `f_running` and `f_version` of a `friostat_t` image in `layout`.
+pub fn friostat(layout: FriostatLayout, b: &[u8]) -> Friostat {
+    let at = layout.f_version();
+    let v = &b[at..at + 32];
+    let end = v.iter().position(|&c| c == 0).unwrap_or(v.len());
+    Friostat {
+        layout,
+        running: i32_at(b, layout.f_running()),
+        version: v[..end].to_vec(),
+    }
+}
+
 /// `checkrev()`: `strncmp(IPL_VERSION, f_version, 32)`. `Err` carries
 /// what the kernel runs.
-pub fn check_version(friostat: &[u8]) -> Result<(), String> {
-    let v = &friostat[off::F_VERSION..off::F_VERSION + 32];
-    let end = v.iter().position(|&c| c == 0).unwrap_or(v.len());
-    if &v[..end] == IPL_VERSION.as_bytes() {
+pub fn check_version(fs: &Friostat) -> Result<(), String> {
+    if fs.version == IPL_VERSION.as_bytes() {
         Ok(())
     } else {
-        Err(String::from_utf8_lossy(&v[..end]).into_owned())
+        Err(String::from_utf8_lossy(&fs.version).into_owned())
     }
+}
+
+/// The `friostat_t` layout the kernel accepted, remembered (for the
+/// process, in a `static`) so that later checks ask in it first.
+pub struct LayoutMemory(AtomicU8);
+
+impl LayoutMemory {
+    pub const fn new() -> LayoutMemory {
+        LayoutMemory(AtomicU8::new(0))
+    }
+
+    /// The remembered layout (stored as 1 + its index in
+    /// [`FriostatLayout::ALL`]; 0 is none yet).
+    pub fn get(&self) -> Option<FriostatLayout> {
+        let n = usize::from(self.0.load(Ordering::Relaxed));
+        n.checked_sub(1)
+            .and_then(|i| FriostatLayout::ALL.get(i).copied())
+    }
+
+    pub fn set(&self, layout: FriostatLayout) {
+        let i = FriostatLayout::ALL.iter().position(|l| *l == layout);
+        let n = i.map_or(0, |i| i + 1);
+        self.0
+            .store(u8::try_from(n).unwrap_or(0), Ordering::Relaxed);
+    }
+}
+
+impl Default for LayoutMemory {
+    fn default() -> LayoutMemory {
+        LayoutMemory::new()
+    }
+}
+
+/// The layouts to try, in order: the remembered one, then the others of
+/// [`FriostatLayout::ALL`] (the current one first).
+pub fn layouts_to_try(remembered: Option<FriostatLayout>) -> Vec<FriostatLayout> {
+    let mut order: Vec<FriostatLayout> = remembered.into_iter().collect();
+    order.extend(
+        FriostatLayout::ALL
+            .iter()
+            .filter(|l| Some(**l) != remembered),
+    );
+    order
+}
+
+/// `SIOCGETFS` in whichever `friostat_t` layout the kernel has. `get_fs`
+/// makes the ioctl with `ipfo_size` = the layout's size and returns the
+/// bytes or the raw errno. The kernel compares that size with its own
+/// exactly and refuses any other with `EINVAL`, so `EINVAL` means "not
+/// this layout": the next is tried. Any other errno is the ioctl's error,
+/// as `ipnat` reports it; `EINVAL` for every layout means the kernel has
+/// one xbow does not know, which is refused, not guessed. The layout that
+/// worked is remembered in `memory`.
+pub fn get_friostat(
+    memory: &LayoutMemory,
+    mut get_fs: impl FnMut(FriostatLayout) -> Result<Vec<u8>, i32>,
+) -> Result<Friostat, VersionError> {
+    for layout in layouts_to_try(memory.get()) {
+        match get_fs(layout) {
+            Ok(b) => {
+                memory.set(layout);
+                return Ok(friostat(layout, &b));
+            }
+            Err(e) if e == Errno::EINVAL.0 => continue,
+            Err(e) => return Err(VersionError::Ioctl(Errno(e))),
+        }
+    }
+    Err(VersionError::UnknownLayout(
+        FriostatLayout::ALL.iter().map(|l| l.size()).collect(),
+    ))
 }
 
 /// Walk a kernel list with `SIOCGENITER` the way `ipnat` does: `step`
@@ -165,7 +267,7 @@ mod tests {
     use crate::ipnat::print::{self, Out};
     use crate::ipnat::session::SI_CLONE;
     use crate::sys::ipnat_abi::{
-        FRIOSTAT_T_SIZE, HOSTMAP_T_SIZE, IPNAT_T_SIZE, NAT_T_SIZE, NATSTAT_T_SIZE,
+        FRIOSTAT_T_MAX_SIZE, HOSTMAP_T_SIZE, IPNAT_T_SIZE, NAT_T_SIZE, NATSTAT_T_SIZE,
     };
     use std::net::Ipv4Addr;
 
@@ -217,9 +319,9 @@ mod tests {
                 NAT_T_SIZE,
                 HOSTMAP_T_SIZE,
                 NATSTAT_T_SIZE,
-                FRIOSTAT_T_SIZE
+                FRIOSTAT_T_MAX_SIZE
             ),
-            (384, 480, 104, 240, 808)
+            (384, 480, 104, 240, 824)
         );
     }
 
@@ -524,18 +626,182 @@ mod tests {
         rules.remove(0)
     }
 
+    /// A `friostat_t` image of `size` bytes with `f_running` at `running_at`
+    /// and `version` at `version_at` (literal offsets from the headers).
+    fn friostat_image(
+        size: usize,
+        running_at: usize,
+        version_at: usize,
+        version: &[u8],
+    ) -> Vec<u8> {
+        let mut b = vec![0u8; size];
+        // Something in every other byte, so a decoder reading the wrong
+        // offsets cannot come out right by accident.
+        for (i, x) in b.iter_mut().enumerate() {
+            *x = (i % 251) as u8 | 0x80;
+        }
+        put(&mut b, running_at, &1_i32.to_le_bytes());
+        put(&mut b, version_at, &[0; 32]);
+        put(&mut b, version_at, version);
+        b
+    }
+
+    #[test]
+    fn both_friostat_layouts_decode() {
+        // 2019 and later: 824 bytes, f_running 776, f_version 788.
+        let b = friostat_image(824, 776, 788, b"IP Filter: v4.1.9");
+        let fs = friostat(FriostatLayout::Current, &b);
+        assert_eq!(fs.layout, FriostatLayout::Current);
+        assert_eq!(fs.running, 1);
+        assert_eq!(fs.version, b"IP Filter: v4.1.9");
+        assert_eq!(check_version(&fs), Ok(()));
+        // Before: 808 bytes, f_running 760, f_version 772.
+        let b = friostat_image(808, 760, 772, b"IP Filter: v4.1.9");
+        let fs = friostat(FriostatLayout::Pre2019, &b);
+        assert_eq!(fs.running, 1);
+        assert_eq!(check_version(&fs), Ok(()));
+        // Read in the other layout, neither image says anything sensible.
+        let b = friostat_image(824, 776, 788, b"IP Filter: v4.1.9");
+        assert_ne!(
+            check_version(&friostat(FriostatLayout::Pre2019, &b)),
+            Ok(())
+        );
+        let b = friostat_image(808, 760, 772, b"IP Filter: v4.1.9");
+        let b = [b, vec![0; 16]].concat();
+        assert_ne!(
+            check_version(&friostat(FriostatLayout::Current, &b)),
+            Ok(())
+        );
+    }
+
     #[test]
     fn the_version_check() {
-        let mut b = vec![0u8; 808];
-        put(&mut b, 760, &1_i32.to_le_bytes()); // f_running
-        put(&mut b, 772, b"IP Filter: v4.1.9");
-        assert_eq!(check_version(&b), Ok(()));
-        put(&mut b, 772, b"IP Filter: v4.1.99");
-        assert_eq!(check_version(&b), Err("IP Filter: v4.1.99".to_string()));
-        put(&mut b, 772, &[b'x'; 32]);
-        assert_eq!(check_version(&b), Err("x".repeat(32)));
-        let b = vec![0u8; 808];
-        assert_eq!(check_version(&b), Err(String::new()));
+        for (size, running, version) in [(824, 776, 788), (808, 760, 772)] {
+            let layout = if size == 824 {
+                FriostatLayout::Current
+            } else {
+                FriostatLayout::Pre2019
+            };
+            let check = |v: &[u8]| {
+                check_version(&friostat(
+                    layout,
+                    &friostat_image(size, running, version, v),
+                ))
+            };
+            assert_eq!(check(b"IP Filter: v4.1.9"), Ok(()));
+            assert_eq!(
+                check(b"IP Filter: v4.1.99"),
+                Err("IP Filter: v4.1.99".to_string())
+            );
+            assert_eq!(check(&[b'x'; 32]), Err("x".repeat(32)));
+            assert_eq!(check(b""), Err(String::new()));
+        }
+    }
+
+    /// A kernel's SIOCGETFS as `get_friostat` sees it: the errno for each
+    /// size, or (for `accepts`) an image of that layout; every call noted.
+    struct FakeGetFs {
+        accepts: Option<usize>,
+        other_errno: Option<i32>,
+        calls: Vec<usize>,
+    }
+
+    impl FakeGetFs {
+        fn new(accepts: Option<usize>) -> FakeGetFs {
+            FakeGetFs {
+                accepts,
+                other_errno: None,
+                calls: Vec::new(),
+            }
+        }
+
+        fn call(&mut self, l: FriostatLayout) -> Result<Vec<u8>, i32> {
+            self.calls.push(l.size());
+            if let Some(e) = self.other_errno {
+                return Err(e);
+            }
+            match self.accepts {
+                Some(824) if l.size() == 824 => {
+                    Ok(friostat_image(824, 776, 788, b"IP Filter: v4.1.9"))
+                }
+                Some(808) if l.size() == 808 => {
+                    Ok(friostat_image(808, 760, 772, b"IP Filter: v4.1.9"))
+                }
+                _ => Err(22),
+            }
+        }
+    }
+
+    #[test]
+    fn a_current_kernel_answers_the_first_try() {
+        let memory = LayoutMemory::new();
+        let mut k = FakeGetFs::new(Some(824));
+        let fs = get_friostat(&memory, |l| k.call(l)).unwrap();
+        assert_eq!((fs.layout, fs.running), (FriostatLayout::Current, 1));
+        assert_eq!(check_version(&fs), Ok(()));
+        assert_eq!(k.calls, [824]);
+        assert_eq!(memory.get(), Some(FriostatLayout::Current));
+    }
+
+    #[test]
+    fn an_older_kernel_refuses_824_and_takes_808_which_is_remembered() {
+        let memory = LayoutMemory::new();
+        let mut k = FakeGetFs::new(Some(808));
+        let fs = get_friostat(&memory, |l| k.call(l)).unwrap();
+        assert_eq!((fs.layout, fs.running), (FriostatLayout::Pre2019, 1));
+        assert_eq!(check_version(&fs), Ok(()));
+        assert_eq!(k.calls, [824, 808]);
+        assert_eq!(memory.get(), Some(FriostatLayout::Pre2019));
+        // The next check asks in the remembered layout first.
+        k.calls.clear();
+        get_friostat(&memory, |l| k.call(l)).unwrap();
+        assert_eq!(k.calls, [808]);
+    }
+
+    #[test]
+    fn a_kernel_refusing_both_layouts_fails_the_version_check() {
+        let memory = LayoutMemory::new();
+        let mut k = FakeGetFs::new(None);
+        assert_eq!(
+            get_friostat(&memory, |l| k.call(l)),
+            Err(VersionError::UnknownLayout(vec![824, 808]))
+        );
+        assert_eq!(k.calls, [824, 808]);
+        assert_eq!(memory.get(), None);
+    }
+
+    #[test]
+    fn another_errno_is_the_ioctl_error() {
+        for e in [5, 13, 16] {
+            let memory = LayoutMemory::new();
+            let mut k = FakeGetFs::new(Some(808));
+            k.other_errno = Some(e);
+            assert_eq!(
+                get_friostat(&memory, |l| k.call(l)),
+                Err(VersionError::Ioctl(Errno(e)))
+            );
+            // Not tried further: the kernel answered, and not about size.
+            assert_eq!(k.calls, [824]);
+            assert_eq!(memory.get(), None);
+        }
+    }
+
+    #[test]
+    fn the_layout_memory_remembers_each_layout() {
+        let memory = LayoutMemory::default();
+        assert_eq!(memory.get(), None);
+        for l in FriostatLayout::ALL {
+            memory.set(l);
+            assert_eq!(memory.get(), Some(l));
+        }
+    }
+
+    #[test]
+    fn the_order_of_trial() {
+        use FriostatLayout::*;
+        assert_eq!(layouts_to_try(None), [Current, Pre2019]);
+        assert_eq!(layouts_to_try(Some(Current)), [Current, Pre2019]);
+        assert_eq!(layouts_to_try(Some(Pre2019)), [Pre2019, Current]);
     }
 
     /// A kernel list behind `SIOCGENITER`, as `nat_getnext` serves it: one

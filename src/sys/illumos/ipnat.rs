@@ -89,17 +89,33 @@ impl IpfDevice {
         ty: c_int,
         buf: &mut KBuf<N>,
     ) -> Result<(), Errno> {
-        let mut obj = IpfObj::new(ty, N, buf.0.as_mut_ptr().cast::<c_void>());
+        self.obj_ioctl_sized(req, ty, buf, N)
+    }
+
+    /// An `ipfobj_t` ioctl on an object of `size` bytes at the start of
+    /// `buf` (for objects whose size depends on the kernel).
+    fn obj_ioctl_sized<const N: usize>(
+        &self,
+        req: c_int,
+        ty: c_int,
+        buf: &mut KBuf<N>,
+        size: usize,
+    ) -> Result<(), Errno> {
+        assert!(size <= N, "an ipfobj_t object larger than its buffer");
+        let mut obj = IpfObj::new(ty, size, buf.0.as_mut_ptr().cast::<c_void>());
         // SAFETY: every request passed here takes an `ipfobj_t`, whose
-        // pointer is `buf`: exactly `N` = `ipfo_size` live, writable bytes,
-        // and the kernel copies exactly `ipfo_size` bytes (else EINVAL).
+        // pointer is `buf`: `N` >= `size` = `ipfo_size` live, writable
+        // bytes, and the kernel copies exactly `ipfo_size` bytes (it
+        // refuses any other size than its own with EINVAL).
         unsafe { self.ioctl(req, &mut obj) }
     }
 
-    /// `SIOCGETFS` (`/dev/ipf`): the `friostat_t` bytes.
-    pub fn get_fs(&self) -> Result<Box<KBuf<FRIOSTAT_T_SIZE>>, Errno> {
-        let mut buf = KBuf::<FRIOSTAT_T_SIZE>::zeroed();
-        self.obj_ioctl(SIOCGETFS, IPFOBJ_IPFSTAT, &mut buf)?;
+    /// `SIOCGETFS` (`/dev/ipf`) in the `friostat_t` layout `layout`: the
+    /// structure's bytes (the first `layout.size()` of the buffer), or the
+    /// errno (`EINVAL` if the kernel's `friostat_t` has another size).
+    pub fn get_fs(&self, layout: FriostatLayout) -> Result<Box<KBuf<FRIOSTAT_T_MAX_SIZE>>, Errno> {
+        let mut buf = KBuf::<FRIOSTAT_T_MAX_SIZE>::zeroed();
+        self.obj_ioctl_sized(SIOCGETFS, IPFOBJ_IPFSTAT, &mut buf, layout.size())?;
         Ok(buf)
     }
 
