@@ -4,13 +4,15 @@
 mod datalink;
 mod host;
 mod nat;
+mod nat_state;
 mod netdb;
 mod state;
 mod state_file;
 
 pub use datalink::{SimDatalink, mtu_of};
 pub use host::SimHost;
-pub use nat::{Flow, FlowDir, FlowError, NatState, SimNat, nat_flow};
+pub use nat::{Flow, FlowDir, FlowError, SimNat, nat_flow};
+pub use nat_state::NatState;
 pub use netdb::BuiltinNetdb;
 pub use state::{LinkConf, PhysConf, STATE_VERSION, SimInterface, SimLink, SimState, SimZone};
 pub use state_file::StateFile;

@@ -1,7 +1,7 @@
 //! What the sim remembers: the links dlmgmtd and the kernel would hold,
 //! with the active and the persistent configuration kept apart.
 
-use super::nat::NatState;
+use super::nat_state::NatState;
 use crate::model::ipnet::Ipv4Cidr;
 use crate::model::link::{LinkClass, LinkId, LinkState, MacAddrType, VrrpAf};
 use crate::model::linkprop::Priority;
