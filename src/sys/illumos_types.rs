@@ -30,8 +30,19 @@ pub const DLADM_OPT_ANCHOR: u32 = 0x0000_0020;
 
 pub const DLADM_WALK_TERMINATE: c_int = 0;
 pub const DLADM_WALK_CONTINUE: c_int = -1;
-/// The size of every buffer the `*2str` functions write.
-pub const DLADM_STRSIZE: usize = 256;
+/// The size of every buffer xbow hands to a `*2str` function
+/// (`dladm_status2str`, `dladm_media2str`, …), which writes up to
+/// `DLADM_STRSIZE` bytes into it: 256 in illumos-gate and OmniOS, 2048 in
+/// illumos-joyent (SmartOS). Sized for the larger; the header check only
+/// requires the host's value not to exceed it.
+pub const DLADM_STRSIZE_MAX: usize = 2048;
+/// The largest `DLADM_STRSIZE` of any libdladm known (illumos-joyent).
+pub const DLADM_STRSIZE_JOYENT: usize = 2048;
+/// `DLADM_STRSIZE` in illumos-gate and OmniOS.
+pub const DLADM_STRSIZE_GATE: usize = 256;
+
+const _: () = assert!(DLADM_STRSIZE_MAX >= DLADM_STRSIZE_JOYENT);
+const _: () = assert!(DLADM_STRSIZE_MAX >= DLADM_STRSIZE_GATE);
 /// libdllink.h: the most values `dladm_get_linkprop` returns, and the
 /// size of each value buffer.
 pub const DLADM_MAX_PROP_VALCNT: usize = 32;
@@ -412,7 +423,7 @@ pub fn layout_facts() -> Vec<(&'static str, i128)> {
             i128::from(DLADM_WALK_TERMINATE),
         ),
         ("const.DLADM_WALK_CONTINUE", i128::from(DLADM_WALK_CONTINUE)),
-        ("const.DLADM_STRSIZE", s(DLADM_STRSIZE)),
+        ("max.const.DLADM_STRSIZE", s(DLADM_STRSIZE_MAX)),
         ("const.DLADM_MAX_PROP_VALCNT", s(DLADM_MAX_PROP_VALCNT)),
         ("const.DLADM_PROP_VAL_MAX", s(DLADM_PROP_VAL_MAX)),
         ("const.DLADM_STATUS_OK", i128::from(DLADM_STATUS_OK)),
@@ -547,6 +558,20 @@ mod tests {
         assert_eq!(a.va_force, B_FALSE);
         assert!(a.va_mac_addr.iter().all(|b| *b == 0));
         assert!(a.va_resource_props.iter().all(|w| *w == 0));
+    }
+
+    #[test]
+    fn string_buffers_hold_the_joyent_strsize() {
+        // illumos-joyent's libdladm.h has DLADM_STRSIZE 2048; a 256-byte
+        // buffer would let dladm_status2str/dladm_media2str overrun it.
+        assert_eq!(DLADM_STRSIZE_JOYENT, 2048);
+        assert!(DLADM_STRSIZE_MAX >= DLADM_STRSIZE_JOYENT.max(DLADM_STRSIZE_GATE));
+        let facts = layout_facts();
+        let f = facts
+            .iter()
+            .find(|(n, _)| *n == "max.const.DLADM_STRSIZE")
+            .expect("the header check bounds DLADM_STRSIZE");
+        assert_eq!(f.1, 2048);
     }
 
     /// The bug this layout fixes: `va_resource_props` starts at 60 (its
