@@ -294,6 +294,7 @@ impl DladmVnicAttr {
     }
 
     /// The block as the bytes libdladm sees.
+    #[cfg(test)]
     pub fn as_bytes(&self) -> &[u8] {
         // SAFETY: `self` is a live DladmVnicAttr of size_of::<Self>() bytes,
         // all of them initialised: the struct has no padding (asserted
