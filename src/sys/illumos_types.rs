@@ -64,7 +64,12 @@ pub const MAXMACADDRLEN: usize = 20;
 pub const ETHERADDRL: usize = 6;
 pub const DATALINK_INVALID_LINKID: DatalinkId = 0;
 pub const DATALINK_ANY_MEDIATYPE: DatalinkMedia = 1 << 32;
+/// dlmgmtd's own link flags (`sys/dls_mgmt.h`). libdladm never hands them
+/// out: `dladm_name2info`/`dladm_datalink_id2info` translate them into
+/// `DLADM_OPT_*` (same values today). Kept for the header check only.
+#[cfg(test)]
 pub const DLMGMT_ACTIVE: u32 = 0x01;
+#[cfg(test)]
 pub const DLMGMT_PERSIST: u32 = 0x02;
 
 // datalink_class_t (sys/dls_mgmt.h): the classes every illumos has.
