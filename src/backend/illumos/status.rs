@@ -6,8 +6,7 @@
 //! a fork without `PERSIST_ON_TEMP` numbers `BAD_ENCAP` 85), so those are
 //! recognised by the text the library itself gives them. `BAD_ENCAP` is
 //! the status `dladm_status2str` renders as "invalid encapsulation
-//! protocol" (libdladm.c): a bad encapsulation protocol, not a bad
-//! argument of a VNIC call.
+//! protocol" (libdladm.c).
 
 use crate::backend::DlError;
 use crate::model::status::DlStatus;
