@@ -7,7 +7,8 @@
  * is private to illumos and usually absent): run.sh probes for them and
  * passes -DHAVE_<HEADER> for those that compile. Names starting with
  * "max." must not exceed xbow's value, "min." must not be below it;
- * "info." lines are printed for the log only.
+ * every other name must equal it; "info." lines are printed for the log
+ * only. run.sh compiles this with -m64: the facts are those of amd64.
  */
 
 #include <sys/types.h>
@@ -83,6 +84,8 @@ main(void)
 #ifdef HAVE_SYS_MAC_FLOW_H
 	/* xbow's buffer for va_resource_props must hold it. */
 	FACT("max.sizeof.mac_resource_props_t", sizeof (mac_resource_props_t));
+	/* #pragma pack(4) on amd64: what puts va_resource_props at 60. */
+	FACT("alignof.mac_resource_props_t", __alignof__(mac_resource_props_t));
 	FACT("info.offsetof.mac_resource_props_t.mrp_maxbw",
 	    offsetof(mac_resource_props_t, mrp_maxbw));
 #endif
@@ -142,7 +145,8 @@ main(void)
 	CONST(DLADM_OPT_ANCHOR);
 	CONST(DLADM_WALK_TERMINATE);
 	CONST(DLADM_WALK_CONTINUE);
-	CONST(DLADM_STRSIZE);
+	/* 256 upstream, 2048 in illumos-joyent: xbow's buffers hold either. */
+	FACT("max.const.DLADM_STRSIZE", DLADM_STRSIZE);
 	SIZE(dladm_errlist_t);
 	OFF(dladm_errlist_t, el_count);
 	OFF(dladm_errlist_t, el_alloc);
@@ -177,8 +181,9 @@ main(void)
 	OFF(dladm_vnic_attr_t, va_force);
 	OFF(dladm_vnic_attr_t, va_vrid);
 	OFF(dladm_vnic_attr_t, va_af);
-	FACT("min.offsetof.dladm_vnic_attr_t.va_resource_props",
-	    offsetof(dladm_vnic_attr_t, va_resource_props));
+	/* Exact: the bytes xbow zeroes must be the ones libdladm copies. */
+	OFF(dladm_vnic_attr_t, va_resource_props);
+	FACT("alignof.dladm_vnic_attr_t", __alignof__(dladm_vnic_attr_t));
 	FACT("max.sizeof.dladm_vnic_attr_t", sizeof (dladm_vnic_attr_t));
 #endif
 	return (0);

@@ -218,7 +218,7 @@ header_check() {
 			printf '    header %s: not usable here, its facts are not checked\n' "$header" >&2
 		fi
 	done <<<"$HEADERS"
-	"$CC" -Wall -o "$WORK/header-check" "${defs[@]}" "$ROOT/illumos-ci/header-check.c" || return 1
+	"$CC" -m64 -Wall -o "$WORK/header-check" "${defs[@]}" "$ROOT/illumos-ci/header-check.c" || return 1
 	"$WORK/header-check" >"$c" || return 1
 	grep '^info\.' "$c" | sed 's/^/    /' >&2 || true
 	# Compare: exact, or bounded for max./min. names.
@@ -588,7 +588,7 @@ ipnat_header_check() {
 		sed 's/^/      /' "$WORK/ipnat-facts.log" >&2
 		return 0
 	fi
-	if ! "$CC" -DSOLARIS2=11 -DUSE_INET6 -o "$WORK/ipnat-header-check" \
+	if ! "$CC" -m64 -DSOLARIS2=11 -DUSE_INET6 -o "$WORK/ipnat-header-check" \
 		"$ROOT/illumos-ci/ipnat-header-check.c" >"$WORK/ipnat-cc.err" 2>&1; then
 		warn "ipnat-header-check.c does not compile against this host's IP Filter headers: the layouts are checked through the ioctls only"
 		head -20 "$WORK/ipnat-cc.err" | sed 's/^/      /' >&2

@@ -9,7 +9,9 @@ use std::ffi::c_int;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkRecord {
     pub id: DatalinkId,
-    /// `DLMGMT_ACTIVE` / `DLMGMT_PERSIST`.
+    /// `DLADM_OPT_ACTIVE` / `DLADM_OPT_PERSIST` (libdladm translates
+    /// dlmgmtd's `DLMGMT_*` link flags into these; since 2015 also
+    /// `DLADM_OPT_ONLOAN`, which xbow ignores).
     pub flags: u32,
     /// A `datalink_class_t` bit.
     pub class: u32,

@@ -30,8 +30,19 @@ pub const DLADM_OPT_ANCHOR: u32 = 0x0000_0020;
 
 pub const DLADM_WALK_TERMINATE: c_int = 0;
 pub const DLADM_WALK_CONTINUE: c_int = -1;
-/// The size of every buffer the `*2str` functions write.
-pub const DLADM_STRSIZE: usize = 256;
+/// The size of every buffer xbow hands to a `*2str` function
+/// (`dladm_status2str`, `dladm_media2str`, …), which writes up to
+/// `DLADM_STRSIZE` bytes into it: 256 in illumos-gate and OmniOS, 2048 in
+/// illumos-joyent (SmartOS). Sized for the larger; the header check only
+/// requires the host's value not to exceed it.
+pub const DLADM_STRSIZE_MAX: usize = 2048;
+/// The largest `DLADM_STRSIZE` of any libdladm known (illumos-joyent).
+pub const DLADM_STRSIZE_JOYENT: usize = 2048;
+/// `DLADM_STRSIZE` in illumos-gate and OmniOS.
+pub const DLADM_STRSIZE_GATE: usize = 256;
+
+const _: () = assert!(DLADM_STRSIZE_MAX >= DLADM_STRSIZE_JOYENT);
+const _: () = assert!(DLADM_STRSIZE_MAX >= DLADM_STRSIZE_GATE);
 /// libdllink.h: the most values `dladm_get_linkprop` returns, and the
 /// size of each value buffer.
 pub const DLADM_MAX_PROP_VALCNT: usize = 32;
@@ -53,7 +64,12 @@ pub const MAXMACADDRLEN: usize = 20;
 pub const ETHERADDRL: usize = 6;
 pub const DATALINK_INVALID_LINKID: DatalinkId = 0;
 pub const DATALINK_ANY_MEDIATYPE: DatalinkMedia = 1 << 32;
+/// dlmgmtd's own link flags (`sys/dls_mgmt.h`). libdladm never hands them
+/// out: `dladm_name2info`/`dladm_datalink_id2info` translate them into
+/// `DLADM_OPT_*` (same values today). Kept for the header check only.
+#[cfg(test)]
 pub const DLMGMT_ACTIVE: u32 = 0x01;
+#[cfg(test)]
 pub const DLMGMT_PERSIST: u32 = 0x02;
 
 // datalink_class_t (sys/dls_mgmt.h): the classes every illumos has.
@@ -212,11 +228,19 @@ const _: () = assert!(offset_of!(KstatNamed, value) == 32);
 /// variant, and zeroed.
 pub const RESOURCE_PROPS_BYTES: usize = 64 * 1024;
 
-/// `dladm_vnic_attr_t`: the stable prefix, then an opaque, zeroed,
-/// 8-aligned buffer at least as large as every known
-/// `mac_resource_props_t`. In the C struct `va_resource_props` starts at
-/// offset 60 (4-aligned, packed) or 64; either way it lies inside the
-/// buffer, which ends well past its end.
+/// Where `va_resource_props` starts in the C struct on amd64.
+/// `sys/mac_flow.h` declares `mac_resource_props_t` under `#pragma pack(4)`
+/// (`_LONG_LONG_ALIGNMENT == 8 && _LONG_LONG_ALIGNMENT_32 == 4`), so its
+/// alignment is 4 and it follows `va_af` directly: its first member,
+/// `mrp_mask`, is bytes 60..64. Those bytes are not padding: on the
+/// 6-argument `dladm_vnic_create` the library copies the whole block into
+/// the ioctl and only ORs bits into `mrp_mask`, so they must be zero.
+pub const VA_RESOURCE_PROPS_OFFSET: usize = 60;
+
+/// `dladm_vnic_attr_t`: the stable prefix, then an opaque buffer with the
+/// alignment `mac_resource_props_t` has under `#pragma pack(4)` (4) that is
+/// at least as large as every known `mac_resource_props_t`. Build it with
+/// [`DladmVnicAttr::zeroed`], which zeroes every byte (padding included).
 #[repr(C)]
 pub struct DladmVnicAttr {
     pub va_vnic_id: DatalinkId,
@@ -228,14 +252,16 @@ pub struct DladmVnicAttr {
     pub va_mac_slot: c_int,
     pub va_mac_prefix_len: c_uint,
     pub va_vid: u16,
+    /// The C struct's padding before `va_force`, as a field so that the
+    /// Rust struct has no padding at all (every byte is initialised).
+    va_pad: u16,
     pub va_force: BooleanT,
     pub va_vrid: VridT,
     pub va_af: c_int,
-    pub va_resource_props: [u64; RESOURCE_PROPS_BYTES / 8],
+    /// `mac_resource_props_t`, opaque; `u32` words give it the packed
+    /// struct's alignment of 4.
+    pub va_resource_props: [u32; RESOURCE_PROPS_BYTES / 4],
 }
-
-/// Where the C struct's `va_resource_props` may start at the earliest.
-pub const VA_RESOURCE_PROPS_MIN_OFFSET: usize = 60;
 
 const _: () = assert!(offset_of!(DladmVnicAttr, va_vnic_id) == 0);
 const _: () = assert!(offset_of!(DladmVnicAttr, va_link_id) == 4);
@@ -245,34 +271,41 @@ const _: () = assert!(offset_of!(DladmVnicAttr, va_mac_addr) == 16);
 const _: () = assert!(offset_of!(DladmVnicAttr, va_mac_slot) == 36);
 const _: () = assert!(offset_of!(DladmVnicAttr, va_mac_prefix_len) == 40);
 const _: () = assert!(offset_of!(DladmVnicAttr, va_vid) == 44);
+const _: () = assert!(offset_of!(DladmVnicAttr, va_pad) == 46);
 const _: () = assert!(offset_of!(DladmVnicAttr, va_force) == 48);
 const _: () = assert!(offset_of!(DladmVnicAttr, va_vrid) == 52);
 const _: () = assert!(offset_of!(DladmVnicAttr, va_af) == 56);
+const _: () = assert!(offset_of!(DladmVnicAttr, va_resource_props) == VA_RESOURCE_PROPS_OFFSET);
+const _: () = assert!(VA_RESOURCE_PROPS_OFFSET == 60);
 const _: () =
-    assert!(offset_of!(DladmVnicAttr, va_af) + size_of::<c_int>() == VA_RESOURCE_PROPS_MIN_OFFSET);
-const _: () = assert!(offset_of!(DladmVnicAttr, va_resource_props) == 64);
-const _: () = assert!(size_of::<DladmVnicAttr>() == 64 + RESOURCE_PROPS_BYTES);
-const _: () = assert!(align_of::<DladmVnicAttr>() == 8);
+    assert!(size_of::<DladmVnicAttr>() == VA_RESOURCE_PROPS_OFFSET + RESOURCE_PROPS_BYTES);
+const _: () = assert!(align_of::<DladmVnicAttr>() == 4);
+// No padding: the fields' sizes add up to the struct's.
+const _: () = assert!(
+    4 * 4 + MAXMACADDRLEN + 4 + 4 + 2 + 2 + 4 + 4 + 4 + RESOURCE_PROPS_BYTES
+        == size_of::<DladmVnicAttr>()
+);
 // At least four times the largest variant known (about 15.4 KB).
 const _: () = assert!(RESOURCE_PROPS_BYTES >= 4 * 15_400);
 
 impl DladmVnicAttr {
-    /// A zeroed attribute block on the heap (it is 64 KiB).
+    /// An attribute block on the heap (it is 64 KiB) with every byte zero,
+    /// the whole resource block included.
     pub fn zeroed() -> Box<DladmVnicAttr> {
-        Box::new(DladmVnicAttr {
-            va_vnic_id: 0,
-            va_link_id: 0,
-            va_mac_addr_type: 0,
-            va_mac_len: 0,
-            va_mac_addr: [0; MAXMACADDRLEN],
-            va_mac_slot: 0,
-            va_mac_prefix_len: 0,
-            va_vid: 0,
-            va_force: B_FALSE,
-            va_vrid: 0,
-            va_af: 0,
-            va_resource_props: [0; RESOURCE_PROPS_BYTES / 8],
-        })
+        // SAFETY: every field is an integer or an array of integers, for
+        // which all-zero bytes are a valid value, so the zeroed allocation
+        // is an initialised DladmVnicAttr.
+        unsafe { Box::<DladmVnicAttr>::new_zeroed().assume_init() }
+    }
+
+    /// The block as the bytes libdladm sees.
+    #[cfg(test)]
+    pub fn as_bytes(&self) -> &[u8] {
+        // SAFETY: `self` is a live DladmVnicAttr of size_of::<Self>() bytes,
+        // all of them initialised: the struct has no padding (asserted
+        // below) and every field is an integer. u8 has no alignment or
+        // validity requirement, and the slice borrows `self`.
+        unsafe { std::slice::from_raw_parts((self as *const Self).cast::<u8>(), size_of::<Self>()) }
     }
 }
 
@@ -375,14 +408,17 @@ pub fn layout_facts() -> Vec<(&'static str, i128)> {
             s(offset_of!(DladmVnicAttr, va_af)),
         ),
         (
-            "min.offsetof.dladm_vnic_attr_t.va_resource_props",
-            s(VA_RESOURCE_PROPS_MIN_OFFSET),
+            "offsetof.dladm_vnic_attr_t.va_resource_props",
+            s(offset_of!(DladmVnicAttr, va_resource_props)),
         ),
+        ("alignof.dladm_vnic_attr_t", s(align_of::<DladmVnicAttr>())),
+        // mac_resource_props_t is packed to 4 (sys/mac_flow.h).
+        ("alignof.mac_resource_props_t", 4),
         (
             "max.sizeof.dladm_vnic_attr_t",
             s(size_of::<DladmVnicAttr>()),
         ),
-        // The room after offset 64 (the latest va_resource_props can start).
+        // The room after offset 60, where va_resource_props starts.
         ("max.sizeof.mac_resource_props_t", s(RESOURCE_PROPS_BYTES)),
         ("const.DLADM_OPT_ACTIVE", i128::from(DLADM_OPT_ACTIVE)),
         ("const.DLADM_OPT_PERSIST", i128::from(DLADM_OPT_PERSIST)),
@@ -393,7 +429,7 @@ pub fn layout_facts() -> Vec<(&'static str, i128)> {
             i128::from(DLADM_WALK_TERMINATE),
         ),
         ("const.DLADM_WALK_CONTINUE", i128::from(DLADM_WALK_CONTINUE)),
-        ("const.DLADM_STRSIZE", s(DLADM_STRSIZE)),
+        ("max.const.DLADM_STRSIZE", s(DLADM_STRSIZE_MAX)),
         ("const.DLADM_MAX_PROP_VALCNT", s(DLADM_MAX_PROP_VALCNT)),
         ("const.DLADM_PROP_VAL_MAX", s(DLADM_PROP_VAL_MAX)),
         ("const.DLADM_STATUS_OK", i128::from(DLADM_STATUS_OK)),
@@ -528,6 +564,43 @@ mod tests {
         assert_eq!(a.va_force, B_FALSE);
         assert!(a.va_mac_addr.iter().all(|b| *b == 0));
         assert!(a.va_resource_props.iter().all(|w| *w == 0));
+    }
+
+    #[test]
+    fn string_buffers_hold_the_joyent_strsize() {
+        // illumos-joyent's libdladm.h has DLADM_STRSIZE 2048; a 256-byte
+        // buffer would let dladm_status2str/dladm_media2str overrun it.
+        assert_eq!(DLADM_STRSIZE_JOYENT, 2048);
+        assert!(DLADM_STRSIZE_MAX >= DLADM_STRSIZE_JOYENT.max(DLADM_STRSIZE_GATE));
+        let facts = layout_facts();
+        let f = facts
+            .iter()
+            .find(|(n, _)| *n == "max.const.DLADM_STRSIZE")
+            .expect("the header check bounds DLADM_STRSIZE");
+        assert_eq!(f.1, 2048);
+    }
+
+    /// The bug this layout fixes: `va_resource_props` starts at 60 (its
+    /// `mrp_mask` is bytes 60..64, which were Rust padding when the buffer
+    /// was 8-aligned at 64), and every byte libdladm copies to the kernel
+    /// is zero in a fresh block.
+    #[test]
+    fn resource_props_start_at_60_and_every_byte_is_zero() {
+        assert_eq!(offset_of!(DladmVnicAttr, va_resource_props), 60);
+        assert_eq!(VA_RESOURCE_PROPS_OFFSET, 60);
+        let a = DladmVnicAttr::zeroed();
+        let bytes = a.as_bytes();
+        assert_eq!(bytes.len(), 60 + RESOURCE_PROPS_BYTES);
+        assert_eq!(&bytes[60..64], &[0, 0, 0, 0], "mrp_mask");
+        assert!(bytes.iter().all(|b| *b == 0));
+        // A field written through the struct lands where C expects it.
+        let mut a = DladmVnicAttr::zeroed();
+        a.va_af = 0x0102_0304;
+        a.va_resource_props[0] = 0xa5a5_a5a5;
+        let bytes = a.as_bytes();
+        assert_eq!(&bytes[56..60], &0x0102_0304i32.to_ne_bytes());
+        assert_eq!(&bytes[60..64], &[0xa5; 4]);
+        assert_eq!(&bytes[46..48], &[0, 0], "the padding before va_force");
     }
 
     /// Writes the layout facts the sys layer asserts to `$XBOW_LAYOUT_OUT`

@@ -22,11 +22,13 @@ pub fn opt_flags(conf: Conf) -> u32 {
     f
 }
 
-/// The configurations a link exists in, from `DLMGMT_*` flags.
+/// The configurations a link exists in, from the `DLADM_OPT_ACTIVE` /
+/// `DLADM_OPT_PERSIST` flags `dladm_name2info` and `dladm_datalink_id2info`
+/// report (libdladm translates dlmgmtd's `DLMGMT_*` flags into these).
 pub fn conf_of(flags: u32) -> Conf {
     Conf {
-        active: flags & DLMGMT_ACTIVE != 0,
-        persistent: flags & DLMGMT_PERSIST != 0,
+        active: flags & DLADM_OPT_ACTIVE != 0,
+        persistent: flags & DLADM_OPT_PERSIST != 0,
     }
 }
 
@@ -260,8 +262,10 @@ mod tests {
         assert_eq!(opt_flags(Conf::ACTIVE), DLADM_OPT_ACTIVE);
         assert_eq!(opt_flags(Conf::PERSIST), DLADM_OPT_PERSIST);
         assert_eq!(opt_flags(Conf::BOTH), DLADM_OPT_ACTIVE | DLADM_OPT_PERSIST);
-        assert_eq!(conf_of(DLMGMT_ACTIVE | DLMGMT_PERSIST), Conf::BOTH);
-        assert_eq!(conf_of(DLMGMT_PERSIST), Conf::PERSIST);
+        assert_eq!(conf_of(DLADM_OPT_ACTIVE | DLADM_OPT_PERSIST), Conf::BOTH);
+        assert_eq!(conf_of(DLADM_OPT_PERSIST), Conf::PERSIST);
+        // Other bits (DLADM_OPT_ONLOAN and the like) do not matter.
+        assert_eq!(conf_of(DLADM_OPT_ACTIVE | 0x8000), Conf::ACTIVE);
         assert_eq!(prop_type(PropValue::Current), 1);
         assert_eq!(prop_type(PropValue::Persistent), 5);
         assert_eq!(link_state(LINK_STATE_UP), LinkState::Up);
@@ -276,7 +280,7 @@ mod tests {
     fn link_records() {
         let r = LinkRecord {
             id: 7,
-            flags: DLMGMT_ACTIVE,
+            flags: DLADM_OPT_ACTIVE,
             class: DATALINK_CLASS_ETHERSTUB,
             media: 4,
             name: "stub0".into(),

@@ -2,9 +2,11 @@
 //!
 //! Statuses 0 to 84 (`DLADM_STATUS_INVALID_MTU`) have the same numbers in
 //! every libdladm read; the members after it differ between forks
-//! (illumos-gate has `PERSIST_ON_TEMP, BAD_ENCAP, ADDRNOTAVAIL`,
-//! illumos-joyent of 2011 `BAD_ENCAP` alone), so those are recognised by
-//! the text the library itself gives them.
+//! (illumos-gate has `PERSIST_ON_TEMP, BAD_ENCAP, ADDRNOTAVAIL`, 85 to 87;
+//! a fork without `PERSIST_ON_TEMP` numbers `BAD_ENCAP` 85), so those are
+//! recognised by the text the library itself gives them. `BAD_ENCAP` is
+//! the status `dladm_status2str` renders as "invalid encapsulation
+//! protocol" (libdladm.c).
 
 use crate::backend::DlError;
 use crate::model::status::DlStatus;
@@ -66,7 +68,7 @@ mod tests {
             dl_error(87, "can't assign requested address"),
             DlError::Status(DlStatus::Addrnotavail)
         );
-        // illumos-joyent 2011: BAD_ENCAP is 85.
+        // A fork without PERSIST_ON_TEMP: BAD_ENCAP is 85.
         assert_eq!(
             dl_error(85, "invalid encapsulation protocol"),
             DlError::Status(DlStatus::BadEncap)

@@ -161,9 +161,10 @@ unsafe extern "C" fn collect_prop(
 }
 
 fn status2str(lib: &Libdladm, status: DladmStatus) -> String {
-    let mut buf = [0 as c_char; DLADM_STRSIZE];
-    // SAFETY: the buffer has DLADM_STRSIZE bytes, as the function requires;
-    // it returns `buf` or a static NUL-terminated string.
+    let mut buf = [0 as c_char; DLADM_STRSIZE_MAX];
+    // SAFETY: the buffer has DLADM_STRSIZE_MAX bytes, at least the host's
+    // DLADM_STRSIZE (256, or 2048 on illumos-joyent) the function may
+    // write; it returns `buf` or a static NUL-terminated string.
     let p = unsafe { (lib.status2str)(status, buf.as_mut_ptr()) };
     // SAFETY: `p` is NULL or a NUL-terminated string that lives at least as
     // long as `buf`.
@@ -308,9 +309,9 @@ impl Dladm {
 
     /// `dladm_media2str`.
     pub fn media_text(&self, media: u32) -> String {
-        let mut buf = [0 as c_char; DLADM_STRSIZE];
-        // SAFETY: the buffer has DLADM_STRSIZE bytes; the result is `buf`
-        // or a static string.
+        let mut buf = [0 as c_char; DLADM_STRSIZE_MAX];
+        // SAFETY: the buffer has DLADM_STRSIZE_MAX bytes, at least the
+        // host's DLADM_STRSIZE; the result is `buf` or a static string.
         let p = unsafe { (self.lib.media2str)(media, buf.as_mut_ptr()) };
         // SAFETY: `p` is NULL or NUL-terminated and outlives this call.
         unsafe { c_ptr_to_string(p) }

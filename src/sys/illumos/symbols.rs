@@ -203,7 +203,8 @@ fn has(lib: &Library, symbol: &str) -> bool {
     unsafe { lib.get::<*const c_void>(symbol) }.is_ok()
 }
 
-/// Generation detection: symbols, the forcing variable, the header.
+/// Generation detection: the forcing variable, the symbols, the headers
+/// and the release file, handed to the pure [`dladm_abi::detect`].
 fn generation(lib: &Library) -> (Exports, Result<Generation, AbiError>) {
     let exports = Exports {
         dladm_open: has(lib, "dladm_open"),
@@ -211,12 +212,22 @@ fn generation(lib: &Library) -> (Exports, Result<Generation, AbiError>) {
         dladm_errlist_init: has(lib, "dladm_errlist_init"),
         dladm_errlist_reset: has(lib, "dladm_errlist_reset"),
         dladm_vnic_modify: has(lib, "dladm_vnic_modify"),
+        dladm_part_create: has(lib, "dladm_part_create"),
     };
     let forced = std::env::var(dladm_abi::FORCE_ENV)
         .ok()
         .filter(|v| !v.is_empty());
-    let header = std::fs::read_to_string(dladm_abi::VNIC_HEADER).ok();
-    let generation = dladm_abi::detect(&exports, forced.as_deref(), header.as_deref());
+    let read = |path: &str| std::fs::read_to_string(path).ok();
+    let vnic_header = read(dladm_abi::VNIC_HEADER);
+    let sys_vnic_header = read(dladm_abi::SYS_VNIC_HEADER);
+    let release = read(dladm_abi::RELEASE_FILE);
+    let generation = dladm_abi::detect(&dladm_abi::Observed {
+        exports,
+        forced: forced.as_deref(),
+        vnic_header: vnic_header.as_deref(),
+        sys_vnic_header: sys_vnic_header.as_deref(),
+        release: release.as_deref(),
+    });
     (exports, generation)
 }
 
