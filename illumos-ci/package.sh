@@ -24,6 +24,7 @@
 #                      repository go (default: <cargo target dir>/ips; it is
 #                      emptied first)
 #   --no-install       publish to the repository, do not install
+#   --print-version    print the package version (Cargo.toml's) and stop
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -35,6 +36,7 @@ PROTO_ONLY=
 BIN=
 WORKDIR=
 INSTALL=1
+PRINT_VERSION=0
 
 usage() {
 	sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//' >&2
@@ -59,6 +61,10 @@ while [ $# -gt 0 ]; do
 		;;
 	--no-install)
 		INSTALL=0
+		shift
+		;;
+	--print-version)
+		PRINT_VERSION=1
 		shift
 		;;
 	-h | --help) usage ;;
@@ -123,6 +129,10 @@ pkg_ok() {
 main() {
 	local version arch mog dep res repo proto
 
+	if [ "$PRINT_VERSION" = 1 ]; then
+		cargo_version
+		return 0
+	fi
 	if [ -n "$PROTO_ONLY" ]; then
 		[ -n "$BIN" ] || {
 			WORKDIR=$(mktemp -d)
