@@ -17,12 +17,14 @@
 # Remove with: pkg uninstall ooce/network/xbow
 #
 # Options:
-#   --proto-only DIR   lay out the proto area in DIR and stop (any OS; the
-#                      packaging test uses it to check the manifest)
+#   --proto-only DIR   lay out the proto area in DIR (new or empty) and stop
+#                      (any OS; the packaging test uses it to check the
+#                      manifest)
 #   --bin PATH         package this binary instead of building one
 #   --work DIR         where the proto area, the manifests and the
 #                      repository go (default: <cargo target dir>/ips; it is
-#                      emptied first)
+#                      emptied first if package.sh made it, else it must be
+#                      new or empty)
 #   --no-install       publish to the repository, do not install
 #   --print-version    print the package version (Cargo.toml's) and stop
 set -euo pipefail
@@ -103,11 +105,28 @@ target_dir() {
 		sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p'
 }
 
-# Lay out the proto area: every file the manifest delivers, at its path
-# relative to /. Links are the manifest's own (link actions).
+# A directory that is new or empty, or that package.sh made before (it
+# carries a mark; only such a directory is emptied).
+fresh_dir() {
+	local d=$1 mark=${2:-}
+	if [ -e "$d" ]; then
+		if [ -z "$mark" ] || [ ! -f "$d/$mark" ]; then
+			if [ ! -d "$d" ] || [ -n "$(ls -A "$d")" ]; then
+				die "$d exists and is not empty: not touching it"
+			fi
+		fi
+		rm -rf "$d"
+	fi
+	mkdir -p "$d"
+	[ -z "$mark" ] || : >"$d/$mark"
+}
+
+# Lay out the proto area, in a new or empty directory: every file the
+# manifest delivers, at its path relative to /. Links are the manifest's
+# own (link actions).
 make_proto() {
 	local proto=$1 bin=$2 m sec
-	rm -rf "$proto"
+	fresh_dir "$proto"
 	mkdir -p "$proto/$PREFIX/bin"
 	cp "$bin" "$proto/$PREFIX/bin/xbow"
 	chmod 0555 "$proto/$PREFIX/bin/xbow"
@@ -128,6 +147,12 @@ pkg_ok() {
 
 main() {
 	local version arch mog dep res repo proto
+
+	# Where run.sh's ensure_rust (rustup, ooce/developer/rust) puts cargo.
+	export PATH="$HOME/.cargo/bin:/opt/ooce/bin:$PATH"
+	if [ "$PRINT_VERSION" = 0 ] && [ -z "$BIN" ]; then
+		command -v cargo >/dev/null 2>&1 || die "no cargo (pkg install ooce/developer/rust, or rustup)"
+	fi
 
 	if [ "$PRINT_VERSION" = 1 ]; then
 		cargo_version
@@ -153,8 +178,7 @@ main() {
 	arch=$(uname -p)
 	WORKDIR=${WORKDIR:-$(target_dir)/ips}
 	[ "$WORKDIR" != /ips ] || die "cannot find cargo's target directory"
-	rm -rf "$WORKDIR"
-	mkdir -p "$WORKDIR"
+	fresh_dir "$WORKDIR" .xbow-package
 	proto=$WORKDIR/proto repo=$WORKDIR/repo
 	mog=$WORKDIR/xbow.mog dep=$WORKDIR/xbow.dep res=$WORKDIR/xbow.dep.res
 
