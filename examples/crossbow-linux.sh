@@ -9,8 +9,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "$0: needs root (network namespaces)" >&2; exit 1; }
-cargo build --release --quiet
-xbow=$PWD/target/release/xbow
+# Where cargo put the binary (CARGO_TARGET_DIR, build.target-dir, --target
+# are all honoured): the "executable" of the build's compiler-artifact line.
+xbow=$(cargo build --release --quiet --message-format=json-render-diagnostics |
+    sed -n 's/.*"executable":"\([^"]*\/xbow\)".*/\1/p' | tail -n 1)
+[ -x "$xbow" ] || { echo "$0: cargo build did not report the xbow binary" >&2; exit 1; }
 spec=$PWD/examples/crossbow-nat-linux.json
 host=xbdemo-host world=xbdemo-world
 state=$(mktemp -d)

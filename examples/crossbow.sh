@@ -6,8 +6,11 @@
 # XBOW_BACKEND=illumos), with a fresh state unless XBOW_SIM_STATE is set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet
-xbow=target/release/xbow
+# Where cargo put the binary (CARGO_TARGET_DIR, build.target-dir, --target
+# are all honoured): the "executable" of the build's compiler-artifact line.
+xbow=$(cargo build --release --quiet --message-format=json-render-diagnostics |
+    sed -n 's/.*"executable":"\([^"]*\/xbow\)".*/\1/p' | tail -n 1)
+[ -x "$xbow" ] || { echo "$0: cargo build did not report the xbow binary" >&2; exit 1; }
 spec=examples/crossbow-nat.json
 if [ "${XBOW_BACKEND:-sim}" = sim ]; then
     export XBOW_BACKEND=sim

@@ -8,6 +8,9 @@
 #
 # Run as root on an OmniOS (or any illumos) host or VM:
 #     bash illumos-ci/run.sh
+# On OmniOS it also builds xbow's IPS package (illumos-ci/package.sh),
+# installs it, and compares the INSTALLED /opt/ooce/xbow/bin/xbow with
+# /usr/sbin/dladm and /usr/sbin/ipnat.
 # Anywhere (e.g. Linux CI), the same entry point runs the suite on the sim:
 #     bash illumos-ci/run.sh --backend sim
 #
@@ -18,6 +21,8 @@
 #                           checked because the host lacks its header (by
 #                           default such facts are listed, not fatal)
 #   --keep-going            run every stage even after one failed
+#   --no-package            do not build and install the IPS package; the
+#                           comparisons then run the debug build
 # Environment:
 #   XBOW_CI_PREFIX   link-name prefix for the comparison (default xbc<pid>)
 #   XBOW_CI_PHYS     physical link for the VNIC-over-NIC state, the
@@ -28,13 +33,19 @@
 #                    and booted (a lipkg install needs the package
 #                    repository); 0: the example without zones is used
 #                    (illumos-ci/crossbow-nat-no-zones.json)
-#   CARGO_TARGET_DIR respected; default <repo>/target
+#   CARGO_TARGET_DIR respected (run.sh asks cargo where the binary is)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BACKEND=illumos
 STRICT_HEADERS=0
 KEEP_GOING=0
+PACKAGE=1
+# The installed package's binary (illumos-ci/pkg/xbow.p5m).
+PKG_XBOW=/opt/ooce/xbow/bin/xbow
+# The binary every stage after the build runs: the debug build, or the
+# installed package's once the package stage has passed.
+XBOW=
 MIN_RUST_MINOR=88 # libloading 0.9 needs Rust 1.88; edition 2024 needs 1.85
 DLADM=/usr/sbin/dladm
 PREFIX=${XBOW_CI_PREFIX:-xbc$$}
@@ -64,6 +75,10 @@ while [ $# -gt 0 ]; do
 		;;
 	--keep-going)
 		KEEP_GOING=1
+		shift
+		;;
+	--no-package)
+		PACKAGE=0
 		shift
 		;;
 	-h | --help) usage ;;
@@ -157,7 +172,40 @@ ensure_cc() {
 
 # ---------------------------------------------------------------- build and tests
 
-build() { cargo build --locked; }
+# Build, and take the binary's path from cargo's own report (so
+# CARGO_TARGET_DIR, build.target-dir and --target are all honoured).
+build() {
+	local exe
+	cargo build --locked --message-format=json-render-diagnostics >"$WORK/build.json" || return 1
+	exe=$(sed -n 's/.*"executable":"\([^"]*\/xbow\)".*/\1/p' "$WORK/build.json" | tail -n 1)
+	[ -x "$exe" ] || {
+		echo "cargo build did not report the xbow binary" >&2
+		return 1
+	}
+	XBOW=$exe
+	printf '    built %s\n' "$XBOW" >&2
+}
+
+# The IPS package, built, published to a file repository and installed
+# (illumos-ci/package.sh); from here on the installed binary is the one
+# compared with the system's tools.
+package() {
+	bash "$ROOT/illumos-ci/package.sh" || return 1
+	[ -x "$PKG_XBOW" ] || {
+		echo "no $PKG_XBOW after the install" >&2
+		return 1
+	}
+	local l
+	# The links the package delivers all lead to the installed binary.
+	for l in /opt/ooce/xbow/bin/dladm /opt/ooce/xbow/bin/ipnat /opt/ooce/bin/xbow; do
+		if [ ! -L "$l" ] || [ "$(cd "${l%/*}" && cd "$(dirname "$(readlink "$l")")" && pwd)/xbow" != "$PKG_XBOW" ]; then
+			echo "$l is not a link to $PKG_XBOW" >&2
+			return 1
+		fi
+	done
+	XBOW=$PKG_XBOW
+	printf '    the stages below run the installed %s\n' "$XBOW" >&2
+}
 
 # Unit tests and every integration test on the sim (the default harness).
 unit_and_sim_tests() {
@@ -397,7 +445,6 @@ compare_errors() {
 
 compare_with_dladm() {
 	local P=$PREFIX phys
-	XBOW="$CARGO_TARGET_DIR/debug/xbow"
 	[ -x "$XBOW" ] || {
 		echo "no $XBOW" >&2
 		return 1
@@ -714,17 +761,22 @@ ipnat_errors() {
 }
 
 compare_with_ipnat() {
-	local nic net f
-	XBOW="$CARGO_TARGET_DIR/debug/xbow"
+	local nic net f bindir
 	[ -x "$XBOW" ] || {
 		echo "no $XBOW" >&2
 		return 1
 	}
 	ipnat_ready || return 0
-	mkdir -p "$WORK/bin"
-	ln -sf "$XBOW" "$WORK/bin/ipnat"
+	# The package's own ipnat link, if xbow is the installed one.
+	bindir=${XBOW%/*}
+	if [ ! -L "$bindir/ipnat" ]; then
+		bindir=$WORK/bin
+		mkdir -p "$bindir"
+		ln -sf "$XBOW" "$bindir/ipnat"
+	fi
+	printf '    xbow as ipnat: %s/ipnat\n' "$bindir" >&2
 	SYS_IPNAT=(env PATH=/usr/sbin:/usr/bin ipnat)
-	XBOW_IPNAT=(env "PATH=$WORK/bin:/usr/bin" XBOW_BACKEND=illumos ipnat)
+	XBOW_IPNAT=(env "PATH=$bindir:/usr/bin" XBOW_BACKEND=illumos ipnat)
 
 	log "ipnat: the structure layouts against the host's headers"
 	ipnat_header_check
@@ -793,7 +845,7 @@ NET_UP=0
 
 # The article's network, brought up, checked and taken down again.
 net_example() {
-	local xbow=$CARGO_TARGET_DIR/debug/xbow out
+	local xbow=$XBOW out
 	NET_SPEC=$ROOT/examples/crossbow-nat.json
 	if [ "${XBOW_CI_ZONES:-1}" = 0 ]; then
 		NET_SPEC=$ROOT/illumos-ci/crossbow-nat-no-zones.json
@@ -836,7 +888,7 @@ net_example() {
 cleanup() {
 	local rc=$?
 	if [ "$NET_UP" = 1 ]; then
-		"$CARGO_TARGET_DIR/debug/xbow" net down "$NET_SPEC" >/dev/null 2>&1 ||
+		"$XBOW" net down "$NET_SPEC" >/dev/null 2>&1 ||
 			warn "xbow net down $NET_SPEC failed: see xbow net status"
 	fi
 	if [ "$BACKEND" = illumos ]; then
@@ -862,7 +914,6 @@ cleanup() {
 
 main() {
 	cd "$ROOT"
-	export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 	WORK=$(mktemp -d "${TMPDIR:-/tmp}/xbow-ci.XXXXXX")
 	trap cleanup EXIT
 	trap 'exit 130' INT TERM
@@ -877,6 +928,15 @@ main() {
 	log "$(rustc --version), $(cargo --version), backend $BACKEND, prefixes $PREFIX/$TEST_PREFIX"
 
 	stage "build" build
+	if [ "$BACKEND" = sim ]; then
+		log "IPS package: skipped (illumos only; the sim runs the debug build)"
+	elif [ "$PACKAGE" = 0 ]; then
+		log "IPS package: skipped (--no-package); the comparisons run the debug build"
+	elif ! command -v pkgsend >/dev/null 2>&1; then
+		warn "no pkgsend (not an IPS system): the package stage is skipped, the comparisons run the debug build"
+	else
+		stage "IPS package: build, publish, install (illumos-ci/package.sh)" package
+	fi
 	stage "unit tests and the integration suite on the sim" unit_and_sim_tests
 	if [ "$BACKEND" = sim ]; then
 		stage "integration suite (sim, run.sh entry point)" suite_sim
