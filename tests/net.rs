@@ -384,3 +384,52 @@ fn nat_rules_load_all_or_none() {
     let l = env.xbow(&["ipnat", "-l"]).stdout;
     assert!(!l.contains("192.168.0.0"), "{l}");
 }
+
+/// A `down` that fails gives the VNICs it had deleted back as they were:
+/// the same MAC address (random ones too), address type, VID and
+/// properties (issue 11: they used to come back with new random MACs).
+#[test]
+fn failed_down_restores_vnics_as_they_were() {
+    let Some(env) = sim() else { return };
+    let spec = write_spec(
+        &env,
+        r#"{"etherstubs": ["s0"], "vnics": [
+            {"name": "v0", "over": "s0", "mac": "random"},
+            {"name": "v1", "over": "s0", "maxbw": "10M", "priority": "low", "vid": 7},
+            {"name": "v2", "over": "s0", "mac": "2:8:20:aa:bb:cc"}]}"#,
+    );
+    env.xbow(&["net", "up", &spec]).ok();
+    let vnics = |env: &Env| {
+        env.dladm(&[
+            "show-vnic",
+            "-p",
+            "-o",
+            "link,over,macaddress,macaddrtype,vid",
+        ])
+        .stdout
+    };
+    let props = |env: &Env| {
+        env.dladm(&[
+            "show-linkprop",
+            "-c",
+            "-o",
+            "link,property,value",
+            "-p",
+            "maxbw,priority",
+        ])
+        .stdout
+    };
+    let (before_vnics, before_props) = (vnics(&env), props(&env));
+    assert!(before_vnics.contains("v0:s0:"), "{before_vnics}");
+    // down: delete v2, v1, v0, then s0 (change 4) fails.
+    let r = env
+        .cmd()
+        .args(["net", "down", &spec])
+        .env("XBOW_SIM_FAIL_AT", "4")
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(1));
+    assert_eq!(vnics(&env), before_vnics);
+    assert_eq!(props(&env), before_props);
+    env.xbow(&["net", "down", &spec]).ok();
+}

@@ -281,6 +281,7 @@ pub fn create_vnic(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
         vrrp: a.vrid.zip(a.af),
         props,
         conf: Conf::temporary(a.temporary),
+        recreate: false,
     };
     match ctx.dl.vnic_create(&spec) {
         Ok(_) => Ok(()),

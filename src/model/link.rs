@@ -231,7 +231,8 @@ pub struct VnicSpec {
     /// The lower link; `None` creates an etherstub.
     pub over: Option<LinkId>,
     pub mac_type: MacAddrType,
-    /// The address for `Fixed`, or the prefix for `Random`.
+    /// The address for `Fixed`, or the prefix for `Random` (the whole
+    /// address when `recreate`).
     pub mac: Option<MacAddr>,
     /// The factory slot for `Factory` (`None` = any free slot).
     pub slot: Option<i32>,
@@ -241,6 +242,11 @@ pub struct VnicSpec {
     /// Link properties to set at creation (`-p`).
     pub props: Vec<(String, Vec<String>)>,
     pub conf: Conf,
+    /// Giving back a VNIC that was deleted: a `Random` one gets the
+    /// address in `mac` again, as libdladm's `dladm_vnic_up()` re-creates
+    /// one at boot (`vc_mac_len` > 0: "the address was already picked
+    /// randomly, and is now passed back", `vnic_ioc_create`).
+    pub recreate: bool,
 }
 
 impl VnicSpec {
@@ -257,6 +263,7 @@ impl VnicSpec {
             vrrp: None,
             props: Vec::new(),
             conf,
+            recreate: false,
         }
     }
 }

@@ -9,6 +9,7 @@ use crate::ipnat::NatRule;
 use crate::ipnat::load::{self, Mode, Op};
 use crate::model::bandwidth::Bandwidth;
 use crate::model::link::{Conf, LinkClass, MacAddrType, VnicSpec};
+use crate::model::mac::MacAddr;
 use crate::model::svc::{self, SvcState};
 use crate::model::zone::{ZoneConfig, ZoneState};
 
@@ -79,9 +80,12 @@ impl Step {
             Step::DeleteEtherstub(s) => format!("dladm delete-etherstub {s}"),
             Step::CreateVnic(v) => {
                 let mut c = format!("dladm create-vnic -l {}", v.over);
-                match (v.mac_type, v.mac) {
-                    (MacAddrType::Fixed, Some(m)) => c.push_str(&format!(" -m {m}")),
-                    (MacAddrType::Random, _) => c.push_str(" -m random"),
+                match (v.mac_type, v.mac, v.slot) {
+                    (MacAddrType::Fixed, Some(m), _) => c.push_str(&format!(" -m {m}")),
+                    (MacAddrType::Random, _, _) => c.push_str(" -m random"),
+                    (MacAddrType::Factory, _, Some(n)) => {
+                        c.push_str(&format!(" -m factory -n {n}"))
+                    }
                     _ => {}
                 }
                 if v.vid != 0 {
@@ -188,7 +192,7 @@ impl Step {
                     over: Some(over),
                     mac_type: v.mac_type,
                     mac: v.mac,
-                    slot: None,
+                    slot: v.slot,
                     vid: v.vid,
                     force: false,
                     vrrp: None,
@@ -197,6 +201,8 @@ impl Step {
                         .map(|(k, v)| (k.to_string(), vec![v]))
                         .collect(),
                     conf: Conf::BOTH,
+                    // Only a VNIC taken from the host has a random address.
+                    recreate: v.mac_type == MacAddrType::Random && v.mac.is_some(),
                 };
                 h.dl.vnic_create(&spec)
                     .map(|_| ())
@@ -346,6 +352,9 @@ pub struct Conflict {
 /// What a VNIC on the host looks like.
 struct HostVnic {
     over: String,
+    mac_type: MacAddrType,
+    mac: Option<MacAddr>,
+    slot: i32,
     vid: u16,
     maxbw: Option<Bandwidth>,
     priority: Option<String>,
@@ -380,11 +389,40 @@ fn host_vnic(h: &mut Host, name: &str) -> HostResult<Option<(LinkClass, Option<H
         info.class,
         Some(HostVnic {
             over,
+            mac_type: attr.mac_type,
+            mac: attr.mac,
+            slot: attr.slot,
             vid: attr.vid,
             maxbw,
             priority,
         }),
     )))
+}
+
+/// The spec's VNIC as the host has it: its lower link, address (and how
+/// it was chosen), VID and properties.
+fn as_on_host(v: &NetVnic, hv: HostVnic) -> NetVnic {
+    let (mac_type, mac, slot) = match hv.mac_type {
+        MacAddrType::Factory => (MacAddrType::Factory, None, Some(hv.slot)),
+        MacAddrType::Fixed | MacAddrType::Random => (hv.mac_type, hv.mac, None),
+        // A VRRP address comes from the VRID, which the spec cannot hold.
+        _ => (v.mac_type, v.mac, None),
+    };
+    NetVnic {
+        name: v.name.clone(),
+        over: hv.over,
+        mac_type,
+        mac,
+        slot,
+        vid: hv.vid,
+        maxbw: hv.maxbw,
+        // `high` is the default: leave it unset, as a VNIC made without
+        // `-p priority` has it.
+        priority: hv
+            .priority
+            .filter(|p| p != "high")
+            .and_then(|p| p.parse().ok()),
+    }
 }
 
 /// What `up` must do, in order; or the conflicts that stop it.
@@ -578,8 +616,12 @@ pub fn down(net: &Network, h: &mut Host) -> HostResult<Vec<Step>> {
         }
     }
     for v in net.vnics.iter().rev() {
-        if let Some((LinkClass::Vnic, _)) = host_vnic(h, &v.name)? {
-            steps.push(Step::DeleteVnic(v.clone()));
+        match host_vnic(h, &v.name)? {
+            // As the host has it, so that undoing the deletion gives it
+            // back with its address and properties.
+            Some((LinkClass::Vnic, Some(hv))) => steps.push(Step::DeleteVnic(as_on_host(v, hv))),
+            Some((LinkClass::Vnic, None)) => steps.push(Step::DeleteVnic(v.clone())),
+            _ => {}
         }
     }
     for s in net.etherstubs.iter().rev() {

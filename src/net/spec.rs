@@ -110,7 +110,11 @@ pub struct NetVnic {
     pub name: String,
     pub over: String,
     pub mac_type: MacAddrType,
+    /// The address for `Fixed`; for `Random`, the address a VNIC of the
+    /// host had (to give it back when a failed `down` re-creates it).
     pub mac: Option<MacAddr>,
+    /// The factory slot of a `Factory` VNIC of the host.
+    pub slot: Option<i32>,
     pub vid: u16,
     pub maxbw: Option<Bandwidth>,
     pub priority: Option<Priority>,
@@ -471,6 +475,7 @@ fn vnic(
         over: v.over.clone(),
         mac_type,
         mac,
+        slot: None,
         vid,
         maxbw,
         priority,

@@ -210,6 +210,10 @@ pub fn create_request(spec: &VnicSpec) -> CreateRequest {
     };
     let (mac_addr, mac_len, mac_prefix_len) = match (spec.mac_type, spec.mac) {
         (MacAddrType::Fixed, Some(m)) => (m.as_bytes().to_vec(), m.len() as u32, 0),
+        // Re-creation: the address itself (`vc_mac_len` > 0).
+        (MacAddrType::Random, Some(m)) if spec.recreate => {
+            (m.as_bytes().to_vec(), m.len() as u32, 0)
+        }
         (MacAddrType::Random, Some(p)) => (p.as_bytes().to_vec(), 0, p.len() as u32),
         _ => (Vec::new(), 0, 0),
     };
@@ -356,6 +360,18 @@ mod tests {
         assert_eq!(
             (random.mac_addr, random.mac_len, random.mac_prefix_len),
             (vec![2, 8, 0x20], 0, 3)
+        );
+        // Giving a deleted random VNIC its address back: the whole address
+        // with its length, no prefix (as `dladm_vnic_up()` does).
+        let again = create_request(&VnicSpec {
+            mac_type: MacAddrType::Random,
+            mac: Some("2:8:20:de:19:2".parse().unwrap()),
+            recreate: true,
+            ..vnic(3)
+        });
+        assert_eq!(
+            (again.mac_addr, again.mac_len, again.mac_prefix_len),
+            (vec![2, 8, 0x20, 0xde, 0x19, 2], 6, 0)
         );
 
         let factory = create_request(&VnicSpec {

@@ -204,12 +204,24 @@ fn assign_mac(st: &SimState, spec: &VnicSpec, lower: LinkId) -> DlResult<LinkCon
             }
             (MacAddrType::Fixed, m, None)
         }
-        MacAddrType::Random => {
-            let prefix = spec
-                .mac
-                .map_or(DEFAULT_PREFIX.to_vec(), |m| m.as_bytes().to_vec());
-            (MacAddrType::Random, random_mac(&prefix, &taken)?, None)
-        }
+        MacAddrType::Random => match spec.mac {
+            // The address a deleted VNIC had, given back.
+            Some(m) if spec.recreate => {
+                if m.is_multicast() || m.as_bytes().iter().all(|b| *b == 0) {
+                    return Err(DlStatus::Invalidmacaddr.into());
+                }
+                if taken.contains(&m) {
+                    return Err(DlStatus::Invalidmacaddrinuse.into());
+                }
+                (MacAddrType::Random, m, None)
+            }
+            _ => {
+                let prefix = spec
+                    .mac
+                    .map_or(DEFAULT_PREFIX.to_vec(), |m| m.as_bytes().to_vec());
+                (MacAddrType::Random, random_mac(&prefix, &taken)?, None)
+            }
+        },
         MacAddrType::Factory => {
             let free = free_slots(st, lower, factory);
             let slot = match spec.slot {
