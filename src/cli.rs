@@ -65,7 +65,14 @@ enum NetCommand {
     /// Print the steps `up` would take, as illumos command lines
     Plan { file: PathBuf },
     /// Apply the spec (a second run changes nothing); undo everything on failure
-    Up { file: PathBuf },
+    Up {
+        file: PathBuf,
+        /// undo the change unless `xbow net confirm` runs within SECONDS
+        #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86400))]
+        confirm: Option<u64>,
+    },
+    /// Keep the change an `up --confirm` made (else it is undone)
+    Confirm,
     /// Remove what the spec describes, in reverse order
     Down { file: PathBuf },
     /// Show desired against actual for every object; exit 1 unless they match
@@ -75,6 +82,9 @@ enum NetCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The process that undoes an unconfirmed change (started by `up --confirm`)
+    #[command(hide = true)]
+    Watchdog { pending: PathBuf, token: u64 },
 }
 
 #[derive(Subcommand, Debug)]
@@ -228,6 +238,12 @@ fn run_net(cmd: NetCommand) -> i32 {
         eprintln!("xbow net: {e}");
         1
     };
+    if let NetCommand::Watchdog { pending, token } = &cmd {
+        return match net::watchdog(pending, *token) {
+            Ok(()) => 0,
+            Err(e) => fail(&e),
+        };
+    }
     let mut host = match Kind::from_env()
         .map_err(net::NetError::Failed)
         .and_then(net::open_host)
@@ -252,7 +268,16 @@ fn run_net(cmd: NetCommand) -> i32 {
                     let _ = writeln!(out, "{}", s.command());
                 }
             }),
-        NetCommand::Up { file } => net::up(&file, &mut host, &mut out),
+        NetCommand::Up {
+            file,
+            confirm: None,
+        } => net::up(&file, &mut host, &mut out),
+        NetCommand::Up {
+            file,
+            confirm: Some(secs),
+        } => net::up_confirmed(&file, &mut host, &mut out, secs),
+        NetCommand::Confirm => net::confirm(&mut host, &mut out),
+        NetCommand::Watchdog { .. } => Ok(()),
         NetCommand::Down { file } => net::down(&file, &mut host, &mut out),
         NetCommand::Status { file, json } => match net::status(&file, &mut host, json, &mut out) {
             Ok(true) => Ok(()),

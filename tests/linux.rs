@@ -302,6 +302,39 @@ fn down_then_up_rebuilds_what_something_else_deleted() {
     assert_eq!(names(&env), before);
 }
 
+/// `net up --confirm`: without `net confirm` the watchdog (in the same
+/// network namespace as the command that started it) undoes the change on
+/// the kernel.
+#[test]
+fn an_unconfirmed_change_is_undone_on_the_kernel() {
+    let Some(env) = env() else { return };
+    let spec = env.dir().join("net.json");
+    std::fs::write(
+        &spec,
+        r#"{"etherstubs": ["stub0"], "vnics": [{"name": "vnic0", "over": "stub0"}]}"#,
+    )
+    .expect("spec");
+    let spec = spec.to_str().expect("utf-8");
+    let before = names(&env);
+    env.xbow(&["net", "up", spec, "--confirm", "1"]).ok();
+    assert!(names(&env).contains(&"vnic0".to_string()));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while names(&env) != before {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not undone: {:?}",
+            names(&env)
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // Confirmed, it stays.
+    env.xbow(&["net", "up", spec, "--confirm", "30"]).ok();
+    env.xbow(&["net", "confirm"]).ok();
+    assert!(names(&env).contains(&"vnic0".to_string()));
+    env.xbow(&["net", "down", spec]).ok();
+    assert_eq!(names(&env), before);
+}
+
 #[test]
 fn concurrent_creates_are_serialized_in_the_state_and_the_kernel() {
     let Some(env) = env() else { return };

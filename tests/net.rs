@@ -433,3 +433,113 @@ fn failed_down_restores_vnics_as_they_were() {
     assert_eq!(props(&env), before_props);
     env.xbow(&["net", "down", &spec]).ok();
 }
+
+/// `up --confirm`: the change is undone unless `net confirm` comes in time.
+#[test]
+fn unconfirmed_change_is_undone() {
+    let Some(env) = sim() else { return };
+    let spec = write_spec(
+        &env,
+        r#"{"etherstubs": ["s0"], "vnics": [{"name": "v0", "over": "s0"}]}"#,
+    );
+    let before = state(&env);
+    let r = env.xbow(&["net", "up", &spec, "--confirm", "1"]);
+    r.ok();
+    assert!(r.stdout.ends_with(&format!(
+        "applied {spec}: run `xbow net confirm` within 1 s to keep it, or it is undone\n"
+    )));
+    assert!(env.dladm(&["show-vnic"]).stdout.contains("v0 "));
+    // While it waits, status says so and no other change runs.
+    let s = env.xbow(&["net", "status", &spec]);
+    assert!(
+        s.stdout
+            .contains(&format!("the change of {spec} waits for confirmation"))
+    );
+    let u = env.xbow(&["net", "down", &spec]);
+    assert_eq!(u.code, 1);
+    assert!(u.stderr.contains("waits for confirmation"), "{}", u.stderr);
+    // The watchdog undoes it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while env.dladm(&["show-vnic"]).stdout.contains("v0 ") {
+        assert!(std::time::Instant::now() < deadline, "not undone in time");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while env.dir().join("sim.json.net.pending").exists() {
+        assert!(std::time::Instant::now() < deadline, "record left");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(state(&env), before);
+    let r = env.xbow(&["net", "confirm"]);
+    assert_eq!((r.code, r.stdout.as_str()), (1, ""));
+    assert!(
+        r.stderr.starts_with(&format!(
+            "xbow net: no change waits for confirmation (the last one, of {spec}, was undone "
+        )),
+        "{}",
+        r.stderr
+    );
+}
+
+/// `net confirm` keeps the change, and the watchdog goes away.
+#[test]
+fn confirmed_change_stays() {
+    let Some(env) = sim() else { return };
+    let spec = write_spec(
+        &env,
+        r#"{"etherstubs": ["s0"], "vnics": [{"name": "v0", "over": "s0"}]}"#,
+    );
+    env.xbow(&["net", "up", &spec, "--confirm", "30"]).ok();
+    let pending = env.dir().join("sim.json.net.pending");
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&pending).unwrap()).unwrap();
+    let pid = record["watchdog"].as_u64().expect("watchdog pid");
+    // A second confirmed change waits for this one.
+    let r = env.xbow(&["net", "up", &spec, "--confirm", "30"]);
+    assert_eq!(r.code, 1);
+    let r = env.xbow(&["net", "confirm"]);
+    r.ok();
+    assert_eq!(r.stdout, format!("confirmed: the change of {spec} stays\n"));
+    assert!(!pending.exists());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while std::path::Path::new(&format!("/proc/{pid}")).exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "watchdog {pid} still runs"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(env.dladm(&["show-vnic"]).stdout.contains("v0 "));
+    env.xbow(&["net", "confirm"])
+        .fails_with("xbow net: no change waits for confirmation\n");
+    env.xbow(&["net", "down", &spec]).ok();
+}
+
+/// A change whose watchdog was killed is undone by the next `xbow net`
+/// command once its time is over.
+#[test]
+fn overdue_change_is_undone_by_the_next_command() {
+    let Some(env) = sim() else { return };
+    let spec = write_spec(&env, r#"{"etherstubs": ["s0"]}"#);
+    env.xbow(&["net", "up", &spec, "--confirm", "1"]).ok();
+    let pending = env.dir().join("sim.json.net.pending");
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&pending).unwrap()).unwrap();
+    let pid = record["watchdog"].as_u64().expect("watchdog pid");
+    let killed = std::process::Command::new("kill")
+        .args(["-9", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let r = env.xbow(&["net", "down", &spec]);
+    r.ok();
+    assert_eq!(
+        r.stdout,
+        format!(
+            "the change of {spec} was undone: it was not confirmed in time and its watchdog did not undo it\n\
+             nothing to remove: none of {spec} is on the host\n"
+        )
+    );
+    assert!(!pending.exists());
+}

@@ -71,6 +71,19 @@ impl Bandwidth {
     }
 }
 
+/// In bits per second.
+impl serde::Serialize for Bandwidth {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Bandwidth {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        u64::deserialize(d).map(Bandwidth)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

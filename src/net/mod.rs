@@ -1,6 +1,7 @@
 //! `xbow net`: a whole virtual network from one spec file — plan, up
 //! (idempotent, transactional), down, status.
 
+mod confirm;
 mod natconf;
 mod plan;
 mod spec;
@@ -28,6 +29,8 @@ pub struct Host {
     pub natfile: Box<dyn NatFile>,
     /// The lock that serializes `xbow net` runs.
     lock_path: PathBuf,
+    /// The record of a change that waits for `xbow net confirm`.
+    pending_path: PathBuf,
 }
 
 /// Why `xbow net` stopped.
@@ -64,6 +67,8 @@ pub fn open_host(kind: Kind) -> Result<Host, NetError> {
 pub fn sim_host(file: StateFile) -> Host {
     let mut lock_path = file.path().as_os_str().to_owned();
     lock_path.push(".net.lock");
+    let mut pending_path = file.path().as_os_str().to_owned();
+    pending_path.push(".net.pending");
     Host {
         dl: Box::new(SimDatalink::open(file.clone())),
         ip: Box::new(SimHost::open(file.clone())),
@@ -72,6 +77,7 @@ pub fn sim_host(file: StateFile) -> Host {
         nat: Box::new(SimNat::open(file.clone())),
         natfile: Box::new(SimHost::open(file)),
         lock_path: lock_path.into(),
+        pending_path: pending_path.into(),
     }
 }
 
@@ -87,6 +93,7 @@ fn open_illumos() -> Result<Host, NetError> {
             .map_err(|e| NetError::Failed(format!("/dev/ipnat: {e}")))?,
         natfile: Box::new(IllumosNatFile),
         lock_path: PathBuf::from("/var/run/xbow-net.lock"),
+        pending_path: PathBuf::from("/var/run/xbow-net.pending"),
     })
 }
 
@@ -181,6 +188,36 @@ pub fn up(path: &Path, h: &mut Host, out: &mut dyn Write) -> Result<(), NetError
     })
 }
 
+/// `xbow net up SPEC --confirm SECONDS`: apply, and undo it unless
+/// [`confirm`] runs within SECONDS.
+pub fn up_confirmed(
+    path: &Path,
+    h: &mut Host,
+    out: &mut dyn Write,
+    secs: u64,
+) -> Result<(), NetError> {
+    confirm::up(path, h, out, secs)
+}
+
+/// `xbow net confirm`: keep the change that waits for confirmation.
+pub fn confirm(h: &mut Host, out: &mut dyn Write) -> Result<(), NetError> {
+    confirm::confirm(h, out)
+}
+
+/// `xbow net watchdog PENDING TOKEN`: the process that undoes an
+/// unconfirmed change (started by `up --confirm`).
+pub fn watchdog(pending: &Path, token: u64) -> Result<(), NetError> {
+    confirm::watchdog(
+        || {
+            Kind::from_env()
+                .map_err(NetError::Failed)
+                .and_then(open_host)
+        },
+        pending,
+        token,
+    )
+}
+
 /// `xbow net down`: remove what the spec describes.
 pub fn down(path: &Path, h: &mut Host, out: &mut dyn Write) -> Result<(), NetError> {
     apply(path, h, out, plan_down, |p| {
@@ -198,6 +235,7 @@ fn apply(
     nothing: fn(&Path) -> String,
 ) -> Result<(), NetError> {
     let _lock = lock(h)?;
+    confirm::settle(h, out)?;
     let net = load(path, h)?;
     let steps = plan(&net, h)?;
     if steps.is_empty() {
@@ -253,6 +291,13 @@ pub fn status(
                 Cell::from(if e.ok { "yes" } else { "no" }),
             ];
             o.print(out, &row).map_err(io)?;
+        }
+    }
+    if let Some(note) = confirm::note(h)? {
+        if json {
+            eprintln!("xbow net: {note}");
+        } else {
+            writeln!(out, "{note}").map_err(io)?;
         }
     }
     Ok(converged)

@@ -14,9 +14,12 @@ use crate::model::svc::{self, SvcState};
 use crate::model::zone::{ZoneConfig, ZoneState};
 
 use super::Host;
+use serde::{Deserialize, Serialize};
 
-/// One change to the host.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One change to the host. (Serialized in the record of a change that
+/// waits for `xbow net confirm`, to be undone if it does not come.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub enum Step {
     CreateEtherstub(String),
     DeleteEtherstub(String),
@@ -26,7 +29,8 @@ pub enum Step {
     /// put back on undo.
     SetLinkprop {
         link: String,
-        prop: &'static str,
+        #[serde(with = "known")]
+        prop: Known,
         value: Option<String>,
         old: Option<String>,
     },
@@ -34,8 +38,8 @@ pub enum Step {
     DeleteIf(String),
     CreateAddr(NetAddr),
     DeleteAddr(NetAddr),
-    Enable(&'static str),
-    Disable(&'static str),
+    Enable(#[serde(with = "known")] Known),
+    Disable(#[serde(with = "known")] Known),
     /// Load NAT rules, all or none (and keep them in xbow's block of the
     /// NAT file).
     LoadNat(Vec<NetNat>),
@@ -48,7 +52,30 @@ pub enum Step {
     HaltZone(String),
 }
 
-/// Quote a word for a POSIX shell if it needs it.
+/// A fixed string a step names: a link property or a service. (An alias,
+/// so that serde does not take it for text borrowed from its input.)
+type Known = &'static str;
+
+/// [`Known`] strings, read back as the same `&'static str`.
+mod known {
+    use crate::model::svc;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    const ALL: &[&str] = &["maxbw", "priority", svc::IPV4_FORWARDING, svc::IPFILTER];
+
+    pub fn serialize<S: Serializer>(v: &&'static str, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(v)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+        let s = String::deserialize(d)?;
+        ALL.iter()
+            .copied()
+            .find(|k| *k == s)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown name '{s}'")))
+    }
+}
+
 /// A shell command that prints the rules, one a line.
 fn nat_lines(rules: &[NetNat]) -> String {
     match rules {
@@ -60,6 +87,7 @@ fn nat_lines(rules: &[NetNat]) -> String {
     }
 }
 
+/// Quote a word for a POSIX shell if it needs it.
 fn sh(word: &str) -> String {
     if !word.is_empty()
         && word

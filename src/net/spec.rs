@@ -11,7 +11,7 @@ use crate::model::link_name::LinkName;
 use crate::model::linkprop::Priority;
 use crate::model::mac::MacAddr;
 use crate::model::zone::{ZoneConfig, ZoneNet, zone_name_error};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The spec as written (JSON).
@@ -105,7 +105,8 @@ fn err<T>(path: impl Into<String>, msg: impl Into<String>) -> Result<T, SpecErro
 }
 
 /// A VNIC the network needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NetVnic {
     pub name: String,
     pub over: String,
@@ -121,7 +122,8 @@ pub struct NetVnic {
 }
 
 /// An address in the global zone.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NetAddr {
     pub ifname: String,
     /// `IF/NAME`.
@@ -141,6 +143,23 @@ pub struct NetZone {
 pub struct NetNat {
     pub text: String,
     pub rule: NatRule,
+}
+
+/// As its text, parsed again when read.
+impl Serialize for NetNat {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl<'de> Deserialize<'de> for NetNat {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        let rule = text
+            .parse()
+            .map_err(|e| serde::de::Error::custom(format!("{e}: '{text}'")))?;
+        Ok(NetNat { text, rule })
+    }
 }
 
 /// A validated spec.

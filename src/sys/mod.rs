@@ -34,3 +34,34 @@ pub fn is_superuser() -> bool {
     // SAFETY: geteuid has no preconditions and cannot fail.
     unsafe { libc::geteuid() == 0 }
 }
+
+/// Leave the terminal's session (`setsid`), so that closing the terminal
+/// does not end this process.
+pub fn new_session() {
+    // SAFETY: setsid takes no arguments and only changes this process's
+    // session and process group (it fails harmlessly for a group leader).
+    unsafe { libc::setsid() };
+}
+
+/// Point standard output at `/dev/null` (a parent reading a pipe has what
+/// it needed).
+pub fn close_stdout() {
+    use std::os::fd::AsRawFd;
+    if let Ok(null) = std::fs::OpenOptions::new().write(true).open("/dev/null") {
+        // SAFETY: both are open descriptors (`null` lives to the end of
+        // this block); dup2 only makes descriptor 1 a copy of it.
+        unsafe { libc::dup2(null.as_raw_fd(), libc::STDOUT_FILENO) };
+    }
+}
+
+/// Ask process `pid` to end (`SIGTERM`); it may be gone already.
+pub fn end_process(pid: u32) {
+    // Never 0 (or, past i32::MAX, negative): those name process groups.
+    if let Ok(p) = libc::pid_t::try_from(pid)
+        && p > 0
+    {
+        // SAFETY: kill takes plain integers; a positive pid names one
+        // process, and a failure (it is gone) is ignored.
+        unsafe { libc::kill(p, libc::SIGTERM) };
+    }
+}
