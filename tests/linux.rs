@@ -141,7 +141,13 @@ fn what_linux_cannot_do_is_refused_and_changes_nothing() {
     env.dladm(&["create-etherstub", "etherstub1234560"])
         .fails_with("dladm: etherstub creation failed: link name 'etherstub1234560' is 16 characters long: Linux allows at most 15\n");
     assert_eq!(env.dladm(&["show-etherstub"]).stdout, "");
+    // The names of xbow's own links (bridge ports, VLAN bridges).
+    env.dladm(&["create-etherstub", "xbp.9"])
+        .fails_with("dladm: etherstub creation failed: link name 'xbp.9' is reserved on Linux: xbow names its own links xbp.ID (bridge ports) and xbIDvVID (VLAN bridges)\n");
+    assert_eq!(env.dladm(&["show-etherstub"]).stdout, "");
     env.dladm(&["create-etherstub", "stub0"]).ok();
+    env.dladm(&["create-vnic", "-l", "stub0", "xb1v2"])
+        .fails_with("dladm: vnic creation over stub0 failed: link name 'xb1v2' is reserved on Linux: xbow names its own links xbp.ID (bridge ports) and xbIDvVID (VLAN bridges)\n");
     env.dladm(&["create-vnic", "-l", "stub0", "vnic0"]).ok();
     // No link priorities.
     warns(
@@ -186,6 +192,37 @@ fn what_linux_cannot_do_is_refused_and_changes_nothing() {
         r.fails_with("dladm: vnic creation over e1000g0 failed: VLAN id 30 over physical link e1000g0: this kernel has no 802.1Q VLAN support (CONFIG_VLAN_8021Q)\n");
         assert!(link(&links(&env), "vnic2").is_none());
     }
+}
+
+/// A Linux bridge takes 1023 ports (below `BR_MAX_PORTS`, never 0): the
+/// 1024th VNIC on an etherstub is refused saying so, and `net up` leaves
+/// nothing behind.
+#[test]
+fn an_etherstub_holds_1023_vnics_on_linux() {
+    let Some(env) = env() else { return };
+    let vnics: Vec<String> = (0..1024)
+        .map(|i| format!(r#"{{"name": "v{i}", "over": "stub0"}}"#))
+        .collect();
+    let spec = env.dir().join("net.json");
+    std::fs::write(
+        &spec,
+        format!(
+            r#"{{"etherstubs": ["stub0"], "vnics": [{}]}}"#,
+            vnics.join(",")
+        ),
+    )
+    .expect("spec");
+    let before = names(&env);
+    let r = env.xbow(&["net", "up", spec.to_str().expect("utf-8")]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains(
+            "step 1025 of 1025 failed: dladm create-vnic -l stub0 v1023: vnic creation over stub0 failed: etherstub stub0: a Linux bridge holds at most 1023 ports, and stub0 has them all"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(names(&env), before);
 }
 
 #[test]

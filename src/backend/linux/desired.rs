@@ -51,6 +51,18 @@ pub(super) fn peer_name(id: LinkId) -> String {
     format!("xbp.{id}")
 }
 
+/// Whether `name` has the shape of a name xbow gives its own links
+/// ([`peer_name`], [`vlan_name`]): a user's link may not have it.
+pub(super) fn is_internal_name(name: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if let Some(id) = name.strip_prefix("xbp.") {
+        return digits(id);
+    }
+    name.strip_prefix("xb")
+        .and_then(|rest| rest.split_once('v'))
+        .is_some_and(|(id, vid)| digits(id) && digits(vid))
+}
+
 pub(super) fn vlan_name(phys: LinkId, vid: u16) -> String {
     format!("xb{phys}v{vid}")
 }
@@ -213,5 +225,24 @@ impl Desired {
             .map(|r| r.rule.clone())
             .collect();
         Ok(d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_names() {
+        for n in ["xbp.9", "xbp.123", "xb3v10", "xb12v4094"] {
+            assert!(is_internal_name(n), "{n}");
+        }
+        for n in [
+            "xbp.", "xbp.9a", "xbp9", "xb3v", "xbv10", "xbow0", "vnic0", "xb3x10",
+        ] {
+            assert!(!is_internal_name(n), "{n}");
+        }
+        assert!(is_internal_name(&peer_name(7)));
+        assert!(is_internal_name(&vlan_name(3, 10)));
     }
 }

@@ -34,12 +34,23 @@ fn find(nl: &mut Netlink, name: &str) -> Result<KLink, String> {
         .ok_or_else(|| format!("link {name}: not in the kernel"))
 }
 
-/// Check a name fits in `IFNAMSIZ`.
+/// The most ports a Linux bridge takes: port numbers are below
+/// `BR_MAX_PORTS` (1024) and 0 is never given (`find_portno()`); one more
+/// is `EXFULL`.
+const BRIDGE_PORTS: usize = 1023;
+
+/// Check a name fits in `IFNAMSIZ` and is none of the names xbow gives
+/// its own links.
 fn ifname(name: &str) -> Result<&str, String> {
     if name.len() > MAX_IFNAME {
         return Err(format!(
             "link name '{name}' is {} characters long: Linux allows at most {MAX_IFNAME}",
             name.len()
+        ));
+    }
+    if super::desired::is_internal_name(name) {
+        return Err(format!(
+            "link name '{name}' is reserved on Linux: xbow names its own links xbp.ID (bridge ports) and xbIDvVID (VLAN bridges)"
         ));
     }
     Ok(name)
@@ -208,7 +219,16 @@ fn add_vnic(nl: &mut Netlink, v: &Vnic, vlans: &[Vlan]) -> Result<(), String> {
         }
         Some(peer) => {
             nl.add_veth(name, v.mac, &peer, v.mtu, Some(lower))
-                .map_err(nl_err)?;
+                .map_err(|e| {
+                    if e.errno == libc::EXFULL {
+                        format!(
+                            "etherstub {}: a Linux bridge holds at most {BRIDGE_PORTS} ports, and {parent} has them all ({e})",
+                            v.lower
+                        )
+                    } else {
+                        nl_err(e)
+                    }
+                })?;
             ready(nl, &[&peer, name], name, &alias)
         }
     }
