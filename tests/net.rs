@@ -416,6 +416,18 @@ fn spec_errors_name_the_path() {
             r#"{"nat": ["map eri0 192.168.0.0/24 -> 0/32", "map  eri0 192.168.0.0/24 -> 0.0.0.0/32"]}"#,
             "$.nat[1]: 'map  eri0 192.168.0.0/24 -> 0.0.0.0/32' is the same rule as $.nat[0]",
         ),
+        // One fixed MAC a VNIC, one IPv4 address an interface.
+        (
+            r#"{"etherstubs": ["s0"], "vnics": [{"name": "v0", "over": "s0", "mac": "2:8:20:1:2:3"},
+            {"name": "v1", "over": "s0", "mac": "02:08:20:01:02:03"}]}"#,
+            "$.vnics[1].mac: 2:8:20:1:2:3 is already the address of $.vnics[0]",
+        ),
+        (
+            r#"{"etherstubs": ["s0"], "vnics": [{"name": "v0", "over": "s0"}, {"name": "v1", "over": "s0"}],
+            "addresses": [{"interface": "v0", "address": "10.0.0.1/24"}],
+            "zones": [{"name": "z1", "net": [{"physical": "v1", "allowed-address": "10.0.0.1/24"}]}]}"#,
+            "$.zones[0].net[0].allowed-address: 10.0.0.1 is already used at $.addresses[0].address",
+        ),
         // Link names everywhere; what a message quotes is escaped.
         (
             r#"{"etherstubs": ["s0"], "vnics": [{"name": "v0", "over": "s\u00000"}]}"#,

@@ -291,7 +291,10 @@ mod tests {
 
     #[test]
     fn printable_escapes_control_characters() {
-        assert!(matches!(printable("vnic0 é\\x"), Cow::Borrowed("vnic0 é\\x")));
+        assert!(matches!(
+            printable("vnic0 é\\x"),
+            Cow::Borrowed("vnic0 é\\x")
+        ));
         assert_eq!(
             printable("a\x1b[2J\x00\x07\x7f\t\r\n\u{9b}z"),
             "a\\x1b[2J\\x00\\x07\\x7f\\t\\r\\n\\u{9b}z"

@@ -227,7 +227,17 @@ impl Spec {
         }
         let mut vnics = Vec::new();
         for (i, v) in self.vnics.iter().enumerate() {
-            vnics.push(vnic(i, v, &defined, dl)?);
+            let n = vnic(i, v, &defined, dl)?;
+            // dladm refuses a fixed address that another VNIC has.
+            if let Some(m) = n.mac
+                && let Some(j) = vnics.iter().position(|o: &NetVnic| o.mac == Some(m))
+            {
+                return err(
+                    format!("$.vnics[{i}].mac"),
+                    format!("{m} is already the address of $.vnics[{j}]"),
+                );
+            }
+            vnics.push(n);
         }
         // A VNIC serves one purpose: a global-zone address or one zone.
         let mut users: BTreeMap<String, String> = BTreeMap::new();
@@ -400,9 +410,9 @@ impl Spec {
                 rule,
             });
         }
-        // With NAT asked for, every private address must be translated.
-        if !nat.is_empty() {
-            let private = addresses
+        // Every address of the network, where it is written.
+        let all_addrs = || {
+            addresses
                 .iter()
                 .enumerate()
                 .map(|(i, a)| (format!("$.addresses[{i}].address"), a.addr))
@@ -411,7 +421,19 @@ impl Spec {
                         n.allowed_address
                             .map(|a| (format!("$.zones[{i}].net[{j}].allowed-address"), a))
                     })
-                }));
+                }))
+        };
+        // An IPv4 address is on one interface only.
+        let mut seen: BTreeMap<std::net::Ipv4Addr, String> = BTreeMap::new();
+        for (path, a) in all_addrs() {
+            if let Some(first) = seen.get(&a.addr) {
+                return err(path, format!("{} is already used at {first}", a.addr));
+            }
+            seen.insert(a.addr, path);
+        }
+        // With NAT asked for, every private address must be translated.
+        if !nat.is_empty() {
+            let private = all_addrs();
             for (path, a) in private {
                 if !nat.iter().any(|n| translates(&n.rule, a.addr)) {
                     return err(
