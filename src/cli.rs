@@ -261,7 +261,7 @@ fn run_net(cmd: NetCommand) -> i32 {
                     let _ = writeln!(
                         out,
                         "# nothing to change: the host matches {}",
-                        file.display()
+                        net::show_path(&file)
                     );
                 }
                 for s in steps {
@@ -285,7 +285,7 @@ fn run_net(cmd: NetCommand) -> i32 {
                 let _ = out.flush();
                 return fail(&format!(
                     "the host differs from {} (rows with OK no)",
-                    file.display()
+                    net::show_path(&file)
                 ));
             }
             Err(e) => Err(e),

@@ -248,6 +248,12 @@ fn down_leaves_other_objects_alone() {
 fn spec_errors_name_the_path() {
     let Some(env) = sim() else { return };
     setup(&env);
+    let zone_at = |zonepath: &str| {
+        format!(
+            r#"{{"etherstubs": ["s0"], "vnics": [{{"name": "v0", "over": "s0"}}],
+            "zones": [{{"name": "z1", "zonepath": "{zonepath}", "net": [{{"physical": "v0"}}]}}]}}"#
+        )
+    };
     let cases: &[(&str, &str)] = &[
         (
             r#"{"etherstubs": ["s0"], "vnics": [{"name": "v0", "over": "s0", "overr": 1}]}"#,
@@ -307,6 +313,137 @@ fn spec_errors_name_the_path() {
             r#"{"etherstubs": ["s0"], "vnics": [{"name": "v0", "over": "s0"}], "addresses": [{"interface": "v0", "address": "10.0.0.1/24"}],
             "nat": ["map eri0 192.168.0.0/24 -> 0/32"]}"#,
             "$.addresses[0].address: 10.0.0.1/24 is outside every NAT rule's range ($.nat)",
+        ),
+        // Everything after the spec is refused, not ignored.
+        (
+            r#"{"etherstubs":["a0"]}{"etherstubs":["b0"]}"#,
+            "$: trailing characters at line 1 column 22: a spec file holds one JSON object and nothing after it",
+        ),
+        (
+            "{\"etherstubs\":[\"a0\"]}\n\n  x",
+            "$: trailing characters at line 3 column 3: a spec file holds one JSON object and nothing after it",
+        ),
+        // Zonepaths: absolute, normalized, no zonecfg or shell specials,
+        // not a system directory.
+        (
+            &zone_at("/zones/x;exit"),
+            r#"$.zones[0].zonepath: '/zones/x;exit' contains ';'; a zonepath is printable ASCII without whitespace or any of ;="'\#()[]"#,
+        ),
+        (
+            &zone_at("/zones/a=b"),
+            r#"$.zones[0].zonepath: '/zones/a=b' contains '='; a zonepath is printable ASCII without whitespace or any of ;="'\#()[]"#,
+        ),
+        (
+            &zone_at("/zones/a\\u001b[2Jb"),
+            r#"$.zones[0].zonepath: '/zones/a\x1b[2Jb' contains '\u{1b}'; a zonepath is printable ASCII without whitespace or any of ;="'\#()[]"#,
+        ),
+        (
+            &zone_at("/zones/a b"),
+            r#"$.zones[0].zonepath: '/zones/a b' contains ' '; a zonepath is printable ASCII without whitespace or any of ;="'\#()[]"#,
+        ),
+        (
+            &zone_at("zones/z1"),
+            "$.zones[0].zonepath: 'zones/z1' is not an absolute path",
+        ),
+        (
+            &zone_at("/"),
+            "$.zones[0].zonepath: '/' is the root directory",
+        ),
+        (
+            &zone_at("/etc/../.."),
+            "$.zones[0].zonepath: '/etc/../..' is not a normalized path (no '.' or '..' components, no '//', no trailing '/')",
+        ),
+        (
+            &zone_at("/zones//z1"),
+            "$.zones[0].zonepath: '/zones//z1' is not a normalized path (no '.' or '..' components, no '//', no trailing '/')",
+        ),
+        (
+            &zone_at("/zones/z1/"),
+            "$.zones[0].zonepath: '/zones/z1/' is not a normalized path (no '.' or '..' components, no '//', no trailing '/')",
+        ),
+        (
+            &zone_at("/usr"),
+            "$.zones[0].zonepath: '/usr' is a system directory",
+        ),
+        (
+            &zone_at("/zones"),
+            "$.zones[0].zonepath: '/zones' is a system directory",
+        ),
+        (
+            &zone_at("/tmp/z1"),
+            "$.zones[0].zonepath: '/tmp/z1' is below /tmp, which cannot hold a zone",
+        ),
+        (
+            &zone_at(&format!("/{}", "a".repeat(1023))),
+            &format!(
+                "$.zones[0].zonepath: '/{}' is 1024 bytes long; a path is at most 1023 (MAXPATHLEN)",
+                "a".repeat(1023)
+            ),
+        ),
+        (
+            r#"{"etherstubs": ["s0"], "vnics": [{"name": "v0", "over": "s0"}, {"name": "v1", "over": "s0"}],
+            "zones": [{"name": "z1", "zonepath": "/export/z", "net": [{"physical": "v0"}]},
+                      {"name": "z2", "zonepath": "/export/z/z2", "net": [{"physical": "v1"}]}]}"#,
+            "$.zones[1].zonepath: '/export/z/z2' overlaps zone 'z1''s zonepath '/export/z' ($.zones[0])",
+        ),
+        // Zone names: zonecfg's rules.
+        (
+            r#"{"zones": [{"name": "SUNWz", "net": []}]}"#,
+            "$.zones[0].name: zone name 'SUNWz' is reserved",
+        ),
+        (
+            r#"{"zones": [{"name": "z;1", "net": []}]}"#,
+            "$.zones[0].name: zone name 'z;1' may contain only letters, digits, '-', '_' and '.'",
+        ),
+        // A NAT rule is one line of the NAT file.
+        (
+            r#"{"nat": ["map eri0 192.168.0.0/24 -> 0/32\n"]}"#,
+            r#"$.nat[0]: 'map eri0 192.168.0.0/24 -> 0/32\n': '\n' is not allowed: a NAT rule is one line, without control characters other than tab"#,
+        ),
+        (
+            r#"{"nat": ["map eri0 192.168.1.0/24 -> 0/32", "map eri0 192.168.0.0/24 \\\n-> 0/32"]}"#,
+            r#"$.nat[1]: 'map eri0 192.168.0.0/24 \\n-> 0/32': '\n' is not allowed: a NAT rule is one line, without control characters other than tab"#,
+        ),
+        (
+            r#"{"nat": ["map eri0 192.168.0.0/24 -> 0/32\r"]}"#,
+            r#"$.nat[0]: 'map eri0 192.168.0.0/24 -> 0/32\r': '\r' is not allowed: a NAT rule is one line, without control characters other than tab"#,
+        ),
+        (
+            r#"{"nat": ["map eri0 192.168.0.0/24 -> 0/32 \u001b]0;x\u0007"]}"#,
+            r#"$.nat[0]: 'map eri0 192.168.0.0/24 -> 0/32 \x1b]0;x\x07': '\u{1b}' is not allowed: a NAT rule is one line, without control characters other than tab"#,
+        ),
+        (
+            r#"{"nat": ["map eri0 192.168.0.0/24 -> 0/32", "map  eri0 192.168.0.0/24 -> 0.0.0.0/32"]}"#,
+            "$.nat[1]: 'map  eri0 192.168.0.0/24 -> 0.0.0.0/32' is the same rule as $.nat[0]",
+        ),
+        // One fixed MAC a VNIC, one IPv4 address an interface.
+        (
+            r#"{"etherstubs": ["s0"], "vnics": [{"name": "v0", "over": "s0", "mac": "2:8:20:1:2:3"},
+            {"name": "v1", "over": "s0", "mac": "02:08:20:01:02:03"}]}"#,
+            "$.vnics[1].mac: 2:8:20:1:2:3 is already the address of $.vnics[0]",
+        ),
+        (
+            r#"{"etherstubs": ["s0"], "vnics": [{"name": "v0", "over": "s0"}, {"name": "v1", "over": "s0"}],
+            "addresses": [{"interface": "v0", "address": "10.0.0.1/24"}],
+            "zones": [{"name": "z1", "net": [{"physical": "v1", "allowed-address": "10.0.0.1/24"}]}]}"#,
+            "$.zones[0].net[0].allowed-address: 10.0.0.1 is already used at $.addresses[0].address",
+        ),
+        // Link names everywhere; what a message quotes is escaped.
+        (
+            r#"{"etherstubs": ["s0"], "vnics": [{"name": "v0", "over": "s\u00000"}]}"#,
+            r#"$.vnics[0].over: 's\x000': invalid link name"#,
+        ),
+        (
+            r#"{"etherstubs": ["s\u001b[31m0"]}"#,
+            r#"$.etherstubs[0]: 's\x1b[31m0': invalid link name"#,
+        ),
+        (
+            r#"{"etherstubs": ["s0"], "vnics": [{"name": "v0", "over": "s0", "mac": "\u0007"}]}"#,
+            r#"$.vnics[0].mac: '\x07' is not auto, random or a unicast MAC address"#,
+        ),
+        (
+            r#"{"x\u001b": 1}"#,
+            "$.x\\x1b: unknown field `x\\x1b`, expected one of `etherstubs`, `vnics`, `addresses`, `ipv4-forwarding`, `nat`, `zones` at line 1 column 10",
         ),
     ];
     let before = state(&env);
@@ -542,4 +679,103 @@ fn overdue_change_is_undone_by_the_next_command() {
         )
     );
     assert!(!pending.exists());
+}
+
+/// A zonepath with shell metacharacters that zonecfg takes as one word
+/// is printed shell-quoted: a shell hands zonecfg exactly the script.
+#[test]
+fn plan_quotes_a_weird_zonepath() {
+    let Some(env) = sim() else { return };
+    let zonepath = "/export/$HOME&a|b*`id`!~{x}<y>,@%+'";
+    // The apostrophe is refused; everything before it is fine.
+    let zonepath = zonepath.trim_end_matches('\'');
+    let spec = write_spec(
+        &env,
+        &format!(
+            r#"{{"etherstubs": ["s0"], "vnics": [{{"name": "v0", "over": "s0"}}],
+            "zones": [{{"name": "z1", "zonepath": "{zonepath}", "boot": false, "net": [{{"physical": "v0"}}]}}]}}"#
+        ),
+    );
+    let plan = env.xbow(&["net", "plan", &spec]);
+    let script = format!(
+        "create -b; set brand=lipkg; set zonepath={zonepath}; set ip-type=exclusive; \
+         set autoboot=true; add net; set physical=v0; end; verify; commit"
+    );
+    assert_eq!(
+        plan.ok().stdout,
+        format!(
+            "dladm create-etherstub s0\ndladm create-vnic -l s0 v0\n\
+             zonecfg -z z1 '{script}'\nzoneadm -z z1 install\n"
+        )
+    );
+    // What a shell makes of the line.
+    let line = plan.stdout.lines().nth(2).unwrap();
+    let words = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(line.replacen("zonecfg", "printf '%s\\n'", 1))
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&words.stdout),
+        format!("-z\nz1\n{script}\n")
+    );
+    // up stores it as written.
+    env.xbow(&["net", "up", &spec]).ok();
+    let st = state(&env);
+    assert!(st.to_string().contains(zonepath), "{st}");
+    env.xbow(&["net", "down", &spec]).ok();
+}
+
+/// A spec file's name is shown with its control characters escaped.
+#[test]
+fn file_names_are_escaped() {
+    let Some(env) = sim() else { return };
+    let p = env.dir().join("s\x1b[2Jpec.json");
+    std::fs::write(&p, r#"{"etherstubs": ["s0"]}"#).unwrap();
+    let shown = format!("{}/s\\x1b[2Jpec.json", env.dir().display());
+    let r = env.xbow(&["net", "status", p.to_str().unwrap()]);
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        r.stderr,
+        format!("xbow net: the host differs from {shown} (rows with OK no)\n")
+    );
+    env.xbow(&["net", "up", p.to_str().unwrap()]).ok();
+    let r = env.xbow(&["net", "up", p.to_str().unwrap()]);
+    assert_eq!(
+        r.ok().stdout,
+        format!("nothing to change: the host matches {shown}\n")
+    );
+    let r = env.xbow(&["net", "plan", p.to_str().unwrap()]);
+    assert_eq!(
+        r.ok().stdout,
+        format!("# nothing to change: the host matches {shown}\n")
+    );
+    std::fs::write(&p, "{\"etherstubs\": [\"s0\"]} x").unwrap();
+    let r = env.xbow(&["net", "down", p.to_str().unwrap()]);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "xbow net: {shown}: $: trailing characters at line 1 column 24: \
+             a spec file holds one JSON object and nothing after it\n"
+        )
+    );
+    assert_eq!(r.code, 1);
+}
+
+/// A tab is whitespace in a NAT rule; the table shows it escaped.
+#[test]
+fn nat_rule_with_a_tab() {
+    let Some(env) = sim() else { return };
+    setup(&env);
+    let spec = write_spec(&env, r#"{"nat": ["map\teri0 192.168.0.0/24 -> 0/32"]}"#);
+    env.xbow(&["net", "up", &spec]).ok();
+    let r = env.xbow(&["net", "status", &spec]);
+    assert!(
+        r.ok()
+            .stdout
+            .contains("nat       map\\teri0 192.168.0.0/24 -> 0/32 loaded"),
+        "{}",
+        r.stdout
+    );
+    env.xbow(&["net", "down", &spec]).ok();
 }

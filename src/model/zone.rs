@@ -30,6 +30,95 @@ pub fn zone_name_error(name: &str) -> Option<&'static str> {
     None
 }
 
+/// `MAXPATHLEN`: a zonepath is at most this many bytes less one (the NUL).
+pub const MAXPATHLEN: usize = 1024;
+
+/// Directories that are never a zonepath themselves (a path below most of
+/// them is fine).
+const SYSTEM_DIRS: &[&str] = &[
+    "/bin",
+    "/boot",
+    "/dev",
+    "/devices",
+    "/etc",
+    "/export",
+    "/home",
+    "/kernel",
+    "/lib",
+    "/mnt",
+    "/opt",
+    "/platform",
+    "/proc",
+    "/root",
+    "/sbin",
+    "/system",
+    "/tmp",
+    "/usr",
+    "/var",
+    "/zones",
+];
+
+/// Pseudo and memory file systems: nothing below them is a zonepath.
+const PSEUDO_DIRS: &[&str] = &["/dev", "/devices", "/proc", "/system", "/tmp"];
+
+/// The characters a zonepath may not hold besides whitespace and control
+/// characters: zonecfg's lexer ends a word at `;`, `=`, `"`, `[`, `]`,
+/// `(` and `)`; `'`, `\` and `#` are refused so that the path reads the
+/// same in a command file, a shell and a comment.
+const ZONEPATH_SPECIALS: &str = ";=\"'\\#()[]";
+
+/// Why a zonepath is refused: it must be an absolute, normalized path of
+/// printable ASCII (no whitespace, no [`ZONEPATH_SPECIALS`]), shorter than
+/// [`MAXPATHLEN`], not `/` or a system directory, and not below a pseudo
+/// file system.
+pub fn zonepath_error(path: &str) -> Option<String> {
+    if !path.starts_with('/') {
+        return Some("is not an absolute path".into());
+    }
+    if path.len() >= MAXPATHLEN {
+        return Some(format!(
+            "is {} bytes long; a path is at most {} (MAXPATHLEN)",
+            path.len(),
+            MAXPATHLEN - 1
+        ));
+    }
+    if let Some(c) = path
+        .chars()
+        .find(|&c| !c.is_ascii_graphic() || ZONEPATH_SPECIALS.contains(c))
+    {
+        return Some(format!(
+            "contains {c:?}; a zonepath is printable ASCII without whitespace or any of {ZONEPATH_SPECIALS}"
+        ));
+    }
+    if path == "/" {
+        return Some("is the root directory".into());
+    }
+    if path[1..]
+        .split('/')
+        .any(|c| c.is_empty() || c == "." || c == "..")
+    {
+        return Some(
+            "is not a normalized path (no '.' or '..' components, no '//', no trailing '/')".into(),
+        );
+    }
+    if SYSTEM_DIRS.contains(&path) {
+        return Some("is a system directory".into());
+    }
+    if let Some(d) = PSEUDO_DIRS
+        .iter()
+        .find(|d| path.strip_prefix(**d).is_some_and(|r| r.starts_with('/')))
+    {
+        return Some(format!("is below {d}, which cannot hold a zone"));
+    }
+    None
+}
+
+/// Whether zonepath `a` is `b` or below it.
+pub fn zonepath_within(a: &str, b: &str) -> bool {
+    a.strip_prefix(b)
+        .is_some_and(|r| r.is_empty() || r.starts_with('/'))
+}
+
 /// `zone_state_t`, as `zoneadm list` prints it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -135,6 +224,57 @@ mod tests {
         assert!(zone_name_error("-x").is_some());
         assert!(zone_name_error("a b").is_some());
         assert!(zone_name_error(&"a".repeat(64)).is_some());
+    }
+
+    #[test]
+    fn zonepaths() {
+        for ok in [
+            "/zones/test1",
+            "/export/zones/a.b-c_d",
+            "/zones/$HOME&a|b*`x`!~{}<>,:@%+",
+            "/usr/zones/x",
+            "/var/zones/x",
+            "/tmpx/z",
+        ] {
+            assert_eq!(zonepath_error(ok), None, "{ok}");
+        }
+        let max = format!("/{}", "a".repeat(MAXPATHLEN - 2));
+        assert_eq!(zonepath_error(&max), None);
+        for bad in [
+            "zones/x",
+            "",
+            "/",
+            "//",
+            "/zones//x",
+            "/zones/x/",
+            "/zones/./x",
+            "/etc/../..",
+            "/zones/x;exit",
+            "/zones/a=b",
+            "/zones/a b",
+            "/zones/a\tb",
+            "/zones/a\u{1b}b",
+            "/zones/a\u{9b}b",
+            "/zones/\u{e9}",
+            "/zones/'x'",
+            "/zones/\"x\"",
+            "/zones/a\\b",
+            "/zones/#x",
+            "/zones/(x)",
+            "/zones/[x]",
+            "/zones",
+            "/usr",
+            "/etc",
+            "/tmp/z",
+            "/proc/1",
+            "/dev/zones/x",
+        ] {
+            assert!(zonepath_error(bad).is_some(), "{bad:?}");
+        }
+        assert!(zonepath_error(&format!("{max}a")).is_some());
+        assert!(zonepath_within("/zones/a/b", "/zones/a"));
+        assert!(zonepath_within("/zones/a", "/zones/a"));
+        assert!(!zonepath_within("/zones/ab", "/zones/a"));
     }
 
     #[test]

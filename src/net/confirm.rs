@@ -56,7 +56,7 @@ fn now() -> u64 {
 }
 
 fn io_err(path: &Path, e: std::io::Error) -> NetError {
-    NetError::Read(path.display().to_string(), e)
+    NetError::Read(super::show_path(path), e)
 }
 
 impl Host {
@@ -79,13 +79,13 @@ fn read_record<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Option<T>, N
     if text.len() as u64 > MAX_RECORD {
         return Err(NetError::Failed(format!(
             "{}: larger than {MAX_RECORD} bytes: not a record xbow wrote",
-            path.display()
+            super::show_path(path)
         )));
     }
     serde_json::from_str(&text).map(Some).map_err(|e| {
         NetError::Failed(format!(
             "{}: not a record xbow can read ({e}); remove it once the host is as it should be",
-            path.display()
+            super::show_path(path)
         ))
     })
 }
@@ -187,7 +187,7 @@ pub fn up(path: &Path, h: &mut Host, out: &mut dyn Write, secs: u64) -> Result<(
         let _ = writeln!(
             out,
             "nothing to change: the host matches {} (nothing to confirm)",
-            path.display()
+            super::show_path(path)
         );
         return Ok(());
     }
@@ -198,7 +198,7 @@ pub fn up(path: &Path, h: &mut Host, out: &mut dyn Write, secs: u64) -> Result<(
         .map_or(0, |d| d.as_nanos() as u64)
         ^ u64::from(std::process::id());
     let mut p = Pending {
-        spec: path.display().to_string(),
+        spec: super::show_path(path),
         deadline: now() + secs,
         token,
         watchdog: None,
@@ -220,7 +220,7 @@ pub fn up(path: &Path, h: &mut Host, out: &mut dyn Write, secs: u64) -> Result<(
     let _ = writeln!(
         out,
         "applied {}: run `xbow net confirm` within {secs} s to keep it, or it is undone",
-        path.display()
+        super::show_path(path)
     );
     Ok(())
 }

@@ -15,9 +15,36 @@ use crate::backend::nat::Nat;
 use crate::backend::sim::{SimDatalink, SimHost, SimNat, StateFile};
 use crate::backend::{Datalink, DlError, Kind};
 use crate::ofmt::{Cell, Field, Flags, Ofmt};
+use std::borrow::Cow;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+/// `s` with every control character escaped (`\x1b`, `\u{9b}`), for a
+/// message that quotes user input: nothing a user wrote reaches a
+/// terminal raw.
+pub fn printable(s: &str) -> Cow<'_, str> {
+    if !s.contains(char::is_control) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() && c.is_ascii() => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A path as a message shows it.
+pub fn show_path(p: &Path) -> String {
+    printable(&p.display().to_string()).into_owned()
+}
 
 /// Everything `xbow net` changes, one backend per capability.
 pub struct Host {
@@ -106,7 +133,7 @@ fn open_illumos() -> Result<Host, NetError> {
 
 /// Read and validate a spec file.
 pub fn load(path: &Path, h: &mut Host) -> Result<Network, NetError> {
-    let file = path.display().to_string();
+    let file = show_path(path);
     let text = std::fs::read_to_string(path).map_err(|e| NetError::Read(file.clone(), e))?;
     let spec = spec::parse(&text).map_err(|e| NetError::Spec(e, file.clone()))?;
     let brand = h.zones.default_brand();
@@ -184,7 +211,7 @@ pub fn run_steps(steps: &[Step], h: &mut Host, out: &mut dyn Write) -> Result<()
 /// `xbow net up`: apply the spec; a second run changes nothing.
 pub fn up(path: &Path, h: &mut Host, out: &mut dyn Write) -> Result<(), NetError> {
     apply(path, h, out, plan_up, |p| {
-        format!("nothing to change: the host matches {}", p.display())
+        format!("nothing to change: the host matches {}", show_path(p))
     })
 }
 
@@ -221,7 +248,7 @@ pub fn watchdog(pending: &Path, token: u64) -> Result<(), NetError> {
 /// `xbow net down`: remove what the spec describes.
 pub fn down(path: &Path, h: &mut Host, out: &mut dyn Write) -> Result<(), NetError> {
     apply(path, h, out, plan_down, |p| {
-        format!("nothing to remove: none of {} is on the host", p.display())
+        format!("nothing to remove: none of {} is on the host", show_path(p))
     })
 }
 
@@ -285,9 +312,9 @@ pub fn status(
         for e in &entries {
             let row = [
                 Cell::from(e.kind),
-                Cell::Val(e.name.clone()),
-                Cell::Val(e.desired.clone()),
-                Cell::Val(e.actual.clone()),
+                Cell::Val(printable(&e.name).into_owned()),
+                Cell::Val(printable(&e.desired).into_owned()),
+                Cell::Val(printable(&e.actual).into_owned()),
                 Cell::from(if e.ok { "yes" } else { "no" }),
             ];
             o.print(out, &row).map_err(io)?;
@@ -301,4 +328,21 @@ pub fn status(
         }
     }
     Ok(converged)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printable_escapes_control_characters() {
+        assert!(matches!(
+            printable("vnic0 é\\x"),
+            Cow::Borrowed("vnic0 é\\x")
+        ));
+        assert_eq!(
+            printable("a\x1b[2J\x00\x07\x7f\t\r\n\u{9b}z"),
+            "a\\x1b[2J\\x00\\x07\\x7f\\t\\r\\n\\u{9b}z"
+        );
+    }
 }

@@ -2,6 +2,7 @@
 //! validation into a [`Network`] before anything is changed. Every error
 //! names the JSON path of the offending value.
 
+use super::printable;
 use crate::backend::Datalink;
 use crate::ipnat::NatRule;
 use crate::model::bandwidth::Bandwidth;
@@ -10,7 +11,7 @@ use crate::model::link::{LinkClass, MacAddrType, VID_MAX, VID_MIN};
 use crate::model::link_name::LinkName;
 use crate::model::linkprop::Priority;
 use crate::model::mac::MacAddr;
-use crate::model::zone::{ZoneConfig, ZoneNet, zone_name_error};
+use crate::model::zone::{ZoneConfig, ZoneNet, zone_name_error, zonepath_error, zonepath_within};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -89,9 +90,10 @@ pub struct ZoneNetEntry {
     pub defrouter: Option<String>,
 }
 
-/// A spec that does not hold together: where, and why.
+/// A spec that does not hold together: where, and why. Both may quote
+/// the spec, so control characters are shown escaped.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{path}: {msg}")]
+#[error("{}: {}", printable(path), printable(msg))]
 pub struct SpecError {
     pub path: String,
     pub msg: String,
@@ -182,17 +184,20 @@ fn translates(rule: &NatRule, a: std::net::Ipv4Addr) -> bool {
         && u32::from(a) & rule.inside[1].word0() == rule.inside[0].word0() & rule.inside[1].word0()
 }
 
-/// Parse a spec document; unknown keys and wrong types name their path.
+/// Parse a spec document; unknown keys and wrong types name their path,
+/// and anything but whitespace after the document is refused.
 pub fn parse(text: &str) -> Result<Spec, SpecError> {
     // serde would also take a struct as an array of its fields; a spec
     // is an object.
-    if let Ok(v) = serde_json::from_str::<serde_json::Value>(text)
+    if let Some(Ok(v)) = serde_json::Deserializer::from_str(text)
+        .into_iter::<serde_json::Value>()
+        .next()
         && !v.is_object()
     {
         return err("$", "a spec is a JSON object");
     }
-    let de = &mut serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let spec = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let path = if path == "." {
             "$".to_string()
@@ -203,7 +208,14 @@ pub fn parse(text: &str) -> Result<Spec, SpecError> {
             path,
             msg: e.into_inner().to_string(),
         }
-    })
+    })?;
+    de.end().or_else(|e| {
+        err(
+            "$",
+            format!("{e}: a spec file holds one JSON object and nothing after it"),
+        )
+    })?;
+    Ok(spec)
 }
 
 fn link_name(path: &str, name: &str) -> Result<(), SpecError> {
@@ -238,7 +250,17 @@ impl Spec {
         }
         let mut vnics = Vec::new();
         for (i, v) in self.vnics.iter().enumerate() {
-            vnics.push(vnic(i, v, &defined, dl)?);
+            let n = vnic(i, v, &defined, dl)?;
+            // dladm refuses a fixed address that another VNIC has.
+            if let Some(m) = n.mac
+                && let Some(j) = vnics.iter().position(|o: &NetVnic| o.mac == Some(m))
+            {
+                return err(
+                    format!("$.vnics[{i}].mac"),
+                    format!("{m} is already the address of $.vnics[{j}]"),
+                );
+            }
+            vnics.push(n);
         }
         // A VNIC serves one purpose: a global-zone address or one zone.
         let mut users: BTreeMap<String, String> = BTreeMap::new();
@@ -301,11 +323,23 @@ impl Spec {
                 .zonepath
                 .clone()
                 .unwrap_or_else(|| format!("/zones/{}", z.name));
-            if !zonepath.starts_with('/') || zonepath.contains(char::is_whitespace) {
-                return err(
-                    format!("{path}.zonepath"),
-                    format!("'{zonepath}' is not an absolute path without spaces"),
-                );
+            if let Some(why) = zonepath_error(&zonepath) {
+                return err(format!("{path}.zonepath"), format!("'{zonepath}' {why}"));
+            }
+            // zoneadm refuses a zonepath within another zone's.
+            for (j, other) in zones.iter().enumerate() {
+                let NetZone { config: o, .. } = other;
+                if zonepath_within(&zonepath, &o.zonepath)
+                    || zonepath_within(&o.zonepath, &zonepath)
+                {
+                    return err(
+                        format!("{path}.zonepath"),
+                        format!(
+                            "'{zonepath}' overlaps zone '{}''s zonepath '{}' ($.zones[{j}])",
+                            o.name, o.zonepath
+                        ),
+                    );
+                }
             }
             let brand = z.brand.clone().unwrap_or_else(|| default_brand.to_string());
             if brand.is_empty()
@@ -377,17 +411,31 @@ impl Spec {
         }
         let mut nat = Vec::new();
         for (i, text) in self.nat.iter().enumerate() {
+            let path = format!("$.nat[{i}]");
+            // One rule a line of the NAT file: a line break would split
+            // it (or hide xbow's block markers).
+            if let Some(c) = text.chars().find(|&c| c.is_control() && c != '\t') {
+                return err(
+                    path,
+                    format!(
+                        "'{text}': {c:?} is not allowed: a NAT rule is one line, without control characters other than tab"
+                    ),
+                );
+            }
             let rule = text
                 .parse::<NatRule>()
-                .or_else(|e| err(format!("$.nat[{i}]"), format!("'{text}': {e}")))?;
+                .or_else(|e| err(&path, format!("'{text}': {e}")))?;
+            if let Some(j) = nat.iter().position(|n: &NetNat| n.rule.same_as(&rule)) {
+                return err(path, format!("'{text}' is the same rule as $.nat[{j}]"));
+            }
             nat.push(NetNat {
                 text: text.clone(),
                 rule,
             });
         }
-        // With NAT asked for, every private address must be translated.
-        if !nat.is_empty() {
-            let private = addresses
+        // Every address of the network, where it is written.
+        let all_addrs = || {
+            addresses
                 .iter()
                 .enumerate()
                 .map(|(i, a)| (format!("$.addresses[{i}].address"), a.addr))
@@ -396,7 +444,19 @@ impl Spec {
                         n.allowed_address
                             .map(|a| (format!("$.zones[{i}].net[{j}].allowed-address"), a))
                     })
-                }));
+                }))
+        };
+        // An IPv4 address is on one interface only.
+        let mut seen: BTreeMap<std::net::Ipv4Addr, String> = BTreeMap::new();
+        for (path, a) in all_addrs() {
+            if let Some(first) = seen.get(&a.addr) {
+                return err(path, format!("{} is already used at {first}", a.addr));
+            }
+            seen.insert(a.addr, path);
+        }
+        // With NAT asked for, every private address must be translated.
+        if !nat.is_empty() {
+            let private = all_addrs();
             for (path, a) in private {
                 if !nat.iter().any(|n| translates(&n.rule, a.addr)) {
                     return err(
@@ -424,6 +484,7 @@ fn vnic(
     dl: &mut dyn Datalink,
 ) -> Result<NetVnic, SpecError> {
     let path = format!("$.vnics[{i}]");
+    link_name(&format!("{path}.over"), &v.over)?;
     match defined.get(v.over.as_str()) {
         Some((_, LinkClass::Etherstub)) => {}
         Some((p, _)) => {
