@@ -497,3 +497,64 @@ fn a_rule_nftables_cannot_express_is_refused_and_the_load_undone() {
     );
     assert_eq!(exec(&env, &["nft", "list", "tables"]), "");
 }
+
+/// Under `ip netns exec` (which gives xbow a mount namespace of its own)
+/// a zone's namespace is pinned in the host's mounts, so it outlives the
+/// command, and `down` removes it. Where xbow may not enter the mount
+/// namespace it was started from, `up` refuses saying why and leaves
+/// nothing.
+#[test]
+fn zones_made_under_ip_netns_exec_persist() {
+    let Some(env) = env() else { return };
+    let ns = env.linux.clone().expect("linux");
+    let zone = format!("{ns}z");
+    let spec = env.dir().join("net.json");
+    std::fs::write(
+        &spec,
+        format!(
+            r#"{{"etherstubs": ["stub0"], "vnics": [{{"name": "vnic0", "over": "stub0"}}],
+                "zones": [{{"name": "{zone}", "zonepath": "/zones/{zone}",
+                            "net": [{{"physical": "vnic0", "allowed-address": "192.0.2.2/24"}}]}}]}}"#
+        ),
+    )
+    .expect("spec");
+    let run = |verb: &str| -> Run {
+        let template = env.cmd();
+        let mut c = Command::new("ip");
+        c.args(["netns", "exec", &ns, common::XBOW, "net", verb])
+            .arg(&spec);
+        for (k, v) in template.get_envs() {
+            match v {
+                Some(v) => c.env(k, v),
+                None => c.env_remove(k),
+            };
+        }
+        c.output().expect("ip netns exec xbow").into()
+    };
+    let before = names(&env);
+    let up = run("up");
+    if up.code != 0 {
+        assert!(
+            up.stderr
+                .contains("xbow runs in a mount namespace of its own (as under `ip netns exec`) and cannot enter the one it was started from"),
+            "{}",
+            up.stderr
+        );
+        assert!(!std::path::Path::new(&format!("/run/netns/{zone}")).exists());
+        assert_eq!(names(&env), before);
+        return;
+    }
+    // The zone's namespace is there after xbow exited, with its VNIC.
+    let out = Command::new("ip")
+        .args(["-n", &zone, "-br", "link", "show", "vnic0"])
+        .output()
+        .expect("ip");
+    assert!(
+        out.status.success() && String::from_utf8_lossy(&out.stdout).starts_with("vnic0"),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    run("down").ok();
+    assert!(!std::path::Path::new(&format!("/run/netns/{zone}")).exists());
+}

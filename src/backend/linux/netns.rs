@@ -4,6 +4,11 @@
 //!
 //! No thread of the caller ever changes namespace: work in a namespace runs
 //! on a short-lived dedicated thread ([`run_in`]).
+//!
+//! The mounts are made in the mount namespace xbow was started from, also
+//! when it runs in one of its own, as under `ip netns exec` (which
+//! unshares the mount namespace to remount `/sys`): a mount made there
+//! would vanish when xbow exits, and with it the zone's namespace.
 
 use std::fs;
 use std::io;
@@ -21,6 +26,79 @@ pub const NETNS_RUN_DIR: &str = "/run/netns";
 
 /// The calling thread's network namespace.
 const THREAD_NETNS: &str = "/proc/thread-self/ns/net";
+/// The calling thread's mount namespace.
+const THREAD_MNTNS: &str = "/proc/thread-self/ns/mnt";
+
+/// The mount namespace xbow was started from, if it runs in one of its
+/// own: that of the nearest ancestor process whose mount namespace
+/// differs (`ip netns exec` runs its command directly, so that is the
+/// process that ran `ip`). `None` when every ancestor it can see shares
+/// this one.
+fn outer_mounts() -> io::Result<Option<PathBuf>> {
+    let mine = fs::read_link(THREAD_MNTNS)?;
+    let mut pid = std::os::unix::process::parent_id();
+    for _ in 0..64 {
+        if pid == 0 {
+            break;
+        }
+        let ns = PathBuf::from(format!("/proc/{pid}/ns/mnt"));
+        match fs::read_link(&ns) {
+            Ok(theirs) if theirs != mine => return Ok(Some(ns)),
+            Ok(_) => {}
+            // Hidden (another user's, hidepid): nothing more to tell.
+            Err(_) => break,
+        }
+        if pid == 1 {
+            break;
+        }
+        pid = match parent_of(pid) {
+            Some(p) => p,
+            None => break,
+        };
+    }
+    Ok(None)
+}
+
+/// The parent of process `pid` (`/proc/PID/stat`, after the command name).
+fn parent_of(pid: u32) -> Option<u32> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = &stat[stat.rfind(')')? + 1..];
+    rest.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// On the calling thread (a dedicated one): move into the mount namespace
+/// xbow was started from if it runs in one of its own. The thread first
+/// stops sharing its file-system attributes, which `setns` requires of a
+/// thread in a process with several.
+fn enter_host_mounts() -> io::Result<()> {
+    let Some(outer) = outer_mounts()? else {
+        return Ok(());
+    };
+    let enter = || -> io::Result<()> {
+        unshare(CloneFlags::CLONE_FS)?;
+        let f = fs::File::open(&outer)?;
+        setns(f, CloneFlags::CLONE_NEWNS)?;
+        Ok(())
+    };
+    enter().map_err(|e| {
+        io::Error::other(format!(
+            "xbow runs in a mount namespace of its own (as under `ip netns exec`) and cannot enter the one it was started from ({}: {e}): a namespace pinned here would vanish when xbow exits; run xbow in the host's mount namespace (nsenter --net=… keeps it)",
+            outer.display()
+        ))
+    })
+}
+
+/// Run `f` on a dedicated thread in the host's mount namespace.
+fn with_host_mounts<T: Send>(f: impl FnOnce() -> io::Result<T> + Send) -> io::Result<T> {
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            enter_host_mounts()?;
+            f()
+        })
+        .join()
+        .unwrap_or_else(|_| Err(io::Error::other("mount thread panicked")))
+    })
+}
 
 /// Serialises our own upgrades of [`NETNS_RUN_DIR`] to a mount point, so
 /// two threads creating namespaces at once do not stack two bind mounts.
@@ -74,40 +152,42 @@ fn prepare_run_dir() -> io::Result<()> {
 /// `/run/netns/NAME`. Fails with `AlreadyExists` if the name is taken.
 pub fn create(name: &str) -> io::Result<()> {
     let path = ns_path(name)?;
-    prepare_run_dir()?;
-    fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o000)
-        .open(&path)?;
-    let target = path.clone();
-    let pinned = std::thread::spawn(move || -> io::Result<()> {
+    std::thread::spawn(move || -> io::Result<()> {
+        // This thread's own new namespace, pinned from the host's mounts.
         unshare(CloneFlags::CLONE_NEWNET)?;
-        mount(
+        enter_host_mounts()?;
+        prepare_run_dir()?;
+        fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o000)
+            .open(&path)?;
+        let pinned = mount(
             Some(THREAD_NETNS),
-            &target,
+            &path,
             Some("none"),
             MsFlags::MS_BIND,
             None::<&str>,
-        )?;
-        Ok(())
+        );
+        if pinned.is_err() {
+            let _ = fs::remove_file(&path);
+        }
+        Ok(pinned?)
     })
     .join()
-    .unwrap_or_else(|_| Err(io::Error::other("namespace thread panicked")));
-    if pinned.is_err() {
-        let _ = fs::remove_file(&path);
-    }
-    pinned
+    .unwrap_or_else(|_| Err(io::Error::other("namespace thread panicked")))
 }
 
 /// `ip netns delete NAME`: detach the mount and remove the file. Fails with
 /// `NotFound` if there is no such namespace.
 pub fn delete(name: &str) -> io::Result<()> {
     let path = ns_path(name)?;
-    // Like iproute2, ignore a failed unmount (a file that was never a
-    // mount point) and let the unlink report what matters.
-    let _ = umount2(&path, MntFlags::MNT_DETACH);
-    fs::remove_file(&path)
+    with_host_mounts(|| {
+        // Like iproute2, ignore a failed unmount (a file that was never a
+        // mount point) and let the unlink report what matters.
+        let _ = umount2(&path, MntFlags::MNT_DETACH);
+        fs::remove_file(&path)
+    })
 }
 
 /// Whether namespace `name` exists (its file does).
