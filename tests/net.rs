@@ -384,3 +384,15 @@ fn nat_rules_load_all_or_none() {
     let l = env.xbow(&["ipnat", "-l"]).stdout;
     assert!(!l.contains("192.168.0.0"), "{l}");
 }
+
+#[test]
+fn an_endless_spec_is_refused() {
+    let Some(env) = Env::not_illumos() else {
+        return;
+    };
+    let r = env.xbow(&["net", "plan", "/dev/zero"]);
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (1, "xbow net: /dev/zero: larger than the 64 MiB limit\n")
+    );
+}
