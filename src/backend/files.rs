@@ -10,7 +10,7 @@
 use std::ffi::OsString;
 use std::fs::{self, DirBuilder, File, OpenOptions, Permissions};
 use std::io::{self, ErrorKind, Read};
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -37,6 +37,9 @@ pub enum FileError {
     /// The path is a symbolic link where xbow opens only the file itself.
     #[error("is a symbolic link; xbow does not follow it")]
     Symlink,
+    /// A FIFO or socket where xbow keeps a file of its own.
+    #[error("is not a regular file")]
+    NotAFile,
     /// Another process held the lock for longer than the wait allows.
     #[error(
         "locked by another process ({holder}); gave up after {waited:?} (set {LOCK_TIMEOUT_VAR} to wait longer)"
@@ -91,18 +94,25 @@ pub fn read_limited_lossy(r: impl Read, limit: u64) -> Result<Vec<u8>, FileError
     Ok(v)
 }
 
-/// Read an owned file (a state): never through a symbolic link, at most
+/// Read an owned file (a state): never through a symbolic link, never
+/// from a FIFO or socket (whose open or read could wait forever), at most
 /// `limit` bytes. `Ok(None)` when there is no such file.
 pub fn read_owned(path: &Path, limit: u64) -> Result<Option<Vec<u8>>, FileError> {
+    // O_NONBLOCK: opening a FIFO with no writer returns at once (on a
+    // regular file or a device it changes nothing).
     let f = match OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_NOFOLLOW)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
         .open(path)
     {
         Ok(f) => f,
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(nofollow_err(path, e)),
     };
+    let t = f.metadata()?.file_type();
+    if t.is_fifo() || t.is_socket() {
+        return Err(FileError::NotAFile);
+    }
     read_limited(f, limit).map(Some)
 }
 
@@ -205,12 +215,13 @@ pub fn open_lock(path: &Path) -> Result<File, FileError> {
         .create(true)
         .truncate(false)
         .mode(0o600)
-        .custom_flags(libc::O_NOFOLLOW)
+        // O_NONBLOCK: never wait in open (a FIFO planted there).
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
         .open(path)
         .map_err(|e| nofollow_err(path, e))?;
     let m = f.metadata()?;
     if !m.file_type().is_file() {
-        return Err(io::Error::other("not a regular file").into());
+        return Err(FileError::NotAFile);
     }
     // One this xbow made under a umask, or an older xbow made 0644: a file
     // anyone can open is a lock anyone can hold.
@@ -382,6 +393,23 @@ mod tests {
         assert!(read_limited(&b"abcd"[..], 3).is_err());
         let e = read_owned(Path::new("/dev/zero"), 1 << 20).unwrap_err();
         assert!(matches!(e, FileError::TooLarge(_)), "{e}");
+    }
+
+    #[test]
+    fn a_fifo_is_not_waited_for() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("s.json");
+        let ok = std::process::Command::new("mkfifo")
+            .arg(&p)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            return;
+        }
+        let e = read_owned(&p, STATE_MAX).unwrap_err();
+        assert_eq!(e.to_string(), "is not a regular file");
+        let e = open_lock(&p).unwrap_err();
+        assert_eq!(e.to_string(), "is not a regular file");
     }
 
     #[test]
