@@ -139,9 +139,7 @@ pub fn create_temp(path: &Path) -> Result<File, FileError> {
 
 /// The temporary file next to `path` that this process writes.
 pub fn temp_path(path: &Path) -> PathBuf {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(format!(".tmp.{}", std::process::id()));
-    tmp.into()
+    with_suffix(path, &format!(".tmp.{}", std::process::id()))
 }
 
 /// Whether `name` is what [`temp_path`] makes of `base` (for some pid).
