@@ -653,3 +653,31 @@ fn json() {
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
     assert_eq!(v["stats"]["rules"], 0);
 }
+
+#[test]
+fn an_endless_file_is_refused_with_nothing_added() {
+    let Some(env) = Env::not_illumos() else {
+        return;
+    };
+    let r = ipnat(&env, &["-f", "/dev/zero"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (1, "", "ipnat: /dev/zero: larger than the 64 MiB limit\n")
+    );
+    let r: Run = env
+        .cmd()
+        .args(["ipnat", "-f", "-"])
+        .stdin(std::fs::File::open("/dev/zero").unwrap())
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (
+            1,
+            "",
+            "ipnat: standard input: larger than the 64 MiB limit\n"
+        )
+    );
+    assert!(!ipnat(&env, &["-l"]).stdout.contains("map"));
+}

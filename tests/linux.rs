@@ -558,3 +558,31 @@ fn zones_made_under_ip_netns_exec_persist() {
     run("down").ok();
     assert!(!std::path::Path::new(&format!("/run/netns/{zone}")).exists());
 }
+
+#[test]
+fn the_state_is_private_whatever_the_umask() {
+    use std::os::unix::fs::MetadataExt;
+    let Some(env) = env() else { return };
+    let ns = env.linux.as_deref().expect("linux");
+    let dir = env.dir().join("run/xbow");
+    let state = dir.join("linux.json");
+    let stub = env.n("st0");
+    let r: Run = Command::new("sh")
+        .arg("-c")
+        .arg("umask 000; exec nsenter --net=/run/netns/\"$1\" \"$0\" dladm create-etherstub \"$2\"")
+        .arg(common::XBOW)
+        .arg(ns)
+        .arg(&stub)
+        .env("XBOW_BACKEND", "linux")
+        .env("XBOW_LINUX_STATE", &state)
+        .env("LC_ALL", "C")
+        .output()
+        .expect("run xbow")
+        .into();
+    r.ok();
+    let mode = |p: &std::path::Path| std::fs::symlink_metadata(p).unwrap().mode() & 0o7777;
+    assert_eq!(mode(&env.dir().join("run")), 0o700);
+    assert_eq!(mode(&dir), 0o700);
+    assert_eq!(mode(&state), 0o600);
+    assert_eq!(mode(&dir.join("linux.json.lock")), 0o600);
+}

@@ -779,3 +779,15 @@ fn nat_rule_with_a_tab() {
     );
     env.xbow(&["net", "down", &spec]).ok();
 }
+
+#[test]
+fn an_endless_spec_is_refused() {
+    let Some(env) = Env::not_illumos() else {
+        return;
+    };
+    let r = env.xbow(&["net", "plan", "/dev/zero"]);
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (1, "xbow net: /dev/zero: larger than the 64 MiB limit\n")
+    );
+}

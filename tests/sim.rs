@@ -366,3 +366,156 @@ fn top_level_cli() {
     let r = env.xbow(&["bogus"]);
     assert_eq!(r.code, 2);
 }
+
+/// Mode bits of `p` (not following a link).
+fn mode(p: &std::path::Path) -> u32 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::symlink_metadata(p).unwrap().mode() & 0o7777
+}
+
+#[test]
+fn a_symlinked_state_file_is_refused_and_its_target_untouched() {
+    let Some(env) = sim() else { return };
+    let target = env.dir().join("target.json");
+    std::fs::write(&target, "precious\n").unwrap();
+    std::os::unix::fs::symlink(&target, env.state_path()).unwrap();
+    let p = env.state_path();
+    for args in [&["create-etherstub", "stub0"][..], &["show-link"]] {
+        let r = env.dladm(args);
+        assert_eq!(r.code, 1, "{args:?}");
+        assert!(
+            r.stderr.ends_with(&format!(
+                "sim state {}: is a symbolic link; xbow does not follow it\n",
+                p.display()
+            )),
+            "{}",
+            r.stderr
+        );
+    }
+    assert!(
+        std::fs::symlink_metadata(&p)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "precious\n");
+}
+
+#[test]
+fn files_are_private_whatever_the_umask() {
+    let Some(env) = sim() else { return };
+    let dir = env.dir().join("new/sub");
+    let state = dir.join("sim.json");
+    let r: common::Run = Command::new("sh")
+        .arg("-c")
+        .arg("umask 000; exec \"$0\" dladm create-etherstub stub0")
+        .arg(XBOW)
+        .env("XBOW_BACKEND", "sim")
+        .env("XBOW_SIM_STATE", &state)
+        .output()
+        .unwrap()
+        .into();
+    r.ok();
+    assert_eq!(mode(&env.dir().join("new")), 0o700);
+    assert_eq!(mode(&dir), 0o700);
+    assert_eq!(mode(&state), 0o600);
+    assert_eq!(mode(&dir.join("sim.json.lock")), 0o600);
+    // A lock file an older xbow left readable by anyone is made private.
+    let lock = dir.join("sim.json.lock");
+    std::fs::set_permissions(&lock, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    let r: common::Run = Command::new(XBOW)
+        .args(["dladm", "create-etherstub", "stub1"])
+        .env("XBOW_BACKEND", "sim")
+        .env("XBOW_SIM_STATE", &state)
+        .output()
+        .unwrap()
+        .into();
+    r.ok();
+    assert_eq!(mode(&lock), 0o600);
+}
+
+#[test]
+fn stale_temporary_files_are_removed() {
+    let Some(env) = sim() else { return };
+    env.dladm(&["create-etherstub", "stub0"]).ok();
+    let d = env.dir();
+    let target = d.join("target");
+    std::fs::write(&target, "keep").unwrap();
+    std::fs::write(d.join("sim.json.tmp.4000000"), "{ half").unwrap();
+    std::fs::write(d.join("sim.json.tmp.17"), "").unwrap();
+    std::fs::write(d.join("sim.json.tmp.x"), "not ours").unwrap();
+    std::os::unix::fs::symlink(&target, d.join("sim.json.tmp.4000001")).unwrap();
+    env.dladm(&["create-etherstub", "stub1"]).ok();
+    let mut left: Vec<String> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with("sim.json.tmp"))
+        .collect();
+    left.sort();
+    assert_eq!(left, ["sim.json.tmp.4000001", "sim.json.tmp.x"]);
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
+}
+
+#[test]
+fn an_endless_state_file_is_refused() {
+    let Some(env) = sim() else { return };
+    let r: common::Run = env
+        .cmd()
+        .env("XBOW_SIM_STATE", "/dev/zero")
+        .args(["dladm", "show-link"])
+        .output()
+        .unwrap()
+        .into();
+    r.fails_with(
+        "dladm: failed to show links: sim state /dev/zero: cannot read: larger than the 64 MiB limit\n",
+    );
+}
+
+#[test]
+fn a_lock_held_too_long_is_reported() {
+    let Some(env) = sim() else { return };
+    env.dladm(&["create-etherstub", "stub0"]).ok();
+    let lock = env.dir().join("sim.json.lock");
+    let held = std::fs::File::open(&lock).unwrap();
+    held.lock().unwrap();
+    let r: common::Run = env
+        .cmd()
+        .env("XBOW_LOCK_TIMEOUT", "0.2")
+        .args(["dladm", "create-etherstub", "stub1"])
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(r.code, 1);
+    let want = format!(
+        "dladm: etherstub creation failed: sim state {}: cannot lock: locked by another \
+         process (pid {}, lock file {} owned by uid ",
+        env.state_path().display(),
+        std::process::id(),
+        lock.display()
+    );
+    assert!(r.stderr.starts_with(&want), "{}\nwanted {want}", r.stderr);
+    assert!(r.stderr.contains("set XBOW_LOCK_TIMEOUT to wait longer"));
+    // Released within the wait: the change is made.
+    let child = env
+        .cmd()
+        .env("XBOW_LOCK_TIMEOUT", "30")
+        .args(["dladm", "create-etherstub", "stub2"])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    drop(held);
+    assert!(child.wait_with_output().unwrap().status.success());
+    let r = env
+        .cmd()
+        .env("XBOW_LOCK_TIMEOUT", "soon")
+        .args(["dladm", "create-etherstub", "stub3"])
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&r.stderr)
+            .contains("XBOW_LOCK_TIMEOUT=\"soon\": not a number of seconds"),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+}

@@ -3,6 +3,7 @@
 //! a user can see and no formatting: they answer the way libdladm and the
 //! kernel answer, with a [`DlStatus`].
 
+pub mod files;
 pub mod host;
 pub mod illumos;
 #[cfg(target_os = "linux")]

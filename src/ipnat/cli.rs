@@ -15,10 +15,11 @@ use super::print::{self, Out};
 use super::rule::{NatRule, RuleCounters};
 use super::session::{HostMap, NatSession, NatStats};
 use crate::backend::Kind;
+use crate::backend::files;
 use crate::backend::nat::{Errno, FLUSH_LIST, FLUSH_TABLE_ALL, Nat, NatError, VersionError};
 use crate::getopt::{Getopt, Opt};
 use serde_json::{Map, Value, json};
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 
 /// The option string of illumos `ipnat`.
 const OPTSTRING: &str = "CdFf:G:hlM:N:nrRsvz:";
@@ -336,22 +337,24 @@ fn flushtable(ctx: &mut Ctx, b: &mut Option<Box<dyn Nat>>) -> Result<(), Fail> {
 
 /// `-f FILE`: parse it all, then add (or remove) the rules.
 fn load(ctx: &mut Ctx, file: &str, b: &mut Option<Box<dyn Nat>>) -> Result<i32, Fail> {
-    let input = if file == "-" {
-        let mut v = Vec::new();
-        // A read error ends the input, as fgetc() returning EOF does.
-        let _ = io::stdin().lock().read_to_end(&mut v);
-        v
+    // A read error ends the input, as fgetc() returning EOF does; an input
+    // past the limit (an endless one) is refused.
+    let read = if file == "-" {
+        files::read_limited_lossy(io::stdin().lock(), files::NAT_CONF_MAX)
     } else {
         match std::fs::File::open(file) {
-            Ok(mut f) => {
-                let mut v = Vec::new();
-                let _ = f.read_to_end(&mut v);
-                v
-            }
+            Ok(f) => files::read_limited_lossy(f, files::NAT_CONF_MAX),
             Err(e) => {
                 ctx.eprint(format!("fopen({file}) failed: {}\n", Errno::from_io(&e)).as_bytes())?;
                 return Ok(0);
             }
+        }
+    };
+    let input = match read {
+        Ok(v) => v,
+        Err(e) => {
+            let name = if file == "-" { "standard input" } else { file };
+            return Err(ctx.die(&format!("{name}: {e}")));
         }
     };
     let mut rules: Vec<ParsedRule> = Vec::new();

@@ -13,6 +13,7 @@
 
 use super::plan::Step;
 use super::{Host, NetError, lock, run_steps};
+use crate::backend::files;
 use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -59,30 +60,22 @@ fn io_err(path: &Path, e: std::io::Error) -> NetError {
     NetError::Read(super::show_path(path), e)
 }
 
+fn file_err(path: &Path, e: files::FileError) -> NetError {
+    NetError::File(super::show_path(path), e)
+}
+
 impl Host {
     fn reverted_path(&self) -> PathBuf {
         self.pending_path.with_extension("reverted")
     }
 }
 
-/// Read a JSON record, `None` if there is none.
+/// Read a JSON record (never through a link), `None` if there is none.
 fn read_record<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Option<T>, NetError> {
-    let f = match std::fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(io_err(path, e)),
+    let Some(bytes) = files::read_owned(path, MAX_RECORD).map_err(|e| file_err(path, e))? else {
+        return Ok(None);
     };
-    let mut text = String::new();
-    f.take(MAX_RECORD + 1)
-        .read_to_string(&mut text)
-        .map_err(|e| io_err(path, e))?;
-    if text.len() as u64 > MAX_RECORD {
-        return Err(NetError::Failed(format!(
-            "{}: larger than {MAX_RECORD} bytes: not a record xbow wrote",
-            super::show_path(path)
-        )));
-    }
-    serde_json::from_str(&text).map(Some).map_err(|e| {
+    serde_json::from_slice(&bytes).map(Some).map_err(|e| {
         NetError::Failed(format!(
             "{}: not a record xbow can read ({e}); remove it once the host is as it should be",
             super::show_path(path)
@@ -92,25 +85,14 @@ fn read_record<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Option<T>, N
 
 /// Write a JSON record atomically, mode 0600.
 fn write_record<T: Serialize>(path: &Path, v: &T) -> Result<(), NetError> {
-    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
     let text = serde_json::to_string(v).map_err(|e| NetError::Failed(e.to_string()))?;
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(format!(".tmp.{}", std::process::id()));
-    let tmp = PathBuf::from(tmp);
-    let _ = std::fs::remove_file(&tmp);
-    let write = || -> std::io::Result<()> {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .custom_flags(libc::O_NOFOLLOW)
-            .open(&tmp)?;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    };
-    write().map_err(|e| {
+    let tmp = files::temp_path(path);
+    let mut f = files::create_temp(&tmp).map_err(|e| file_err(&tmp, e))?;
+    let written = f
+        .write_all(text.as_bytes())
+        .and_then(|()| f.sync_all())
+        .and_then(|()| std::fs::rename(&tmp, path));
+    written.map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
         io_err(path, e)
     })

@@ -10,13 +10,14 @@ mod status;
 pub use plan::Step;
 pub use spec::{Network, SpecError};
 
+use crate::backend::files::{self, FileError};
 use crate::backend::host::{HostError, IpAdm, NatFile, Services, Zones};
 use crate::backend::nat::Nat;
 use crate::backend::sim::{SimDatalink, SimHost, SimNat, StateFile};
 use crate::backend::{Datalink, DlError, Kind};
 use crate::ofmt::{Cell, Field, Flags, Ofmt};
 use std::borrow::Cow;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -67,6 +68,8 @@ pub enum NetError {
     Spec(SpecError, String),
     #[error("{0}: {1}")]
     Read(String, std::io::Error),
+    #[error("{0}: {1}")]
+    File(String, FileError),
     #[error("{0}")]
     Host(#[from] HostError),
     #[error("the host differs from the spec where up would have to destroy something:\n{0}")]
@@ -134,26 +137,35 @@ fn open_illumos() -> Result<Host, NetError> {
 /// Read and validate a spec file.
 pub fn load(path: &Path, h: &mut Host) -> Result<Network, NetError> {
     let file = show_path(path);
-    let text = std::fs::read_to_string(path).map_err(|e| NetError::Read(file.clone(), e))?;
+    let text = files::read_input(path, files::SPEC_MAX)
+        .map_err(|e| NetError::File(file.clone(), e))
+        .and_then(|b| {
+            String::from_utf8(b).map_err(|_| {
+                NetError::Read(
+                    file.clone(),
+                    std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        "stream did not contain valid UTF-8",
+                    ),
+                )
+            })
+        })?;
     let spec = spec::parse(&text).map_err(|e| NetError::Spec(e, file.clone()))?;
     let brand = h.zones.default_brand();
     spec.validate(h.dl.as_mut(), &brand)
         .map_err(|e| NetError::Spec(e, file))
 }
 
-/// Hold the `xbow net` lock (released on drop).
+/// Hold the `xbow net` lock (released on drop): mode 0600, waited for at
+/// most `XBOW_LOCK_TIMEOUT` seconds.
 fn lock(h: &Host) -> Result<File, NetError> {
+    let name = h.lock_path.display().to_string();
     if let Some(dir) = h.lock_path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| NetError::Read(dir.display().to_string(), e))?;
+        files::create_private_dir(dir).map_err(|e| NetError::Read(dir.display().to_string(), e))?;
     }
-    let f = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&h.lock_path)
-        .map_err(|e| NetError::Read(h.lock_path.display().to_string(), e))?;
-    f.lock()
-        .map_err(|e| NetError::Read(h.lock_path.display().to_string(), e))?;
+    let f = files::open_lock(&h.lock_path).map_err(|e| NetError::File(name.clone(), e))?;
+    let timeout = files::lock_timeout().map_err(|e| NetError::File(name.clone(), e))?;
+    files::lock_within(&f, &h.lock_path, timeout).map_err(|e| NetError::File(name, e))?;
     Ok(f)
 }
 

@@ -65,3 +65,9 @@ pub fn end_process(pid: u32) {
         unsafe { libc::kill(p, libc::SIGTERM) };
     }
 }
+
+/// The process's effective uid.
+pub fn euid() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
+}

@@ -3,6 +3,7 @@
 //! SMF through libscf.
 
 use super::host_parse;
+use crate::backend::files::{self, FileError};
 use crate::backend::host::{
     AddrInfo, HostError, HostResult, IpAdm, NatFile, Services, ZoneInfo, Zones,
 };
@@ -90,16 +91,11 @@ impl Zones for IllumosZones {
 
     fn configure(&mut self, cfg: &ZoneConfig) -> HostResult<()> {
         use std::io::Write;
-        use std::os::unix::fs::OpenOptionsExt;
         let path =
             std::env::temp_dir().join(format!("xbow-zonecfg-{}-{}", std::process::id(), cfg.name));
-        let write = || -> std::io::Result<()> {
-            let mut f = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&path)?;
-            f.write_all(cfg.zonecfg_script().as_bytes())
+        let write = || -> Result<(), FileError> {
+            let mut f = files::create_temp(&path)?;
+            Ok(f.write_all(cfg.zonecfg_script().as_bytes())?)
         };
         write().map_err(|e| HostError(format!("zonecfg command file {}: {e}", path.display())))?;
         let p = path.display().to_string();
@@ -230,28 +226,40 @@ impl IllumosNatFile {
 impl NatFile for IllumosNatFile {
     fn read(&mut self) -> HostResult<String> {
         let p = Self::path();
-        match std::fs::read_to_string(&p) {
-            Ok(t) => Ok(t),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        match files::read_input(std::path::Path::new(&p), files::NAT_CONF_MAX) {
+            Ok(t) => String::from_utf8(t)
+                .map_err(|_| HostError(format!("{p}: stream did not contain valid UTF-8"))),
+            Err(FileError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
             Err(e) => Err(HostError(format!("{p}: {e}"))),
         }
     }
 
     fn write(&mut self, text: &str) -> HostResult<()> {
         use std::io::Write;
+        use std::os::unix::fs::PermissionsExt;
         let p = Self::path();
         let tmp = format!("{p}.xbow.{}", std::process::id());
-        let write = || -> std::io::Result<()> {
-            let mut f = std::fs::File::create(&tmp)?;
+        // Ours, if a killed run of this pid left it: unlink never follows
+        // a link, and the new file is created only where nothing is.
+        let _ = std::fs::remove_file(&tmp);
+        let mut created = false;
+        let mut write = || -> Result<(), FileError> {
+            let mut f = files::create_temp(std::path::Path::new(&tmp))?;
+            created = true;
             f.write_all(text.as_bytes())?;
             f.sync_all()?;
-            if let Ok(meta) = std::fs::metadata(&p) {
-                std::fs::set_permissions(&tmp, meta.permissions())?;
-            }
-            std::fs::rename(&tmp, &p)
+            // The old file's mode, or the system's 0644 for a new one.
+            let mode = std::fs::metadata(&p).map_or_else(
+                |_| std::fs::Permissions::from_mode(0o644),
+                |m| m.permissions(),
+            );
+            f.set_permissions(mode)?;
+            Ok(std::fs::rename(&tmp, &p)?)
         };
         write().map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
+            if created {
+                let _ = std::fs::remove_file(&tmp);
+            }
             HostError(format!("{p}: {e}"))
         })
     }

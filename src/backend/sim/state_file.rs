@@ -5,10 +5,12 @@
 use super::Kernel;
 use super::state::{STATE_VERSION, SimState};
 use crate::backend::DlError;
-use std::fs::{self, File, OpenOptions};
-use std::io::{ErrorKind, Write};
+use crate::backend::files::{self, FileError};
+use std::fs::{self, File};
+use std::io::Write;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Where the state lives, and the kernel (if any) that makes it real.
@@ -20,6 +22,9 @@ pub struct StateFile {
     /// read of that same file (no one has replaced it since) need not
     /// parse it again.
     written: Arc<Mutex<Option<(Stamp, SimState)>>>,
+    /// Whether this process has removed the temporary files that killed
+    /// runs left.
+    swept: Arc<AtomicBool>,
 }
 
 /// What tells one file from another: a replaced file has another inode,
@@ -35,7 +40,7 @@ struct Stamp {
 
 impl Stamp {
     fn of(path: &Path) -> Option<Stamp> {
-        let m = fs::metadata(path).ok()?;
+        let m = fs::symlink_metadata(path).ok()?;
         Some(Stamp {
             dev: m.dev(),
             ino: m.ino(),
@@ -58,6 +63,7 @@ impl StateFile {
             path: path.into(),
             kernel: None,
             written: Arc::default(),
+            swept: Arc::default(),
         }
     }
 
@@ -68,6 +74,7 @@ impl StateFile {
             path: path.into(),
             kernel: Some(kernel),
             written: Arc::default(),
+            swept: Arc::default(),
         }
     }
 
@@ -104,20 +111,27 @@ impl StateFile {
         DlError::Backend(format!("sim state {}: {what}: {e}", self.path.display()))
     }
 
-    /// Take the exclusive lock that serializes every change.
+    /// Take the exclusive lock that serializes every change: the lock file
+    /// (mode 0600, in a directory of mode 0700 if xbow creates it) is
+    /// waited for at most `XBOW_LOCK_TIMEOUT` seconds. The first lock a
+    /// process takes removes the temporary files killed runs left.
     pub fn lock(&self) -> Result<Locked, DlError> {
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            fs::create_dir_all(dir).map_err(|e| self.err("cannot create its directory", e))?;
+            files::create_private_dir(dir)
+                .map_err(|e| self.err("cannot create its directory", e))?;
         }
-        let mut lock_path = self.path.clone().into_os_string();
-        lock_path.push(".lock");
-        let f = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|e| self.err("cannot open the lock file", e))?;
-        f.lock().map_err(|e| self.err("cannot lock", e))?;
+        let lock_path = files::with_suffix(&self.path, ".lock");
+        let f = files::open_lock(&lock_path).map_err(|e| {
+            self.err(
+                &format!("cannot open the lock file {}", lock_path.display()),
+                e,
+            )
+        })?;
+        let timeout = files::lock_timeout().map_err(|e| self.err("cannot lock", e))?;
+        files::lock_within(&f, &lock_path, timeout).map_err(|e| self.err("cannot lock", e))?;
+        if !self.swept.swap(true, Ordering::Relaxed) {
+            files::remove_stale_temps(&self.path);
+        }
         Ok(Locked { _lock: f })
     }
 
@@ -141,9 +155,10 @@ impl StateFile {
         {
             return Ok(st.clone());
         }
-        let text = match fs::read(&self.path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(SimState::default()),
+        let text = match files::read_owned(&self.path, files::STATE_MAX) {
+            Ok(Some(t)) => t,
+            Ok(None) => return Ok(SimState::default()),
+            Err(e @ FileError::Symlink) => return Err(self.symlink_err(e)),
             Err(e) => return Err(self.err("cannot read", e)),
         };
         // Parse straight into the state (one pass); only when that fails,
@@ -162,6 +177,10 @@ impl StateFile {
         }
     }
 
+    fn symlink_err(&self, e: FileError) -> DlError {
+        DlError::Backend(format!("sim state {}: {e}", self.path.display()))
+    }
+
     fn version_err(&self, v: u64) -> DlError {
         self.err(
             "unsupported version (left untouched)",
@@ -173,11 +192,16 @@ impl StateFile {
     /// kernel's state, which a reboot forgets — and rename). The caller
     /// holds the lock.
     pub fn store(&self, _locked: &Locked, state: &SimState) -> Result<(), DlError> {
-        let mut tmp = self.path.clone().into_os_string();
-        tmp.push(format!(".tmp.{}", std::process::id()));
-        let tmp = PathBuf::from(tmp);
-        let write = || -> std::io::Result<()> {
-            let mut f = File::create(&tmp)?;
+        // Renaming over a link would replace it, and its target would
+        // silently stop being updated.
+        if fs::symlink_metadata(&self.path).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(self.symlink_err(FileError::Symlink));
+        }
+        let tmp = files::temp_path(&self.path);
+        let mut created = false;
+        let mut write = || -> Result<(), FileError> {
+            let mut f: File = files::create_temp(&tmp)?;
+            created = true;
             // The sim's file is for people to read; a kernel's is rewritten
             // at every change of a large network, so it is compact.
             let mut text = if self.kernel.is_none() {
@@ -193,11 +217,14 @@ impl StateFile {
             if self.kernel.is_none() {
                 f.sync_all()?;
             }
-            fs::rename(&tmp, &self.path)
+            Ok(fs::rename(&tmp, &self.path)?)
         };
         write().map_err(|e| {
-            let _ = fs::remove_file(&tmp);
-            self.err("cannot write", e)
+            // Never remove what someone else put there.
+            if created {
+                let _ = fs::remove_file(&tmp);
+            }
+            self.err(&format!("cannot write {}", tmp.display()), e)
         })?;
         let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
         *written = Stamp::of(&self.path).map(|s| (s, state.clone()));
