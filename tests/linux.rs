@@ -586,3 +586,49 @@ fn the_state_is_private_whatever_the_umask() {
     assert_eq!(mode(&state), 0o600);
     assert_eq!(mode(&dir.join("linux.json.lock")), 0o600);
 }
+
+/// Without `XBOW_LINUX_STATE`, each network namespace has a state of its
+/// own (`/run/xbow/linux-NETNS.json`): xbow in one never sees or changes
+/// what xbow in another made.
+#[test]
+fn each_network_namespace_has_its_own_state() {
+    use std::os::unix::fs::MetadataExt;
+    let Some(env) = env() else { return };
+    let ns = env.linux.clone().expect("linux");
+    let other = format!("{ns}o");
+    common::ip(&["netns", "add", &other]);
+    let run = |netns: &str, args: &[&str]| -> Run {
+        Command::new("nsenter")
+            .arg(format!("--net=/run/netns/{netns}"))
+            .arg(common::XBOW)
+            .args(args)
+            .env("XBOW_BACKEND", "linux")
+            .env_remove("XBOW_LINUX_STATE")
+            .env("LC_ALL", "C")
+            .output()
+            .expect("nsenter xbow")
+            .into()
+    };
+    let stub = env.n("ns0");
+    run(&ns, &["dladm", "create-etherstub", &stub]).ok();
+    assert_eq!(run(&other, &["dladm", "show-etherstub"]).stdout, "");
+    assert_eq!(
+        run(&ns, &["dladm", "show-etherstub"]).stdout,
+        format!("LINK\n{stub}\n")
+    );
+    run(&ns, &["dladm", "delete-etherstub", &stub]).ok();
+    let state = |n: &str| {
+        let ino = std::fs::metadata(format!("/run/netns/{n}"))
+            .expect("netns")
+            .ino();
+        format!("/run/xbow/linux-{ino}.json")
+    };
+    assert!(std::path::Path::new(&state(&ns)).exists());
+    assert_ne!(state(&ns), state(&other));
+    for n in [&ns, &other] {
+        for f in [state(n), format!("{}.lock", state(n))] {
+            let _ = std::fs::remove_file(f);
+        }
+    }
+    common::ip(&["netns", "delete", &other]);
+}

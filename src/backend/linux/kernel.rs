@@ -104,7 +104,25 @@ fn phys_conf(l: &KLink, addrs: &[(u32, Ipv4Addr, u8)]) -> LinkConf {
     }
 }
 
-/// After a reboot the kernel holds nothing xbow made.
+/// Which kernel instance a state describes: the boot, and the network
+/// namespace by its cookie (`SO_NETNS_COOKIE`, never reused while the
+/// kernel runs, unlike a namespace's inode) where the kernel has one.
+fn kernel_id(boot: &str, netns_cookie: Option<u64>) -> String {
+    match netns_cookie {
+        Some(c) => format!("{boot} netns {c}"),
+        None => boot.to_string(),
+    }
+}
+
+/// Whether a state recorded under `old` describes the kernel `id`. A
+/// state written before the namespace was recorded (the boot alone)
+/// matches the same boot.
+fn same_kernel(old: &str, id: &str) -> bool {
+    old == id || (!old.contains(' ') && id.split(' ').next() == Some(old))
+}
+
+/// After a reboot (or for another namespace) the kernel holds nothing
+/// xbow made.
 fn forget_active(st: &mut SimState) {
     st.links.retain(|l| l.class == LinkClass::Phys);
     st.interfaces.clear();
@@ -163,11 +181,16 @@ impl Kernel for LinuxKernel {
         let boot = std::fs::read_to_string(BOOT_ID)
             .map(|s| s.trim().to_string())
             .map_err(|e| DlError::Backend(format!("{BOOT_ID}: {e}")))?;
-        if st.boot_id.as_deref() != Some(boot.as_str()) {
+        let id = kernel_id(&boot, crate::sys::netns_cookie());
+        if !st
+            .boot_id
+            .as_deref()
+            .is_some_and(|old| same_kernel(old, &id))
+        {
             if st.boot_id.is_some() {
                 forget_active(st);
             }
-            st.boot_id = Some(boot);
+            st.boot_id = Some(id);
         }
         let view = self.phys_view()?;
         for (name, conf) in &view {
@@ -224,5 +247,25 @@ impl Kernel for LinuxKernel {
 
     fn nat_flush_sessions(&self) -> DlResult<u64> {
         conntrack::flush().map_err(DlError::Backend)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kernel_identity() {
+        let id = kernel_id("b1", Some(7));
+        assert_eq!(id, "b1 netns 7");
+        assert!(same_kernel("b1 netns 7", &id));
+        // Another namespace (its state file was left by one that is gone).
+        assert!(!same_kernel("b1 netns 8", &id));
+        // Another boot.
+        assert!(!same_kernel("b0 netns 7", &id));
+        assert!(!same_kernel("b0", &id));
+        // A state from before the namespace was recorded.
+        assert!(same_kernel("b1", &id));
+        assert!(same_kernel("b1", &kernel_id("b1", None)));
     }
 }

@@ -36,8 +36,9 @@ pub struct SimState {
     /// The IP Filter NAT table (rules, sessions, host maps, counters).
     #[serde(default, skip_serializing_if = "NatState::is_empty")]
     pub nat: NatState,
-    /// The kernel boot the active configuration belongs to (Linux:
-    /// `/proc/sys/kernel/random/boot_id`); the sim has none.
+    /// The kernel the active configuration belongs to (Linux:
+    /// `/proc/sys/kernel/random/boot_id` and the network namespace's
+    /// cookie); the sim has none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub boot_id: Option<String>,
 }
