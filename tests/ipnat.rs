@@ -681,3 +681,41 @@ fn an_endless_file_is_refused_with_nothing_added() {
     );
     assert!(!ipnat(&env, &["-l"]).stdout.contains("map"));
 }
+
+/// `kill -9` during `ipnat --atomic -f` of 1,000 rules on the sim: the
+/// table holds none or all of them (the load is one change of the state).
+#[test]
+fn a_killed_atomic_load_leaves_none_or_all() {
+    let Some(env) = Env::sim_only() else { return };
+    let text: String = (0..1000)
+        .map(|i| format!("map eri0 10.{}.{}.0/24 -> 0/32\n", i / 250, i % 250))
+        .collect();
+    let f = write(&env, "r1000.conf", &text);
+    let listed = |env: &Env| {
+        ipnat(env, &["-l"])
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with("map "))
+            .count()
+    };
+    let t = std::time::Instant::now();
+    ipnat(&env, &["--atomic", "-f", &f]).ok();
+    let span = t.elapsed().as_micros() as u64 + 1;
+    ipnat(&env, &["-C"]).ok();
+    for round in 0..10u64 {
+        let wait = span * round / 10;
+        let mut child = env
+            .cmd()
+            .args(["ipnat", "--atomic", "-f", &f])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(std::time::Duration::from_micros(wait));
+        let _ = child.kill();
+        let _ = child.wait();
+        let l = listed(&env);
+        assert!(l == 0 || l == 1000, "killed after {wait} µs: {l} rules");
+        ipnat(&env, &["-C"]).ok();
+    }
+}

@@ -632,3 +632,183 @@ fn each_network_namespace_has_its_own_state() {
     }
     common::ip(&["netns", "delete", &other]);
 }
+
+/// `kill -9` at random moments of `net up` and `net down` (an etherstub,
+/// 60 VNICs, an address, forwarding, NAT and two zones): each time the
+/// next `up` converges (the killed run's half-made change is undone
+/// first: `STATE.journal`), and `down` leaves the kernel as it was.
+#[test]
+fn runs_killed_at_any_moment_are_recovered() {
+    let Some(env) = env() else { return };
+    let ns = env.linux.clone().expect("linux");
+    let zones = [format!("{ns}ka"), format!("{ns}kb")];
+    env.phys("eri0", 1000);
+    let mut vnics: Vec<String> = (0..60)
+        .map(|i| format!(r#"{{"name": "vnic{i}", "over": "stub0", "maxbw": "50M"}}"#))
+        .collect();
+    vnics.push(r#"{"name": "zv1", "over": "stub0"}"#.into());
+    vnics.push(r#"{"name": "zv2", "over": "stub0"}"#.into());
+    let zone = |z: &str, v: &str, a: &str| {
+        format!(
+            r#"{{"name": "{z}", "zonepath": "/zones/{z}", "net": [{{"physical": "{v}", "allowed-address": "{a}", "defrouter": "192.168.0.1"}}]}}"#
+        )
+    };
+    let spec = env.dir().join("net.json");
+    std::fs::write(
+        &spec,
+        format!(
+            r#"{{"etherstubs": ["stub0"], "vnics": [{}],
+                "addresses": [{{"interface": "vnic0", "address": "192.168.0.1/24"}}],
+                "ipv4-forwarding": true,
+                "nat": ["map eri0 192.168.0.0/24 -> 0/32 portmap tcp/udp auto"],
+                "zones": [{}, {}]}}"#,
+            vnics.join(","),
+            zone(&zones[0], "zv1", "192.168.0.100/24"),
+            zone(&zones[1], "zv2", "192.168.0.101/24"),
+        ),
+    )
+    .expect("spec");
+    let spec = spec.to_str().expect("utf-8").to_string();
+    let snap = |env: &Env| {
+        (
+            names(env),
+            exec(env, &["nft", "list", "tables"]),
+            exec(env, &["cat", "/proc/sys/net/ipv4/ip_forward"]),
+            zones
+                .clone()
+                .map(|z| xbow::backend::linux::netns::exists(&z)),
+        )
+    };
+    let before = snap(&env);
+    // How long a whole up and down take, to kill within them.
+    let t = std::time::Instant::now();
+    env.xbow(&["net", "up", &spec]).ok();
+    let up_ms = t.elapsed().as_millis() as u64 + 1;
+    let t = std::time::Instant::now();
+    env.xbow(&["net", "down", &spec]).ok();
+    let down_ms = t.elapsed().as_millis() as u64 + 1;
+    assert_eq!(snap(&env), before);
+    let mut seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("time")
+        .as_nanos() as u64
+        | 1;
+    eprintln!("kill test: seed {seed}, up {up_ms} ms, down {down_ms} ms");
+    let mut next = |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    for round in 0..24 {
+        let (verb, span) = if round % 2 == 0 {
+            ("up", up_ms)
+        } else {
+            env.xbow(&["net", "up", &spec]).ok();
+            ("down", down_ms)
+        };
+        let wait = next(span);
+        let mut child = env
+            .cmd()
+            .args(["net", verb, &spec])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(std::time::Duration::from_millis(wait));
+        let _ = child.kill();
+        let _ = child.wait();
+        let r = env.xbow(&["net", "up", &spec]);
+        assert_eq!(
+            r.code, 0,
+            "round {round} ({verb} killed after {wait} ms): {}",
+            r.stderr
+        );
+        let r = env.xbow(&["net", "down", &spec]);
+        assert_eq!(
+            r.code, 0,
+            "round {round} ({verb} killed after {wait} ms): {}",
+            r.stderr
+        );
+        assert_eq!(
+            snap(&env),
+            before,
+            "round {round} ({verb} killed after {wait} ms)"
+        );
+    }
+}
+
+/// `kill -9` during `ipnat -f`: afterwards the kernel's nftables rules and
+/// `ipnat -l` agree, and with `--atomic` they hold none or all of the file.
+#[test]
+fn killed_nat_loads_leave_the_kernel_and_the_list_agreeing() {
+    let Some(env) = env() else { return };
+    let file = |n: usize| {
+        let text: String = (0..n)
+            .map(|i| format!("map eri0 10.{}.{}.0/24 -> 0/32\n", i / 250, i % 250))
+            .collect();
+        let p = env.dir().join(format!("r{n}.conf"));
+        std::fs::write(&p, text).expect("rules");
+        p.to_str().expect("utf-8").to_string()
+    };
+    let listed = |env: &Env| {
+        env.xbow(&["ipnat", "-l"])
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with("map "))
+            .count()
+    };
+    let in_kernel = |env: &Env| {
+        exec(env, &["nft", "list", "table", "ip", "xbow"])
+            .lines()
+            .filter(|l| l.contains("masquerade"))
+            .count()
+    };
+    let mut seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("time")
+        .as_nanos() as u64
+        | 1;
+    eprintln!("nat kill test: seed {seed}");
+    let mut next = |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    for (n, atomic, rounds) in [(300, true, 8), (40, false, 4)] {
+        let f = file(n);
+        let mut args = vec!["ipnat"];
+        if atomic {
+            args.push("--atomic");
+        }
+        args.extend(["-f", f.as_str()]);
+        let t = std::time::Instant::now();
+        env.xbow(&args).ok();
+        let span = t.elapsed().as_millis() as u64 + 1;
+        env.xbow(&["ipnat", "-C"]).ok();
+        for round in 0..rounds {
+            let wait = next(span);
+            let mut child = env
+                .cmd()
+                .args(&args)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("spawn");
+            std::thread::sleep(std::time::Duration::from_millis(wait));
+            let _ = child.kill();
+            let _ = child.wait();
+            let what = format!(
+                "{n} rules, atomic {atomic}, killed after {wait} of {span} ms (round {round})"
+            );
+            let l = listed(&env);
+            assert_eq!(in_kernel(&env), l, "{what}");
+            if atomic {
+                assert!(l == 0 || l == n, "{what}: {l} rules listed");
+            }
+            env.xbow(&["ipnat", "-C"]).ok();
+            assert_eq!((listed(&env), in_kernel(&env)), (0, 0), "{what}");
+        }
+    }
+}

@@ -133,6 +133,40 @@ pub enum VersionError {
     Backend(String),
 }
 
+/// An all-or-none change of several rules that failed: rule `index`
+/// with `error`; what was done before it was undone, except
+/// `undo_failures`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchError {
+    pub index: usize,
+    pub error: NatError,
+    pub undo_failures: Vec<(NatRule, NatError)>,
+}
+
+/// Do `op` to each rule; on a failure, `undo` the ones done, in reverse.
+fn apply_all<N: Nat + ?Sized>(
+    b: &mut N,
+    rules: &[&NatRule],
+    op: fn(&mut N, &NatRule) -> NatResult<()>,
+    undo: fn(&mut N, &NatRule) -> NatResult<()>,
+) -> Result<(), BatchError> {
+    for (i, r) in rules.iter().enumerate() {
+        if let Err(error) = op(b, r) {
+            let undo_failures = rules[..i]
+                .iter()
+                .rev()
+                .filter_map(|d| undo(b, d).err().map(|e| ((*d).clone(), e)))
+                .collect();
+            return Err(BatchError {
+                index: i,
+                error,
+                undo_failures,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// `SIOCIPFFL` arguments.
 pub const FLUSH_LIST: i32 = 0;
 pub const FLUSH_TABLE_ALL: i32 = 1;
@@ -157,6 +191,18 @@ pub trait Nat {
     fn add_rule(&mut self, rule: &NatRule) -> NatResult<()>;
     /// `SIOCRMNAT`.
     fn remove_rule(&mut self, rule: &NatRule) -> NatResult<()>;
+    /// Add the rules in order, all or none: the index of the first one
+    /// refused, and why. A backend that keeps its table in one state makes
+    /// this one change, which a killed run leaves whole or undone; the
+    /// kernel's table takes one rule at a time, undone on failure.
+    fn add_rules(&mut self, rules: &[&NatRule]) -> Result<(), BatchError> {
+        apply_all(self, rules, Self::add_rule, Self::remove_rule)
+    }
+    /// Remove the rules in order, all or none (as [`Nat::add_rules`]);
+    /// rules taken out before a failure are added back at the end.
+    fn remove_rules(&mut self, rules: &[&NatRule]) -> Result<(), BatchError> {
+        apply_all(self, rules, Self::remove_rule, Self::add_rule)
+    }
     /// The rules, in kernel order (`SIOCGENITER`, `IPFGENITER_IPNAT`).
     fn rules(&mut self) -> NatResult<Vec<(NatRule, RuleCounters)>>;
     /// The sessions (`IPFGENITER_NAT`).

@@ -88,6 +88,25 @@ pub fn load(
             }
         }
     }
+    if mode == Mode::Atomic {
+        // One call: a backend that keeps its table in one state makes it
+        // one change, which a killed run leaves whole or undone.
+        let r = match op {
+            Op::Add => b.add_rules(rules),
+            Op::Remove => b.remove_rules(rules),
+        };
+        return r.map_err(|f| Failure {
+            index: f.index,
+            error: f.error,
+            done: f.index,
+            undo_failures: match op {
+                Op::Add => f.undo_failures,
+                // Rules taken out and put back went to the end of the
+                // table: put it back in its order.
+                Op::Remove => [f.undo_failures, restore(b, &before)].concat(),
+            },
+        });
+    }
     let mut done: Vec<usize> = Vec::new();
     for (i, r) in rules.iter().enumerate() {
         let res = match op {
@@ -96,7 +115,7 @@ pub fn load(
         };
         match res {
             Ok(()) => done.push(i),
-            Err(NatError::Errno(e)) if mode == Mode::PerRule => refused(i, e),
+            Err(NatError::Errno(e)) => refused(i, e),
             Err(error) => {
                 let undo_failures = match op {
                     Op::Add => remove_added(b, rules, &done),

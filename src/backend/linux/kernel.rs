@@ -20,7 +20,7 @@
 use super::conntrack;
 use super::desired::Desired;
 use super::netlink::{KLink, Netlink, OperState};
-use super::ops::{ALIAS, Op, nl_err, plan, run};
+use super::ops::{ALIAS, Op, nl_err, plan, run, run_all};
 use crate::backend::sim::{Kernel, LinkConf, PhysConf, SimState};
 use crate::backend::{DlError, DlResult};
 use crate::ipnat::rule::NatRule;
@@ -238,6 +238,21 @@ impl Kernel for LinuxKernel {
             *self.phys.lock().unwrap_or_else(|e| e.into_inner()) = None;
         }
         self.netlink(|nl| run(nl, &ops))
+    }
+
+    fn recover(&self, intended: &SimState, stored: &SimState) -> Vec<String> {
+        let ops = match Desired::of(intended)
+            .and_then(|i| Desired::of(stored).map(|s| (i, s)))
+            .and_then(|(i, s)| plan(&i, &s))
+        {
+            Ok(ops) => ops,
+            Err(e) => return vec![e],
+        };
+        *self.phys.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        match self.netlink(|nl| Ok(run_all(nl, &ops))) {
+            Ok(errors) => errors,
+            Err(e) => vec![e.to_string()],
+        }
     }
 
     fn nat_sessions(&self, st: &SimState) -> DlResult<Vec<NatSession>> {

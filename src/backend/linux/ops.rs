@@ -469,6 +469,13 @@ pub(super) fn plan(old: &Desired, new: &Desired) -> Result<Vec<Op>, String> {
     Ok(ops)
 }
 
+/// Apply every one of `ops` that can be applied, in order; the failures.
+/// (Recovery after a killed run: the kernel is somewhere between two
+/// states, so some changes find their work done already.)
+pub(super) fn run_all(nl: &mut Netlink, ops: &[Op]) -> Vec<String> {
+    ops.iter().filter_map(|op| op.apply(nl).err()).collect()
+}
+
 /// Apply `ops` in order; when one fails, undo the ones before it.
 pub(super) fn run(nl: &mut Netlink, ops: &[Op]) -> Result<(), String> {
     for (k, op) in ops.iter().enumerate() {

@@ -48,6 +48,10 @@ pub trait Kernel: std::fmt::Debug + Send + Sync {
     /// Make the kernel hold `new` where it held `old`: all or nothing
     /// (what was done is undone when a later part fails).
     fn realize(&self, old: &SimState, new: &SimState) -> DlResult<()>;
+    /// A run was killed while it made the kernel hold `intended` where it
+    /// held `stored`: bring the kernel back to `stored` as far as it goes
+    /// (every change that can be made is made); the failures.
+    fn recover(&self, intended: &SimState, stored: &SimState) -> Vec<String>;
     /// The NAT sessions the kernel has (for the state's `rules`).
     fn nat_sessions(&self, st: &SimState) -> DlResult<Vec<crate::ipnat::session::NatSession>>;
     /// Drop the kernel's NAT sessions; how many there were.
@@ -67,15 +71,23 @@ pub fn transact<T>(
     let old = file.kernel().map(|_| st.clone());
     let out = f(&mut st)?;
     if let (Some(k), Some(old)) = (file.kernel(), &old) {
-        k.realize(old, &st)?;
+        // Write-ahead: a run killed from here on is undone by the next
+        // one that takes the lock (`StateFile::lock`).
+        file.begin_intent(&lock, &st)?;
+        if let Err(e) = k.realize(old, &st) {
+            file.end_intent(&lock);
+            return Err(e);
+        }
     }
     if let Err(e) = file.store(&lock, &st) {
         if let (Some(k), Some(old)) = (file.kernel(), &old) {
             // Best effort: the kernel goes back to what the file says.
             let _ = k.realize(&st, old);
         }
+        file.end_intent(&lock);
         return Err(e);
     }
+    file.end_intent(&lock);
     Ok((out, st))
 }
 

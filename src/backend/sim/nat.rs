@@ -7,7 +7,7 @@ use super::nat_state::{NatState, SimHostMap, SimNatRule, SimSession};
 use super::state::SimState;
 use super::{StateFile, transact};
 use crate::backend::DlError;
-use crate::backend::nat::{Errno, Nat, NatError, NatResult, VersionError};
+use crate::backend::nat::{BatchError, Errno, Nat, NatError, NatResult, VersionError};
 use crate::ipnat::rule::{I6Addr, NatFlags, NatRule, Redir, RuleCounters, swap16};
 use crate::ipnat::session::{HostMap, NatSession, NatStats};
 use std::net::Ipv4Addr;
@@ -63,6 +63,77 @@ impl SimNat {
         }
         change(&self.file, |st| f(&mut st.nat))
     }
+
+    /// `f` for each rule in one change of the state: the index of the
+    /// first one refused, and nothing changed.
+    fn all_or_none(
+        &self,
+        rules: &[&NatRule],
+        mut f: impl FnMut(&mut NatState, &NatRule) -> NatResult<()>,
+    ) -> Result<(), BatchError> {
+        let mut failed = 0;
+        self.change(|nat| {
+            for (i, r) in rules.iter().enumerate() {
+                failed = i;
+                f(nat, r)?;
+            }
+            Ok(())
+        })
+        .map_err(|error| BatchError {
+            index: failed,
+            error,
+            undo_failures: Vec::new(),
+        })
+    }
+}
+
+/// `nat_siocaddnat()`: append the rule, as the kernel checks it.
+fn add_to(nat: &mut NatState, n: NatRule) -> NatResult<()> {
+    if n.age[0] == 0 && n.age[1] != 0 {
+        return Err(Errno::EINVAL.into());
+    }
+    if n.kind != Redir::Rdr
+        && n.flags.has(NatFlags::TCPUDPICMPQ)
+        && raw_port(&n, n.pmax) < raw_port(&n, n.pmin)
+    {
+        return Err(Errno::EINVAL.into());
+    }
+    if !n.plabel.is_empty()
+        && !PROXIES
+            .iter()
+            .any(|(l, p)| l.as_bytes() == n.plabel.as_bytes() && *p == n.proto)
+    {
+        return Err(Errno::ENOENT.into());
+    }
+    if nat.rules.iter().any(|r| !r.deleted && r.rule.same_as(&n)) {
+        return Err(Errno::EEXIST.into());
+    }
+    let id = nat.next_id();
+    nat.rules.push(SimNatRule {
+        id,
+        rule: n,
+        hits: 0,
+        uses: 0,
+        deleted: false,
+        next_port: 0,
+    });
+    Ok(())
+}
+
+/// `nat_siocdelnat()`: take the rule out (kept, marked deleted, while
+/// sessions use it).
+fn remove_from(nat: &mut NatState, n: &NatRule) -> NatResult<()> {
+    let i = nat
+        .rules
+        .iter()
+        .position(|r| !r.deleted && r.rule.same_as(n))
+        .ok_or(Errno::ESRCH)?;
+    if nat.rules[i].uses == 0 {
+        nat.rules.remove(i);
+    } else {
+        nat.rules[i].deleted = true;
+    }
+    Ok(())
 }
 
 /// Run `f` on the whole state under the lock; store only if it succeeds.
@@ -214,54 +285,21 @@ impl Nat for SimNat {
 
     fn add_rule(&mut self, rule: &NatRule) -> NatResult<()> {
         let n = kernel_copy(rule);
-        self.change(|nat| {
-            if n.age[0] == 0 && n.age[1] != 0 {
-                return Err(Errno::EINVAL.into());
-            }
-            if n.kind != Redir::Rdr
-                && n.flags.has(NatFlags::TCPUDPICMPQ)
-                && raw_port(&n, n.pmax) < raw_port(&n, n.pmin)
-            {
-                return Err(Errno::EINVAL.into());
-            }
-            if !n.plabel.is_empty()
-                && !PROXIES
-                    .iter()
-                    .any(|(l, p)| l.as_bytes() == n.plabel.as_bytes() && *p == n.proto)
-            {
-                return Err(Errno::ENOENT.into());
-            }
-            if nat.rules.iter().any(|r| !r.deleted && r.rule.same_as(&n)) {
-                return Err(Errno::EEXIST.into());
-            }
-            let id = nat.next_id();
-            nat.rules.push(SimNatRule {
-                id,
-                rule: n,
-                hits: 0,
-                uses: 0,
-                deleted: false,
-                next_port: 0,
-            });
-            Ok(())
-        })
+        self.change(|nat| add_to(nat, n))
     }
 
     fn remove_rule(&mut self, rule: &NatRule) -> NatResult<()> {
         let n = kernel_copy(rule);
-        self.change(|nat| {
-            let i = nat
-                .rules
-                .iter()
-                .position(|r| !r.deleted && r.rule.same_as(&n))
-                .ok_or(Errno::ESRCH)?;
-            if nat.rules[i].uses == 0 {
-                nat.rules.remove(i);
-            } else {
-                nat.rules[i].deleted = true;
-            }
-            Ok(())
-        })
+        self.change(|nat| remove_from(nat, &n))
+    }
+
+    /// One change of the state: a killed run leaves all or none.
+    fn add_rules(&mut self, rules: &[&NatRule]) -> Result<(), BatchError> {
+        self.all_or_none(rules, |nat, r| add_to(nat, kernel_copy(r)))
+    }
+
+    fn remove_rules(&mut self, rules: &[&NatRule]) -> Result<(), BatchError> {
+        self.all_or_none(rules, |nat, r| remove_from(nat, &kernel_copy(r)))
     }
 
     fn rules(&mut self) -> NatResult<Vec<(NatRule, RuleCounters)>> {

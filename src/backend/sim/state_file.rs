@@ -131,13 +131,92 @@ impl StateFile {
         files::lock_within(&f, &lock_path, timeout).map_err(|e| self.err("cannot lock", e))?;
         if !self.swept.swap(true, Ordering::Relaxed) {
             files::remove_stale_temps(&self.path);
+            files::remove_stale_temps(&self.journal_path());
         }
-        Ok(Locked { _lock: f })
+        let locked = Locked { _lock: f };
+        self.recover(&locked)?;
+        Ok(locked)
+    }
+
+    /// Where a change being made to the kernel is announced.
+    fn journal_path(&self) -> PathBuf {
+        files::with_suffix(&self.path, ".journal")
+    }
+
+    /// Announce that the kernel is being taken to `target` (the caller
+    /// holds the lock): if the run is killed before [`end_intent`], the
+    /// next one undoes whatever part of it was made.
+    ///
+    /// [`end_intent`]: StateFile::end_intent
+    pub fn begin_intent(&self, _locked: &Locked, target: &SimState) -> Result<(), DlError> {
+        let path = self.journal_path();
+        let tmp = files::temp_path(&path);
+        let mut created = false;
+        let mut write = || -> Result<(), FileError> {
+            let mut f = files::create_temp(&tmp)?;
+            created = true;
+            let text = serde_json::to_vec(target).map_err(std::io::Error::other)?;
+            f.write_all(&text)?;
+            Ok(fs::rename(&tmp, &path)?)
+        };
+        write().map_err(|e| {
+            if created {
+                let _ = fs::remove_file(&tmp);
+            }
+            self.err(&format!("cannot write {}", path.display()), e)
+        })
+    }
+
+    /// The change announced by [`begin_intent`] is done (or undone).
+    ///
+    /// [`begin_intent`]: StateFile::begin_intent
+    pub fn end_intent(&self, _locked: &Locked) {
+        let _ = fs::remove_file(self.journal_path());
+    }
+
+    /// Holding the lock: if a run was killed while changing the kernel,
+    /// bring the kernel back to the stored state, and say so.
+    fn recover(&self, _locked: &Locked) -> Result<(), DlError> {
+        let Some(k) = &self.kernel else {
+            return Ok(());
+        };
+        let path = self.journal_path();
+        let text = match files::read_owned(&path, files::STATE_MAX) {
+            Ok(Some(t)) => t,
+            Ok(None) => return Ok(()),
+            Err(e) => return Err(self.err(&format!("cannot read {}", path.display()), e)),
+        };
+        let intended: SimState = serde_json::from_slice(&text).map_err(|e| {
+            self.err(
+                &format!(
+                    "{} is not a change xbow announced (left untouched; remove it once the kernel is as the state says)",
+                    path.display()
+                ),
+                e,
+            )
+        })?;
+        let stored = self.read()?;
+        let errors = k.recover(&intended, &stored);
+        let _ = fs::remove_file(&path);
+        let mut msg = format!(
+            "xbow: {}: an earlier run was killed while it changed the kernel; its change was undone",
+            self.path.display()
+        );
+        for e in &errors {
+            msg.push_str(&format!("\nxbow: undoing it, this failed: {e}"));
+        }
+        eprintln!("{msg}");
+        Ok(())
     }
 
     /// Read the state (a missing file is the empty state), brought up to
     /// date with what the kernel owns.
     pub fn load(&self) -> Result<SimState, DlError> {
+        // A killed run's change is undone before anything reads the
+        // kernel (a half-made link would look like a physical one).
+        if self.kernel.is_some() && self.journal_path().exists() {
+            drop(self.lock()?);
+        }
         let mut st = self.read()?;
         if let Some(k) = &self.kernel {
             k.observe(&mut st)?;
