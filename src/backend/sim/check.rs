@@ -1,0 +1,441 @@
+//! The consistency of a state just read: what the commands that walk it
+//! rely on (unique ids and names, ids in ascending order, `over` chains
+//! that end, references to objects that exist, values the model accepts).
+//! Checked once, when the file is read, in one pass (linear in the size
+//! of the state); a state that fails is refused by every command and
+//! never written over.
+
+use super::state::{LinkConf, SimLink, SimState};
+use crate::backend::DlError;
+use crate::model::link::{LinkClass, LinkId, VID_MAX};
+use crate::model::link_name::LinkName;
+use crate::model::zone::{ZoneState, zone_name_error};
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+
+/// A name as the message shows it: quoted, control characters escaped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quoted(pub String);
+
+impl fmt::Display for Quoted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "'{}'", self.0.escape_debug())
+    }
+}
+
+fn q(s: &str) -> Quoted {
+    Quoted(s.to_string())
+}
+
+/// Which configuration of a link a fault is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    Active,
+    Persistent,
+}
+
+impl fmt::Display for Which {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Which::Active => "active",
+            Which::Persistent => "persistent",
+        })
+    }
+}
+
+/// What is wrong with a state; each names the objects concerned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Inconsistency {
+    #[error("link {name} has the invalid id 0")]
+    ZeroId { name: Quoted },
+    #[error("links {first} and {second} share the id {id}")]
+    SharedId {
+        id: LinkId,
+        first: Quoted,
+        second: Quoted,
+    },
+    #[error(
+        "link {name} (id {id}) comes after link {prev_name} (id {prev}): links must be in ascending id order"
+    )]
+    Unordered {
+        id: LinkId,
+        name: Quoted,
+        prev: LinkId,
+        prev_name: Quoted,
+    },
+    #[error("link id {id} has an invalid name {name}")]
+    BadLinkName { id: LinkId, name: Quoted },
+    #[error("links {first} and {second} share the name {name}")]
+    SharedName {
+        name: Quoted,
+        first: LinkId,
+        second: LinkId,
+    },
+    #[error("link {name} (id {id}) is over itself ({which} configuration)")]
+    OverSelf {
+        name: Quoted,
+        id: LinkId,
+        which: Which,
+    },
+    #[error("links {names} are over one another in a cycle ({which} configuration)")]
+    OverCycle { names: String, which: Which },
+    #[error(
+        "link {name} (id {id}) is over link id {over}, which does not exist ({which} configuration)"
+    )]
+    OverMissing {
+        name: Quoted,
+        id: LinkId,
+        over: LinkId,
+        which: Which,
+    },
+    #[error("{class} {name} (id {id}) has no lower link ({which} configuration)")]
+    NoLower {
+        class: &'static str,
+        name: Quoted,
+        id: LinkId,
+        which: Which,
+    },
+    #[error(
+        "{class} {name} (id {id}) is over link id {over}, but only a VNIC or a VLAN has a lower link ({which} configuration)"
+    )]
+    NotLayered {
+        class: &'static str,
+        name: Quoted,
+        id: LinkId,
+        over: LinkId,
+        which: Which,
+    },
+    #[error("link {name} (id {id}) has the VLAN id {vid}, above {VID_MAX} ({which} configuration)")]
+    BadVid {
+        name: Quoted,
+        id: LinkId,
+        vid: u16,
+        which: Which,
+    },
+    #[error(
+        "{class} {name} (id {id}) has a VLAN id, but only a VNIC or a VLAN has one ({which} configuration)"
+    )]
+    VidNotVnic {
+        class: &'static str,
+        name: Quoted,
+        id: LinkId,
+        which: Which,
+    },
+    #[error("IP interface {name} has an invalid name")]
+    BadInterfaceName { name: Quoted },
+    #[error("there are two IP interfaces {name}")]
+    SharedInterface { name: Quoted },
+    #[error("IP interface {name} is on link {name}, which does not exist")]
+    InterfaceLinkMissing { name: Quoted },
+    #[error("IP interface {name} has two address objects {addr}")]
+    SharedAddrObj { name: Quoted, addr: Quoted },
+    #[error("zone {name} has an invalid name: it {why}")]
+    BadZoneName { name: Quoted, why: &'static str },
+    #[error("there are two zones {name}")]
+    SharedZone { name: Quoted },
+    #[error("zone {name} is running over link {link}, which does not exist")]
+    ZoneLinkMissing { name: Quoted, link: Quoted },
+    #[error("NAT {first} and NAT {second} share the id {id}")]
+    SharedNatId {
+        id: u64,
+        first: &'static str,
+        second: &'static str,
+    },
+    #[error("NAT {what} {id} refers to rule {rule}, which does not exist")]
+    NatRuleMissing {
+        what: &'static str,
+        id: u64,
+        rule: u64,
+    },
+    #[error("NAT session {id} refers to host map {hostmap}, which does not exist")]
+    NatHostMapMissing { id: u64, hostmap: u64 },
+    #[error("NAT host map {id} has {refs} references (at least 1)")]
+    NatHostMapRefs { id: u64, refs: i32 },
+}
+
+/// The error every command reports for an inconsistent state.
+pub fn error(path: &Path, e: &Inconsistency) -> DlError {
+    DlError::Backend(format!(
+        "state file {} is inconsistent: {e}",
+        path.display()
+    ))
+}
+
+/// `st`, if it is consistent; else the error that says why.
+pub fn checked(path: &Path, st: SimState) -> Result<SimState, DlError> {
+    match check(&st) {
+        Ok(()) => Ok(st),
+        Err(e) => Err(error(path, &e)),
+    }
+}
+
+fn class_str(c: LinkClass) -> &'static str {
+    match c {
+        LinkClass::Vnic => "VNIC",
+        LinkClass::Vlan => "VLAN",
+        c => c.as_str(),
+    }
+}
+
+fn layered(c: LinkClass) -> bool {
+    matches!(c, LinkClass::Vnic | LinkClass::Vlan)
+}
+
+/// Check a state; the first fault found.
+pub fn check(st: &SimState) -> Result<(), Inconsistency> {
+    let index = links(&st.links)?;
+    for which in [Which::Active, Which::Persistent] {
+        overs(&st.links, &index, which)?;
+    }
+    host(st)?;
+    nat(st)
+}
+
+fn conf(l: &SimLink, which: Which) -> Option<&LinkConf> {
+    match which {
+        Which::Active => l.active.as_ref(),
+        Which::Persistent => l.persistent.as_ref(),
+    }
+}
+
+/// Ids (non-zero, unique, ascending) and names (valid, unique); the
+/// position of each id.
+fn links(links: &[SimLink]) -> Result<HashMap<LinkId, usize>, Inconsistency> {
+    let mut ids: HashMap<LinkId, usize> = HashMap::with_capacity(links.len());
+    let mut names: HashMap<&str, LinkId> = HashMap::with_capacity(links.len());
+    for (i, l) in links.iter().enumerate() {
+        if l.id == 0 {
+            return Err(Inconsistency::ZeroId { name: q(&l.name) });
+        }
+        if let Some(&j) = ids.get(&l.id) {
+            return Err(Inconsistency::SharedId {
+                id: l.id,
+                first: q(&links[j].name),
+                second: q(&l.name),
+            });
+        }
+        ids.insert(l.id, i);
+        if !LinkName::is_valid(&l.name) {
+            return Err(Inconsistency::BadLinkName {
+                id: l.id,
+                name: q(&l.name),
+            });
+        }
+        if let Some(&first) = names.get(l.name.as_str()) {
+            return Err(Inconsistency::SharedName {
+                name: q(&l.name),
+                first,
+                second: l.id,
+            });
+        }
+        names.insert(&l.name, l.id);
+    }
+    // Lookups by id are binary searches: the order matters.
+    if let Some(w) = links.windows(2).find(|w| w[0].id > w[1].id) {
+        return Err(Inconsistency::Unordered {
+            id: w[1].id,
+            name: q(&w[1].name),
+            prev: w[0].id,
+            prev_name: q(&w[0].name),
+        });
+    }
+    Ok(ids)
+}
+
+/// The `over` references of one configuration: to a link that exists,
+/// from a VNIC or VLAN (and from every VNIC), without a cycle; VLAN ids
+/// in range and only where they belong.
+fn overs(
+    links: &[SimLink],
+    index: &HashMap<LinkId, usize>,
+    which: Which,
+) -> Result<(), Inconsistency> {
+    // The position of each link's lower link, checked to exist.
+    let mut lower: Vec<Option<usize>> = vec![None; links.len()];
+    for (i, l) in links.iter().enumerate() {
+        let Some(c) = conf(l, which) else { continue };
+        let (name, id, class) = (q(&l.name), l.id, class_str(l.class));
+        match c.over {
+            Some(o) if o == l.id => {
+                return Err(Inconsistency::OverSelf { name, id, which });
+            }
+            Some(over) if !layered(l.class) => {
+                return Err(Inconsistency::NotLayered {
+                    class,
+                    name,
+                    id,
+                    over,
+                    which,
+                });
+            }
+            Some(over) => match index.get(&over) {
+                Some(&j) => lower[i] = Some(j),
+                None => {
+                    return Err(Inconsistency::OverMissing {
+                        name,
+                        id,
+                        over,
+                        which,
+                    });
+                }
+            },
+            None if l.class == LinkClass::Vnic => {
+                return Err(Inconsistency::NoLower {
+                    class,
+                    name,
+                    id,
+                    which,
+                });
+            }
+            None => {}
+        }
+        if c.vid > VID_MAX {
+            return Err(Inconsistency::BadVid {
+                name,
+                id,
+                vid: c.vid,
+                which,
+            });
+        }
+        if c.vid != 0 && !layered(l.class) {
+            return Err(Inconsistency::VidNotVnic {
+                class,
+                name,
+                id,
+                which,
+            });
+        }
+    }
+    // Follow each chain once: 0 not seen, 1 on the chain being followed,
+    // 2 known to end.
+    let mut seen = vec![0u8; links.len()];
+    let mut chain = Vec::new();
+    for start in 0..links.len() {
+        let mut at = Some(start);
+        while let Some(i) = at {
+            match seen[i] {
+                0 => {
+                    seen[i] = 1;
+                    chain.push(i);
+                    at = lower[i];
+                }
+                1 => {
+                    let from = chain.iter().position(|&c| c == i).unwrap_or(0);
+                    let names: Vec<String> = chain[from..]
+                        .iter()
+                        .map(|&c| format!("{} (id {})", q(&links[c].name), links[c].id))
+                        .collect();
+                    return Err(Inconsistency::OverCycle {
+                        names: names.join(", "),
+                        which,
+                    });
+                }
+                _ => break,
+            }
+        }
+        for c in chain.drain(..) {
+            seen[c] = 2;
+        }
+    }
+    Ok(())
+}
+
+/// IP interfaces (on links that exist) and zones (running ones over
+/// links that exist). A zone that is only configured or installed may
+/// name a link that is not there yet, as zonecfg allows.
+fn host(st: &SimState) -> Result<(), Inconsistency> {
+    let links: HashMap<&str, ()> = st.links.iter().map(|l| (l.name.as_str(), ())).collect();
+    let mut ifs: HashMap<&str, ()> = HashMap::with_capacity(st.interfaces.len());
+    for i in &st.interfaces {
+        let name = q(&i.name);
+        if !LinkName::is_valid(&i.name) {
+            return Err(Inconsistency::BadInterfaceName { name });
+        }
+        if ifs.insert(&i.name, ()).is_some() {
+            return Err(Inconsistency::SharedInterface { name });
+        }
+        if !links.contains_key(i.name.as_str()) {
+            return Err(Inconsistency::InterfaceLinkMissing { name });
+        }
+        let mut addrs: HashMap<&str, ()> = HashMap::with_capacity(i.addrs.len());
+        for (a, _) in &i.addrs {
+            if addrs.insert(a, ()).is_some() {
+                return Err(Inconsistency::SharedAddrObj { name, addr: q(a) });
+            }
+        }
+    }
+    let mut zones: HashMap<&str, ()> = HashMap::with_capacity(st.zones.len());
+    for z in &st.zones {
+        let name = q(&z.config.name);
+        if let Some(why) = zone_name_error(&z.config.name) {
+            return Err(Inconsistency::BadZoneName { name, why });
+        }
+        if zones.insert(&z.config.name, ()).is_some() {
+            return Err(Inconsistency::SharedZone { name });
+        }
+        if z.state != ZoneState::Running {
+            continue;
+        }
+        if let Some(n) = z
+            .config
+            .nets
+            .iter()
+            .find(|n| !links.contains_key(n.physical.as_str()))
+        {
+            return Err(Inconsistency::ZoneLinkMissing {
+                name,
+                link: q(&n.physical),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The NAT table: ids unique across rules, sessions and host maps, and
+/// every reference to an object that exists.
+fn nat(st: &SimState) -> Result<(), Inconsistency> {
+    let nat = &st.nat;
+    let mut ids: HashMap<u64, &'static str> = HashMap::new();
+    let objs = (nat.rules.iter().map(|r| (r.id, "rule")))
+        .chain(nat.sessions.iter().map(|s| (s.id, "session")))
+        .chain(nat.hostmaps.iter().map(|h| (h.id, "host map")));
+    for (id, what) in objs {
+        if let Some(first) = ids.insert(id, what) {
+            return Err(Inconsistency::SharedNatId {
+                id,
+                first,
+                second: what,
+            });
+        }
+    }
+    let is = |id: u64, what: &str| ids.get(&id).is_some_and(|w| *w == what);
+    for h in &nat.hostmaps {
+        if !is(h.rule, "rule") {
+            return Err(Inconsistency::NatRuleMissing {
+                what: "host map",
+                id: h.id,
+                rule: h.rule,
+            });
+        }
+        if h.hostmap.refs < 1 {
+            return Err(Inconsistency::NatHostMapRefs {
+                id: h.id,
+                refs: h.hostmap.refs,
+            });
+        }
+    }
+    for s in &nat.sessions {
+        if !is(s.rule, "rule") {
+            return Err(Inconsistency::NatRuleMissing {
+                what: "session",
+                id: s.id,
+                rule: s.rule,
+            });
+        }
+        if let Some(hostmap) = s.hostmap.filter(|&h| !is(h, "host map")) {
+            return Err(Inconsistency::NatHostMapMissing { id: s.id, hostmap });
+        }
+    }
+    Ok(())
+}
