@@ -439,3 +439,152 @@ fn nat(st: &SimState) -> Result<(), Inconsistency> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::sim::nat_state::{SimHostMap, SimNatRule, SimSession};
+
+    /// An etherstub, `n` VNICs over it, the last one over the one before
+    /// it when `chain`.
+    fn state(n: u32) -> SimState {
+        let mut st = SimState::default();
+        let stub = st.insert(
+            "stub0",
+            LinkClass::Etherstub,
+            Some(LinkConf::default()),
+            None,
+        );
+        for i in 0..n {
+            let c = LinkConf {
+                over: Some(stub),
+                ..LinkConf::default()
+            };
+            st.insert(&format!("vnic{i}"), LinkClass::Vnic, Some(c), None);
+        }
+        st
+    }
+
+    fn over(st: &mut SimState, name: &str, to: LinkId) {
+        let l = st.links.iter_mut().find(|l| l.name == name).unwrap();
+        l.active.as_mut().unwrap().over = Some(to);
+    }
+
+    #[test]
+    fn a_consistent_state_passes() {
+        assert_eq!(check(&SimState::default()), Ok(()));
+        assert_eq!(check(&state(100)), Ok(()));
+    }
+
+    #[test]
+    fn a_cycle_of_three_is_named_whole() {
+        let mut st = state(4);
+        // vnic0 (2) -> vnic1 (3) -> vnic2 (4) -> vnic0; vnic3 leads into it.
+        over(&mut st, "vnic0", 3);
+        over(&mut st, "vnic1", 4);
+        over(&mut st, "vnic2", 2);
+        over(&mut st, "vnic3", 2);
+        assert_eq!(
+            check(&st).unwrap_err().to_string(),
+            "links 'vnic0' (id 2), 'vnic1' (id 3), 'vnic2' (id 4) are over one another \
+             in a cycle (active configuration)"
+        );
+    }
+
+    #[test]
+    fn a_chain_that_ends_is_no_cycle() {
+        let mut st = state(3);
+        over(&mut st, "vnic2", 3);
+        over(&mut st, "vnic1", 2);
+        // (A VNIC over a VNIC is not the sim's to make, but walks end.)
+        assert_eq!(check(&st), Ok(()));
+    }
+
+    #[test]
+    fn a_shared_id_out_of_place_is_found() {
+        let mut st = state(3);
+        st.links[3].id = 1;
+        assert_eq!(
+            check(&st).unwrap_err().to_string(),
+            "links 'stub0' and 'vnic2' share the id 1"
+        );
+    }
+
+    #[test]
+    fn nat_references() {
+        let mut rules = Vec::new();
+        let _ = crate::ipnat::parser::parse(
+            b"map eri0 192.168.0.0/24 -> 0/32\n",
+            &crate::backend::sim::BuiltinNetdb,
+            &mut |e| {
+                if let crate::ipnat::parser::Event::Rule(r) = e {
+                    rules.push(r.rule);
+                }
+            },
+        );
+        let rule = rules.pop().expect("a rule");
+        let hostmap = serde_json::from_str(
+            r#"{"src": "192.168.0.100", "dst": "129.146.17.55", "map": "192.168.84.24", "refs": 0}"#,
+        )
+        .unwrap();
+        let session = serde_json::from_str(
+            r#"{"kind": "map", "flags": 1, "v": 4, "proto": 6, "inside": "192.168.0.100",
+                "outside": "192.168.84.24", "remote": "129.146.17.55", "age": 240, "uses": 0,
+                "sumd": [0, 0], "ipsumd": 0, "hv": [0, 0], "bytes": [0, 0], "pkts": [0, 0],
+                "ifnames": ["eri0", "eri0"]}"#,
+        )
+        .unwrap();
+        let mut st = SimState::default();
+        st.nat.rules.push(SimNatRule {
+            id: 1,
+            rule,
+            hits: 0,
+            uses: 1,
+            deleted: false,
+            next_port: 0,
+        });
+        st.nat.hostmaps.push(SimHostMap {
+            id: 2,
+            rule: 1,
+            hostmap,
+        });
+        assert_eq!(
+            check(&st).unwrap_err().to_string(),
+            "NAT host map 2 has 0 references (at least 1)"
+        );
+        st.nat.hostmaps[0].hostmap.refs = 1;
+        st.nat.hostmaps[0].rule = 5;
+        assert_eq!(
+            check(&st).unwrap_err().to_string(),
+            "NAT host map 2 refers to rule 5, which does not exist"
+        );
+        st.nat.hostmaps[0].rule = 1;
+        st.nat.sessions.push(SimSession {
+            id: 3,
+            rule: 1,
+            hostmap: Some(1),
+            session,
+        });
+        assert_eq!(
+            check(&st).unwrap_err().to_string(),
+            "NAT session 3 refers to host map 1, which does not exist"
+        );
+        st.nat.sessions[0].hostmap = Some(2);
+        assert_eq!(check(&st), Ok(()));
+    }
+
+    #[test]
+    fn the_error_names_the_file() {
+        let e = checked(Path::new("/x/sim.json"), {
+            let mut st = state(1);
+            over(&mut st, "vnic0", 2);
+            st
+        })
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "state file /x/sim.json is inconsistent: link 'vnic0' (id 2) is over itself \
+             (active configuration)"
+        );
+    }
+}

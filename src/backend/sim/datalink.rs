@@ -626,3 +626,31 @@ impl Datalink for SimDatalink {
         Ok(SIM_PROPS.iter().map(|p| p.to_string()).collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Walks down `over` end even on a state the load would refuse (a
+    /// VNIC over itself, two over one another).
+    #[test]
+    fn walks_down_over_are_bounded() {
+        let mut st = SimState::default();
+        let vnic = |over| LinkConf {
+            over: Some(over),
+            ..LinkConf::default()
+        };
+        st.insert("vnic0", LinkClass::Vnic, Some(vnic(1)), None);
+        st.insert("vnic1", LinkClass::Vnic, Some(vnic(3)), None);
+        st.insert("vnic2", LinkClass::Vnic, Some(vnic(2)), None);
+        let mut dl = SimDatalink {
+            file: StateFile::new("/nonexistent/xbow-test.json"),
+            cache: Some(st.clone()),
+        };
+        for id in 1..=3 {
+            assert_eq!(mtu_of(&st, id), Err(DlStatus::Failed.into()));
+            assert_eq!(dl.link_state(id).unwrap(), LinkState::Unknown);
+            assert_eq!(dl.speed_mbps(id), 0);
+        }
+    }
+}
