@@ -12,7 +12,39 @@ use crate::model::link_name::LinkName;
 use crate::model::zone::{ZoneState, zone_name_error};
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::path::Path;
+
+/// FNV-1a: the maps here hold short names and small ids from a local
+/// file, for which SipHash's defence against chosen collisions costs more
+/// than the rest of the check.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = self.0;
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type Map<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+
+fn map<K, V>(n: usize) -> Map<K, V> {
+    Map::with_capacity_and_hasher(n, BuildHasherDefault::default())
+}
 
 /// A name as the message shows it: quoted, control characters escaped.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -184,11 +216,11 @@ fn layered(c: LinkClass) -> bool {
 
 /// Check a state; the first fault found.
 pub fn check(st: &SimState) -> Result<(), Inconsistency> {
-    let index = links(&st.links)?;
+    let (ids, names) = links(&st.links)?;
     for which in [Which::Active, Which::Persistent] {
-        overs(&st.links, &index, which)?;
+        overs(&st.links, &ids, which)?;
     }
-    host(st)?;
+    host(st, &names)?;
     nat(st)
 }
 
@@ -200,10 +232,11 @@ fn conf(l: &SimLink, which: Which) -> Option<&LinkConf> {
 }
 
 /// Ids (non-zero, unique, ascending) and names (valid, unique); the
-/// position of each id.
-fn links(links: &[SimLink]) -> Result<HashMap<LinkId, usize>, Inconsistency> {
-    let mut ids: HashMap<LinkId, usize> = HashMap::with_capacity(links.len());
-    let mut names: HashMap<&str, LinkId> = HashMap::with_capacity(links.len());
+/// position of each id, and the id of each name.
+#[allow(clippy::type_complexity)]
+fn links(links: &[SimLink]) -> Result<(Map<LinkId, usize>, Map<&str, LinkId>), Inconsistency> {
+    let mut ids: Map<LinkId, usize> = map(links.len());
+    let mut names: Map<&str, LinkId> = map(links.len());
     for (i, l) in links.iter().enumerate() {
         if l.id == 0 {
             return Err(Inconsistency::ZeroId { name: q(&l.name) });
@@ -240,17 +273,13 @@ fn links(links: &[SimLink]) -> Result<HashMap<LinkId, usize>, Inconsistency> {
             prev_name: q(&w[0].name),
         });
     }
-    Ok(ids)
+    Ok((ids, names))
 }
 
 /// The `over` references of one configuration: to a link that exists,
 /// from a VNIC or VLAN (and from every VNIC), without a cycle; VLAN ids
 /// in range and only where they belong.
-fn overs(
-    links: &[SimLink],
-    index: &HashMap<LinkId, usize>,
-    which: Which,
-) -> Result<(), Inconsistency> {
+fn overs(links: &[SimLink], index: &Map<LinkId, usize>, which: Which) -> Result<(), Inconsistency> {
     // The position of each link's lower link, checked to exist.
     let mut lower: Vec<Option<usize>> = vec![None; links.len()];
     for (i, l) in links.iter().enumerate() {
@@ -344,9 +373,8 @@ fn overs(
 /// IP interfaces (on links that exist) and zones (running ones over
 /// links that exist). A zone that is only configured or installed may
 /// name a link that is not there yet, as zonecfg allows.
-fn host(st: &SimState) -> Result<(), Inconsistency> {
-    let links: HashMap<&str, ()> = st.links.iter().map(|l| (l.name.as_str(), ())).collect();
-    let mut ifs: HashMap<&str, ()> = HashMap::with_capacity(st.interfaces.len());
+fn host(st: &SimState, links: &Map<&str, LinkId>) -> Result<(), Inconsistency> {
+    let mut ifs: Map<&str, ()> = map(st.interfaces.len());
     for i in &st.interfaces {
         let name = q(&i.name);
         if !LinkName::is_valid(&i.name) {
@@ -358,14 +386,14 @@ fn host(st: &SimState) -> Result<(), Inconsistency> {
         if !links.contains_key(i.name.as_str()) {
             return Err(Inconsistency::InterfaceLinkMissing { name });
         }
-        let mut addrs: HashMap<&str, ()> = HashMap::with_capacity(i.addrs.len());
+        let mut addrs: Map<&str, ()> = map(i.addrs.len());
         for (a, _) in &i.addrs {
             if addrs.insert(a, ()).is_some() {
                 return Err(Inconsistency::SharedAddrObj { name, addr: q(a) });
             }
         }
     }
-    let mut zones: HashMap<&str, ()> = HashMap::with_capacity(st.zones.len());
+    let mut zones: Map<&str, ()> = map(st.zones.len());
     for z in &st.zones {
         let name = q(&z.config.name);
         if let Some(why) = zone_name_error(&z.config.name) {
@@ -396,7 +424,8 @@ fn host(st: &SimState) -> Result<(), Inconsistency> {
 /// every reference to an object that exists.
 fn nat(st: &SimState) -> Result<(), Inconsistency> {
     let nat = &st.nat;
-    let mut ids: HashMap<u64, &'static str> = HashMap::new();
+    let mut ids: Map<u64, &'static str> =
+        map(nat.rules.len() + nat.sessions.len() + nat.hostmaps.len());
     let objs = (nat.rules.iter().map(|r| (r.id, "rule")))
         .chain(nat.sessions.iter().map(|s| (s.id, "session")))
         .chain(nat.hostmaps.iter().map(|h| (h.id, "host map")));
