@@ -315,3 +315,18 @@ fn nat_objects_share_an_id() {
         &format!("NAT rule and NAT session share the id {rid}"),
     );
 }
+
+/// The commands themselves leave no reference to a link that is gone: an
+/// etherstub that a saved VNIC configuration is still over stays.
+#[test]
+fn deleting_a_link_a_saved_vnic_is_over_is_refused() {
+    let Some(env) = Env::sim_only() else { return };
+    env.dladm(&["create-etherstub", "stub0"]).ok();
+    env.dladm(&["create-vnic", "-l", "stub0", "vnic0"]).ok();
+    env.dladm(&["delete-vnic", "-t", "vnic0"]).ok();
+    env.dladm(&["delete-etherstub", "stub0"])
+        .fails_with("dladm: vnic deletion failed: link busy\n");
+    env.dladm(&["show-link", "-P"]).ok();
+    env.dladm(&["delete-vnic", "vnic0"]).ok();
+    env.dladm(&["delete-etherstub", "stub0"]).ok();
+}
