@@ -1,7 +1,7 @@
 //! The simulation backend: a file-backed model of dlmgmtd, the VNIC driver
 //! and libdladm's property code, with the same outcomes and statuses.
 
-pub mod check;
+mod check;
 mod datalink;
 mod host;
 mod nat;
