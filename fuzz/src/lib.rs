@@ -1,8 +1,13 @@
 //! What the fuzz targets share: a name database that answers without the
 //! network, so that every input runs the same way every time, and fast.
 
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use xbow::backend::Datalink;
+use xbow::backend::host::{IpAdm, Zones};
+use xbow::backend::nat::Nat;
 use xbow::backend::netdb::Netdb;
-use xbow::backend::sim::BuiltinNetdb;
+use xbow::backend::sim::{BuiltinNetdb, SimDatalink, SimHost, SimNat, StateFile};
 
 /// illumos's stock services and protocols (the built-in copy), and host
 /// names resolved by a fixed rule instead of DNS: a third of all names
@@ -41,4 +46,59 @@ impl Netdb for FuzzDb {
     fn hostname(&self) -> Vec<u8> {
         b"fuzz.example".to_vec()
     }
+}
+
+/// A state file of this process's own, rewritten for every input.
+pub fn state_path() -> &'static PathBuf {
+    static P: OnceLock<PathBuf> = OnceLock::new();
+    P.get_or_init(|| {
+        std::env::temp_dir().join(format!("xbow-fuzz-state-{}.json", std::process::id()))
+    })
+}
+
+/// The read-only dladm commands the state targets run.
+const SHOWS: &[&[&str]] = &[
+    &["show-link"],
+    &["show-link", "-P"],
+    &["show-link", "-p", "-o", "link,class,mtu,state,over"],
+    &["show-linkprop"],
+    &["show-vnic"],
+    &["show-vnic", "-P"],
+    &["show-etherstub"],
+    &["show-phys"],
+    &["show-vnic", "--json"],
+];
+
+/// Load the state file `data` and, when it loads, go through every
+/// read-only walk: dladm's show commands, the NAT table, IP interfaces and
+/// addresses, zones.
+pub fn load_and_walk(data: &[u8]) {
+    let p = state_path();
+    if std::fs::write(p, data).is_err() {
+        return;
+    }
+    let file = StateFile::new(p);
+    if file.load().is_err() {
+        return;
+    }
+    for args in SHOWS {
+        let argv: Vec<String> = std::iter::once("dladm")
+            .chain(args.iter().copied())
+            .map(String::from)
+            .collect();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let f = file.clone();
+        let _ = xbow::dladm::run("dladm", &argv, &mut out, &mut err, 0, move || {
+            Ok(Box::new(SimDatalink::open(f)) as Box<dyn Datalink>)
+        });
+    }
+    let mut nat = SimNat::open(file.clone());
+    let _ = nat.stats();
+    let _ = nat.rules();
+    let _ = nat.sessions();
+    let _ = nat.hostmaps();
+    let mut host = SimHost::open(file);
+    let _ = host.interfaces();
+    let _ = host.addrs();
+    let _ = Zones::list(&mut host);
 }

@@ -215,10 +215,14 @@ impl Kernel for LinuxKernel {
             .map(|l| l.id)
             .collect();
         for id in gone {
-            let used = st
-                .links
-                .iter()
-                .any(|o| o.active.as_ref().is_some_and(|c| c.over == Some(id)));
+            // (Nothing may be left naming a link that is gone: see
+            // `sim::check`.)
+            let name = st.link(id).map(|l| l.name.clone()).unwrap_or_default();
+            let used = st.links.iter().any(|o| {
+                [&o.active, &o.persistent]
+                    .iter()
+                    .any(|c| c.as_ref().is_some_and(|c| c.over == Some(id)))
+            }) || st.interfaces.iter().any(|i| i.name == name);
             if !used {
                 st.remove(id);
             }

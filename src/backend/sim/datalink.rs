@@ -78,15 +78,26 @@ fn info(l: &SimLink) -> LinkInfo {
     }
 }
 
+/// How many `over` steps a walk down from a link follows at most. A
+/// consistent state has at most one (a VNIC over a NIC or an etherstub);
+/// the bound keeps a walk finite whatever the state holds.
+const MAX_OVER_DEPTH: usize = 8;
+
 /// The active MTU of a link.
-pub fn mtu_of(st: &SimState, id: LinkId) -> DlResult<u32> {
-    let l = st.link(id).ok_or(DlStatus::Notfound)?;
-    let conf = l.active.as_ref().ok_or(DlStatus::Notfound)?;
-    Ok(match l.class {
-        LinkClass::Etherstub => conf.mtu.unwrap_or(ETHERSTUB_MTU_MAX),
-        LinkClass::Vnic => mtu_of(st, conf.over.ok_or(DlStatus::Failed)?)?,
-        _ => conf.mtu.unwrap_or(PHYS_MTU_DEFAULT),
-    })
+pub fn mtu_of(st: &SimState, mut id: LinkId) -> DlResult<u32> {
+    for _ in 0..=MAX_OVER_DEPTH {
+        let l = st.link(id).ok_or(DlStatus::Notfound)?;
+        let conf = l.active.as_ref().ok_or(DlStatus::Notfound)?;
+        return Ok(match l.class {
+            LinkClass::Etherstub => conf.mtu.unwrap_or(ETHERSTUB_MTU_MAX),
+            LinkClass::Vnic => {
+                id = conf.over.ok_or(DlStatus::Failed)?;
+                continue;
+            }
+            _ => conf.mtu.unwrap_or(PHYS_MTU_DEFAULT),
+        });
+    }
+    Err(DlStatus::Failed.into())
 }
 
 /// The MTU range a link's driver accepts; `None` where the driver refuses
@@ -116,6 +127,13 @@ fn in_use(st: &SimState, id: LinkId) -> bool {
             z.state == crate::model::zone::ZoneState::Running
                 && z.config.nets.iter().any(|n| n.physical == name)
         })
+}
+
+/// Whether a link's saved configuration is over `id`.
+fn persistent_over(st: &SimState, id: LinkId) -> bool {
+    st.links
+        .iter()
+        .any(|o| o.persistent.as_ref().is_some_and(|p| p.over == Some(id)))
 }
 
 /// Addresses already taken on a lower link: its own and its VNICs'.
@@ -478,6 +496,17 @@ impl Datalink for SimDatalink {
                     return Err(DlStatus::Linkbusy.into());
                 }
             }
+            // Nothing may be left naming a link that is gone: a saved
+            // configuration over it, or (once it is gone altogether) an
+            // IP interface on it.
+            if conf.persistent && persistent_over(st, id) {
+                return Err(DlStatus::Linkbusy.into());
+            }
+            let gone =
+                (conf.active || l.active.is_none()) && (conf.persistent || l.persistent.is_none());
+            if gone && st.interfaces.iter().any(|i| i.name == l.name) {
+                return Err(DlStatus::Linkbusy.into());
+            }
             let l = st.link_mut(id).expect("exists");
             if conf.active {
                 l.active = None;
@@ -518,21 +547,33 @@ impl Datalink for SimDatalink {
         mtu_of(self.state()?, id)
     }
 
-    fn link_state(&mut self, id: LinkId) -> DlResult<LinkState> {
-        let (class, conf) = self.active(id)?;
-        match (class, conf.over) {
-            (LinkClass::Phys, _) => Ok(conf.phys.map_or(LinkState::Up, |p| p.state)),
-            (_, Some(lower)) => self.link_state(lower),
-            _ => Ok(LinkState::Up),
+    fn link_state(&mut self, mut id: LinkId) -> DlResult<LinkState> {
+        for _ in 0..=MAX_OVER_DEPTH {
+            let (class, conf) = self.active(id)?;
+            return match (class, conf.over) {
+                (LinkClass::Phys, _) => Ok(conf.phys.map_or(LinkState::Up, |p| p.state)),
+                (_, Some(lower)) => {
+                    id = lower;
+                    continue;
+                }
+                _ => Ok(LinkState::Up),
+            };
         }
+        Ok(LinkState::Unknown)
     }
 
-    fn speed_mbps(&mut self, id: LinkId) -> u64 {
-        match self.active(id) {
-            Ok((_, LinkConf { phys: Some(p), .. })) => p.speed_mbps,
-            Ok((LinkClass::Vnic, LinkConf { over: Some(o), .. })) => self.speed_mbps(o),
-            _ => 0,
+    fn speed_mbps(&mut self, mut id: LinkId) -> u64 {
+        for _ in 0..=MAX_OVER_DEPTH {
+            return match self.active(id) {
+                Ok((_, LinkConf { phys: Some(p), .. })) => p.speed_mbps,
+                Ok((LinkClass::Vnic, LinkConf { over: Some(o), .. })) => {
+                    id = o;
+                    continue;
+                }
+                _ => 0,
+            };
         }
+        0
     }
 
     fn phys_info(&mut self, id: LinkId, conf: Conf) -> DlResult<PhysAttr> {
@@ -595,5 +636,33 @@ impl Datalink for SimDatalink {
     fn linkprops(&mut self, id: LinkId) -> DlResult<Vec<String>> {
         let _ = self.link(id)?;
         Ok(SIM_PROPS.iter().map(|p| p.to_string()).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Walks down `over` end even on a state the load would refuse (a
+    /// VNIC over itself, two over one another).
+    #[test]
+    fn walks_down_over_are_bounded() {
+        let mut st = SimState::default();
+        let vnic = |over| LinkConf {
+            over: Some(over),
+            ..LinkConf::default()
+        };
+        st.insert("vnic0", LinkClass::Vnic, Some(vnic(1)), None);
+        st.insert("vnic1", LinkClass::Vnic, Some(vnic(3)), None);
+        st.insert("vnic2", LinkClass::Vnic, Some(vnic(2)), None);
+        let mut dl = SimDatalink {
+            file: StateFile::new("/nonexistent/xbow-test.json"),
+            cache: Some(st.clone()),
+        };
+        for id in 1..=3 {
+            assert_eq!(mtu_of(&st, id), Err(DlStatus::Failed.into()));
+            assert_eq!(dl.link_state(id).unwrap(), LinkState::Unknown);
+            assert_eq!(dl.speed_mbps(id), 0);
+        }
     }
 }

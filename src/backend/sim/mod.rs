@@ -1,6 +1,7 @@
 //! The simulation backend: a file-backed model of dlmgmtd, the VNIC driver
 //! and libdladm's property code, with the same outcomes and statuses.
 
+mod check;
 mod datalink;
 mod host;
 mod nat;
@@ -132,7 +133,7 @@ pub fn remove_phys(file: &StateFile, name: &str) -> DlResult<()> {
             [&o.active, &o.persistent]
                 .iter()
                 .any(|c| c.as_ref().is_some_and(|c| c.over == Some(id)))
-        });
+        }) || st.interfaces.iter().any(|i| i.name == name);
         if used {
             return Err(DlStatus::Linkbusy.into());
         }

@@ -243,7 +243,7 @@ impl StateFile {
         // Parse straight into the state (one pass); only when that fails,
         // look at the document again to say why.
         match serde_json::from_slice::<SimState>(&text) {
-            Ok(st) if st.version == STATE_VERSION => Ok(st),
+            Ok(st) if st.version == STATE_VERSION => super::check::checked(&self.path, st),
             Ok(st) => Err(self.version_err(st.version.into())),
             Err(e) => match serde_json::from_slice::<serde_json::Value>(&text) {
                 Err(_) => Err(self.err("not valid JSON (left untouched)", e)),
