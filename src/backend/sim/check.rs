@@ -300,6 +300,10 @@ fn overs(links: &[SimLink], index: &Map<LinkId, usize>, which: Which) -> Result<
             }
             Some(over) => match index.get(&over) {
                 Some(&j) => lower[i] = Some(j),
+                // libdladm deletes a link that a saved VNIC configuration
+                // is over (`delete-etherstub` after `delete-vnic -t`); that
+                // VNIC cannot come up at boot, but the state is sound.
+                None if which == Which::Persistent => {}
                 None => {
                     return Err(Inconsistency::OverMissing {
                         name,

@@ -129,13 +129,6 @@ fn in_use(st: &SimState, id: LinkId) -> bool {
         })
 }
 
-/// Whether a link's saved configuration is over `id`.
-fn persistent_over(st: &SimState, id: LinkId) -> bool {
-    st.links
-        .iter()
-        .any(|o| o.persistent.as_ref().is_some_and(|p| p.over == Some(id)))
-}
-
 /// Addresses already taken on a lower link: its own and its VNICs'.
 fn macs_on(st: &SimState, lower: LinkId) -> Vec<MacAddr> {
     let mut v: Vec<MacAddr> = st
@@ -496,12 +489,9 @@ impl Datalink for SimDatalink {
                     return Err(DlStatus::Linkbusy.into());
                 }
             }
-            // Nothing may be left naming a link that is gone: a saved
-            // configuration over it, or (once it is gone altogether) an
-            // IP interface on it.
-            if conf.persistent && persistent_over(st, id) {
-                return Err(DlStatus::Linkbusy.into());
-            }
+            // No IP interface may be left on a link that is gone. (A saved
+            // VNIC configuration over it may, as libdladm leaves one: that
+            // VNIC cannot come up at boot.)
             let gone =
                 (conf.active || l.active.is_none()) && (conf.persistent || l.persistent.is_none());
             if gone && st.interfaces.iter().any(|i| i.name == l.name) {
