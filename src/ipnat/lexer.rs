@@ -157,22 +157,73 @@ enum R {
     RangeIn,
 }
 
+/// Character classes, one bit each, for the tests the scanner makes on
+/// every byte.
+const CL_DIGIT: u8 = 1;
+const CL_ALPHA: u8 = 2;
+const CL_HEX: u8 = 4;
+/// What the IPv6 look-ahead reads: hex digits, `:` and `.`.
+const CL_V6: u8 = 8;
+/// What the UUID look-ahead reads: hex digits and `-`.
+const CL_UUID: u8 = 16;
+
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        let mut k = 0;
+        if c.is_ascii_digit() {
+            k |= CL_DIGIT;
+        }
+        if c.is_ascii_alphabetic() {
+            k |= CL_ALPHA;
+        }
+        if c.is_ascii_hexdigit() {
+            k |= CL_HEX | CL_V6 | CL_UUID;
+        }
+        if c == b':' || c == b'.' {
+            k |= CL_V6;
+        }
+        if c == b'-' {
+            k |= CL_UUID;
+        }
+        t[i] = k;
+        i += 1;
+    }
+    t
+};
+
+/// The classes of `c`; none for EOF and the other negative values.
+fn class(c: i32) -> u8 {
+    usize::try_from(c)
+        .ok()
+        .and_then(|i| CLASS.get(i))
+        .copied()
+        .unwrap_or(0)
+}
+
+/// Which look-ahead [`Lexer::scan_may_matter`] is asked about.
+#[derive(Debug, Clone, Copy)]
+enum Scan {
+    Ipv6 = 0,
+    Uuid = 1,
+}
+
 fn is_digit(c: i32) -> bool {
-    (b'0' as i32..=b'9' as i32).contains(&c)
+    class(c) & CL_DIGIT != 0
 }
 
 fn is_alpha(c: i32) -> bool {
-    (b'a' as i32..=b'z' as i32).contains(&c) || (b'A' as i32..=b'Z' as i32).contains(&c)
+    class(c) & CL_ALPHA != 0
 }
 
 fn is_alnum(c: i32) -> bool {
-    is_digit(c) || is_alpha(c)
+    class(c) & (CL_DIGIT | CL_ALPHA) != 0
 }
 
 fn is_hex(c: i32) -> bool {
-    is_digit(c)
-        || (b'a' as i32..=b'f' as i32).contains(&c)
-        || (b'A' as i32..=b'F' as i32).contains(&c)
+    class(c) & CL_HEX != 0
 }
 
 fn is_ch(c: i32, ch: u8) -> bool {
@@ -248,6 +299,9 @@ pub struct Lexer<'a> {
     num: u32,
     /// `name = value;` definitions, newest first.
     vars: Vec<(Vec<u8>, Vec<u8>)>,
+    /// For each [`Scan`], a stretch of the file `[start, end]` where a
+    /// look-ahead scan that reaches the file can only fail.
+    hopeless: [(usize, usize); 2],
     /// What the C code writes to stderr while reading (variables).
     pub diagnostics: Vec<Vec<u8>>,
 }
@@ -270,6 +324,7 @@ impl<'a> Lexer<'a> {
             yystr_set: false,
             num: 0,
             vars: Vec::new(),
+            hopeless: [(1, 0); 2],
             diagnostics: Vec::new(),
         }
     }
@@ -385,8 +440,16 @@ impl<'a> Lexer<'a> {
     /// `also`, at most `limit`) holds `needed`, or the scan would read a
     /// backslash from the file (continuation lines). A scan that can do
     /// neither only fails and puts back what it read, so it is skipped.
-    fn scan_may_matter(&self, c: i32, also: &[u8], needed: u8, limit: usize) -> bool {
-        let in_set = |x: i32| is_hex(x) || also.iter().any(|&a| is_ch(x, a));
+    ///
+    /// A run of the file found hopeless is remembered (`scan`), so that
+    /// the tokens inside it (`10`, `0`, `0`, `0` of `10.0.0.0/24`) do not
+    /// each read it again to its end.
+    fn scan_may_matter(&mut self, c: i32, scan: Scan) -> bool {
+        let (also, needed, limit) = match scan {
+            Scan::Ipv6 => (CL_V6, b':', 46),
+            Scan::Uuid => (CL_UUID, b'-', UUID_BUF),
+        };
+        let in_set = |x: i32| class(x) & also != 0;
         if is_ch(c, needed) {
             return true;
         }
@@ -406,7 +469,17 @@ impl<'a> Lexer<'a> {
             n += 1;
             i += 1;
         }
-        for &b in self.input.get(self.at..).unwrap_or(&[]) {
+        // The rest of the run is in the file. Within a run known to end
+        // (at a byte outside the set, or the end of the file) before any
+        // `needed` byte or backslash, a scan ends there too, or sooner at
+        // `limit`: it fails.
+        let from = self.at;
+        let memo = &mut self.hopeless[scan as usize];
+        if memo.0 <= from && from <= memo.1 {
+            return false;
+        }
+        let rest = self.input.get(from..).unwrap_or(&[]);
+        for (k, &b) in rest.iter().enumerate() {
             if n > limit {
                 return false;
             }
@@ -414,6 +487,7 @@ impl<'a> Lexer<'a> {
                 return true;
             }
             if !in_set(i32::from(b)) {
+                *memo = (from, from + k);
                 return false;
             }
             if b == needed {
@@ -421,6 +495,7 @@ impl<'a> Lexer<'a> {
             }
             n += 1;
         }
+        *memo = (from, from + rest.len());
         false
     }
 
@@ -689,7 +764,7 @@ impl<'a> Lexer<'a> {
             // IPv6 addresses.
             if !isbuilding
                 && (is_hex(c) || is_ch(c, b':'))
-                && self.scan_may_matter(c, b":.", b':', 46)
+                && self.scan_may_matter(c, Scan::Ipv6)
             {
                 let start = self.pos;
                 let oc = c;
@@ -716,7 +791,7 @@ impl<'a> Lexer<'a> {
             // UUIDs.
             if !isbuilding
                 && (is_hex(c) || is_ch(c, b'-'))
-                && self.scan_may_matter(c, b"-", b'-', UUID_BUF)
+                && self.scan_may_matter(c, Scan::Uuid)
             {
                 let start = self.pos;
                 let oc = c;
