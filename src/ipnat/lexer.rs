@@ -121,6 +121,59 @@ const WORDS: &[(&str, Word)] = &[
     ("ge", Word::Cmp(Cmp::Ge)),
 ];
 
+/// The longest word of [`WORDS`] (`round-robin`).
+const LONGEST_WORD: usize = 11;
+
+/// `yylex()`'s case-insensitive search of the word table: a `match` on
+/// the lower-cased text, which gives what the first matching entry of
+/// [`WORDS`] gives (the unit tests hold the two together).
+fn find_word(text: &[u8]) -> Option<Word> {
+    if text.len() > LONGEST_WORD {
+        return None;
+    }
+    let mut buf = [0u8; LONGEST_WORD];
+    let lc = &mut buf[..text.len()];
+    lc.copy_from_slice(text);
+    lc.make_ascii_lowercase();
+    Some(match &*lc {
+        b"age" => Word::Kw(Kw::Age),
+        b"any" => Word::Kw(Kw::Any),
+        b"auto" => Word::Kw(Kw::Auto),
+        b"bimap" => Word::Kw(Kw::Bimap),
+        b"frag" => Word::Kw(Kw::Frag),
+        b"from" => Word::Kw(Kw::From),
+        b"icmpidmap" => Word::Kw(Kw::Icmpidmap),
+        b"mask" => Word::Kw(Kw::Mask),
+        b"map" => Word::Kw(Kw::Map),
+        b"map-block" => Word::Kw(Kw::MapBlock),
+        b"mssclamp" => Word::Kw(Kw::Mssclamp),
+        b"netmask" => Word::Kw(Kw::Mask),
+        b"port" => Word::Kw(Kw::Port),
+        b"portmap" => Word::Kw(Kw::Portmap),
+        b"ports" => Word::Kw(Kw::Ports),
+        b"proxy" => Word::Kw(Kw::Proxy),
+        b"range" => Word::Kw(Kw::Range),
+        b"rdr" => Word::Kw(Kw::Rdr),
+        b"round-robin" => Word::Kw(Kw::RoundRobin),
+        b"sequential" => Word::Kw(Kw::Sequential),
+        b"sticky" => Word::Kw(Kw::Sticky),
+        b"tag" => Word::Kw(Kw::Tag),
+        b"tcp" => Word::Kw(Kw::Tcp),
+        b"tcpudp" => Word::Kw(Kw::Tcpudp),
+        b"to" => Word::Kw(Kw::To),
+        b"udp" => Word::Kw(Kw::Udp),
+        b"-" => Word::Dash,
+        b"->" => Word::Kw(Kw::Tlate),
+        b"eq" => Word::Cmp(Cmp::Eq),
+        b"ne" => Word::Cmp(Cmp::Ne),
+        b"lt" => Word::Cmp(Cmp::Lt),
+        b"gt" => Word::Cmp(Cmp::Gt),
+        b"le" => Word::Cmp(Cmp::Le),
+        b"ge" => Word::Cmp(Cmp::Ge),
+        _ => return None,
+    })
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Word {
     Kw(Kw),
@@ -444,15 +497,35 @@ impl<'a> Lexer<'a> {
     /// A run of the file found hopeless is remembered (`scan`), so that
     /// the tokens inside it (`10`, `0`, `0`, `0` of `10.0.0.0/24`) do not
     /// each read it again to its end.
+    #[inline]
     fn scan_may_matter(&mut self, c: i32, scan: Scan) -> bool {
+        let (also, needed) = match scan {
+            Scan::Ipv6 => (CL_V6, b':'),
+            Scan::Uuid => (CL_UUID, b'-'),
+        };
+        if is_ch(c, needed) {
+            return true;
+        }
+        // Most tokens: nothing read ahead, and the next byte of the file
+        // ends the run at once.
+        if self.pos == self.last {
+            match self.input.get(self.at) {
+                None => return false,
+                Some(&b) if b != b'\\' && CLASS[usize::from(b)] & also == 0 => return false,
+                Some(_) => {}
+            }
+        }
+        self.scan_run(scan)
+    }
+
+    /// The rest of [`Lexer::scan_may_matter`]: read the run.
+    #[inline(never)]
+    fn scan_run(&mut self, scan: Scan) -> bool {
         let (also, needed, limit) = match scan {
             Scan::Ipv6 => (CL_V6, b':', 46),
             Scan::Uuid => (CL_UUID, b'-', UUID_BUF),
         };
         let in_set = |x: i32| class(x) & also != 0;
-        if is_ch(c, needed) {
-            return true;
-        }
         let mut n = 1;
         let mut i = self.pos;
         while i < self.last {
@@ -542,7 +615,10 @@ impl<'a> Lexer<'a> {
         if self.last > self.pos {
             let (p, l) = (self.pos.max(0) as usize, self.last as usize);
             let end = (l + 1).min(self.text.len());
-            self.text.copy_within(p..end, 0);
+            // Usually a character or two: a loop beats memmove.
+            for k in p..end {
+                self.text[k - p] = self.text[k];
+            }
         }
         self.last -= self.pos;
         self.pos = 0;
@@ -568,6 +644,11 @@ impl<'a> Lexer<'a> {
             let mut c = self.getc(false);
             if c == TOOLONG {
                 return self.too_long();
+            }
+            // A letter or digit inside a word passes every test below
+            // and only goes on building it.
+            if isbuilding && !lnext && is_alnum(c) {
+                continue;
             }
             match c {
                 9 | 10 | 13 | 32 => {
@@ -762,10 +843,7 @@ impl<'a> Lexer<'a> {
             }
 
             // IPv6 addresses.
-            if !isbuilding
-                && (is_hex(c) || is_ch(c, b':'))
-                && self.scan_may_matter(c, Scan::Ipv6)
-            {
+            if !isbuilding && (is_hex(c) || is_ch(c, b':')) && self.scan_may_matter(c, Scan::Ipv6) {
                 let start = self.pos;
                 let oc = c;
                 let mut buf = Vec::with_capacity(48);
@@ -789,10 +867,7 @@ impl<'a> Lexer<'a> {
             }
 
             // UUIDs.
-            if !isbuilding
-                && (is_hex(c) || is_ch(c, b'-'))
-                && self.scan_may_matter(c, Scan::Uuid)
-            {
+            if !isbuilding && (is_hex(c) || is_ch(c, b'-')) && self.scan_may_matter(c, Scan::Uuid) {
                 let start = self.pos;
                 let oc = c;
                 let mut buf = Vec::with_capacity(48);
@@ -867,10 +942,7 @@ impl<'a> Lexer<'a> {
         let mut word = None;
         if isbuilding {
             if !self.var_next && !nokey {
-                word = WORDS
-                    .iter()
-                    .find(|(w, _)| w.as_bytes().eq_ignore_ascii_case(text))
-                    .map(|(_, v)| *v);
+                word = find_word(text);
             } else {
                 self.var_next = false;
             }
@@ -1116,6 +1188,33 @@ mod tests {
             v.push(t);
         }
         v
+    }
+
+    #[test]
+    fn the_word_match_is_the_word_table() {
+        for (i, (w, v)) in WORDS.iter().enumerate() {
+            assert!(w.len() <= LONGEST_WORD);
+            let first = WORDS[..i].iter().find(|(x, _)| x == w).map(|x| x.1);
+            let want = Some(first.unwrap_or(*v));
+            assert_eq!(find_word(w.as_bytes()), want, "{w}");
+            assert_eq!(find_word(w.to_ascii_uppercase().as_bytes()), want, "{w}");
+            let mut longer = w.as_bytes().to_vec();
+            longer.push(b'x');
+            let other = WORDS
+                .iter()
+                .find(|(x, _)| x.as_bytes() == longer)
+                .map(|x| x.1);
+            assert_eq!(find_word(&longer), other);
+            assert_eq!(
+                find_word(&w.as_bytes()[1..]).is_some(),
+                WORDS
+                    .iter()
+                    .any(|(x, _)| x.as_bytes() == &w.as_bytes()[1..])
+            );
+        }
+        assert_eq!(find_word(b""), None);
+        assert_eq!(find_word(b"round-robinx"), None);
+        assert_eq!(find_word(b"Round-Robin"), Some(Word::Kw(Kw::RoundRobin)));
     }
 
     #[test]
