@@ -411,6 +411,7 @@ impl<'a> Lexer<'a> {
     }
 
     /// `yygetc()`.
+    #[inline(always)]
     fn getc(&mut self, docont: bool) -> i32 {
         if self.pos < self.last {
             let c = self.t(self.pos);
