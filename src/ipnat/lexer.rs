@@ -121,6 +121,59 @@ const WORDS: &[(&str, Word)] = &[
     ("ge", Word::Cmp(Cmp::Ge)),
 ];
 
+/// The longest word of [`WORDS`] (`round-robin`).
+const LONGEST_WORD: usize = 11;
+
+/// `yylex()`'s case-insensitive search of the word table: a `match` on
+/// the lower-cased text, which gives what the first matching entry of
+/// [`WORDS`] gives (the unit tests hold the two together).
+fn find_word(text: &[u8]) -> Option<Word> {
+    if text.len() > LONGEST_WORD {
+        return None;
+    }
+    let mut buf = [0u8; LONGEST_WORD];
+    let lc = &mut buf[..text.len()];
+    lc.copy_from_slice(text);
+    lc.make_ascii_lowercase();
+    Some(match &*lc {
+        b"age" => Word::Kw(Kw::Age),
+        b"any" => Word::Kw(Kw::Any),
+        b"auto" => Word::Kw(Kw::Auto),
+        b"bimap" => Word::Kw(Kw::Bimap),
+        b"frag" => Word::Kw(Kw::Frag),
+        b"from" => Word::Kw(Kw::From),
+        b"icmpidmap" => Word::Kw(Kw::Icmpidmap),
+        b"mask" => Word::Kw(Kw::Mask),
+        b"map" => Word::Kw(Kw::Map),
+        b"map-block" => Word::Kw(Kw::MapBlock),
+        b"mssclamp" => Word::Kw(Kw::Mssclamp),
+        b"netmask" => Word::Kw(Kw::Mask),
+        b"port" => Word::Kw(Kw::Port),
+        b"portmap" => Word::Kw(Kw::Portmap),
+        b"ports" => Word::Kw(Kw::Ports),
+        b"proxy" => Word::Kw(Kw::Proxy),
+        b"range" => Word::Kw(Kw::Range),
+        b"rdr" => Word::Kw(Kw::Rdr),
+        b"round-robin" => Word::Kw(Kw::RoundRobin),
+        b"sequential" => Word::Kw(Kw::Sequential),
+        b"sticky" => Word::Kw(Kw::Sticky),
+        b"tag" => Word::Kw(Kw::Tag),
+        b"tcp" => Word::Kw(Kw::Tcp),
+        b"tcpudp" => Word::Kw(Kw::Tcpudp),
+        b"to" => Word::Kw(Kw::To),
+        b"udp" => Word::Kw(Kw::Udp),
+        b"-" => Word::Dash,
+        b"->" => Word::Kw(Kw::Tlate),
+        b"eq" => Word::Cmp(Cmp::Eq),
+        b"ne" => Word::Cmp(Cmp::Ne),
+        b"lt" => Word::Cmp(Cmp::Lt),
+        b"gt" => Word::Cmp(Cmp::Gt),
+        b"le" => Word::Cmp(Cmp::Le),
+        b"ge" => Word::Cmp(Cmp::Ge),
+        _ => return None,
+    })
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Word {
     Kw(Kw),
@@ -157,22 +210,73 @@ enum R {
     RangeIn,
 }
 
+/// Character classes, one bit each, for the tests the scanner makes on
+/// every byte.
+const CL_DIGIT: u8 = 1;
+const CL_ALPHA: u8 = 2;
+const CL_HEX: u8 = 4;
+/// What the IPv6 look-ahead reads: hex digits, `:` and `.`.
+const CL_V6: u8 = 8;
+/// What the UUID look-ahead reads: hex digits and `-`.
+const CL_UUID: u8 = 16;
+
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        let mut k = 0;
+        if c.is_ascii_digit() {
+            k |= CL_DIGIT;
+        }
+        if c.is_ascii_alphabetic() {
+            k |= CL_ALPHA;
+        }
+        if c.is_ascii_hexdigit() {
+            k |= CL_HEX | CL_V6 | CL_UUID;
+        }
+        if c == b':' || c == b'.' {
+            k |= CL_V6;
+        }
+        if c == b'-' {
+            k |= CL_UUID;
+        }
+        t[i] = k;
+        i += 1;
+    }
+    t
+};
+
+/// The classes of `c`; none for EOF and the other negative values.
+fn class(c: i32) -> u8 {
+    usize::try_from(c)
+        .ok()
+        .and_then(|i| CLASS.get(i))
+        .copied()
+        .unwrap_or(0)
+}
+
+/// Which look-ahead [`Lexer::scan_may_matter`] is asked about.
+#[derive(Debug, Clone, Copy)]
+enum Scan {
+    Ipv6 = 0,
+    Uuid = 1,
+}
+
 fn is_digit(c: i32) -> bool {
-    (b'0' as i32..=b'9' as i32).contains(&c)
+    class(c) & CL_DIGIT != 0
 }
 
 fn is_alpha(c: i32) -> bool {
-    (b'a' as i32..=b'z' as i32).contains(&c) || (b'A' as i32..=b'Z' as i32).contains(&c)
+    class(c) & CL_ALPHA != 0
 }
 
 fn is_alnum(c: i32) -> bool {
-    is_digit(c) || is_alpha(c)
+    class(c) & (CL_DIGIT | CL_ALPHA) != 0
 }
 
 fn is_hex(c: i32) -> bool {
-    is_digit(c)
-        || (b'a' as i32..=b'f' as i32).contains(&c)
-        || (b'A' as i32..=b'F' as i32).contains(&c)
+    class(c) & CL_HEX != 0
 }
 
 fn is_ch(c: i32, ch: u8) -> bool {
@@ -248,6 +352,9 @@ pub struct Lexer<'a> {
     num: u32,
     /// `name = value;` definitions, newest first.
     vars: Vec<(Vec<u8>, Vec<u8>)>,
+    /// For each [`Scan`], a stretch of the file `[start, end]` where a
+    /// look-ahead scan that reaches the file can only fail.
+    hopeless: [(usize, usize); 2],
     /// What the C code writes to stderr while reading (variables).
     pub diagnostics: Vec<Vec<u8>>,
 }
@@ -270,6 +377,7 @@ impl<'a> Lexer<'a> {
             yystr_set: false,
             num: 0,
             vars: Vec::new(),
+            hopeless: [(1, 0); 2],
             diagnostics: Vec::new(),
         }
     }
@@ -303,6 +411,7 @@ impl<'a> Lexer<'a> {
     }
 
     /// `yygetc()`.
+    #[inline(always)]
     fn getc(&mut self, docont: bool) -> i32 {
         if self.pos < self.last {
             let c = self.t(self.pos);
@@ -385,11 +494,39 @@ impl<'a> Lexer<'a> {
     /// `also`, at most `limit`) holds `needed`, or the scan would read a
     /// backslash from the file (continuation lines). A scan that can do
     /// neither only fails and puts back what it read, so it is skipped.
-    fn scan_may_matter(&self, c: i32, also: &[u8], needed: u8, limit: usize) -> bool {
-        let in_set = |x: i32| is_hex(x) || also.iter().any(|&a| is_ch(x, a));
+    ///
+    /// A run of the file found hopeless is remembered (`scan`), so that
+    /// the tokens inside it (`10`, `0`, `0`, `0` of `10.0.0.0/24`) do not
+    /// each read it again to its end.
+    #[inline]
+    fn scan_may_matter(&mut self, c: i32, scan: Scan) -> bool {
+        let (also, needed) = match scan {
+            Scan::Ipv6 => (CL_V6, b':'),
+            Scan::Uuid => (CL_UUID, b'-'),
+        };
         if is_ch(c, needed) {
             return true;
         }
+        // Most tokens: nothing read ahead, and the next byte of the file
+        // ends the run at once.
+        if self.pos == self.last {
+            match self.input.get(self.at) {
+                None => return false,
+                Some(&b) if b != b'\\' && CLASS[usize::from(b)] & also == 0 => return false,
+                Some(_) => {}
+            }
+        }
+        self.scan_run(scan)
+    }
+
+    /// The rest of [`Lexer::scan_may_matter`]: read the run.
+    #[inline(never)]
+    fn scan_run(&mut self, scan: Scan) -> bool {
+        let (also, needed, limit) = match scan {
+            Scan::Ipv6 => (CL_V6, b':', 46),
+            Scan::Uuid => (CL_UUID, b'-', UUID_BUF),
+        };
+        let in_set = |x: i32| class(x) & also != 0;
         let mut n = 1;
         let mut i = self.pos;
         while i < self.last {
@@ -406,7 +543,17 @@ impl<'a> Lexer<'a> {
             n += 1;
             i += 1;
         }
-        for &b in self.input.get(self.at..).unwrap_or(&[]) {
+        // The rest of the run is in the file. Within a run known to end
+        // (at a byte outside the set, or the end of the file) before any
+        // `needed` byte or backslash, a scan ends there too, or sooner at
+        // `limit`: it fails.
+        let from = self.at;
+        let memo = &mut self.hopeless[scan as usize];
+        if memo.0 <= from && from <= memo.1 {
+            return false;
+        }
+        let rest = self.input.get(from..).unwrap_or(&[]);
+        for (k, &b) in rest.iter().enumerate() {
             if n > limit {
                 return false;
             }
@@ -414,6 +561,7 @@ impl<'a> Lexer<'a> {
                 return true;
             }
             if !in_set(i32::from(b)) {
+                *memo = (from, from + k);
                 return false;
             }
             if b == needed {
@@ -421,6 +569,7 @@ impl<'a> Lexer<'a> {
             }
             n += 1;
         }
+        *memo = (from, from + rest.len());
         false
     }
 
@@ -467,7 +616,10 @@ impl<'a> Lexer<'a> {
         if self.last > self.pos {
             let (p, l) = (self.pos.max(0) as usize, self.last as usize);
             let end = (l + 1).min(self.text.len());
-            self.text.copy_within(p..end, 0);
+            // Usually a character or two: a loop beats memmove.
+            for k in p..end {
+                self.text[k - p] = self.text[k];
+            }
         }
         self.last -= self.pos;
         self.pos = 0;
@@ -493,6 +645,11 @@ impl<'a> Lexer<'a> {
             let mut c = self.getc(false);
             if c == TOOLONG {
                 return self.too_long();
+            }
+            // A letter or digit inside a word passes every test below
+            // and only goes on building it.
+            if isbuilding && !lnext && is_alnum(c) {
+                continue;
             }
             match c {
                 9 | 10 | 13 | 32 => {
@@ -687,10 +844,7 @@ impl<'a> Lexer<'a> {
             }
 
             // IPv6 addresses.
-            if !isbuilding
-                && (is_hex(c) || is_ch(c, b':'))
-                && self.scan_may_matter(c, b":.", b':', 46)
-            {
+            if !isbuilding && (is_hex(c) || is_ch(c, b':')) && self.scan_may_matter(c, Scan::Ipv6) {
                 let start = self.pos;
                 let oc = c;
                 let mut buf = Vec::with_capacity(48);
@@ -714,10 +868,7 @@ impl<'a> Lexer<'a> {
             }
 
             // UUIDs.
-            if !isbuilding
-                && (is_hex(c) || is_ch(c, b'-'))
-                && self.scan_may_matter(c, b"-", b'-', UUID_BUF)
-            {
+            if !isbuilding && (is_hex(c) || is_ch(c, b'-')) && self.scan_may_matter(c, Scan::Uuid) {
                 let start = self.pos;
                 let oc = c;
                 let mut buf = Vec::with_capacity(48);
@@ -792,10 +943,7 @@ impl<'a> Lexer<'a> {
         let mut word = None;
         if isbuilding {
             if !self.var_next && !nokey {
-                word = WORDS
-                    .iter()
-                    .find(|(w, _)| w.as_bytes().eq_ignore_ascii_case(text))
-                    .map(|(_, v)| *v);
+                word = find_word(text);
             } else {
                 self.var_next = false;
             }
@@ -1041,6 +1189,33 @@ mod tests {
             v.push(t);
         }
         v
+    }
+
+    #[test]
+    fn the_word_match_is_the_word_table() {
+        for (i, (w, v)) in WORDS.iter().enumerate() {
+            assert!(w.len() <= LONGEST_WORD);
+            let first = WORDS[..i].iter().find(|(x, _)| x == w).map(|x| x.1);
+            let want = Some(first.unwrap_or(*v));
+            assert_eq!(find_word(w.as_bytes()), want, "{w}");
+            assert_eq!(find_word(w.to_ascii_uppercase().as_bytes()), want, "{w}");
+            let mut longer = w.as_bytes().to_vec();
+            longer.push(b'x');
+            let other = WORDS
+                .iter()
+                .find(|(x, _)| x.as_bytes() == longer)
+                .map(|x| x.1);
+            assert_eq!(find_word(&longer), other);
+            assert_eq!(
+                find_word(&w.as_bytes()[1..]).is_some(),
+                WORDS
+                    .iter()
+                    .any(|(x, _)| x.as_bytes() == &w.as_bytes()[1..])
+            );
+        }
+        assert_eq!(find_word(b""), None);
+        assert_eq!(find_word(b"round-robinx"), None);
+        assert_eq!(find_word(b"Round-Robin"), Some(Word::Kw(Kw::RoundRobin)));
     }
 
     #[test]

@@ -128,8 +128,10 @@ struct Parser<'a, 'd, 's> {
 impl Parser<'_, '_, '_> {
     fn lex(&mut self) -> Tok {
         let t = self.lx.lex();
-        for d in std::mem::take(&mut self.lx.diagnostics) {
-            (self.sink)(Event::Stderr(d));
+        if !self.lx.diagnostics.is_empty() {
+            for d in std::mem::take(&mut self.lx.diagnostics) {
+                (self.sink)(Event::Stderr(d));
+            }
         }
         t
     }

@@ -35,6 +35,47 @@ impl Out {
     fn b(&mut self, b: &[u8]) {
         self.out.extend_from_slice(b);
     }
+
+    /// `%u`/`%d` of a value that is not negative, without the `format!`
+    /// machinery (the printers write millions of these).
+    fn u(&mut self, v: impl Into<u64>) {
+        push_dec(&mut self.out, v.into());
+    }
+
+    /// `inet_ntop(AF_INET)` of the first word of `a`.
+    fn v4(&mut self, a: &I6Addr) {
+        let b = &a.0;
+        for (i, &x) in b[..4].iter().enumerate() {
+            if i != 0 {
+                self.out.push(b'.');
+            }
+            push_dec(&mut self.out, u64::from(x));
+        }
+    }
+
+    /// [`ntop()`], written in place.
+    fn ntop(&mut self, v: u8, a: &I6Addr) {
+        match v {
+            4 => self.v4(a),
+            6 => self.s(&ntop6(&a.0)),
+            _ => self.s("(null)"),
+        }
+    }
+}
+
+/// Decimal digits of `v`, appended.
+fn push_dec(out: &mut Vec<u8>, mut v: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[i..]);
 }
 
 /// `%#x`: `0`, or `0x` and lower-case hex.
@@ -127,11 +168,13 @@ fn printmask(o: &mut Out, v: u8, m: &I6Addr) {
     if v == 6 {
         // count6bits() counts every set bit.
         let bits: u32 = m.0.iter().map(|b| b.count_ones()).sum();
-        w!(o, "/{bits}");
+        o.s("/");
+        o.u(bits);
     } else {
+        o.s("/");
         match count4bits(m.word0()) {
-            Some(n) => w!(o, "/{n}"),
-            None => w!(o, "/{}", m.v4()),
+            Some(n) => o.u(n),
+            None => o.v4(m),
         }
     }
 }
@@ -142,7 +185,7 @@ fn printhostmask(o: &mut Out, v: u8, a: &I6Addr, m: Option<&I6Addr>) {
         o.s("any");
         return;
     }
-    o.s(&ntop(v, a));
+    o.ntop(v, a);
     if let Some(m) = m {
         printmask(o, v, m);
     }
@@ -150,6 +193,19 @@ fn printhostmask(o: &mut Out, v: u8, a: &I6Addr, m: Option<&I6Addr>) {
 
 /// `portname()`: the service name for a port and protocol, else the number.
 pub fn portname(db: &dyn Netdb, pr: i32, port: u16) -> String {
+    service_name(db, pr, port).unwrap_or_else(|| port.to_string())
+}
+
+/// [`portname()`], written in place.
+fn put_portname(o: &mut Out, db: &dyn Netdb, pr: i32, port: u16) {
+    match service_name(db, pr, port) {
+        Some(s) => o.s(&s),
+        None => o.u(port),
+    }
+}
+
+/// The name `portname()` prints instead of the number, if any.
+fn service_name(db: &dyn Netdb, pr: i32, port: u16) -> Option<String> {
     let clip = |s: String| -> String { s.chars().take(31).collect() };
     if pr == -1 {
         if let Some(tcp) = db.serv_by_port(port, "tcp") {
@@ -157,7 +213,7 @@ pub fn portname(db: &dyn Netdb, pr: i32, port: u16) -> String {
             if let Some(udp) = db.serv_by_port(port, "udp") {
                 let n = buf.len();
                 if udp.len() >= n && udp.as_bytes()[..n].eq_ignore_ascii_case(buf.as_bytes()) {
-                    return buf;
+                    return Some(buf);
                 }
             }
         }
@@ -165,24 +221,35 @@ pub fn portname(db: &dyn Netdb, pr: i32, port: u16) -> String {
         && let Some(p) = db.proto_by_number(pr)
         && let Some(s) = db.serv_by_port(port, &p)
     {
-        return clip(s);
+        return Some(clip(s));
     }
-    port.to_string()
+    None
 }
 
 /// `printportcmp()`.
 fn printportcmp(o: &mut Out, db: &dyn Netdb, pr: i32, c: &PortCmp) {
+    o.s(" port ");
     if c.op == CmpOp::INRANGE || c.op == CmpOp::OUTRANGE {
-        w!(o, " port {} {} {}", c.port, c.op.symbol(), c.top);
+        o.u(c.port);
+        o.s(" ");
+        o.s(c.op.symbol());
+        o.s(" ");
+        o.u(c.top);
     } else if c.op == CmpOp::INCRANGE {
-        w!(o, " port {}:{}", c.port, c.top);
+        o.u(c.port);
+        o.s(":");
+        o.u(c.top);
     } else {
-        w!(o, " port {} {}", c.op.symbol(), portname(db, pr, c.port));
+        o.s(c.op.symbol());
+        o.s(" ");
+        put_portname(o, db, pr, c.port);
     }
 }
 
 /// `printproto()`: with a rule, the TCP/UDP/ICMP flags decide first.
-fn printproto(o: &mut Out, pr: Option<&str>, p: i32, np: Option<&NatRule>) {
+/// (`printnat()` looks the protocol's name up before it prints anything;
+/// only its use here shows, so it is looked up when needed.)
+fn printproto(o: &mut Out, db: &dyn Netdb, p: i32, np: Option<&NatRule>) {
     if let Some(np) = np {
         let f = np.flags;
         if f.0 & NatFlags::TCPUDP == NatFlags::TCPUDP {
@@ -195,16 +262,14 @@ fn printproto(o: &mut Out, pr: Option<&str>, p: i32, np: Option<&NatRule>) {
             return o.s("icmp");
         }
     }
-    match pr {
-        Some(name) => o.s(name),
+    match db.proto_by_number(p) {
+        Some(name) => o.s(&name),
         None => o.s(&p.to_string()),
     }
 }
 
 /// `printnat()`: one rule and its newline (plus the `-d` lines).
 pub fn printnat(o: &mut Out, db: &dyn Netdb, np: &NatRule, c: &RuleCounters, debug: bool) {
-    let pr = db.proto_by_number(np.proto);
-    let pr = pr.as_deref();
     let f = np.flags;
     match np.kind.keyword() {
         Some(k) => o.s(k),
@@ -247,33 +312,36 @@ pub fn printnat(o: &mut Out, db: &dyn Netdb, np: &NatRule, c: &RuleCounters, deb
     }
     if rdr {
         if !f.has(NatFlags::FILTER) {
-            o.s(&ntop(np.v, &np.outside[0]));
+            o.ntop(np.v, &np.outside[0]);
             printmask(o, np.v, &np.outside[1]);
             if f.has(NatFlags::TCPUDP) {
-                w!(o, " port {}", np.pmin);
+                o.s(" port ");
+                o.u(np.pmin);
                 if np.pmax != np.pmin {
-                    w!(o, "-{}", np.pmax);
+                    o.s("-");
+                    o.u(np.pmax);
                 }
             }
         }
         o.s(" -> ");
-        o.s(&ntop(np.v, &np.inside[0]));
+        o.ntop(np.v, &np.inside[0]);
         if f.has(NatFlags::SPLIT) {
             o.s(",");
-            o.s(&ntop(np.v, &np.inside[1]));
+            o.ntop(np.v, &np.inside[1]);
         }
         if (np.v == 4 && np.inside[0].word0() == 0) || (np.v == 6 && np.inside[0].is_zero()) {
             printmask(o, np.v, &np.inside[1]);
         }
         if f.has(NatFlags::TCPUDP) {
             if f.has(NatFlags::FIXEDDPORT) {
-                w!(o, " port = {}", np.pnext);
+                o.s(" port = ");
             } else {
-                w!(o, " port {}", np.pnext);
+                o.s(" port ");
             }
+            o.u(np.pnext);
         }
         o.s(" ");
-        printproto(o, pr, np.proto, Some(np));
+        printproto(o, db, np.proto, Some(np));
         if f.has(NatFlags::ROUNDR) {
             o.s(" round-robin");
         }
@@ -303,33 +371,34 @@ pub fn printnat(o: &mut Out, db: &dyn Netdb, np: &NatRule, c: &RuleCounters, deb
         }
     } else {
         if !f.has(NatFlags::FILTER) {
-            o.s(&ntop(np.v, &np.inside[0]));
+            o.ntop(np.v, &np.inside[0]);
             printmask(o, np.v, &np.inside[1]);
         }
         o.s(" -> ");
         if f.has(NatFlags::IPRANGE) {
             o.s("range ");
-            o.s(&ntop(np.v, &np.outside[0]));
+            o.ntop(np.v, &np.outside[0]);
             o.s("-");
-            o.s(&ntop(np.v, &np.outside[1]));
+            o.ntop(np.v, &np.outside[1]);
         } else {
-            o.s(&ntop(np.v, &np.outside[0]));
+            o.ntop(np.v, &np.outside[0]);
             printmask(o, np.v, &np.outside[1]);
         }
         if !np.plabel.is_empty() {
             o.s(" proxy port ");
             if np.dcmp.port != 0 {
-                o.s(&portname(db, np.proto, np.proxy_port()));
+                put_portname(o, db, np.proto, np.proxy_port());
             }
             o.s(" ");
             o.b(np.plabel.as_bytes());
             o.s("/");
-            printproto(o, pr, np.proto, None);
+            printproto(o, db, np.proto, None);
         } else if np.kind == Redir::MapBlock {
             if np.pmin == 0 && f.has(NatFlags::AUTOPORTMAP) {
                 o.s(" ports auto");
             } else {
-                w!(o, " ports {}", np.pmin);
+                o.s(" ports ");
+                o.u(np.pmin);
             }
             if debug {
                 w!(o, "\n\tip modulous {}", np.pmax);
@@ -340,18 +409,21 @@ pub fn printnat(o: &mut Out, db: &dyn Netdb, np: &NatRule, c: &RuleCounters, deb
             } else {
                 o.s(" portmap ");
             }
-            printproto(o, pr, np.proto, Some(np));
+            printproto(o, db, np.proto, Some(np));
             if f.has(NatFlags::AUTOPORTMAP) {
                 o.s(" auto");
                 if debug {
                     w!(o, " [{}:{} {} {}]", np.pmin, np.pmax, np.ippip, np.ppip);
                 }
             } else {
-                w!(o, " {}:{}", np.pmin, np.pmax);
+                o.s(" ");
+                o.u(np.pmin);
+                o.s(":");
+                o.u(np.pmax);
             }
         } else if f.has(NatFlags::TCPUDP) || np.proto != 0 {
             o.s(" ");
-            printproto(o, pr, np.proto, Some(np));
+            printproto(o, db, np.proto, Some(np));
         }
         if f.has(NatFlags::FRAG) {
             o.s(" frag");
