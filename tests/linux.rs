@@ -400,6 +400,23 @@ fn concurrent_creates_are_serialized_in_the_state_and_the_kernel() {
 
 /// What the kernel holds in the test's namespace and the zones': links,
 /// nftables tables, forwarding, and whether the zones' namespaces exist.
+/// Numbers below a bound (`next(n)`), from a xorshift generator seeded by
+/// the clock; the seed is printed so that a failing run can be read back.
+fn random(what: &str) -> impl FnMut(u64) -> u64 {
+    let mut seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("time")
+        .as_nanos() as u64
+        | 1;
+    eprintln!("{what}: seed {seed}");
+    move |n| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    }
+}
+
 fn snapshot(env: &Env) -> (Vec<String>, String, String, [bool; 2]) {
     (
         names(env),
@@ -688,18 +705,8 @@ fn runs_killed_at_any_moment_are_recovered() {
     env.xbow(&["net", "down", &spec]).ok();
     let down_ms = t.elapsed().as_millis() as u64 + 1;
     assert_eq!(snap(&env), before);
-    let mut seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("time")
-        .as_nanos() as u64
-        | 1;
-    eprintln!("kill test: seed {seed}, up {up_ms} ms, down {down_ms} ms");
-    let mut next = |n: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed % n
-    };
+    eprintln!("kill test: up {up_ms} ms, down {down_ms} ms");
+    let mut next = random("kill test");
     for round in 0..24 {
         let (verb, span) = if round % 2 == 0 {
             ("up", up_ms)
@@ -764,18 +771,7 @@ fn killed_nat_loads_leave_the_kernel_and_the_list_agreeing() {
             .filter(|l| l.contains("masquerade"))
             .count()
     };
-    let mut seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("time")
-        .as_nanos() as u64
-        | 1;
-    eprintln!("nat kill test: seed {seed}");
-    let mut next = |n: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed % n
-    };
+    let mut next = random("nat kill test");
     for (n, atomic, rounds) in [(300, true, 8), (40, false, 4)] {
         let f = file(n);
         let mut args = vec!["ipnat"];
