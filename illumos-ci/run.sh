@@ -10,7 +10,9 @@
 #     bash illumos-ci/run.sh
 # On OmniOS it also builds xbow's IPS package (illumos-ci/package.sh),
 # installs it, and compares the INSTALLED /opt/ooce/xbow/bin/xbow with
-# /usr/sbin/dladm and /usr/sbin/ipnat.
+# /usr/sbin/dladm and /usr/sbin/ipnat. Where a bootstrapped pkgsrc tree is
+# there (SmartOS: bmake and $PKGSRCDIR), it builds the pkgsrc package
+# (pkgsrc/net/xbow) as well.
 # Anywhere (e.g. Linux CI), the same entry point runs the suite on the sim:
 #     bash illumos-ci/run.sh --backend sim
 #
@@ -33,6 +35,8 @@
 #                    and booted (a lipkg install needs the package
 #                    repository); 0: the example without zones is used
 #                    (illumos-ci/crossbow-nat-no-zones.json)
+#   PKGSRCDIR        a pkgsrc tree for the pkgsrc package stage (default
+#                    /opt/pkgsrc; without it, or without bmake, skipped)
 #   CARGO_TARGET_DIR respected (run.sh asks cargo where the binary is)
 set -euo pipefail
 
@@ -41,6 +45,7 @@ BACKEND=illumos
 STRICT_HEADERS=0
 KEEP_GOING=0
 PACKAGE=1
+PKGSRCDIR=${PKGSRCDIR:-/opt/pkgsrc}
 # The installed package's binary (illumos-ci/pkg/xbow.p5m).
 PKG_XBOW=/opt/ooce/xbow/bin/xbow
 # The binary every stage after the build runs: the debug build, or the
@@ -205,6 +210,34 @@ package() {
 	done
 	XBOW=$PKG_XBOW
 	printf '    the stages below run the installed %s\n' "$XBOW" >&2
+}
+
+# The pkgsrc package (pkgsrc/net/xbow), built in a copy of the package
+# directory in $PKGSRCDIR: makesum fetches the crates of Cargo.lock and
+# writes distinfo, package builds and packs it; the package must hold the
+# binary, the links and the man pages of the PLIST.
+pkgsrc_package() {
+	local dir="$PKGSRCDIR/net/xbow" pkgfile
+	rm -rf "$dir"
+	cp -R "$ROOT/pkgsrc/net/xbow" "$dir" || return 1
+	(
+		cd "$dir" &&
+			bmake XBOW_SRCDIR="$ROOT" makesum &&
+			bmake XBOW_SRCDIR="$ROOT" package
+	) || return 1
+	pkgfile=$(cd "$dir" && bmake XBOW_SRCDIR="$ROOT" show-var VARNAME=PKGFILE) || return 1
+	[ -f "$pkgfile" ] || {
+		echo "no $pkgfile after bmake package" >&2
+		return 1
+	}
+	local listed
+	listed=$(pkg_info -L "$pkgfile" 2>/dev/null | grep -c -e '/bin/xbow$' -e '/libexec/xbow/bin/' -e '/man[578]/xbow' || true)
+	[ "$listed" -ge 8 ] || {
+		echo "$pkgfile holds $listed of the 8 files of the PLIST" >&2
+		return 1
+	}
+	printf '    built %s\n' "$pkgfile" >&2
+	(cd "$dir" && bmake XBOW_SRCDIR="$ROOT" clean) >/dev/null 2>&1 || true
 }
 
 # Unit tests and every integration test on the sim (the default harness).
@@ -984,6 +1017,13 @@ main() {
 		warn "no pkgsend (not an IPS system): the package stage is skipped, the comparisons run the debug build"
 	else
 		stage "IPS package: build, publish, install (illumos-ci/package.sh)" package
+	fi
+	if [ "$BACKEND" = sim ]; then
+		:
+	elif command -v bmake >/dev/null 2>&1 && [ -f "$PKGSRCDIR/lang/rust/cargo.mk" ]; then
+		stage "pkgsrc package: build (pkgsrc/net/xbow in $PKGSRCDIR)" pkgsrc_package
+	else
+		log "pkgsrc package: skipped (no bmake or no pkgsrc tree in PKGSRCDIR=$PKGSRCDIR)"
 	fi
 	stage "unit tests and the integration suite on the sim" unit_and_sim_tests
 	if [ "$BACKEND" = sim ]; then
