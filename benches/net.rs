@@ -1,5 +1,7 @@
 //! xbow net on the sim: plan and up for 200 VNICs on 10 etherstubs with 50
-//! zones, and the idempotent second up.
+//! zones, and the idempotent second up; and how `up` grows with the number
+//! of VNICs (1k, 2k, 4k, 10k; aims: 10k from nothing under 2 s, the second
+//! up under 200 ms).
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::path::Path;
@@ -66,5 +68,49 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// `n` VNICs over `n / 1000` etherstubs.
+fn flat_spec(dir: &Path, n: usize) -> std::path::PathBuf {
+    let stubs = (n / 1000).max(1);
+    let names: Vec<String> = (0..stubs).map(|i| format!("\"stub{i}\"")).collect();
+    let vnics: Vec<String> = (0..n)
+        .map(|i| format!(r#"{{"name": "vnic{i}", "over": "stub{}"}}"#, i % stubs))
+        .collect();
+    let p = dir.join(format!("flat{n}.json"));
+    std::fs::write(
+        &p,
+        format!(
+            r#"{{"etherstubs": [{}], "vnics": [{}]}}"#,
+            names.join(","),
+            vnics.join(",")
+        ),
+    )
+    .unwrap();
+    p
+}
+
+fn scaling(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("sim.json");
+    let mut g = c.benchmark_group("net up, n vnics");
+    g.sample_size(10);
+    for n in [1000, 2000, 4000, 10_000] {
+        let spec = flat_spec(dir.path(), n);
+        g.bench_function(format!("{n} from nothing"), |b| {
+            b.iter(|| {
+                let _ = std::fs::remove_file(&state);
+                let mut h = net::sim_host(StateFile::new(&state));
+                net::up(&spec, &mut h, &mut std::io::sink()).unwrap();
+            })
+        });
+        g.bench_function(format!("{n} second up"), |b| {
+            b.iter(|| {
+                let mut h = net::sim_host(StateFile::new(&state));
+                net::up(&spec, &mut h, &mut std::io::sink()).unwrap();
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench, scaling);
 criterion_main!(benches);

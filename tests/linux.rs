@@ -808,3 +808,35 @@ fn killed_nat_loads_leave_the_kernel_and_the_list_agreeing() {
         }
     }
 }
+
+/// A kernel-backed state takes each step at once, so a failure undoes the
+/// steps before it one by one, and an undo that fails is reported.
+#[test]
+fn undo_failure_is_reported() {
+    let Some(env) = env() else { return };
+    let spec = env.dir().join("net.json");
+    std::fs::write(
+        &spec,
+        r#"{"etherstubs": ["s0"], "vnics": [{"name": "v0", "over": "s0"}, {"name": "v1", "over": "s0"}]}"#,
+    )
+    .expect("spec");
+    // Step 3 (create v1) fails; the undo of step 2 (change 4) fails too;
+    // the undo of step 1 then finds s0 busy.
+    let r = env
+        .cmd()
+        .args(["net", "up", spec.to_str().expect("utf-8")])
+        .env("XBOW_SIM_FAIL_AT", "3,4")
+        .output()
+        .expect("run");
+    assert_eq!(r.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&r.stderr),
+        "xbow net: step 3 of 3 failed: dladm create-vnic -l s0 v1: vnic creation over s0 failed: injected failure of change 3 (XBOW_SIM_FAIL_AT=3,4)\n\
+         undo failed: dladm delete-vnic v0: vnic deletion failed: injected failure of change 4 (XBOW_SIM_FAIL_AT=3,4)\n\
+         undo failed: dladm delete-etherstub s0: vnic deletion failed: link busy\n\
+         rolled back with 2 undo failure(s): the objects above may be left over\n"
+    );
+    assert_eq!(env.dladm(&["show-vnic", "-p", "-o", "link"]).stdout, "v0\n");
+    env.dladm(&["delete-vnic", "v0"]).ok();
+    env.dladm(&["delete-etherstub", "s0"]).ok();
+}

@@ -163,6 +163,7 @@ pub fn settle(h: &mut Host, out: &mut dyn Write) -> Result<(), NetError> {
 pub fn up(path: &Path, h: &mut Host, out: &mut dyn Write, secs: u64) -> Result<(), NetError> {
     let _lock = lock(h)?;
     settle(h, out)?;
+    let batch = h.begin_batch()?;
     let net = super::load(path, h)?;
     let steps = super::plan_up(&net, h)?;
     if steps.is_empty() {
@@ -174,7 +175,7 @@ pub fn up(path: &Path, h: &mut Host, out: &mut dyn Write, secs: u64) -> Result<(
         return Ok(());
     }
     super::preflight()?;
-    run_steps(&steps, h, out)?;
+    run_steps(&steps, h, out, batch)?;
     let token = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64)

@@ -13,7 +13,7 @@ pub use spec::{Network, SpecError};
 use crate::backend::files::{self, FileError};
 use crate::backend::host::{HostError, IpAdm, NatFile, Services, Zones};
 use crate::backend::nat::Nat;
-use crate::backend::sim::{SimDatalink, SimHost, SimNat, StateFile};
+use crate::backend::sim::{BatchGuard, SimDatalink, SimHost, SimNat, StateFile};
 use crate::backend::{Datalink, DlError, Kind};
 use crate::ofmt::{Cell, Field, Flags, Ofmt};
 use std::borrow::Cow;
@@ -59,6 +59,19 @@ pub struct Host {
     lock_path: PathBuf,
     /// The record of a change that waits for `xbow net confirm`.
     pending_path: PathBuf,
+    /// The sim's state, which a run changes in one batch.
+    state: Option<StateFile>,
+}
+
+impl Host {
+    /// Start a batch where the backends keep one state (the sim): the
+    /// run's changes are stored once, or not at all.
+    fn begin_batch(&self) -> Result<Option<BatchGuard>, NetError> {
+        match &self.state {
+            Some(f) => Ok(f.begin_batch()?),
+            None => Ok(None),
+        }
+    }
 }
 
 /// Why `xbow net` stopped.
@@ -105,9 +118,10 @@ pub fn sim_host(file: StateFile) -> Host {
         svc: Box::new(SimHost::open(file.clone())),
         zones: Box::new(SimHost::open(file.clone())),
         nat: Box::new(SimNat::open(file.clone())),
-        natfile: Box::new(SimHost::open(file)),
+        natfile: Box::new(SimHost::open(file.clone())),
         lock_path: lock_path.into(),
         pending_path: pending_path.into(),
+        state: Some(file),
     }
 }
 
@@ -124,6 +138,7 @@ fn open_illumos() -> Result<Host, NetError> {
         natfile: Box::new(IllumosNatFile),
         lock_path: PathBuf::from("/var/run/xbow-net.lock"),
         pending_path: PathBuf::from("/var/run/xbow-net.pending"),
+        state: None,
     })
 }
 
@@ -188,7 +203,15 @@ pub fn plan_down(net: &Network, h: &mut Host) -> Result<Vec<Step>, NetError> {
 
 /// Run steps in order; if step k fails, undo k-1…1 in reverse. Each step
 /// is echoed to `out` as it runs.
-pub fn run_steps(steps: &[Step], h: &mut Host, out: &mut dyn Write) -> Result<(), NetError> {
+///
+/// In a batch the steps change the state in memory: a failure discards
+/// the batch, which undoes them all at once, and success stores it once.
+pub fn run_steps(
+    steps: &[Step],
+    h: &mut Host,
+    out: &mut dyn Write,
+    batch: Option<BatchGuard>,
+) -> Result<(), NetError> {
     for (k, step) in steps.iter().enumerate() {
         let _ = writeln!(out, "{}", step.command());
         let _ = out.flush();
@@ -199,6 +222,13 @@ pub fn run_steps(steps: &[Step], h: &mut Host, out: &mut dyn Write) -> Result<()
                 steps.len(),
                 step.command()
             );
+            if let Some(b) = batch {
+                drop(b);
+                msg.push_str(&format!(
+                    "\nrolled back the {k} step(s) before it; the host is as it was"
+                ));
+                return Err(NetError::Failed(msg));
+            }
             let mut undo_failures = 0;
             for done in steps[..k].iter().rev() {
                 let undo = done.undo();
@@ -217,7 +247,15 @@ pub fn run_steps(steps: &[Step], h: &mut Host, out: &mut dyn Write) -> Result<()
             return Err(NetError::Failed(msg));
         }
     }
-    Ok(())
+    match batch {
+        Some(b) => b.commit().map_err(|e| {
+            NetError::Failed(format!(
+                "{e}: the {} step(s) were undone; the host is as it was",
+                steps.len()
+            ))
+        }),
+        None => Ok(()),
+    }
 }
 
 /// `xbow net up`: apply the spec; a second run changes nothing.
@@ -275,6 +313,7 @@ fn apply(
 ) -> Result<(), NetError> {
     let _lock = lock(h)?;
     confirm::settle(h, out)?;
+    let batch = h.begin_batch()?;
     let net = load(path, h)?;
     let steps = plan(&net, h)?;
     if steps.is_empty() {
@@ -282,7 +321,7 @@ fn apply(
         return Ok(());
     }
     preflight()?;
-    run_steps(&steps, h, out)
+    run_steps(&steps, h, out, batch)
 }
 
 /// On illumos, refuse before the first change when not privileged.

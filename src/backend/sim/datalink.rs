@@ -29,7 +29,8 @@ const SIM_PROPS: [&str; 3] = ["mtu", "maxbw", "priority"];
 /// The sim's datalinks.
 pub struct SimDatalink {
     file: StateFile,
-    cache: Option<SimState>,
+    /// The state as last read or written (in a batch, the batch's own).
+    cache: Option<std::sync::Arc<SimState>>,
 }
 
 impl SimDatalink {
@@ -40,15 +41,17 @@ impl SimDatalink {
     /// The state as last read or written by this process.
     fn state(&mut self) -> DlResult<&SimState> {
         if self.cache.is_none() {
-            self.cache = Some(self.file.load()?);
+            self.cache = Some(self.file.load_shared()?);
         }
-        Ok(self.cache.as_ref().expect("loaded"))
+        Ok(self.cache.as_deref().expect("loaded"))
     }
 
     /// A locked read-modify-write of the state file.
     fn mutate<T>(&mut self, f: impl FnOnce(&mut SimState) -> DlResult<T>) -> DlResult<T> {
+        // Let go of a batch's state first, so that changing it needs no copy.
+        self.cache = None;
         let (out, st) = transact(&self.file, f)?;
-        self.cache = Some(st);
+        self.cache = st.map(std::sync::Arc::new);
         Ok(out)
     }
 
@@ -647,7 +650,7 @@ mod tests {
         st.insert("vnic2", LinkClass::Vnic, Some(vnic(2)), None);
         let mut dl = SimDatalink {
             file: StateFile::new("/nonexistent/xbow-test.json"),
-            cache: Some(st.clone()),
+            cache: Some(std::sync::Arc::new(st.clone())),
         };
         for id in 1..=3 {
             assert_eq!(mtu_of(&st, id), Err(DlStatus::Failed.into()));

@@ -16,7 +16,7 @@ pub use nat::{Flow, FlowDir, FlowError, SimNat, nat_flow};
 pub use nat_state::NatState;
 pub use netdb::BuiltinNetdb;
 pub use state::{LinkConf, PhysConf, STATE_VERSION, SimInterface, SimLink, SimState, SimZone};
-pub use state_file::StateFile;
+pub use state_file::{BatchGuard, StateFile};
 
 use crate::backend::DlResult;
 
@@ -62,11 +62,19 @@ pub trait Kernel: std::fmt::Debug + Send + Sync {
 /// Read the state, apply `f`, make the kernel (if any) follow, and store
 /// the result, all under the lock. The state and the kernel are left as
 /// they were when `f` or the kernel fails.
+///
+/// In a batch ([`StateFile::begin_batch`]) the change goes to the batch's
+/// state and no state is returned.
 pub fn transact<T>(
     file: &StateFile,
     f: impl FnOnce(&mut SimState) -> DlResult<T>,
-) -> DlResult<(T, SimState)> {
+) -> DlResult<(T, Option<SimState>)> {
     injected_failure()?;
+    let mut f = Some(f);
+    if let Some(r) = file.in_batch(|st| (f.take().expect("once"))(st)) {
+        return r.map(|out| (out, None));
+    }
+    let f = f.take().expect("not run");
     let lock = file.lock()?;
     let mut st = file.load()?;
     let old = file.kernel().map(|_| st.clone());
@@ -89,7 +97,7 @@ pub fn transact<T>(
         return Err(e);
     }
     file.end_intent(&lock);
-    Ok((out, st))
+    Ok((out, Some(st)))
 }
 
 /// Fresh random bytes (for random MAC addresses).

@@ -4,8 +4,8 @@
 
 use super::Kernel;
 use super::state::{STATE_VERSION, SimState};
-use crate::backend::DlError;
 use crate::backend::files::{self, FileError};
+use crate::backend::{DlError, DlResult};
 use std::fs::{self, File};
 use std::io::Write;
 use std::os::unix::fs::MetadataExt;
@@ -25,6 +25,26 @@ pub struct StateFile {
     /// Whether this process has removed the temporary files that killed
     /// runs left.
     swept: Arc<AtomicBool>,
+    /// A run of changes held in memory under the lock and stored once
+    /// ([`StateFile::begin_batch`]); shared by every clone.
+    batch: Arc<Mutex<Option<Batch>>>,
+}
+
+/// The state of a batch of changes, and the lock held for it.
+#[derive(Debug)]
+struct Batch {
+    _locked: Locked,
+    state: Arc<SimState>,
+    /// A change was made.
+    dirty: bool,
+    /// A change failed, perhaps halfway: the batch is not stored.
+    failed: bool,
+}
+
+/// An open batch: [`BatchGuard::commit`] stores it; dropped without
+/// that, it is discarded, and the state is as it was before the batch.
+pub struct BatchGuard {
+    file: StateFile,
 }
 
 /// What tells one file from another: a replaced file has another inode,
@@ -52,6 +72,7 @@ impl Stamp {
 }
 
 /// The held lock; released on drop.
+#[derive(Debug)]
 pub struct Locked {
     _lock: File,
 }
@@ -64,6 +85,7 @@ impl StateFile {
             kernel: None,
             written: Arc::default(),
             swept: Arc::default(),
+            batch: Arc::default(),
         }
     }
 
@@ -75,6 +97,7 @@ impl StateFile {
             kernel: Some(kernel),
             written: Arc::default(),
             swept: Arc::default(),
+            batch: Arc::default(),
         }
     }
 
@@ -209,9 +232,71 @@ impl StateFile {
         Ok(())
     }
 
+    /// Start a batch (the simulation only: a kernel's changes are each
+    /// made and stored at once): take the lock and hold the state in
+    /// memory; every change through [`transact`](super::transact) goes to
+    /// it, every read sees it, and [`BatchGuard::commit`] stores it once.
+    /// `None` for a kernel-backed state.
+    pub fn begin_batch(&self) -> Result<Option<BatchGuard>, DlError> {
+        if self.kernel.is_some() {
+            return Ok(None);
+        }
+        let locked = self.lock()?;
+        let state = Arc::new(self.load()?);
+        *self.batch.lock().unwrap_or_else(|e| e.into_inner()) = Some(Batch {
+            _locked: locked,
+            state,
+            dirty: false,
+            failed: false,
+        });
+        Ok(Some(BatchGuard { file: self.clone() }))
+    }
+
+    /// In a batch: `f` on its state. `None` when there is no batch.
+    pub(super) fn in_batch<T>(
+        &self,
+        f: impl FnOnce(&mut SimState) -> DlResult<T>,
+    ) -> Option<DlResult<T>> {
+        let mut slot = self.batch.lock().unwrap_or_else(|e| e.into_inner());
+        let b = slot.as_mut()?;
+        if b.failed {
+            return Some(Err(DlError::Backend(format!(
+                "sim state {}: an earlier change of this run failed",
+                self.path.display()
+            ))));
+        }
+        let r = f(Arc::make_mut(&mut b.state));
+        match &r {
+            Ok(_) => b.dirty = true,
+            Err(_) => b.failed = true,
+        }
+        Some(r)
+    }
+
+    /// The state, shared: in a batch its state without a copy.
+    pub fn load_shared(&self) -> Result<Arc<SimState>, DlError> {
+        if let Some(b) = self
+            .batch
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
+            return Ok(Arc::clone(&b.state));
+        }
+        self.load().map(Arc::new)
+    }
+
     /// Read the state (a missing file is the empty state), brought up to
     /// date with what the kernel owns.
     pub fn load(&self) -> Result<SimState, DlError> {
+        if let Some(b) = self
+            .batch
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+        {
+            return Ok(SimState::clone(&b.state));
+        }
         // A killed run's change is undone before anything reads the
         // kernel (a half-made link would look like a physical one).
         if self.kernel.is_some() && self.journal_path().exists() {
@@ -308,5 +393,36 @@ impl StateFile {
         let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
         *written = Stamp::of(&self.path).map(|s| (s, state.clone()));
         Ok(())
+    }
+}
+
+impl BatchGuard {
+    /// Store the batch (if anything changed and nothing failed) and
+    /// release the lock.
+    pub fn commit(self) -> Result<(), DlError> {
+        let b = self
+            .file
+            .batch
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        match b {
+            Some(b) if b.failed => Err(DlError::Backend(format!(
+                "sim state {}: a change of this run failed; nothing was stored",
+                self.file.path.display()
+            ))),
+            Some(b) if b.dirty => self.file.store(&b._locked, &b.state),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Drop for BatchGuard {
+    fn drop(&mut self) {
+        self.file
+            .batch
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
     }
 }
