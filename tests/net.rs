@@ -791,3 +791,56 @@ fn an_endless_spec_is_refused() {
         (1, "xbow net: /dev/zero: larger than the 64 MiB limit\n")
     );
 }
+
+/// `kill -9` at random moments of `net up` and `net down` on the sim (a
+/// run is one batch, stored once): the state is always as before the run
+/// or as after it, and the next `up` and `down` converge.
+#[test]
+fn runs_killed_at_any_moment_leave_the_sim_whole() {
+    let Some(env) = sim() else { return };
+    let vnics: Vec<String> = (0..2000)
+        .map(|i| format!(r#"{{"name": "vnic{i}", "over": "stub{}"}}"#, i % 2))
+        .collect();
+    let spec = write_spec(
+        &env,
+        &format!(
+            r#"{{"etherstubs": ["stub0", "stub1"], "vnics": [{}]}}"#,
+            vnics.join(",")
+        ),
+    );
+    let before = state(&env);
+    let t = std::time::Instant::now();
+    env.xbow(&["net", "up", &spec]).ok();
+    let span = t.elapsed().as_micros() as u64 + 1;
+    let after = env.dladm(&["show-link", "-p", "-o", "link"]).stdout;
+    env.xbow(&["net", "down", &spec]).ok();
+    assert_eq!(state(&env), before);
+    for round in 0..12u64 {
+        let verb = if round % 2 == 0 { "up" } else { "down" };
+        if verb == "down" {
+            env.xbow(&["net", "up", &spec]).ok();
+        }
+        let mut child = env
+            .cmd()
+            .args(["net", verb, &spec])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let wait = span * (round / 2 + 1) / 7;
+        std::thread::sleep(std::time::Duration::from_micros(wait));
+        let _ = child.kill();
+        let _ = child.wait();
+        // All or nothing of the run.
+        let links = env.dladm(&["show-link", "-p", "-o", "link"]).stdout;
+        assert!(
+            links.is_empty() || links == after,
+            "round {round} ({verb} killed after {wait} µs): {} links",
+            links.lines().count()
+        );
+        env.xbow(&["net", "up", &spec]).ok();
+        assert_eq!(env.dladm(&["show-link", "-p", "-o", "link"]).stdout, after);
+        env.xbow(&["net", "down", &spec]).ok();
+        assert_eq!(state(&env), before, "round {round}");
+    }
+}
