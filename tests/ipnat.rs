@@ -704,16 +704,10 @@ fn a_killed_atomic_load_leaves_none_or_all() {
     ipnat(&env, &["-C"]).ok();
     for round in 0..10u64 {
         let wait = span * round / 10;
-        let mut child = env
-            .cmd()
-            .args(["ipnat", "--atomic", "-f", &f])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("spawn");
-        std::thread::sleep(std::time::Duration::from_micros(wait));
-        let _ = child.kill();
-        let _ = child.wait();
+        env.killed_after(
+            &["ipnat", "--atomic", "-f", &f],
+            std::time::Duration::from_micros(wait),
+        );
         let l = listed(&env);
         assert!(l == 0 || l == 1000, "killed after {wait} µs: {l} rules");
         ipnat(&env, &["-C"]).ok();

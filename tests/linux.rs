@@ -715,16 +715,10 @@ fn runs_killed_at_any_moment_are_recovered() {
             ("down", down_ms)
         };
         let wait = next(span);
-        let mut child = env
-            .cmd()
-            .args(["net", verb, &spec])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("spawn");
-        std::thread::sleep(std::time::Duration::from_millis(wait));
-        let _ = child.kill();
-        let _ = child.wait();
+        env.killed_after(
+            &["net", verb, &spec],
+            std::time::Duration::from_millis(wait),
+        );
         let r = env.xbow(&["net", "up", &spec]);
         assert_eq!(
             r.code, 0,
@@ -785,16 +779,7 @@ fn killed_nat_loads_leave_the_kernel_and_the_list_agreeing() {
         env.xbow(&["ipnat", "-C"]).ok();
         for round in 0..rounds {
             let wait = next(span);
-            let mut child = env
-                .cmd()
-                .args(&args)
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .spawn()
-                .expect("spawn");
-            std::thread::sleep(std::time::Duration::from_millis(wait));
-            let _ = child.kill();
-            let _ = child.wait();
+            env.killed_after(&args, std::time::Duration::from_millis(wait));
             let what = format!(
                 "{n} rules, atomic {atomic}, killed after {wait} of {span} ms (round {round})"
             );

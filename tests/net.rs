@@ -820,17 +820,11 @@ fn runs_killed_at_any_moment_leave_the_sim_whole() {
         if verb == "down" {
             env.xbow(&["net", "up", &spec]).ok();
         }
-        let mut child = env
-            .cmd()
-            .args(["net", verb, &spec])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
         let wait = span * (round / 2 + 1) / 7;
-        std::thread::sleep(std::time::Duration::from_micros(wait));
-        let _ = child.kill();
-        let _ = child.wait();
+        env.killed_after(
+            &["net", verb, &spec],
+            std::time::Duration::from_micros(wait),
+        );
         // All or nothing of the run.
         let links = env.dladm(&["show-link", "-p", "-o", "link"]).stdout;
         assert!(

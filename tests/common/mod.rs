@@ -151,6 +151,21 @@ impl Env {
         c
     }
 
+    /// Start `xbow ARGS…` and `kill -9` it after `after` (or once it has
+    /// ended, if it ends sooner).
+    pub fn killed_after(&self, args: &[&str], after: std::time::Duration) {
+        let mut child = self
+            .cmd()
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn xbow");
+        std::thread::sleep(after);
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+
     /// `xbow ARGS…`.
     pub fn xbow(&self, args: &[&str]) -> Run {
         self.cmd().args(args).output().expect("run xbow").into()
