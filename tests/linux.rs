@@ -315,6 +315,50 @@ fn physical_links_show_what_ethtool_knows() {
     );
 }
 
+/// The device group xbow gives its links in the request that creates
+/// them ("xbow" in ASCII; `netlink::GROUP`).
+const XBOW_GROUP: &str = "2019716983";
+
+#[test]
+fn a_link_xbow_made_is_never_taken_for_a_physical_one() {
+    let Some(env) = env() else { return };
+    env.phys("e1000g0", 1000);
+    let nics = env
+        .dladm(&["show-phys", "-p", "-o", "link"])
+        .ok()
+        .stdout
+        .clone();
+    assert!(nics.contains("e1000g0\n"), "{nics}");
+    env.dladm(&["create-etherstub", "-t", "stub0"]).ok();
+    env.dladm(&["create-vnic", "-t", "-l", "stub0", "vnic0"])
+        .ok();
+    let l = links(&env);
+    let peer = l
+        .iter()
+        .filter_map(|l| l["ifname"].as_str())
+        .find(|n| n.starts_with("xbp."))
+        .expect("the VNIC's bridge port");
+    for name in ["stub0", "vnic0", peer] {
+        assert_eq!(
+            link(&l, name).expect(name)["group"],
+            XBOW_GROUP,
+            "{name} is in xbow's group"
+        );
+    }
+    // What a run killed right after the kernel made a pair (before the
+    // alias) leaves, with no journal to say so: still not a NIC.
+    exec(
+        &env,
+        &[
+            "ip", "link", "add", "half0", "group", XBOW_GROUP, "type", "veth", "peer", "name",
+            "half1", "group", XBOW_GROUP,
+        ],
+    );
+    assert!(names(&env).contains(&"half0".to_string()));
+    let r = env.dladm(&["show-phys", "-p", "-o", "link"]);
+    assert_eq!(r.ok().stdout, nics);
+}
+
 #[test]
 fn down_then_up_rebuilds_what_something_else_deleted() {
     let Some(env) = env() else { return };
@@ -794,8 +838,9 @@ fn killed_nat_loads_leave_the_kernel_and_the_list_agreeing() {
     }
 }
 
-/// A kernel-backed state takes each step at once, so a failure undoes the
-/// steps before it one by one, and an undo that fails is reported.
+/// A run is one change of the kernel; when the kernel refuses it, the
+/// steps run again one at a time, so a failure undoes the steps before it
+/// one by one, and an undo that fails is reported.
 #[test]
 fn undo_failure_is_reported() {
     let Some(env) = env() else { return };
@@ -805,21 +850,27 @@ fn undo_failure_is_reported() {
         r#"{"etherstubs": ["s0"], "vnics": [{"name": "v0", "over": "s0"}, {"name": "v1", "over": "s0"}]}"#,
     )
     .expect("spec");
-    // Step 3 (create v1) fails; the undo of step 2 (change 4) fails too;
-    // the undo of step 1 then finds s0 busy.
+    // Changes 1-3 are the steps in the run's batch, 4 its commit (which
+    // fails); then step 3 (change 7) fails on its own, the undo of step 2
+    // (change 8) fails too, and the undo of step 1 finds s0 busy.
     let r = env
         .cmd()
         .args(["net", "up", spec.to_str().expect("utf-8")])
-        .env("XBOW_SIM_FAIL_AT", "3,4")
+        .env("XBOW_SIM_FAIL_AT", "4,7,8")
         .output()
         .expect("run");
     assert_eq!(r.status.code(), Some(1));
     assert_eq!(
         String::from_utf8_lossy(&r.stderr),
-        "xbow net: step 3 of 3 failed: dladm create-vnic -l s0 v1: vnic creation over s0 failed: injected failure of change 3 (XBOW_SIM_FAIL_AT=3,4)\n\
-         undo failed: dladm delete-vnic v0: vnic deletion failed: injected failure of change 4 (XBOW_SIM_FAIL_AT=3,4)\n\
+        "xbow net: step 3 of 3 failed: dladm create-vnic -l s0 v1: vnic creation over s0 failed: injected failure of change 7 (XBOW_SIM_FAIL_AT=4,7,8)\n\
+         undo failed: dladm delete-vnic v0: vnic deletion failed: injected failure of change 8 (XBOW_SIM_FAIL_AT=4,7,8)\n\
          undo failed: dladm delete-etherstub s0: vnic deletion failed: link busy\n\
          rolled back with 2 undo failure(s): the objects above may be left over\n"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&r.stdout),
+        "dladm create-etherstub s0\ndladm create-vnic -l s0 v0\ndladm create-vnic -l s0 v1\n",
+        "each step echoed once"
     );
     assert_eq!(env.dladm(&["show-vnic", "-p", "-o", "link"]).stdout, "v0\n");
     env.dladm(&["delete-vnic", "v0"]).ok();

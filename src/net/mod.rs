@@ -59,16 +59,18 @@ pub struct Host {
     lock_path: PathBuf,
     /// The record of a change that waits for `xbow net confirm`.
     pending_path: PathBuf,
-    /// The sim's state, which a run changes in one batch.
+    /// The state the sim and Linux backends keep, which a run changes in
+    /// one batch.
     state: Option<StateFile>,
 }
 
 impl Host {
-    /// Start a batch where the backends keep one state (the sim): the
-    /// run's changes are stored once, or not at all.
+    /// Start a batch where the backends keep one state (the sim, Linux):
+    /// the run's changes are made (in the kernel) and stored once, or not
+    /// at all.
     fn begin_batch(&self) -> Result<Option<BatchGuard>, NetError> {
         match &self.state {
-            Some(f) => Ok(f.begin_batch()?),
+            Some(f) => Ok(Some(f.begin_batch()?)),
             None => Ok(None),
         }
     }
@@ -201,20 +203,49 @@ pub fn plan_down(net: &Network, h: &mut Host) -> Result<Vec<Step>, NetError> {
     Ok(plan::down(net, h)?)
 }
 
-/// Run steps in order; if step k fails, undo k-1…1 in reverse. Each step
-/// is echoed to `out` as it runs.
+/// Run steps in order, each echoed to `out` as it runs.
 ///
-/// In a batch the steps change the state in memory: a failure discards
-/// the batch, which undoes them all at once, and success stores it once.
+/// In a batch the steps change the state in memory, and the commit makes
+/// the kernel follow in one change: a failing step discards the batch,
+/// which undoes them all at once. When the commit fails (the kernel
+/// refused part of the run, and what it had done was undone), the steps
+/// run again one at a time, to find the one that fails.
 pub fn run_steps(
     steps: &[Step],
     h: &mut Host,
     out: &mut dyn Write,
     batch: Option<BatchGuard>,
 ) -> Result<(), NetError> {
+    let Some(batch) = batch else {
+        return run_each(steps, h, out, true);
+    };
     for (k, step) in steps.iter().enumerate() {
         let _ = writeln!(out, "{}", step.command());
         let _ = out.flush();
+        if let Err(e) = step.apply(h) {
+            drop(batch);
+            return Err(NetError::Failed(format!(
+                "step {} of {} failed: {}: {e}\nrolled back the {k} step(s) before it; the host is as it was",
+                k + 1,
+                steps.len(),
+                step.command()
+            )));
+        }
+    }
+    match batch.commit() {
+        Ok(()) => Ok(()),
+        Err(_) => run_each(steps, h, out, false),
+    }
+}
+
+/// Run steps in order, each a change of its own; if step k fails, undo
+/// k-1…1 in reverse.
+fn run_each(steps: &[Step], h: &mut Host, out: &mut dyn Write, echo: bool) -> Result<(), NetError> {
+    for (k, step) in steps.iter().enumerate() {
+        if echo {
+            let _ = writeln!(out, "{}", step.command());
+            let _ = out.flush();
+        }
         if let Err(e) = step.apply(h) {
             let mut msg = format!(
                 "step {} of {} failed: {}: {e}",
@@ -222,13 +253,6 @@ pub fn run_steps(
                 steps.len(),
                 step.command()
             );
-            if let Some(b) = batch {
-                drop(b);
-                msg.push_str(&format!(
-                    "\nrolled back the {k} step(s) before it; the host is as it was"
-                ));
-                return Err(NetError::Failed(msg));
-            }
             let mut undo_failures = 0;
             for done in steps[..k].iter().rev() {
                 let undo = done.undo();
@@ -247,15 +271,7 @@ pub fn run_steps(
             return Err(NetError::Failed(msg));
         }
     }
-    match batch {
-        Some(b) => b.commit().map_err(|e| {
-            NetError::Failed(format!(
-                "{e}: the {} step(s) were undone; the host is as it was",
-                steps.len()
-            ))
-        }),
-        None => Ok(()),
-    }
+    Ok(())
 }
 
 /// `xbow net up`: apply the spec; a second run changes nothing.

@@ -11,7 +11,7 @@
 //! | VNIC over a physical link | macvlan (bridge mode), over an 802.1Q link `xbIDvVID` when it has a VID |
 //! | VNIC with a VID over an etherstub | its peer is a port of the etherstub's bridge for that VLAN, `xbIDvVID` |
 //! | `maxbw` | `tc` TBF on the egress of both veth ends |
-//! | any link xbow makes | IPv6 off until it is plumbed |
+//! | any link xbow makes | device group `netlink::GROUP` from the request that creates it, an alias starting `xbow`, IPv6 off until it is plumbed |
 //! | plumbed interface, address | link up with IPv6, IPv4 address |
 //! | running exclusive-IP zone | named network namespace with the VNIC, its address and default route |
 //! | ipv4-forwarding online | `net.ipv4.ip_forward` = 1 |
@@ -19,7 +19,7 @@
 
 use super::conntrack;
 use super::desired::Desired;
-use super::netlink::{KLink, Netlink, OperState};
+use super::netlink::{GROUP, KLink, Netlink, OperState};
 use super::ops::{ALIAS, Op, nl_err, plan, run, run_all};
 use crate::backend::sim::{Kernel, LinkConf, PhysConf, SimState};
 use crate::backend::{DlError, DlResult};
@@ -157,9 +157,12 @@ impl LinuxKernel {
         }
         let (links, addrs) =
             self.netlink(|nl| Ok((nl.links().map_err(nl_err)?, nl.addrs().map_err(nl_err)?)))?;
-        let ours = |l: &KLink| l.alias.as_deref().is_some_and(|a| a.starts_with(ALIAS));
-        // xbow's links carry its alias; the ports of its bridges are its
-        // too (the VNIC end of each pair has the alias).
+        // xbow's links are in its group from their creation, and carry
+        // its alias once ready (older xbows set only the alias); the ports
+        // of its bridges are its too.
+        let ours = |l: &KLink| {
+            l.group == GROUP || l.alias.as_deref().is_some_and(|a| a.starts_with(ALIAS))
+        };
         let bridges: Vec<u32> = links.iter().filter(|l| ours(l)).map(|l| l.index).collect();
         let v: Vec<(String, LinkConf)> = links
             .iter()

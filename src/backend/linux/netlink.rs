@@ -25,6 +25,12 @@ use netlink_packet_route::route::{
 use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
 use netlink_sys::{Socket, SocketAddr, protocols::NETLINK_ROUTE};
 
+/// The device group (`ip link show group`) of every link the `add_*`
+/// functions make, given in the request that creates it: a link xbow
+/// made is told from a physical one from its first instant, before
+/// anything else is set on it. The number is "xbow" in ASCII.
+pub const GROUP: u32 = 0x7862_6f77;
+
 /// Size of the receive buffer; the kernel builds dump datagrams of at most
 /// 32 KiB.
 const RECV_BUF: usize = 64 * 1024;
@@ -102,6 +108,8 @@ pub struct KLink {
     pub master: Option<u32>,
     /// The alias (`ip link set dev X alias A`), if set and not empty.
     pub alias: Option<String>,
+    /// The device group (0, the default, unless set).
+    pub group: u32,
     /// Link layer is Ethernet (`ARPHRD_ETHER`).
     pub ether: bool,
     /// Loopback device (`IFF_LOOPBACK`).
@@ -121,6 +129,7 @@ impl KLink {
             oper: OperState::Unknown,
             master: None,
             alias: None,
+            group: 0,
             ether: msg.header.link_layer_type == LinkLayerType::Ether,
             loopback: msg.header.flags.contains(LinkFlags::Loopback),
         };
@@ -129,6 +138,7 @@ impl KLink {
                 LinkAttribute::IfName(name) => link.name.clone_from(name),
                 LinkAttribute::Address(mac) => link.mac = <[u8; 6]>::try_from(&mac[..]).ok(),
                 LinkAttribute::Mtu(mtu) => link.mtu = *mtu,
+                LinkAttribute::Group(g) => link.group = *g,
                 LinkAttribute::MaxMtu(mtu) => link.max_mtu = Some(*mtu),
                 LinkAttribute::Controller(master) if *master != 0 => link.master = Some(*master),
                 LinkAttribute::IfAlias(alias) if !alias.is_empty() => {
@@ -365,14 +375,16 @@ impl Netlink {
         }
     }
 
-    /// Creates a link from `attrs`, down (see [`Self::bring_up`]). A
-    /// failure is reported as `op` of the name of `parent` (0: none).
+    /// Creates a link from `attrs`, down (see [`Self::bring_up`]) and in
+    /// xbow's [`GROUP`]. A failure is reported as `op` of the name of
+    /// `parent` (0: none).
     fn new_link(
         &mut self,
-        attrs: Vec<LinkAttribute>,
+        mut attrs: Vec<LinkAttribute>,
         parent: u32,
         op: impl Fn(&str) -> String,
     ) -> NlResult<()> {
+        attrs.push(LinkAttribute::Group(GROUP));
         let add = RouteNetlinkMessage::NewLink(link_msg(0, attrs));
         match self.request(add, NLM_F_CREATE | NLM_F_EXCL) {
             Ok(_) => Ok(()),
@@ -454,6 +466,7 @@ impl Netlink {
                 LinkAttribute::IfName(name.into()),
                 LinkAttribute::Address(mac.to_vec()),
                 LinkAttribute::Mtu(mtu),
+                LinkAttribute::Group(GROUP),
             ],
         );
         let mut attrs = vec![
@@ -529,6 +542,30 @@ impl Netlink {
         self.exec_dev(RouteNetlinkMessage::SetLink(set), 0, index, |dev| {
             format!("ip link set dev {dev} mtu {mtu}")
         })
+    }
+
+    /// `ip link set dev DEV group GROUP`.
+    pub fn set_group(&mut self, index: u32, group: u32) -> NlResult<()> {
+        let set = link_msg(index, vec![LinkAttribute::Group(group)]);
+        self.exec_dev(RouteNetlinkMessage::SetLink(set), 0, index, |dev| {
+            format!("ip link set dev {dev} group {group}")
+        })
+    }
+
+    /// `ip link delete group GROUP`: every link of the group, in one
+    /// change of the kernel (which waits once for the links to be unused,
+    /// where deleting them one by one waits for each). Group 0, every
+    /// link's default, is refused.
+    pub fn del_group(&mut self, group: u32) -> NlResult<()> {
+        let op = || format!("ip link delete group {group}");
+        if group == 0 {
+            return Err(NlError {
+                op: op(),
+                errno: libc::EINVAL,
+            });
+        }
+        let del = RouteNetlinkMessage::DelLink(link_msg(0, vec![LinkAttribute::Group(group)]));
+        self.exec(del, 0, op).map(|_| ())
     }
 
     /// Move the link into the network namespace `ns` (`IFLA_NET_NS_FD`).
@@ -732,6 +769,7 @@ mod tests {
             assert_eq!(link.kind, LinkKind::Bridge);
             assert_eq!(link.alias.as_deref(), Some("xbow etherstub stub0"));
             assert_eq!(link.mtu, 1500);
+            assert_eq!(link.group, GROUP, "tagged from its creation");
             assert!(link.ether && link.admin_up && link.master.is_none());
             br
         });

@@ -2,7 +2,7 @@
 //! plan that takes the kernel from one [`Desired`] to another.
 
 use super::desired::{Bridge, Desired, Shaped, Vlan, Vnic, ZoneNs};
-use super::netlink::{KLink, Netlink, NlError};
+use super::netlink::{GROUP, KLink, Netlink, NlError};
 use super::{netns, nft, tc};
 use crate::ipnat::rule::NatRule;
 use crate::model::ipnet::Ipv4Cidr;
@@ -90,6 +90,12 @@ pub(super) enum Op {
     },
     /// `net.bridge.bridge-nf-call-iptables` (see [`BRIDGE_NF`]).
     BridgeNf(bool),
+    /// Links made in order, all or none: each an `AddBridge`, `AddVlan`
+    /// or `AddVnic`.
+    AddLinks(Vec<Op>),
+    /// Links deleted in one change ([`del_links`]): each a `DelBridge`,
+    /// `DelVlan` or `DelVnic`.
+    DelLinks(Vec<Op>),
 }
 
 impl Op {
@@ -123,7 +129,23 @@ impl Op {
                 old: rules,
             },
             Op::BridgeNf(on) => Op::BridgeNf(!on),
+            Op::AddLinks(ops) => Op::DelLinks(ops.iter().rev().map(Op::inverse).collect()),
+            Op::DelLinks(ops) => Op::AddLinks(ops.iter().rev().map(Op::inverse).collect()),
         }
+    }
+
+    /// The link this op deletes, if it deletes one.
+    fn deleted_link(&self) -> Option<&str> {
+        match self {
+            Op::DelBridge(Bridge { name, .. })
+            | Op::DelVlan(Vlan { name, .. })
+            | Op::DelVnic(Vnic { name, .. }, _) => Some(name),
+            _ => None,
+        }
+    }
+
+    fn adds_link(&self) -> bool {
+        matches!(self, Op::AddBridge(_) | Op::AddVlan(_) | Op::AddVnic(..))
     }
 
     fn apply(&self, nl: &mut Netlink) -> Result<(), String> {
@@ -192,8 +214,84 @@ impl Op {
                 let doc = nft::ruleset(rules).map_err(|e| e.to_string())?;
                 nft::apply(&doc)
             }
+            Op::AddLinks(ops) => {
+                for (k, op) in ops.iter().enumerate() {
+                    if let Err(mut e) = op.apply(nl) {
+                        let made: Vec<Op> = ops[..k].iter().rev().map(Op::inverse).collect();
+                        if let Err(ue) = del_links(nl, &made) {
+                            e.push_str(&format!("; undoing an earlier change also failed: {ue}"));
+                        }
+                        return Err(e);
+                    }
+                }
+                Ok(())
+            }
+            Op::DelLinks(ops) => del_links(nl, ops),
         }
     }
+}
+
+/// Delete the links `ops` delete (those that are there), in one change
+/// of the kernel: each is moved to a group of its own for this, and the
+/// group is deleted. Deleting a link waits for the kernel to stop using
+/// it (an RCU grace period, some milliseconds); deleting a group waits
+/// once for all of its links. On failure every link is back in its group.
+fn del_links(nl: &mut Netlink, ops: &[Op]) -> Result<(), String> {
+    let links = nl.links().map_err(nl_err)?;
+    let by_name: HashMap<&str, &KLink> = links.iter().map(|l| (l.name.as_str(), l)).collect();
+    // A group no link is in (this process's, unless a link has it).
+    let mut tmp = 0x7862_0000 | (std::process::id() & 0xffff);
+    while tmp == GROUP || links.iter().any(|l| l.group == tmp) {
+        tmp = tmp.wrapping_add(1).max(1);
+    }
+    let mut moved: Vec<(u32, u32)> = Vec::new();
+    let mut r = Ok(());
+    for name in ops.iter().filter_map(Op::deleted_link) {
+        let Some(l) = by_name.get(name) else { continue };
+        if let Err(e) = nl.set_group(l.index, tmp) {
+            r = Err(e);
+            break;
+        }
+        moved.push((l.index, l.group));
+    }
+    if r.is_ok() && !moved.is_empty() {
+        r = nl.del_group(tmp);
+    }
+    r.map_err(|e| {
+        for (index, group) in moved {
+            let _ = nl.set_group(index, group);
+        }
+        nl_err(e)
+    })
+}
+
+/// `ops` with each run of link creations (or deletions) made one op, so
+/// that the run is undone (or made) in one change of the kernel.
+fn coalesce(ops: Vec<Op>) -> Vec<Op> {
+    let mut out: Vec<Op> = Vec::with_capacity(ops.len());
+    let mut ops = ops.into_iter().peekable();
+    while let Some(op) = ops.next() {
+        let same: fn(&Op) -> bool = if op.adds_link() {
+            Op::adds_link
+        } else if op.deleted_link().is_some() {
+            |o| o.deleted_link().is_some()
+        } else {
+            out.push(op);
+            continue;
+        };
+        let mut run = vec![op];
+        while let Some(next) = ops.next_if(same) {
+            run.push(next);
+        }
+        if run.len() == 1 {
+            out.extend(run);
+        } else if run[0].adds_link() {
+            out.push(Op::AddLinks(run));
+        } else {
+            out.push(Op::DelLinks(run));
+        }
+    }
+    out
 }
 
 fn del_link(nl: &mut Netlink, name: &str) -> Result<(), String> {
@@ -466,7 +564,7 @@ pub(super) fn plan(old: &Desired, new: &Desired) -> Result<Vec<Op>, String> {
             ops.push(Op::BridgeNf(true));
         }
     }
-    Ok(ops)
+    Ok(coalesce(ops))
 }
 
 /// Apply every one of `ops` that can be applied, in order; the failures.
@@ -490,4 +588,69 @@ pub(super) fn run(nl: &mut Netlink, ops: &[Op]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vnic(id: u32, name: &str) -> Vnic {
+        Vnic {
+            id,
+            name: name.into(),
+            lower: "stub0".into(),
+            over_stub: true,
+            mac: [2, 8, 32, 0, 0, id as u8],
+            vid: 0,
+            mtu: 9000,
+        }
+    }
+
+    fn names(ops: &[Op]) -> Vec<String> {
+        ops.iter()
+            .map(|o| match o {
+                Op::AddLinks(v) => format!("add[{}]", names(v).join(" ")),
+                Op::DelLinks(v) => format!("del[{}]", names(v).join(" ")),
+                Op::AddBridge(b) => format!("+{}", b.name),
+                Op::DelBridge(b) => format!("-{}", b.name),
+                Op::AddVnic(v, _) => format!("+{}", v.name),
+                Op::DelVnic(v, _) => format!("-{}", v.name),
+                Op::Forwarding(on) => format!("fwd {on}"),
+                o => format!("{o:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn runs_of_link_changes_become_one_op_undone_in_reverse() {
+        let stub = Bridge {
+            name: "stub0".into(),
+            mtu: 9000,
+        };
+        let old = Desired {
+            vnics: vec![vnic(5, "old1"), vnic(6, "old2")],
+            ..Desired::default()
+        };
+        let new = Desired {
+            bridges: vec![stub],
+            vnics: vec![vnic(2, "v1"), vnic(3, "v2")],
+            forwarding: true,
+            ..Desired::default()
+        };
+        let ops = plan(&old, &new).unwrap();
+        assert_eq!(
+            names(&ops),
+            ["del[-old1 -old2]", "add[+stub0 +v1 +v2]", "fwd true"]
+        );
+        // Undoing the creations deletes them in one change, last first;
+        // undoing the deletions makes them again in order.
+        assert_eq!(names(&[ops[1].inverse()]), ["del[-v2 -v1 -stub0]"]);
+        assert_eq!(names(&[ops[0].inverse()]), ["add[+old2 +old1]"]);
+        // A lone change stays as it is.
+        let one = Desired {
+            vnics: vec![vnic(5, "old1")],
+            ..Desired::default()
+        };
+        assert_eq!(names(&plan(&one, &Desired::default()).unwrap()), ["-old1"]);
+    }
 }

@@ -13,6 +13,7 @@ use crate::model::link::{
 use crate::model::linkprop::{PROP_NAMES, Priority, mtu_range_str};
 use crate::model::mac::MacAddr;
 use crate::model::status::DlStatus;
+use std::collections::HashMap;
 
 /// The random-address prefix libdladm uses by default (`2:8:20`).
 const DEFAULT_PREFIX: [u8; 3] = [0x02, 0x08, 0x20];
@@ -31,17 +32,54 @@ pub struct SimDatalink {
     file: StateFile,
     /// The state as last read or written (in a batch, the batch's own).
     cache: Option<std::sync::Arc<SimState>>,
+    /// Link ids by name in `cache`, built once that state has served
+    /// [`INDEX_AFTER`] lookups by name: a plan looks up every link of a
+    /// spec in one state, while a run's steps each change the state and
+    /// look up a link or two.
+    names: Option<HashMap<String, LinkId>>,
+    /// Lookups by name in `cache` so far.
+    lookups: u32,
 }
+
+/// See [`SimDatalink::names`].
+const INDEX_AFTER: u32 = 16;
 
 impl SimDatalink {
     pub fn open(file: StateFile) -> SimDatalink {
-        SimDatalink { file, cache: None }
+        SimDatalink {
+            file,
+            cache: None,
+            names: None,
+            lookups: 0,
+        }
+    }
+
+    /// Forget the state read (`new`, the state just written, if any).
+    fn set_cache(&mut self, new: Option<std::sync::Arc<SimState>>) {
+        self.cache = new;
+        self.names = None;
+        self.lookups = 0;
+    }
+
+    /// The link called `name`.
+    fn by_name(&mut self, name: &str) -> DlResult<Option<&SimLink>> {
+        self.state()?;
+        let st = self.cache.as_deref().expect("loaded");
+        self.lookups += 1;
+        if self.names.is_none() && self.lookups > INDEX_AFTER {
+            self.names = Some(st.links.iter().map(|l| (l.name.clone(), l.id)).collect());
+        }
+        Ok(match &self.names {
+            Some(ix) => ix.get(name).and_then(|id| st.link(*id)),
+            None => st.by_name(name),
+        })
     }
 
     /// The state as last read or written by this process.
     fn state(&mut self) -> DlResult<&SimState> {
         if self.cache.is_none() {
-            self.cache = Some(self.file.load_shared()?);
+            let st = self.file.load_shared()?;
+            self.set_cache(Some(st));
         }
         Ok(self.cache.as_deref().expect("loaded"))
     }
@@ -49,9 +87,9 @@ impl SimDatalink {
     /// A locked read-modify-write of the state file.
     fn mutate<T>(&mut self, f: impl FnOnce(&mut SimState) -> DlResult<T>) -> DlResult<T> {
         // Let go of a batch's state first, so that changing it needs no copy.
-        self.cache = None;
+        self.set_cache(None);
         let (out, st) = transact(&self.file, f)?;
-        self.cache = st.map(std::sync::Arc::new);
+        self.set_cache(st.map(std::sync::Arc::new));
         Ok(out)
     }
 
@@ -382,8 +420,7 @@ fn sim_prop(prop: &str) -> DlResult<&'static str> {
 
 impl Datalink for SimDatalink {
     fn name2info(&mut self, name: &str) -> DlResult<LinkInfo> {
-        self.state()?
-            .by_name(name)
+        self.by_name(name)?
             .map(info)
             .ok_or(DlStatus::Notfound.into())
     }
@@ -648,14 +685,45 @@ mod tests {
         st.insert("vnic0", LinkClass::Vnic, Some(vnic(1)), None);
         st.insert("vnic1", LinkClass::Vnic, Some(vnic(3)), None);
         st.insert("vnic2", LinkClass::Vnic, Some(vnic(2)), None);
-        let mut dl = SimDatalink {
-            file: StateFile::new("/nonexistent/xbow-test.json"),
-            cache: Some(std::sync::Arc::new(st.clone())),
-        };
+        let mut dl = SimDatalink::open(StateFile::new("/nonexistent/xbow-test.json"));
+        dl.set_cache(Some(std::sync::Arc::new(st.clone())));
         for id in 1..=3 {
             assert_eq!(mtu_of(&st, id), Err(DlStatus::Failed.into()));
             assert_eq!(dl.link_state(id).unwrap(), LinkState::Unknown);
             assert_eq!(dl.speed_mbps(id), 0);
         }
+    }
+
+    #[test]
+    fn lookups_by_name_agree_with_and_without_the_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut dl = SimDatalink::open(StateFile::new(dir.path().join("sim.json")));
+        let stub = dl
+            .vnic_create(&VnicSpec::etherstub("stub0", Conf::ACTIVE))
+            .unwrap();
+        let names: Vec<String> = (0..40).map(|i| format!("vnic{i}")).collect();
+        for n in &names {
+            let mut spec = VnicSpec::etherstub(n, Conf::ACTIVE);
+            spec.over = Some(stub);
+            dl.vnic_create(&spec).unwrap();
+        }
+        // Each creation dropped the index; now one state serves them all.
+        assert!(dl.names.is_none());
+        for round in 0..2 {
+            for (i, n) in names.iter().enumerate() {
+                let l = dl.name2info(n).unwrap();
+                assert_eq!(
+                    (l.id, l.name.as_str()),
+                    (stub + 1 + i as LinkId, n.as_str())
+                );
+                assert_eq!(dl.name2info("vnic99"), Err(DlStatus::Notfound.into()));
+            }
+            assert!(dl.names.is_some(), "round {round}");
+        }
+        // A change is seen at once.
+        let id = dl.name2info("vnic3").unwrap().id;
+        dl.vnic_delete(id, Conf::ACTIVE).unwrap();
+        assert!(dl.names.is_none());
+        assert_eq!(dl.name2info("vnic3"), Err(DlStatus::Notfound.into()));
     }
 }

@@ -79,24 +79,7 @@ pub fn transact<T>(
     let mut st = file.load()?;
     let old = file.kernel().map(|_| st.clone());
     let out = f(&mut st)?;
-    if let (Some(k), Some(old)) = (file.kernel(), &old) {
-        // Write-ahead: a run killed from here on is undone by the next
-        // one that takes the lock (`StateFile::lock`).
-        file.begin_intent(&lock, &st)?;
-        if let Err(e) = k.realize(old, &st) {
-            file.end_intent(&lock);
-            return Err(e);
-        }
-    }
-    if let Err(e) = file.store(&lock, &st) {
-        if let (Some(k), Some(old)) = (file.kernel(), &old) {
-            // Best effort: the kernel goes back to what the file says.
-            let _ = k.realize(&st, old);
-        }
-        file.end_intent(&lock);
-        return Err(e);
-    }
-    file.end_intent(&lock);
+    file.change(&lock, old.as_ref(), &st)?;
     Ok((out, Some(st)))
 }
 

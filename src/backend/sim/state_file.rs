@@ -34,6 +34,9 @@ pub struct StateFile {
 #[derive(Debug)]
 struct Batch {
     _locked: Locked,
+    /// The state the kernel holds (a kernel-backed state only): the
+    /// batch's changes are made in the kernel when it is stored.
+    base: Option<SimState>,
     state: Arc<SimState>,
     /// A change was made.
     dirty: bool,
@@ -171,7 +174,7 @@ impl StateFile {
     /// next one undoes whatever part of it was made.
     ///
     /// [`end_intent`]: StateFile::end_intent
-    pub fn begin_intent(&self, _locked: &Locked, target: &SimState) -> Result<(), DlError> {
+    fn begin_intent(&self, _locked: &Locked, target: &SimState) -> Result<(), DlError> {
         let path = self.journal_path();
         let tmp = files::temp_path(&path);
         let mut created = false;
@@ -193,7 +196,7 @@ impl StateFile {
     /// The change announced by [`begin_intent`] is done (or undone).
     ///
     /// [`begin_intent`]: StateFile::begin_intent
-    pub fn end_intent(&self, _locked: &Locked) {
+    fn end_intent(&self, _locked: &Locked) {
         let _ = fs::remove_file(self.journal_path());
     }
 
@@ -232,24 +235,54 @@ impl StateFile {
         Ok(())
     }
 
-    /// Start a batch (the simulation only: a kernel's changes are each
-    /// made and stored at once): take the lock and hold the state in
-    /// memory; every change through [`transact`](super::transact) goes to
-    /// it, every read sees it, and [`BatchGuard::commit`] stores it once.
-    /// `None` for a kernel-backed state.
-    pub fn begin_batch(&self) -> Result<Option<BatchGuard>, DlError> {
-        if self.kernel.is_some() {
-            return Ok(None);
-        }
+    /// Start a batch: take the lock and hold the state in memory; every
+    /// change through [`transact`](super::transact) goes to it, every read
+    /// sees it, and [`BatchGuard::commit`] makes the kernel (if any) hold
+    /// it and stores it, once — one difference of two states, announced in
+    /// the journal, however many changes the run made.
+    pub fn begin_batch(&self) -> Result<BatchGuard, DlError> {
         let locked = self.lock()?;
-        let state = Arc::new(self.load()?);
+        let state = self.load()?;
+        let base = self.kernel.as_ref().map(|_| state.clone());
         *self.batch.lock().unwrap_or_else(|e| e.into_inner()) = Some(Batch {
             _locked: locked,
-            state,
+            base,
+            state: Arc::new(state),
             dirty: false,
             failed: false,
         });
-        Ok(Some(BatchGuard { file: self.clone() }))
+        Ok(BatchGuard { file: self.clone() })
+    }
+
+    /// Holding the lock: make the kernel (if any) go from `old` to `new`
+    /// and store `new`; the kernel and the file are left as they were
+    /// when either fails. A run killed from the journal's writing to its
+    /// removal is undone by the next one that takes the lock.
+    pub(super) fn change(
+        &self,
+        locked: &Locked,
+        old: Option<&SimState>,
+        new: &SimState,
+    ) -> DlResult<()> {
+        let kernel = self.kernel.as_deref().zip(old);
+        if let Some((k, old)) = kernel {
+            self.begin_intent(locked, new)?;
+            if let Err(e) = k.realize(old, new) {
+                self.end_intent(locked);
+                return Err(e);
+            }
+        }
+        let r = self.store(locked, new);
+        if r.is_err()
+            && let Some((k, old)) = kernel
+        {
+            // Best effort: the kernel goes back to what the file says.
+            let _ = k.realize(new, old);
+        }
+        if kernel.is_some() {
+            self.end_intent(locked);
+        }
+        r
     }
 
     /// In a batch: `f` on its state. `None` when there is no batch.
@@ -397,8 +430,10 @@ impl StateFile {
 }
 
 impl BatchGuard {
-    /// Store the batch (if anything changed and nothing failed) and
-    /// release the lock.
+    /// Make the kernel (if any) hold the batch and store it (if anything
+    /// changed and nothing failed), and release the lock. On failure the
+    /// kernel and the file are as they were before the batch. (The commit
+    /// is one change for `XBOW_SIM_FAIL_AT`.)
     pub fn commit(self) -> Result<(), DlError> {
         let b = self
             .file
@@ -411,7 +446,10 @@ impl BatchGuard {
                 "sim state {}: a change of this run failed; nothing was stored",
                 self.file.path.display()
             ))),
-            Some(b) if b.dirty => self.file.store(&b._locked, &b.state),
+            Some(b) if b.dirty => {
+                super::injected_failure()?;
+                self.file.change(&b._locked, b.base.as_ref(), &b.state)
+            }
             _ => Ok(()),
         }
     }
