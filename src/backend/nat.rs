@@ -203,6 +203,18 @@ pub trait Nat {
     fn remove_rules(&mut self, rules: &[&NatRule]) -> Result<(), BatchError> {
         apply_all(self, rules, Self::remove_rule, Self::add_rule)
     }
+    /// Add (or with `remove` take out) each rule in turn, as one change
+    /// of a table the backend keeps in one state: the errno each rule got
+    /// (what the kernel answers for it alone), or an error that changed
+    /// nothing. `None` where the table takes one rule at a time (the
+    /// kernel's): the caller goes rule by rule.
+    fn each_at_once(
+        &mut self,
+        _rules: &[&NatRule],
+        _remove: bool,
+    ) -> Option<NatResult<Vec<Option<Errno>>>> {
+        None
+    }
     /// The rules, in kernel order (`SIOCGENITER`, `IPFGENITER_IPNAT`).
     fn rules(&mut self) -> NatResult<Vec<(NatRule, RuleCounters)>>;
     /// The sessions (`IPFGENITER_NAT`).

@@ -3,7 +3,9 @@
 //!
 //! - [`Mode::PerRule`], illumos's: each rule goes to the kernel on its own
 //!   (`ipnat_addrule()` in `ipnat_y.y`); a rule the kernel refuses is
-//!   reported with its errno and the load goes on.
+//!   reported with its errno and the load goes on. (Where the backend keeps
+//!   the table in one state, the sim's and Linux's, the rules are taken in
+//!   turn with those outcomes, as one change.)
 //! - [`Mode::Atomic`], xbow's extension (`ipnat --atomic`): the first
 //!   refusal ends the load and takes back what it had done, leaving the
 //!   table as it was, rules in their order.
@@ -106,6 +108,17 @@ pub fn load(
                 Op::Remove => [f.undo_failures, restore(b, &before)].concat(),
             },
         });
+    }
+    // A table kept in one state takes the whole load as one change (a
+    // killed run leaves all of it or none); when that fails it has changed
+    // nothing, and the rules go one by one to find the one that fails.
+    if let Some(Ok(errnos)) = b.each_at_once(rules, op == Op::Remove) {
+        for (i, e) in errnos.into_iter().enumerate() {
+            if let Some(e) = e {
+                refused(i, e);
+            }
+        }
+        return Ok(());
     }
     let mut done: Vec<usize> = Vec::new();
     for (i, r) in rules.iter().enumerate() {

@@ -20,6 +20,7 @@ use std::sync::Mutex;
 use nix::errno::Errno;
 use nix::mount::{MntFlags, MsFlags, mount, umount2};
 use nix::sched::{CloneFlags, setns, unshare};
+use nix::sys::statfs::NSFS_MAGIC;
 
 /// Where iproute2 keeps named network namespaces.
 pub const NETNS_RUN_DIR: &str = "/run/netns";
@@ -157,6 +158,7 @@ pub fn create(name: &str) -> io::Result<()> {
         unshare(CloneFlags::CLONE_NEWNET)?;
         enter_host_mounts()?;
         prepare_run_dir()?;
+        remove_if_stale(&path)?;
         fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -190,9 +192,35 @@ pub fn delete(name: &str) -> io::Result<()> {
     })
 }
 
-/// Whether namespace `name` exists (its file does).
+/// Whether namespace `name` exists: its file is a namespace's mount.
 pub fn exists(name: &str) -> bool {
-    ns_path(name).is_ok_and(|p| p.exists())
+    ns_path(name).is_ok_and(|p| is_namespace(&p))
+}
+
+fn is_namespace(path: &std::path::Path) -> bool {
+    nix::sys::statfs::statfs(path).is_ok_and(|s| s.filesystem_type() == NSFS_MAGIC)
+}
+
+/// Remove the file of namespace `name` if it is stale: an empty regular
+/// file that is no namespace's mount, which a run killed between making
+/// the file and mounting the namespace on it (or between unmounting and
+/// removing it) leaves, and which names no namespace for anyone.
+pub fn remove_stale(name: &str) -> io::Result<()> {
+    let path = ns_path(name)?;
+    with_host_mounts(|| remove_if_stale(&path))
+}
+
+/// [`remove_stale`] in the host's mount namespace.
+fn remove_if_stale(path: &std::path::Path) -> io::Result<()> {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.is_file() && m.len() == 0 && !is_namespace(path) => {
+            match fs::remove_file(path) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+                _ => Ok(()),
+            }
+        }
+        _ => Ok(()),
+    }
 }
 
 /// An fd of the named namespace, for `setns` or
@@ -268,6 +296,31 @@ pub(crate) mod tests {
             assert_eq!(open(bad).unwrap_err().kind(), io::ErrorKind::InvalidInput);
             assert!(!exists(bad));
         }
+    }
+
+    #[test]
+    fn a_stale_file_is_no_namespace_and_is_replaced() {
+        // What a kill between making the file and mounting on it (or
+        // between unmounting and removing) leaves.
+        let Some(ns) = TestNs::new("st") else { return };
+        let name = format!("{}x", ns.0);
+        let path = ns_path(&name).unwrap();
+        fs::File::create(&path).unwrap();
+        assert!(!exists(&name));
+        create(&name).unwrap();
+        assert!(exists(&name));
+        // A namespace is never taken for a stale file.
+        remove_stale(&name).unwrap();
+        assert!(exists(&name));
+        delete(&name).unwrap();
+        fs::File::create(&path).unwrap();
+        remove_stale(&name).unwrap();
+        assert!(!path.exists());
+        // Nor is a file with something in it.
+        fs::write(&path, "x").unwrap();
+        remove_stale(&name).unwrap();
+        assert!(path.exists());
+        fs::remove_file(&path).unwrap();
     }
 
     #[test]

@@ -426,7 +426,9 @@ fn boot(nl: &mut Netlink, z: &ZoneNs) -> Result<(), String> {
 /// goes.
 fn halt(nl: &mut Netlink, z: &ZoneNs) -> Result<(), String> {
     if !netns::exists(&z.name) {
-        return Ok(());
+        // Halted already; a run killed while halting may have left the
+        // namespace's file.
+        return netns::remove_stale(&z.name).map_err(|e| io_err("ip netns delete", &z.name, e));
     }
     let host = netns::current().map_err(|e| io_err("netns", "of xbow", e))?;
     netns::run_in(&z.name, || -> Result<(), String> {

@@ -302,6 +302,31 @@ impl Nat for SimNat {
         self.all_or_none(rules, |nat, r| remove_from(nat, &kernel_copy(r)))
     }
 
+    /// One change of the state (one change of the kernel's ruleset).
+    fn each_at_once(
+        &mut self,
+        rules: &[&NatRule],
+        remove: bool,
+    ) -> Option<NatResult<Vec<Option<Errno>>>> {
+        Some(self.change(|nat| {
+            rules
+                .iter()
+                .map(|r| {
+                    let n = kernel_copy(r);
+                    match if remove {
+                        remove_from(nat, &n)
+                    } else {
+                        add_to(nat, n)
+                    } {
+                        Ok(()) => Ok(None),
+                        Err(NatError::Errno(e)) => Ok(Some(e)),
+                        Err(e) => Err(e),
+                    }
+                })
+                .collect()
+        }))
+    }
+
     fn rules(&mut self) -> NatResult<Vec<(NatRule, RuleCounters)>> {
         let st = self.read()?;
         Ok(st
