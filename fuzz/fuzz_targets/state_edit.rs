@@ -64,13 +64,13 @@ fn base() -> SimState {
 
 fn edit(st: &mut SimState, e: &[u8]) {
     let [op, i, a, b] = [e[0], e[1], e[2], e[3]];
-    let n = st.links.len();
+    let n = st.links().len();
     if n == 0 {
         return;
     }
     let (i, a32) = (usize::from(i) % n, u32::from(a) % 9);
     let over = (a != 255).then_some(a32);
-    let l = &mut st.links[i];
+    let l = &mut st.links_mut()[i];
     match op % 11 {
         0 => {
             if let Some(c) = l.active.as_mut() {
@@ -85,9 +85,9 @@ fn edit(st: &mut SimState, e: &[u8]) {
         2 => l.id = a32,
         3 => l.name = NAMES[usize::from(a) % NAMES.len()].into(),
         4 => l.class = CLASSES[usize::from(a) % CLASSES.len()],
-        5 => st.links.swap(i, usize::from(a) % n),
+        5 => st.links_mut().swap(i, usize::from(a) % n),
         6 => {
-            st.links.remove(i);
+            st.links_mut().remove(i);
         }
         7 => {
             if let Some(c) = l.active.as_mut() {

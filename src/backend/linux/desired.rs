@@ -136,7 +136,7 @@ pub(super) fn running_zone_of<'a>(st: &'a SimState, link: &str) -> Option<&'a st
 impl Desired {
     pub(super) fn of(st: &SimState) -> Result<Desired, String> {
         let mut d = Desired::default();
-        for l in &st.links {
+        for l in st.links() {
             let Some(c) = &l.active else { continue };
             let mtu = mtu_of(st, l.id).map_err(|e| format!("link {}: {e}", l.name))?;
             let mut peer = None;

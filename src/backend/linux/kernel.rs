@@ -124,7 +124,7 @@ fn same_kernel(old: &str, id: &str) -> bool {
 /// After a reboot (or for another namespace) the kernel holds nothing
 /// xbow made.
 fn forget_active(st: &mut SimState) {
-    st.links.retain(|l| l.class == LinkClass::Phys);
+    st.links_mut().retain(|l| l.class == LinkClass::Phys);
     st.interfaces.clear();
     st.services.clear();
     for z in &mut st.zones {
@@ -197,8 +197,9 @@ impl Kernel for LinuxKernel {
         }
         let view = self.phys_view()?;
         for (name, conf) in &view {
-            match st.links.iter_mut().find(|l| &l.name == name) {
-                Some(l) if l.class == LinkClass::Phys => {
+            match st.by_name(name).map(|l| (l.id, l.class)) {
+                Some((id, LinkClass::Phys)) => {
+                    let l = st.link_mut(id).expect("found");
                     let a = l.active.get_or_insert_with(LinkConf::default);
                     a.mtu = conf.mtu;
                     a.phys = conf.phys.clone();
@@ -212,7 +213,7 @@ impl Kernel for LinuxKernel {
         // Links gone from the kernel go from the state, unless something
         // is still configured over them.
         let gone: Vec<LinkId> = st
-            .links
+            .links()
             .iter()
             .filter(|l| l.class == LinkClass::Phys && !view.iter().any(|(n, _)| *n == l.name))
             .map(|l| l.id)
@@ -221,7 +222,7 @@ impl Kernel for LinuxKernel {
             // (Nothing may be left naming a link that is gone: see
             // `sim::check`.)
             let name = st.link(id).map(|l| l.name.clone()).unwrap_or_default();
-            let used = st.links.iter().any(|o| {
+            let used = st.links().iter().any(|o| {
                 [&o.active, &o.persistent]
                     .iter()
                     .any(|c| c.as_ref().is_some_and(|c| c.over == Some(id)))

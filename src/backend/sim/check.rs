@@ -216,9 +216,9 @@ fn layered(c: LinkClass) -> bool {
 
 /// Check a state; the first fault found.
 pub fn check(st: &SimState) -> Result<(), Inconsistency> {
-    let (ids, names) = links(&st.links)?;
+    let (ids, names) = links(st.links())?;
     for which in [Which::Active, Which::Persistent] {
-        overs(&st.links, &ids, which)?;
+        overs(st.links(), &ids, which)?;
     }
     host(st, &names)?;
     nat(st)
@@ -499,7 +499,7 @@ mod tests {
     }
 
     fn over(st: &mut SimState, name: &str, to: LinkId) {
-        let l = st.links.iter_mut().find(|l| l.name == name).unwrap();
+        let l = st.links_mut().iter_mut().find(|l| l.name == name).unwrap();
         l.active.as_mut().unwrap().over = Some(to);
     }
 
@@ -536,7 +536,7 @@ mod tests {
     #[test]
     fn a_shared_id_out_of_place_is_found() {
         let mut st = state(3);
-        st.links[3].id = 1;
+        st.links_mut()[3].id = 1;
         assert_eq!(
             check(&st).unwrap_err().to_string(),
             "links 'stub0' and 'vnic2' share the id 1"

@@ -13,7 +13,6 @@ use crate::model::link::{
 use crate::model::linkprop::{PROP_NAMES, Priority, mtu_range_str};
 use crate::model::mac::MacAddr;
 use crate::model::status::DlStatus;
-use std::collections::HashMap;
 
 /// The random-address prefix libdladm uses by default (`2:8:20`).
 const DEFAULT_PREFIX: [u8; 3] = [0x02, 0x08, 0x20];
@@ -32,54 +31,17 @@ pub struct SimDatalink {
     file: StateFile,
     /// The state as last read or written (in a batch, the batch's own).
     cache: Option<std::sync::Arc<SimState>>,
-    /// Link ids by name in `cache`, built once that state has served
-    /// [`INDEX_AFTER`] lookups by name: a plan looks up every link of a
-    /// spec in one state, while a run's steps each change the state and
-    /// look up a link or two.
-    names: Option<HashMap<String, LinkId>>,
-    /// Lookups by name in `cache` so far.
-    lookups: u32,
 }
-
-/// See [`SimDatalink::names`].
-const INDEX_AFTER: u32 = 16;
 
 impl SimDatalink {
     pub fn open(file: StateFile) -> SimDatalink {
-        SimDatalink {
-            file,
-            cache: None,
-            names: None,
-            lookups: 0,
-        }
-    }
-
-    /// Forget the state read (`new`, the state just written, if any).
-    fn set_cache(&mut self, new: Option<std::sync::Arc<SimState>>) {
-        self.cache = new;
-        self.names = None;
-        self.lookups = 0;
-    }
-
-    /// The link called `name`.
-    fn by_name(&mut self, name: &str) -> DlResult<Option<&SimLink>> {
-        self.state()?;
-        let st = self.cache.as_deref().expect("loaded");
-        self.lookups += 1;
-        if self.names.is_none() && self.lookups > INDEX_AFTER {
-            self.names = Some(st.links.iter().map(|l| (l.name.clone(), l.id)).collect());
-        }
-        Ok(match &self.names {
-            Some(ix) => ix.get(name).and_then(|id| st.link(*id)),
-            None => st.by_name(name),
-        })
+        SimDatalink { file, cache: None }
     }
 
     /// The state as last read or written by this process.
     fn state(&mut self) -> DlResult<&SimState> {
         if self.cache.is_none() {
-            let st = self.file.load_shared()?;
-            self.set_cache(Some(st));
+            self.cache = Some(self.file.load_shared()?);
         }
         Ok(self.cache.as_deref().expect("loaded"))
     }
@@ -87,9 +49,9 @@ impl SimDatalink {
     /// A locked read-modify-write of the state file.
     fn mutate<T>(&mut self, f: impl FnOnce(&mut SimState) -> DlResult<T>) -> DlResult<T> {
         // Let go of a batch's state first, so that changing it needs no copy.
-        self.set_cache(None);
+        self.cache = None;
         let (out, st) = transact(&self.file, f)?;
-        self.set_cache(st.map(std::sync::Arc::new));
+        self.cache = st.map(std::sync::Arc::new);
         Ok(out)
     }
 
@@ -160,7 +122,7 @@ fn in_use(st: &SimState, id: LinkId) -> bool {
     let Some(name) = st.link(id).map(|l| l.name.as_str()) else {
         return false;
     };
-    st.links
+    st.links()
         .iter()
         .any(|o| o.active.as_ref().is_some_and(|a| a.over == Some(id)))
         || st.interfaces.iter().any(|i| i.name == name)
@@ -170,26 +132,17 @@ fn in_use(st: &SimState, id: LinkId) -> bool {
         })
 }
 
-/// Addresses already taken on a lower link: its own and its VNICs'.
-fn macs_on(st: &SimState, lower: LinkId) -> Vec<MacAddr> {
-    let mut v: Vec<MacAddr> = st
-        .links
-        .iter()
-        .filter_map(|l| l.active.as_ref())
-        .filter(|c| c.over == Some(lower))
-        .filter_map(|c| c.mac)
-        .collect();
-    if let Some(p) = st
-        .link(lower)
-        .and_then(|l| l.active.as_ref())
-        .and_then(|c| c.phys.as_ref())
-    {
-        v.push(p.mac);
-    }
-    v
+/// Whether `m` is taken on a lower link: its own address or a VNIC's.
+fn mac_taken(st: &SimState, lower: LinkId, m: MacAddr) -> bool {
+    st.mac_used_over(lower, m)
+        || st
+            .link(lower)
+            .and_then(|l| l.active.as_ref())
+            .and_then(|c| c.phys.as_ref())
+            .is_some_and(|p| p.mac == m)
 }
 
-fn random_mac(prefix: &[u8], taken: &[MacAddr]) -> DlResult<MacAddr> {
+fn random_mac(prefix: &[u8], taken: impl Fn(MacAddr) -> bool) -> DlResult<MacAddr> {
     if prefix.len() >= 6 {
         return Err(DlStatus::Invalidmacprefixlen.into());
     }
@@ -201,7 +154,7 @@ fn random_mac(prefix: &[u8], taken: &[MacAddr]) -> DlResult<MacAddr> {
         random_bytes(&mut b).map_err(|e| DlError::Backend(format!("/dev/urandom: {e}")))?;
         b[..prefix.len()].copy_from_slice(prefix);
         let m = MacAddr::from_bytes(&b).expect("6 bytes");
-        if !taken.contains(&m) {
+        if !taken(m) {
             return Ok(m);
         }
     }
@@ -210,7 +163,7 @@ fn random_mac(prefix: &[u8], taken: &[MacAddr]) -> DlResult<MacAddr> {
 /// The factory slots of a lower link that no VNIC uses, 1-based.
 fn free_slots(st: &SimState, lower: LinkId, factory: &[MacAddr]) -> Vec<i32> {
     let used: Vec<i32> = st
-        .links
+        .links()
         .iter()
         .filter_map(|l| l.active.as_ref())
         .filter(|c| c.over == Some(lower) && c.mac_type == Some(MacAddrType::Factory))
@@ -232,7 +185,7 @@ fn assign_mac(st: &SimState, spec: &VnicSpec, lower: LinkId) -> DlResult<LinkCon
         return Err(DlStatus::Linkbusy.into());
     }
     let factory: &[MacAddr] = lower_conf.phys.as_ref().map_or(&[], |p| &p.factory_macs);
-    let taken = macs_on(st, lower);
+    let taken = |m| mac_taken(st, lower, m);
     let mut conf = LinkConf {
         over: Some(lower),
         vid: spec.vid,
@@ -251,7 +204,7 @@ fn assign_mac(st: &SimState, spec: &VnicSpec, lower: LinkId) -> DlResult<LinkCon
             if lower_conf.phys.as_ref().is_some_and(|p| p.mac == m) {
                 return Err(DlStatus::Invalidmacaddrnic.into());
             }
-            if taken.contains(&m) {
+            if taken(m) {
                 return Err(DlStatus::Invalidmacaddrinuse.into());
             }
             (MacAddrType::Fixed, m, None)
@@ -262,7 +215,7 @@ fn assign_mac(st: &SimState, spec: &VnicSpec, lower: LinkId) -> DlResult<LinkCon
                 if m.is_multicast() || m.as_bytes().iter().all(|b| *b == 0) {
                     return Err(DlStatus::Invalidmacaddr.into());
                 }
-                if taken.contains(&m) {
+                if taken(m) {
                     return Err(DlStatus::Invalidmacaddrinuse.into());
                 }
                 (MacAddrType::Random, m, None)
@@ -271,7 +224,7 @@ fn assign_mac(st: &SimState, spec: &VnicSpec, lower: LinkId) -> DlResult<LinkCon
                 let prefix = spec
                     .mac
                     .map_or(DEFAULT_PREFIX.to_vec(), |m| m.as_bytes().to_vec());
-                (MacAddrType::Random, random_mac(&prefix, &taken)?, None)
+                (MacAddrType::Random, random_mac(&prefix, taken)?, None)
             }
         },
         MacAddrType::Factory => {
@@ -290,14 +243,14 @@ fn assign_mac(st: &SimState, spec: &VnicSpec, lower: LinkId) -> DlResult<LinkCon
             Some(&s) => (MacAddrType::Factory, factory[s as usize - 1], Some(s)),
             None => (
                 MacAddrType::Random,
-                random_mac(&DEFAULT_PREFIX, &taken)?,
+                random_mac(&DEFAULT_PREFIX, taken)?,
                 None,
             ),
         },
         MacAddrType::Vrid => {
             let (vrid, af) = spec.vrrp.ok_or(DlStatus::Badarg)?;
             let m = MacAddr::vrrp(vrid, af == crate::model::link::VrrpAf::Inet6);
-            if taken.contains(&m) {
+            if taken(m) {
                 return Err(DlStatus::Invalidmacaddrinuse.into());
             }
             (MacAddrType::Vrid, m, None)
@@ -353,7 +306,7 @@ fn apply_prop(
                 return Err(DlStatus::Badarg.into());
             }
             let busy = st
-                .links
+                .links()
                 .iter()
                 .any(|o| o.active.as_ref().is_some_and(|a| a.over == Some(l.id)));
             if busy && Some(mtu) != c.mtu {
@@ -420,7 +373,8 @@ fn sim_prop(prop: &str) -> DlResult<&'static str> {
 
 impl Datalink for SimDatalink {
     fn name2info(&mut self, name: &str) -> DlResult<LinkInfo> {
-        self.by_name(name)?
+        self.state()?
+            .by_name(name)
             .map(info)
             .ok_or(DlStatus::Notfound.into())
     }
@@ -432,7 +386,7 @@ impl Datalink for SimDatalink {
     fn walk(&mut self, classes: ClassMask, conf: Conf) -> DlResult<Vec<LinkInfo>> {
         Ok(self
             .state()?
-            .links
+            .links()
             .iter()
             .filter(|l| classes.contains(l.class))
             .filter(|l| {
@@ -685,45 +639,14 @@ mod tests {
         st.insert("vnic0", LinkClass::Vnic, Some(vnic(1)), None);
         st.insert("vnic1", LinkClass::Vnic, Some(vnic(3)), None);
         st.insert("vnic2", LinkClass::Vnic, Some(vnic(2)), None);
-        let mut dl = SimDatalink::open(StateFile::new("/nonexistent/xbow-test.json"));
-        dl.set_cache(Some(std::sync::Arc::new(st.clone())));
+        let mut dl = SimDatalink {
+            file: StateFile::new("/nonexistent/xbow-test.json"),
+            cache: Some(std::sync::Arc::new(st.clone())),
+        };
         for id in 1..=3 {
             assert_eq!(mtu_of(&st, id), Err(DlStatus::Failed.into()));
             assert_eq!(dl.link_state(id).unwrap(), LinkState::Unknown);
             assert_eq!(dl.speed_mbps(id), 0);
         }
-    }
-
-    #[test]
-    fn lookups_by_name_agree_with_and_without_the_index() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut dl = SimDatalink::open(StateFile::new(dir.path().join("sim.json")));
-        let stub = dl
-            .vnic_create(&VnicSpec::etherstub("stub0", Conf::ACTIVE))
-            .unwrap();
-        let names: Vec<String> = (0..40).map(|i| format!("vnic{i}")).collect();
-        for n in &names {
-            let mut spec = VnicSpec::etherstub(n, Conf::ACTIVE);
-            spec.over = Some(stub);
-            dl.vnic_create(&spec).unwrap();
-        }
-        // Each creation dropped the index; now one state serves them all.
-        assert!(dl.names.is_none());
-        for round in 0..2 {
-            for (i, n) in names.iter().enumerate() {
-                let l = dl.name2info(n).unwrap();
-                assert_eq!(
-                    (l.id, l.name.as_str()),
-                    (stub + 1 + i as LinkId, n.as_str())
-                );
-                assert_eq!(dl.name2info("vnic99"), Err(DlStatus::Notfound.into()));
-            }
-            assert!(dl.names.is_some(), "round {round}");
-        }
-        // A change is seen at once.
-        let id = dl.name2info("vnic3").unwrap().id;
-        dl.vnic_delete(id, Conf::ACTIVE).unwrap();
-        assert!(dl.names.is_none());
-        assert_eq!(dl.name2info("vnic3"), Err(DlStatus::Notfound.into()));
     }
 }

@@ -120,7 +120,7 @@ pub fn remove_phys(file: &StateFile, name: &str) -> DlResult<()> {
             return Err(DlStatus::Badarg.into());
         }
         let id = l.id;
-        let used = st.links.iter().any(|o| {
+        let used = st.links().iter().any(|o| {
             [&o.active, &o.persistent]
                 .iter()
                 .any(|c| c.as_ref().is_some_and(|c| c.over == Some(id)))

@@ -9,7 +9,8 @@ use crate::model::mac::MacAddr;
 use crate::model::svc::SvcState;
 use crate::model::zone::{ZoneConfig, ZoneState};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 /// The version of the state file this build reads and writes.
 pub const STATE_VERSION: u32 = 1;
@@ -20,7 +21,8 @@ pub struct SimState {
     pub version: u32,
     /// Every link, in ascending link-id order. A new link gets the next id
     /// after the highest in use, so no id is reused while its link exists.
-    pub links: Vec<SimLink>,
+    /// (Changed only through the methods below, which keep `index`.)
+    links: Vec<SimLink>,
     /// Plumbed IP interfaces, in the order they were plumbed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub interfaces: Vec<SimInterface>,
@@ -41,6 +43,32 @@ pub struct SimState {
     /// cookie); the sim has none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub boot_id: Option<String>,
+    #[serde(skip)]
+    index: Index,
+}
+
+/// What a large state is asked often, built when first asked and kept up
+/// to date by the methods that change links (never stored): a network of
+/// thousands of VNICs is made without a scan of every link per VNIC.
+#[derive(Debug, Clone, Default)]
+struct Index {
+    /// Link ids by name (the first link of a name, as a scan finds it).
+    names: OnceLock<HashMap<String, LinkId>>,
+    /// How many active links over each lower link have each address.
+    macs: OnceLock<HashMap<(LinkId, MacAddr), u32>>,
+}
+
+impl PartialEq for Index {
+    /// An index says nothing the links do not.
+    fn eq(&self, _: &Index) -> bool {
+        true
+    }
+}
+
+/// The (lower link, address) an active link takes, if any.
+fn mac_key(l: &SimLink) -> Option<(LinkId, MacAddr)> {
+    let c = l.active.as_ref()?;
+    Some((c.over?, c.mac?))
 }
 
 /// An IP interface and its static addresses.
@@ -72,6 +100,7 @@ impl Default for SimState {
             ipnat_conf: String::new(),
             nat: NatState::default(),
             boot_id: None,
+            index: Index::default(),
         }
     }
 }
@@ -149,6 +178,17 @@ pub struct PhysConf {
 }
 
 impl SimState {
+    /// Every link, in ascending link-id order.
+    pub fn links(&self) -> &[SimLink] {
+        &self.links
+    }
+
+    /// The links, to change at will (the index is rebuilt when next used).
+    pub fn links_mut(&mut self) -> &mut Vec<SimLink> {
+        self.index = Index::default();
+        &mut self.links
+    }
+
     pub fn link(&self, id: LinkId) -> Option<&SimLink> {
         self.links
             .binary_search_by_key(&id, |l| l.id)
@@ -156,7 +196,9 @@ impl SimState {
             .map(|i| &self.links[i])
     }
 
+    /// A link to change (not its name).
     pub fn link_mut(&mut self, id: LinkId) -> Option<&mut SimLink> {
+        self.index.macs = OnceLock::new();
         self.links
             .binary_search_by_key(&id, |l| l.id)
             .ok()
@@ -164,7 +206,26 @@ impl SimState {
     }
 
     pub fn by_name(&self, name: &str) -> Option<&SimLink> {
-        self.links.iter().find(|l| l.name == name)
+        let names = self.index.names.get_or_init(|| {
+            let mut m = HashMap::with_capacity(self.links.len());
+            for l in &self.links {
+                m.entry(l.name.clone()).or_insert(l.id);
+            }
+            m
+        });
+        names.get(name).and_then(|id| self.link(*id))
+    }
+
+    /// Whether an active link over `lower` has address `mac`.
+    pub fn mac_used_over(&self, lower: LinkId, mac: MacAddr) -> bool {
+        let macs = self.index.macs.get_or_init(|| {
+            let mut m = HashMap::new();
+            for k in self.links.iter().filter_map(mac_key) {
+                *m.entry(k).or_insert(0) += 1;
+            }
+            m
+        });
+        macs.contains_key(&(lower, mac))
     }
 
     /// Add a link with the next id, in the given configurations.
@@ -176,24 +237,53 @@ impl SimState {
         persistent: Option<LinkConf>,
     ) -> LinkId {
         let id = self.links.last().map_or(1, |l| l.id + 1);
-        self.links.push(SimLink {
+        let link = SimLink {
             id,
             name: name.to_string(),
             class,
             active,
             persistent,
-        });
+        };
+        if let Some(m) = self.index.names.get_mut() {
+            m.entry(link.name.clone()).or_insert(id);
+        }
+        if let (Some(m), Some(k)) = (self.index.macs.get_mut(), mac_key(&link)) {
+            *m.entry(k).or_insert(0) += 1;
+        }
+        self.links.push(link);
         id
     }
 
     pub fn remove(&mut self, id: LinkId) {
-        self.links.retain(|l| l.id != id);
+        let Ok(i) = self.links.binary_search_by_key(&id, |l| l.id) else {
+            return;
+        };
+        let link = self.links.remove(i);
+        if let Some(m) = self.index.names.get_mut()
+            && m.get(&link.name) == Some(&id)
+        {
+            m.remove(&link.name);
+            // Another link of that name (only in a state the checks
+            // refuse) is found by a scan again.
+            if self.links.iter().any(|l| l.name == link.name) {
+                self.index.names = OnceLock::new();
+            }
+        }
+        if let (Some(m), Some(k)) = (self.index.macs.get_mut(), mac_key(&link))
+            && let Some(n) = m.get_mut(&k)
+        {
+            *n -= 1;
+            if *n == 0 {
+                m.remove(&k);
+            }
+        }
     }
 
     /// `xbow sim reboot`: the kernel forgets everything; dlmgmtd brings the
     /// persistent links back from their saved configuration, lower links
     /// first (a VNIC whose lower link does not come up stays down).
     pub fn reboot(&mut self) {
+        self.index = Index::default();
         self.links.retain(|l| l.persistent.is_some());
         for l in &mut self.links {
             l.active = None;
@@ -207,5 +297,70 @@ impl SimState {
                 self.links[i].active = Some(conf);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vnic(over: LinkId, mac: u8) -> LinkConf {
+        LinkConf {
+            over: Some(over),
+            mac: MacAddr::from_bytes(&[2, 8, 32, 0, 0, mac]),
+            ..LinkConf::default()
+        }
+    }
+
+    /// What a scan of the links answers.
+    fn scanned(st: &SimState, name: &str) -> Option<LinkId> {
+        st.links().iter().find(|l| l.name == name).map(|l| l.id)
+    }
+
+    #[test]
+    fn the_index_answers_as_a_scan_through_every_change() {
+        let mut st = SimState::default();
+        let stub = st.insert("stub0", LinkClass::Etherstub, None, None);
+        assert_eq!(st.by_name("stub0").map(|l| l.id), Some(stub));
+        // Built now: kept up to date by insert and remove.
+        for i in 0..20u8 {
+            st.insert(
+                &format!("vnic{i}"),
+                LinkClass::Vnic,
+                Some(vnic(stub, i)),
+                None,
+            );
+        }
+        assert!(st.mac_used_over(stub, MacAddr::from_bytes(&[2, 8, 32, 0, 0, 7]).unwrap()));
+        let v7 = st.by_name("vnic7").unwrap().id;
+        st.remove(v7);
+        assert!(st.by_name("vnic7").is_none());
+        assert!(!st.mac_used_over(stub, MacAddr::from_bytes(&[2, 8, 32, 0, 0, 7]).unwrap()));
+        assert!(!st.mac_used_over(v7, MacAddr::from_bytes(&[2, 8, 32, 0, 0, 8]).unwrap()));
+        // A changed address is seen.
+        let v8 = st.by_name("vnic8").unwrap().id;
+        st.link_mut(v8).unwrap().active.as_mut().unwrap().mac =
+            MacAddr::from_bytes(&[2, 8, 32, 0, 0, 99]);
+        assert!(!st.mac_used_over(stub, MacAddr::from_bytes(&[2, 8, 32, 0, 0, 8]).unwrap()));
+        assert!(st.mac_used_over(stub, MacAddr::from_bytes(&[2, 8, 32, 0, 0, 99]).unwrap()));
+        // Links changed at will: a rename is seen.
+        st.links_mut()[3].name = "renamed".into();
+        for n in ["renamed", "vnic2", "vnic3", "vnic7", "stub0", "nothing"] {
+            assert_eq!(st.by_name(n).map(|l| l.id), scanned(&st, n), "{n}");
+        }
+        // Two links of one name (a state the checks refuse): the first.
+        st.insert("stub0", LinkClass::Etherstub, None, None);
+        assert_eq!(st.by_name("stub0").map(|l| l.id), Some(stub));
+        st.remove(stub);
+        assert_eq!(st.by_name("stub0").map(|l| l.id), scanned(&st, "stub0"));
+        // A copy and a stored state read back answer alike.
+        let text = serde_json::to_string(&st).unwrap();
+        let back: SimState = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, st);
+        assert_eq!(back.by_name("vnic9").map(|l| l.id), scanned(&st, "vnic9"));
+        assert_eq!(
+            st.clone().by_name("vnic9").map(|l| l.id),
+            scanned(&st, "vnic9")
+        );
     }
 }
