@@ -25,7 +25,7 @@ pub enum LinkClass {
 
 impl LinkClass {
     /// The `datalink_class_t` bit.
-    pub fn bit(self) -> u32 {
+    pub const fn bit(self) -> u32 {
         match self {
             LinkClass::Phys => 0x01,
             LinkClass::Vlan => 0x02,
@@ -83,6 +83,8 @@ const ALL_CLASSES: [LinkClass; 11] = [
 pub struct ClassMask(pub u32);
 
 impl ClassMask {
+    /// `DATALINK_CLASS_ALL` (illumos-gate `sys/dls_mgmt.h`, 2023: every
+    /// class from `PHYS` to `MISC`).
     pub const ALL: ClassMask = ClassMask(0x7ff);
 
     pub fn of(classes: &[LinkClass]) -> ClassMask {
@@ -92,6 +94,27 @@ impl ClassMask {
     pub fn contains(self, c: LinkClass) -> bool {
         self.0 & c.bit() != 0
     }
+}
+
+/// A link's media: the DLPI MAC type (`uint32_t` media of
+/// `dladm_datalink_id2info`, values from `sys/dlpi.h`). VNICs, etherstubs,
+/// VLANs and simnets over Ethernet are `ETHER`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Media(pub u32);
+
+impl Media {
+    /// `DL_ETHER`.
+    pub const ETHER: Media = Media(0x04);
+    /// `DL_IB` (InfiniBand; IB partitions).
+    pub const IB: Media = Media(0x1a);
+    /// `DL_IPV4` (IPv4 tunnel link).
+    pub const IPV4: Media = Media(0x8000_0001);
+    /// `DL_IPV6` (IPv6 tunnel link).
+    pub const IPV6: Media = Media(0x8000_0002);
+    /// `DL_WIFI` (IEEE 802.11).
+    pub const WIFI: Media = Media(0x8000_0004);
+    /// `DL_6TO4` (6to4 tunnel link).
+    pub const SIX_TO_FOUR: Media = Media(0x8000_0007);
 }
 
 /// `DLADM_OPT_ACTIVE` / `DLADM_OPT_PERSIST`: which configuration an

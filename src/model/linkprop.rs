@@ -1,6 +1,7 @@
 //! Link properties: `dladm_parse_link_props` and the values of the
 //! properties xbow models (`maxbw`, `priority`, `mtu`).
 
+use super::proptable;
 use super::status::DlStatus;
 use std::fmt;
 use std::str::FromStr;
@@ -9,78 +10,13 @@ use std::str::FromStr;
 const MAX_ARG_CNT: usize = 32;
 const MAX_ARG_VALS: usize = 64;
 
-/// The names in libdladm's link property table (`linkprop.c`), so that a
-/// name illumos knows is accepted by the parser even where the sim does not
-/// model it.
-pub const PROP_NAMES: &[&str] = &[
-    "channel",
-    "powermode",
-    "radio",
-    "linkmode",
-    "speed",
-    "autopush",
-    "zone",
-    "duplex",
-    "state",
-    "adv_autoneg_cap",
-    "mtu",
-    "flowctrl",
-    "secondary-macs",
-    "adv_10gfdx_cap",
-    "en_10gfdx_cap",
-    "adv_1000fdx_cap",
-    "en_1000fdx_cap",
-    "adv_1000hdx_cap",
-    "en_1000hdx_cap",
-    "adv_100fdx_cap",
-    "en_100fdx_cap",
-    "adv_100hdx_cap",
-    "en_100hdx_cap",
-    "adv_10fdx_cap",
-    "en_10fdx_cap",
-    "adv_10hdx_cap",
-    "en_10hdx_cap",
-    "maxbw",
-    "cpus",
-    "cpus-effective",
-    "pool",
-    "pool-effective",
-    "priority",
-    "tagmode",
-    "hoplimit",
-    "encaplimit",
-    "forward",
-    "default_tag",
-    "learn_limit",
-    "learn_decay",
-    "stp",
-    "stp_priority",
-    "stp_cost",
-    "stp_edge",
-    "stp_p2p",
-    "stp_mcheck",
-    "protection",
-    "promisc-filtered",
-    "allowed-ips",
-    "allowed-dhcp-cids",
-    "rxrings",
-    "rxrings-effective",
-    "txrings",
-    "txrings-effective",
-    "txrings-available",
-    "rxrings-available",
-    "rxhwclnt-available",
-    "txhwclnt-available",
-    "ib-linkmode",
-    "mac-address",
-];
-
 /// A parsed `-p` list: each property with its values, in the given order.
 pub type PropList = Vec<(String, Vec<String>)>;
 
 /// `dladm_parse_link_props(str, &list, novalues)`: `name=v1,v2,name2=v3`.
 /// An empty name, too many entries or (with `novalues`) any value is
-/// `FAILED`; a name not in the property table is `BADPROP`.
+/// `FAILED`; a name not in the property table ([`proptable::find`],
+/// case-insensitive) is `BADPROP`.
 pub fn parse_link_props(s: &str, novalues: bool) -> Result<PropList, DlStatus> {
     let mut list: PropList = Vec::new();
     // Whether the last entry is still taking values (after its `=`).
@@ -112,7 +48,7 @@ pub fn parse_link_props(s: &str, novalues: bool) -> Result<PropList, DlStatus> {
         }
         start = i + 1;
     }
-    if list.iter().any(|(n, _)| !PROP_NAMES.contains(&n.as_str())) {
+    if list.iter().any(|(n, _)| proptable::find(n).is_none()) {
         return Err(DlStatus::Badprop);
     }
     Ok(list)
@@ -207,6 +143,9 @@ mod tests {
         assert_eq!(p("=5"), Err(DlStatus::Failed));
         assert_eq!(p("maxbw=1,,2"), Err(DlStatus::Failed));
         assert_eq!(p("foo=1"), Err(DlStatus::Badprop));
+        // Names are looked up in the property table case-insensitively.
+        assert_eq!(p("MTU=9000").unwrap()[0].0, "MTU");
+        assert_eq!(p("en_fec_cap=rs").unwrap().len(), 1);
         assert_eq!(parse_link_props("maxbw=1", true), Err(DlStatus::Failed));
         assert_eq!(parse_link_props("maxbw,priority", true).unwrap().len(), 2);
     }

@@ -10,8 +10,9 @@ use crate::model::link::{
     ClassMask, Conf, LinkClass, LinkId, LinkInfo, LinkState, MacAddrType, PhysAttr, VnicAttr,
     VnicSpec,
 };
-use crate::model::linkprop::{PROP_NAMES, Priority, mtu_range_str};
+use crate::model::linkprop::{Priority, mtu_range_str};
 use crate::model::mac::MacAddr;
+use crate::model::proptable;
 use crate::model::status::DlStatus;
 
 /// The random-address prefix libdladm uses by default (`2:8:20`).
@@ -360,13 +361,10 @@ fn prop_values(
 /// A property name as libdladm looks it up (case-insensitively), or
 /// `NOTFOUND`; `NOTSUP` for one the sim does not model.
 fn sim_prop(prop: &str) -> DlResult<&'static str> {
-    let canonical = PROP_NAMES
-        .iter()
-        .find(|n| n.eq_ignore_ascii_case(prop))
-        .ok_or(DlStatus::Notfound)?;
+    let canonical = proptable::find(prop).ok_or(DlStatus::Notfound)?.name;
     SIM_PROPS
         .iter()
-        .find(|n| *n == canonical)
+        .find(|n| **n == canonical)
         .copied()
         .ok_or(DlStatus::Notsup.into())
 }
