@@ -307,6 +307,31 @@ fn create_vnic_kernel_errors() {
         .fails_with(&format!(
             "dladm: vnic creation over {s} failed: invalid MAC address length\n"
         ));
+    // The kernel checks the (address, VID) pair (`mac_addr_in_use`): the
+    // same address with another VID is another client.
+    if !env.real() {
+        env.dladm(&[
+            "create-vnic",
+            "-l",
+            &s,
+            "-m",
+            "2:8:20:1:2:3",
+            "-v",
+            "5",
+            &env.n("vnic5"),
+        ])
+        .ok();
+        env.dladm(&["delete-vnic", &env.n("vnic5")]).ok();
+    }
+    // An etherstub's own address is all zeros (the anchor VNIC's, never
+    // set): `i_mac_unicast_add` finds a VNIC asking for it to be the lower
+    // link's address; the Ethernet plugin takes any unicast address.
+    if !env.real() {
+        env.dladm(&["create-vnic", "-l", &s, "-m", "0:0:0:0:0:0", &env.n("vnic4")])
+            .fails_with(&format!(
+                "dladm: vnic creation over {s} failed: MAC address reserved for use by underlying data-link\n"
+            ));
+    }
     // [unverified] a VID equal to the lower link's default_tag (1).
     env.dladm(&["create-vnic", "-l", &s, "-v", "1", &env.n("vnic4")])
         .fails_with(&format!(

@@ -72,6 +72,25 @@ fn reboot_keeps_persistent_links_and_their_macs() {
     );
 }
 
+/// A NIC without factory addresses: `mac_addr_factory_reserve()` answers
+/// ENOTSUP before it looks at the slot, which libdladm reports as
+/// "operation not supported"; `auto` falls back to a random address.
+#[test]
+fn factory_addresses_on_a_nic_without_them() {
+    let Some(env) = sim() else { return };
+    env.xbow(&["sim", "add-phys", "e1000g0"]).ok();
+    for extra in [&[][..], &["-n", "1"]] {
+        let mut args = vec!["create-vnic", "-l", "e1000g0", "-m", "factory"];
+        args.extend(extra);
+        args.push("f0");
+        env.dladm(&args)
+            .fails_with("dladm: vnic creation over e1000g0 failed: operation not supported\n");
+    }
+    env.dladm(&["create-vnic", "-l", "e1000g0", "a0"]).ok();
+    let r = env.dladm(&["show-vnic", "-p", "-o", "macaddrtype", "a0"]);
+    assert_eq!(r.ok().stdout, "random\n");
+}
+
 #[test]
 fn factory_slots() {
     let Some(env) = sim() else { return };

@@ -133,14 +133,32 @@ fn in_use(st: &SimState, id: LinkId) -> bool {
         })
 }
 
-/// Whether `m` is taken on a lower link: its own address or a VNIC's.
-fn mac_taken(st: &SimState, lower: LinkId, m: MacAddr) -> bool {
-    st.mac_used_over(lower, m)
-        || st
-            .link(lower)
-            .and_then(|l| l.active.as_ref())
-            .and_then(|c| c.phys.as_ref())
-            .is_some_and(|p| p.mac == m)
+/// A lower link's own address (`mi_addr`): a NIC's primary address; an
+/// etherstub's is all zeros (the anchor VNIC's `vn_addr`, never set).
+fn lower_addr(st: &SimState, lower: LinkId) -> Option<MacAddr> {
+    let l = st.link(lower)?;
+    match l.class {
+        LinkClass::Etherstub => MacAddr::from_bytes(&[0; 6]),
+        _ => l.active.as_ref()?.phys.as_ref().map(|p| p.mac),
+    }
+}
+
+/// The kernel's checks of an address a VNIC asks for, in
+/// `i_mac_unicast_add()`'s order: a unicast address (`mac_unicst_verify`,
+/// the Ethernet plugin refuses only group addresses), not the lower
+/// link's own, and no other client of the lower link with this address
+/// and VID (`mac_addr_in_use`).
+fn check_mac(st: &SimState, lower: LinkId, m: MacAddr, vid: u16) -> DlResult<()> {
+    if m.is_multicast() {
+        return Err(DlStatus::Invalidmacaddr.into());
+    }
+    if lower_addr(st, lower) == Some(m) {
+        return Err(DlStatus::Invalidmacaddrnic.into());
+    }
+    if st.mac_used_over(lower, m, vid) {
+        return Err(DlStatus::Invalidmacaddrinuse.into());
+    }
+    Ok(())
 }
 
 fn random_mac(prefix: &[u8], taken: impl Fn(MacAddr) -> bool) -> DlResult<MacAddr> {
@@ -186,7 +204,8 @@ fn assign_mac(st: &SimState, spec: &VnicSpec, lower: LinkId) -> DlResult<LinkCon
         return Err(DlStatus::Linkbusy.into());
     }
     let factory: &[MacAddr] = lower_conf.phys.as_ref().map_or(&[], |p| &p.factory_macs);
-    let taken = |m| mac_taken(st, lower, m);
+    // A random address is drawn again until the kernel would take it.
+    let taken = |m| check_mac(st, lower, m, spec.vid).is_err();
     let mut conf = LinkConf {
         over: Some(lower),
         vid: spec.vid,
@@ -199,26 +218,13 @@ fn assign_mac(st: &SimState, spec: &VnicSpec, lower: LinkId) -> DlResult<LinkCon
             if m.len() != 6 {
                 return Err(DlStatus::Invalidmacaddrlen.into());
             }
-            if m.is_multicast() || m.as_bytes().iter().all(|b| *b == 0) {
-                return Err(DlStatus::Invalidmacaddr.into());
-            }
-            if lower_conf.phys.as_ref().is_some_and(|p| p.mac == m) {
-                return Err(DlStatus::Invalidmacaddrnic.into());
-            }
-            if taken(m) {
-                return Err(DlStatus::Invalidmacaddrinuse.into());
-            }
+            check_mac(st, lower, m, spec.vid)?;
             (MacAddrType::Fixed, m, None)
         }
         MacAddrType::Random => match spec.mac {
             // The address a deleted VNIC had, given back.
             Some(m) if spec.recreate => {
-                if m.is_multicast() || m.as_bytes().iter().all(|b| *b == 0) {
-                    return Err(DlStatus::Invalidmacaddr.into());
-                }
-                if taken(m) {
-                    return Err(DlStatus::Invalidmacaddrinuse.into());
-                }
+                check_mac(st, lower, m, spec.vid)?;
                 (MacAddrType::Random, m, None)
             }
             _ => {
@@ -229,6 +235,11 @@ fn assign_mac(st: &SimState, spec: &VnicSpec, lower: LinkId) -> DlResult<LinkCon
             }
         },
         MacAddrType::Factory => {
+            // `mac_addr_factory_reserve()`: ENOTSUP before any slot check
+            // when the NIC has none.
+            if factory.is_empty() {
+                return Err(DlStatus::Notsup.into());
+            }
             let free = free_slots(st, lower, factory);
             let slot = match spec.slot {
                 None => *free.first().ok_or(DlStatus::Macfactoryslotallused)?,
@@ -251,9 +262,7 @@ fn assign_mac(st: &SimState, spec: &VnicSpec, lower: LinkId) -> DlResult<LinkCon
         MacAddrType::Vrid => {
             let (vrid, af) = spec.vrrp.ok_or(DlStatus::Badarg)?;
             let m = MacAddr::vrrp(vrid, af == crate::model::link::VrrpAf::Inet6);
-            if taken(m) {
-                return Err(DlStatus::Invalidmacaddrinuse.into());
-            }
+            check_mac(st, lower, m, spec.vid)?;
             (MacAddrType::Vrid, m, None)
         }
         MacAddrType::Primary => {

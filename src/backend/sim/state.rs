@@ -54,8 +54,9 @@ pub struct SimState {
 struct Index {
     /// Link ids by name (the first link of a name, as a scan finds it).
     names: OnceLock<HashMap<String, LinkId>>,
-    /// How many active links over each lower link have each address.
-    macs: OnceLock<HashMap<(LinkId, MacAddr), u32>>,
+    /// How many active links over each lower link have each address and
+    /// VID.
+    macs: OnceLock<HashMap<(LinkId, MacAddr, u16), u32>>,
 }
 
 impl PartialEq for Index {
@@ -65,10 +66,10 @@ impl PartialEq for Index {
     }
 }
 
-/// The (lower link, address) an active link takes, if any.
-fn mac_key(l: &SimLink) -> Option<(LinkId, MacAddr)> {
+/// The (lower link, address, VID) an active link takes, if any.
+fn mac_key(l: &SimLink) -> Option<(LinkId, MacAddr, u16)> {
     let c = l.active.as_ref()?;
-    Some((c.over?, c.mac?))
+    Some((c.over?, c.mac?, c.vid))
 }
 
 /// An IP interface and its static addresses.
@@ -216,8 +217,9 @@ impl SimState {
         names.get(name).and_then(|id| self.link(*id))
     }
 
-    /// Whether an active link over `lower` has address `mac`.
-    pub fn mac_used_over(&self, lower: LinkId, mac: MacAddr) -> bool {
+    /// Whether an active link over `lower` has address `mac` with VID
+    /// `vid` (`mac_addr_in_use`: the kernel checks the pair).
+    pub fn mac_used_over(&self, lower: LinkId, mac: MacAddr, vid: u16) -> bool {
         let macs = self.index.macs.get_or_init(|| {
             let mut m = HashMap::new();
             for k in self.links.iter().filter_map(mac_key) {
@@ -225,7 +227,7 @@ impl SimState {
             }
             m
         });
-        macs.contains_key(&(lower, mac))
+        macs.contains_key(&(lower, mac, vid))
     }
 
     /// Add a link with the next id, in the given configurations.
@@ -331,18 +333,18 @@ mod tests {
                 None,
             );
         }
-        assert!(st.mac_used_over(stub, MacAddr::from_bytes(&[2, 8, 32, 0, 0, 7]).unwrap()));
+        assert!(st.mac_used_over(stub, MacAddr::from_bytes(&[2, 8, 32, 0, 0, 7]).unwrap(), 0));
         let v7 = st.by_name("vnic7").unwrap().id;
         st.remove(v7);
         assert!(st.by_name("vnic7").is_none());
-        assert!(!st.mac_used_over(stub, MacAddr::from_bytes(&[2, 8, 32, 0, 0, 7]).unwrap()));
-        assert!(!st.mac_used_over(v7, MacAddr::from_bytes(&[2, 8, 32, 0, 0, 8]).unwrap()));
+        assert!(!st.mac_used_over(stub, MacAddr::from_bytes(&[2, 8, 32, 0, 0, 7]).unwrap(), 0));
+        assert!(!st.mac_used_over(v7, MacAddr::from_bytes(&[2, 8, 32, 0, 0, 8]).unwrap(), 0));
         // A changed address is seen.
         let v8 = st.by_name("vnic8").unwrap().id;
         st.link_mut(v8).unwrap().active.as_mut().unwrap().mac =
             MacAddr::from_bytes(&[2, 8, 32, 0, 0, 99]);
-        assert!(!st.mac_used_over(stub, MacAddr::from_bytes(&[2, 8, 32, 0, 0, 8]).unwrap()));
-        assert!(st.mac_used_over(stub, MacAddr::from_bytes(&[2, 8, 32, 0, 0, 99]).unwrap()));
+        assert!(!st.mac_used_over(stub, MacAddr::from_bytes(&[2, 8, 32, 0, 0, 8]).unwrap(), 0));
+        assert!(st.mac_used_over(stub, MacAddr::from_bytes(&[2, 8, 32, 0, 0, 99]).unwrap(), 0));
         // Links changed at will: a rename is seen.
         st.links_mut()[3].name = "renamed".into();
         for n in ["renamed", "vnic2", "vnic3", "vnic7", "stub0", "nothing"] {
