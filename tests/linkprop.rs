@@ -205,6 +205,18 @@ fn set_and_show_stored_properties() {
          vnic0        allowed-ips     rw   10.0.0.0/24,   --             -- \n\
          \x20                                 fe80::/10                     \n"
     );
+    // A VNIC's MTU: within its lower link's range; DEFAULT stays the
+    // lower link's (vnic_m_propinfo).
+    set("mtu=1500", "vnic0").ok();
+    assert_eq!(
+        show(
+            &env,
+            &["-c", "-o", "value,default,possible", "-p", "mtu", "vnic0"]
+        ),
+        "1500:9000:576-9000\n"
+    );
+    env.dladm(&["reset-linkprop", "-p", "mtu", "vnic0"]).ok();
+    assert_eq!(value(&env, "vnic0", "mtu"), "9000\n");
     // -t changes only the running value.
     env.dladm(&["set-linkprop", "-t", "-p", "tagmode=vlanonly", "vnic0"])
         .ok();

@@ -6,6 +6,7 @@
 //! back to the default (a reset) is always allowed.
 
 use crate::backend::sim::SimState;
+use crate::model::link::LinkClass;
 
 /// Why the Linux backend cannot realize `prop`.
 fn reason(prop: &str) -> &'static str {
@@ -33,10 +34,18 @@ fn reason(prop: &str) -> &'static str {
 pub(super) fn refuse_unreal(old: &SimState, new: &SimState) -> Result<(), String> {
     for l in new.links() {
         let Some(conf) = &l.active else { continue };
-        let before = old
-            .link(l.id)
-            .and_then(|o| o.active.as_ref())
-            .map(|c| &c.props);
+        let old_conf = old.link(l.id).and_then(|o| o.active.as_ref());
+        // A VNIC is made with its lower link's MTU (`desired`).
+        if l.class == LinkClass::Vnic
+            && conf.mtu.is_some()
+            && old_conf.map(|c| c.mtu) != Some(conf.mtu)
+        {
+            return Err(format!(
+                "mtu on {}: the Linux backend gives a VNIC the MTU of its lower link",
+                l.name
+            ));
+        }
+        let before = old_conf.map(|c| &c.props);
         for (prop, vals) in &conf.props {
             if before.and_then(|b| b.get(prop)) != Some(vals) {
                 return Err(format!(
@@ -54,7 +63,6 @@ pub(super) fn refuse_unreal(old: &SimState, new: &SimState) -> Result<(), String
 mod tests {
     use super::*;
     use crate::backend::sim::LinkConf;
-    use crate::model::link::LinkClass;
 
     #[test]
     fn a_stored_property_is_refused_a_reset_is_not() {
@@ -69,6 +77,13 @@ mod tests {
             Err("protection on vnic0: the Linux backend cannot make it real (link protection is not enforced on Linux yet)".into())
         );
         assert_eq!(refuse_unreal(&new, &new), Ok(()));
+        let mut mtu = old.clone();
+        mtu.link_mut(1).unwrap().active.as_mut().unwrap().mtu = Some(1400);
+        assert!(
+            refuse_unreal(&old, &mtu)
+                .unwrap_err()
+                .starts_with("mtu on vnic0:")
+        );
         assert_eq!(refuse_unreal(&new, &old), Ok(()));
     }
 }

@@ -36,10 +36,14 @@ pub fn mtu_of(st: &SimState, mut id: LinkId) -> DlResult<u32> {
         let conf = l.active.as_ref().ok_or(DlStatus::Notfound)?;
         return Ok(match l.class {
             LinkClass::Etherstub => conf.mtu.unwrap_or(ETHERSTUB_MTU_MAX),
-            LinkClass::Vnic => {
-                id = conf.over.ok_or(DlStatus::Failed)?;
-                continue;
-            }
+            // A VNIC's own MTU, else its lower link's.
+            LinkClass::Vnic => match conf.mtu {
+                Some(m) => m,
+                None => {
+                    id = conf.over.ok_or(DlStatus::Failed)?;
+                    continue;
+                }
+            },
             _ => conf.mtu.unwrap_or(PHYS_MTU_DEFAULT),
         });
     }
@@ -63,8 +67,8 @@ pub(super) fn state_of(st: &SimState, mut id: LinkId) -> DlResult<LinkState> {
     Ok(LinkState::Unknown)
 }
 
-/// The MTU range a link's driver accepts; `None` where the sim refuses MTU
-/// changes (a VNIC follows its lower link).
+/// The MTU range a NIC's or an etherstub's driver accepts (a VNIC's is
+/// [`mtu_possible`]).
 fn mtu_range(l: &SimLink, conf: &LinkConf) -> Option<(u32, u32)> {
     match l.class {
         LinkClass::Etherstub => Some((ETHERSTUB_MTU_MIN, ETHERSTUB_MTU_MAX)),
@@ -76,9 +80,9 @@ fn mtu_range(l: &SimLink, conf: &LinkConf) -> Option<(u32, u32)> {
     }
 }
 
-/// The MTU range POSSIBLE shows (`mac_prop_info`, `vnic_m_propinfo`): a
-/// VNIC's runs from its lower link's minimum to the lower link's current
-/// MTU.
+/// The MTU range POSSIBLE shows and the driver accepts (`mac_prop_info`,
+/// `vnic_m_propinfo`, `vnic_m_setprop`): a VNIC's runs from its lower
+/// link's minimum to the lower link's current MTU.
 fn mtu_possible(st: &SimState, l: &SimLink, conf: &LinkConf) -> DlResult<(u32, u32)> {
     if let (LinkClass::Vnic, Some(o)) = (l.class, conf.over) {
         let lower = st.link(o).ok_or(DlStatus::Notfound)?;
@@ -353,12 +357,18 @@ pub(super) fn apply(
             // check_uint32 takes any text (strtoul, base 0); a reset sets
             // the default. The driver then checks the range.
             let mtu = match values {
+                // A VNIC's default is its lower link's MTU.
+                None if l.class == LinkClass::Vnic => {
+                    c.mtu = None;
+                    return Ok(c);
+                }
                 None => PHYS_MTU_DEFAULT,
                 Some([v]) => strtoul0(v),
                 Some(_) => return Err(DlStatus::Badval.into()),
             };
-            let Some((min, max)) = mtu_range(l, conf) else {
-                return Err(DlStatus::Notsup.into());
+            let (min, max) = match l.class {
+                LinkClass::Vnic => mtu_possible(st, l, conf)?,
+                _ => mtu_range(l, conf).ok_or(DlStatus::Notsup)?,
             };
             if mtu < min || mtu > max {
                 return Err(DlStatus::Badarg.into());
