@@ -82,8 +82,8 @@ fn set_common(ctx: &mut Ctx, args: &[String], usage: &str, reset: bool) -> CmdRe
         .id;
     let conf = Conf::temporary(temporary);
     let verb = if reset { "reset" } else { "set" };
-    let mut failed = false;
     if list.is_empty() {
+        let mut failed = false;
         // Reset everything; properties that cannot be changed are skipped.
         let names = ctx
             .dl
@@ -103,6 +103,9 @@ fn set_common(ctx: &mut Ctx, args: &[String], usage: &str, reset: bool) -> CmdRe
         }
         return if failed { Err(Fail::Exit) } else { Ok(()) };
     }
+    // Each property in turn, nothing rolled back; the exit status is the
+    // last one's (dladm.c `set_linkprop`).
+    let mut failed = false;
     for (prop, vals) in &list {
         if !reset && vals.is_empty() {
             ctx.warn(format!("no value specified for '{prop}'"))?;
@@ -111,7 +114,10 @@ fn set_common(ctx: &mut Ctx, args: &[String], usage: &str, reset: bool) -> CmdRe
         }
         let values = (!reset).then_some(vals.as_slice());
         let e = match ctx.dl.set_linkprop(id, prop, values, conf) {
-            Ok(()) => continue,
+            Ok(()) => {
+                failed = false;
+                continue;
+            }
             Err(e) => e,
         };
         failed = true;
@@ -120,11 +126,10 @@ fn set_common(ctx: &mut Ctx, args: &[String], usage: &str, reset: bool) -> CmdRe
                 ctx.warn(format!("invalid link property '{prop}'"))?;
             }
             DlError::Status(DlStatus::Badval) => {
+                // "cannot set" even when resetting (dladm.c `set_linkprop`).
                 match ctx.dl.get_linkprop(id, PropValue::Modifiable, prop) {
-                    Err(_) => ctx.warn_dlerr(
-                        &e,
-                        format!("cannot {verb} link property '{prop}' on '{name}'"),
-                    )?,
+                    Err(_) => ctx
+                        .warn_dlerr(&e, format!("cannot set link property '{prop}' on '{name}'"))?,
                     Ok(v) if v.is_empty() => {
                         let first = vals.first().map_or("", String::as_str);
                         ctx.warn(format!("invalid link property '{first}'"))?;
@@ -190,16 +195,19 @@ pub fn show_linkprop(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
             .walk(ClassMask::ALL, conf)
             .map_err(|e| die_dlerr(&e, "failed to show link properties"))?,
     };
-    let st = ShowState {
+    let mut st = ShowState {
         parsable: parsable || ctx.json,
         persistent,
         given: given.is_some(),
+        last_ok: true,
+        failed: false,
     };
-    let mut failed = false;
     for info in links {
         if !info.conf.covers(conf) {
             continue;
         }
+        // `show_linkprop_onelink`: a new link starts with a clean status.
+        st.last_ok = true;
         let names: Vec<String> = match &given {
             Some(g) => g.clone(),
             None => match ctx.dl.linkprops(info.id) {
@@ -226,8 +234,7 @@ pub fn show_linkprop(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
                 PropValue::Default,
                 PropValue::Modifiable,
             ] {
-                let (cell, values) =
-                    prop_cell(ctx, &st, info.id, &info.name, &prop, which, &mut failed)?;
+                let (cell, values) = prop_cell(ctx, &mut st, info.id, &info.name, &prop, which)?;
                 cells.push(cell);
                 raw.push(values);
             }
@@ -235,13 +242,19 @@ pub fn show_linkprop(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
         }
     }
     p.finish(ctx)?;
-    if failed { Err(Fail::Exit) } else { Ok(()) }
+    if st.failed { Err(Fail::Exit) } else { Ok(()) }
 }
 
+/// `show_linkprop_state_t`: the listing's options and statuses.
 struct ShowState {
     parsable: bool,
     persistent: bool,
     given: bool,
+    /// `ls_status == OK`: the last field of this link could be read (a
+    /// failure is only warned about after a success).
+    last_ok: bool,
+    /// `ls_retstatus != OK`: the exit status is 1.
+    failed: bool,
 }
 
 /// `linkprop_is_supported`: the default or the current value can be read.
@@ -250,41 +263,56 @@ fn supported(ctx: &mut Ctx, id: LinkId, prop: &str) -> bool {
         || ctx.dl.get_linkprop(id, PropValue::Current, prop).is_ok()
 }
 
-/// `print_linkprop`: one cell, plus the raw values for JSON.
+/// `print_linkprop` and `print_linkprop_cb`: one cell, plus the raw values
+/// for JSON.
 fn prop_cell(
     ctx: &mut Ctx,
-    st: &ShowState,
+    st: &mut ShowState,
     id: LinkId,
     link: &str,
     prop: &str,
     which: PropValue,
-    failed: &mut bool,
 ) -> Result<(Cell, Option<Vec<String>>), Fail> {
-    let values = match ctx.dl.get_linkprop(id, which, prop) {
-        Ok(v) => v,
-        Err(e) => {
-            let status = match &e {
-                DlError::Status(s) => Some(*s),
-                _ => None,
-            };
-            if status == Some(DlStatus::Notsup) || (st.persistent && status.is_some()) {
-                let v = match which {
-                    PropValue::Current | PropValue::Persistent | PropValue::Perm => "--",
-                    _ => "",
-                };
-                return Ok((fmt_values(st, which, &[v.to_string()]), None));
-            }
-            if status == Some(DlStatus::Notdefined) {
-                return Ok((fmt_values(st, which, &[String::new()]), None));
-            }
-            *failed = true;
-            if st.given {
-                ctx.warn_dlerr(&e, format!("cannot get link property '{prop}' for {link}"))?;
-            }
-            return Ok((Cell::Unknown, None));
+    let e = match ctx.dl.get_linkprop(id, which, prop) {
+        Ok(v) => {
+            st.last_ok = true;
+            return Ok((fmt_values(st, which, &v), Some(v)));
         }
+        Err(e) => e,
     };
-    Ok((fmt_values(st, which, &values), Some(values)))
+    let status = match &e {
+        DlError::Status(s) => Some(*s),
+        _ => None,
+    };
+    let value_field = matches!(which, PropValue::Current | PropValue::Persistent);
+    if status == Some(DlStatus::Temponly) {
+        if which == PropValue::Modifiable && st.persistent {
+            st.last_ok = true;
+            return Ok((fmt_values(st, which, &["--".to_string()]), None));
+        }
+        // Not printed (`?`); for VALUE the exit status is cleared again.
+        st.last_ok = false;
+        st.failed = !value_field;
+        return Ok((Cell::Unknown, None));
+    }
+    if status == Some(DlStatus::Notsup) || (st.persistent && status.is_some()) {
+        st.last_ok = true;
+        let v = match which {
+            PropValue::Current | PropValue::Persistent | PropValue::Perm => "--",
+            _ => "",
+        };
+        return Ok((fmt_values(st, which, &[v.to_string()]), None));
+    }
+    if status == Some(DlStatus::Notdefined) {
+        st.last_ok = true;
+        return Ok((fmt_values(st, which, &[String::new()]), None));
+    }
+    if st.given && st.last_ok {
+        ctx.warn_dlerr(&e, format!("cannot get link property '{prop}' for {link}"))?;
+    }
+    st.last_ok = false;
+    st.failed = true;
+    Ok((Cell::Unknown, None))
 }
 
 /// Values joined with `,` (an empty one as `--` outside parsable mode);

@@ -1,7 +1,6 @@
 //! Link properties: `dladm_parse_link_props` and the values of the
 //! properties xbow models (`maxbw`, `priority`, `mtu`).
 
-use super::proptable;
 use super::status::DlStatus;
 use std::fmt;
 use std::str::FromStr;
@@ -15,8 +14,8 @@ pub type PropList = Vec<(String, Vec<String>)>;
 
 /// `dladm_parse_link_props(str, &list, novalues)`: `name=v1,v2,name2=v3`.
 /// An empty name, too many entries or (with `novalues`) any value is
-/// `FAILED`; a name not in the property table ([`proptable::find`],
-/// case-insensitive) is `BADPROP`.
+/// `FAILED`. Names are not checked here (libdladm's `dladm_parse_args`):
+/// an unknown one is reported when it is used.
 pub fn parse_link_props(s: &str, novalues: bool) -> Result<PropList, DlStatus> {
     let mut list: PropList = Vec::new();
     // Whether the last entry is still taking values (after its `=`).
@@ -47,9 +46,6 @@ pub fn parse_link_props(s: &str, novalues: bool) -> Result<PropList, DlStatus> {
             open = c != b',';
         }
         start = i + 1;
-    }
-    if list.iter().any(|(n, _)| proptable::find(n).is_none()) {
-        return Err(DlStatus::Badprop);
     }
     Ok(list)
 }
@@ -142,8 +138,8 @@ mod tests {
         );
         assert_eq!(p("=5"), Err(DlStatus::Failed));
         assert_eq!(p("maxbw=1,,2"), Err(DlStatus::Failed));
-        assert_eq!(p("foo=1"), Err(DlStatus::Badprop));
-        // Names are looked up in the property table case-insensitively.
+        // Names are kept as typed, known or not.
+        assert_eq!(p("foo=1").unwrap()[0].0, "foo");
         assert_eq!(p("MTU=9000").unwrap()[0].0, "MTU");
         assert_eq!(p("en_fec_cap=rs").unwrap().len(), 1);
         assert_eq!(parse_link_props("maxbw=1", true), Err(DlStatus::Failed));

@@ -7,6 +7,7 @@ pub mod link;
 pub mod link_name;
 pub mod linkprop;
 pub mod mac;
+pub mod propcheck;
 pub mod proptable;
 pub mod status;
 pub mod svc;

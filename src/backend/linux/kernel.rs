@@ -235,6 +235,7 @@ impl Kernel for LinuxKernel {
     }
 
     fn realize(&self, old: &SimState, new: &SimState) -> DlResult<()> {
+        super::props::refuse_unreal(old, new).map_err(DlError::Backend)?;
         let ops = Desired::of(old)
             .and_then(|o| Desired::of(new).map(|n| (o, n)))
             .and_then(|(o, n)| plan(&o, &n))

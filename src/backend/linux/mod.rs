@@ -10,6 +10,7 @@ pub mod netlink;
 pub mod netns;
 pub mod nft;
 mod ops;
+mod props;
 pub mod tc;
 
 pub use kernel::LinuxKernel;

@@ -1,31 +1,23 @@
 //! [`Datalink`] on the sim state: dlmgmtd's link table, the VNIC driver's
 //! address rules and libdladm's property checks.
 
+use super::linkprop::{self, MAX_OVER_DEPTH, mtu_of, state_of};
 use super::state::{LinkConf, SimLink, SimState};
 use super::{StateFile, random_bytes, transact};
 use crate::backend::{Datalink, DlError, DlResult, PropValue};
-use crate::model::bandwidth::Bandwidth;
 use crate::model::cnum::strtoul0;
 use crate::model::link::{
     ClassMask, Conf, LinkClass, LinkId, LinkInfo, LinkState, MacAddrType, PhysAttr, VnicAttr,
     VnicSpec,
 };
-use crate::model::linkprop::{Priority, mtu_range_str};
 use crate::model::mac::MacAddr;
-use crate::model::proptable;
+use crate::model::proptable::{self, PropFlags, Setter};
 use crate::model::status::DlStatus;
 
 /// The random-address prefix libdladm uses by default (`2:8:20`).
 const DEFAULT_PREFIX: [u8; 3] = [0x02, 0x08, 0x20];
-/// `ANCHOR_VNIC_MIN_MTU` / `ANCHOR_VNIC_MAX_MTU`: an etherstub's MTU range.
-const ETHERSTUB_MTU_MIN: u32 = 576;
-const ETHERSTUB_MTU_MAX: u32 = 9000;
-/// The MTU a physical link starts with, and the smallest it accepts.
-pub const PHYS_MTU_DEFAULT: u32 = 1500;
 /// The `default_tag` link property's default: untagged traffic's VLAN id.
 const DEFAULT_TAG: u16 = 1;
-/// The properties the sim models, in libdladm's table order.
-const SIM_PROPS: [&str; 3] = ["mtu", "maxbw", "priority"];
 
 /// The sim's datalinks.
 pub struct SimDatalink {
@@ -79,41 +71,6 @@ fn info(l: &SimLink) -> LinkInfo {
             active: l.active.is_some(),
             persistent: l.persistent.is_some(),
         },
-    }
-}
-
-/// How many `over` steps a walk down from a link follows at most. A
-/// consistent state has at most one (a VNIC over a NIC or an etherstub);
-/// the bound keeps a walk finite whatever the state holds.
-const MAX_OVER_DEPTH: usize = 8;
-
-/// The active MTU of a link.
-pub fn mtu_of(st: &SimState, mut id: LinkId) -> DlResult<u32> {
-    for _ in 0..=MAX_OVER_DEPTH {
-        let l = st.link(id).ok_or(DlStatus::Notfound)?;
-        let conf = l.active.as_ref().ok_or(DlStatus::Notfound)?;
-        return Ok(match l.class {
-            LinkClass::Etherstub => conf.mtu.unwrap_or(ETHERSTUB_MTU_MAX),
-            LinkClass::Vnic => {
-                id = conf.over.ok_or(DlStatus::Failed)?;
-                continue;
-            }
-            _ => conf.mtu.unwrap_or(PHYS_MTU_DEFAULT),
-        });
-    }
-    Err(DlStatus::Failed.into())
-}
-
-/// The MTU range a link's driver accepts; `None` where the driver refuses
-/// MTU changes (a VNIC follows its lower link).
-fn mtu_range(l: &SimLink, conf: &LinkConf) -> Option<(u32, u32)> {
-    match l.class {
-        LinkClass::Etherstub => Some((ETHERSTUB_MTU_MIN, ETHERSTUB_MTU_MAX)),
-        LinkClass::Phys => Some((
-            PHYS_MTU_DEFAULT,
-            conf.phys.as_ref().map_or(PHYS_MTU_DEFAULT, |p| p.mtu_max),
-        )),
-        _ => None,
     }
 }
 
@@ -276,108 +233,6 @@ fn assign_mac(st: &SimState, spec: &VnicSpec, lower: LinkId) -> DlResult<LinkCon
     Ok(conf)
 }
 
-/// Apply a property value (or reset it, `None`) to one configuration,
-/// with libdladm's checks and then the kernel's.
-fn apply_prop(
-    st: &SimState,
-    l: &SimLink,
-    conf: &LinkConf,
-    prop: &str,
-    values: Option<&[String]>,
-) -> DlResult<LinkConf> {
-    let mut c = conf.clone();
-    match prop {
-        "maxbw" => {
-            c.maxbw = match values {
-                None => None,
-                Some([v]) => Some(Bandwidth::parse_dladm(v)?.check()?.0),
-                Some(_) => return Err(DlStatus::Badvalcnt.into()),
-            }
-        }
-        "priority" => {
-            c.priority = match values {
-                None => None,
-                Some([v]) => Some(v.parse::<Priority>()?),
-                Some(_) => return Err(DlStatus::Badval.into()),
-            }
-        }
-        "mtu" => {
-            // check_uint32 takes any text (strtoul, base 0); a reset sets
-            // the driver's default. The driver then checks the range.
-            let mtu = match values {
-                None => PHYS_MTU_DEFAULT,
-                Some([v]) => strtoul0(v),
-                Some(_) => return Err(DlStatus::Badval.into()),
-            };
-            let Some((min, max)) = mtu_range(l, conf) else {
-                return Err(DlStatus::Notsup.into());
-            };
-            if mtu < min || mtu > max {
-                return Err(DlStatus::Badarg.into());
-            }
-            let busy = st
-                .links()
-                .iter()
-                .any(|o| o.active.as_ref().is_some_and(|a| a.over == Some(l.id)));
-            if busy && Some(mtu) != c.mtu {
-                return Err(DlStatus::Linkbusy.into());
-            }
-            c.mtu = Some(mtu);
-        }
-        _ => return Err(DlStatus::Notsup.into()),
-    }
-    Ok(c)
-}
-
-/// The values of a property in one configuration.
-fn prop_values(
-    st: &SimState,
-    l: &SimLink,
-    conf: &LinkConf,
-    which: PropValue,
-    prop: &str,
-) -> DlResult<Vec<String>> {
-    let persistent = which == PropValue::Persistent;
-    let v = |s: String| vec![s];
-    Ok(match (prop, which) {
-        (_, PropValue::Perm) => v("rw".into()),
-        ("maxbw", PropValue::Default) => v("--".into()),
-        ("maxbw", PropValue::Modifiable) => return Err(DlStatus::Notsup.into()),
-        ("maxbw", _) => conf
-            .maxbw
-            .map(|b| Bandwidth(b).to_dladm_string())
-            .into_iter()
-            .collect(),
-        ("priority", PropValue::Default) => v(Priority::High.to_string()),
-        ("priority", PropValue::Modifiable) => {
-            Priority::VALUES.iter().map(|s| s.to_string()).collect()
-        }
-        ("priority", _) if persistent => conf.priority.map(|p| p.to_string()).into_iter().collect(),
-        ("priority", _) => v(conf.priority.unwrap_or(Priority::High).to_string()),
-        ("mtu", _) if persistent => conf.mtu.map(|m| m.to_string()).into_iter().collect(),
-        // The MAC framework's default for an Ethernet link is ETHERMTU.
-        ("mtu", PropValue::Default) => v(PHYS_MTU_DEFAULT.to_string()),
-        ("mtu", PropValue::Modifiable) => {
-            let cur = mtu_of(st, l.id)?;
-            let (min, max) = mtu_range(l, conf).unwrap_or((cur, cur));
-            v(mtu_range_str(min, max))
-        }
-        ("mtu", _) => v(mtu_of(st, l.id)?.to_string()),
-        _ => return Err(DlStatus::Notsup.into()),
-    })
-}
-
-/// A property name as libdladm looks it up (case-insensitively), or
-/// `NOTFOUND`; `NOTSUP` for one the sim does not model.
-fn sim_prop(prop: &str) -> DlResult<&'static str> {
-    let canonical = proptable::find(prop).ok_or(DlStatus::Notfound)?.name;
-    SIM_PROPS
-        .iter()
-        .find(|n| **n == canonical)
-        .copied()
-        .ok_or(DlStatus::Notsup.into())
-}
-
 impl Datalink for SimDatalink {
     fn name2info(&mut self, name: &str) -> DlResult<LinkInfo> {
         self.state()?
@@ -447,8 +302,11 @@ impl Datalink for SimDatalink {
                 None => (LinkClass::Etherstub, LinkConf::default()),
                 Some(o) => (LinkClass::Vnic, assign_mac(st, spec, o)?),
             };
-            // Resource properties go to the kernel with the create ioctl;
-            // the rest (mtu) is only saved, as libdladm does.
+            // `dladm_vnic_create`: the resource properties go to the kernel
+            // with the create ioctl (`dladm_link_proplist_extract`, which
+            // passes over other names); then, for a persistent VNIC, every
+            // property is stored with `DLADM_OPT_PERSIST` only — checked
+            // for name, class and `PD_TEMPONLY`, not applied.
             let probe = SimLink {
                 id: 0,
                 name: spec.name.clone(),
@@ -458,12 +316,24 @@ impl Datalink for SimDatalink {
             };
             let mut saved = conf.clone();
             for (name, vals) in &spec.props {
-                let name = sim_prop(name)?;
-                if name == "mtu" {
-                    saved.mtu = vals.first().map(|v| strtoul0(v));
-                } else {
-                    conf = apply_prop(st, &probe, &conf, name, Some(vals))?;
-                    saved = apply_prop(st, &probe, &saved, name, Some(vals))?;
+                let Some(d) = proptable::find(name) else {
+                    continue;
+                };
+                if d.set == Some(Setter::Resource) {
+                    conf = linkprop::apply(st, &probe, &conf, d, Some(vals))?;
+                    saved = linkprop::apply(st, &probe, &saved, d, Some(vals))?;
+                }
+            }
+            if spec.conf.persistent {
+                for (name, vals) in &spec.props {
+                    let d = linkprop::desc_for(&probe, name)?;
+                    if d.flags.contains(PropFlags::TEMPONLY) {
+                        return Err(DlStatus::Temponly.into());
+                    }
+                    if d.name == "mtu" {
+                        saved.mtu = vals.first().map(|v| strtoul0(v));
+                    }
+                    saved.typed.insert(d.name.to_string(), vals.join(","));
                 }
             }
             let saved = spec.conf.persistent.then_some(saved);
@@ -538,19 +408,8 @@ impl Datalink for SimDatalink {
         mtu_of(self.state()?, id)
     }
 
-    fn link_state(&mut self, mut id: LinkId) -> DlResult<LinkState> {
-        for _ in 0..=MAX_OVER_DEPTH {
-            let (class, conf) = self.active(id)?;
-            return match (class, conf.over) {
-                (LinkClass::Phys, _) => Ok(conf.phys.map_or(LinkState::Up, |p| p.state)),
-                (_, Some(lower)) => {
-                    id = lower;
-                    continue;
-                }
-                _ => Ok(LinkState::Up),
-            };
-        }
-        Ok(LinkState::Unknown)
+    fn link_state(&mut self, id: LinkId) -> DlResult<LinkState> {
+        state_of(self.state()?, id)
     }
 
     fn speed_mbps(&mut self, mut id: LinkId) -> u64 {
@@ -590,43 +449,30 @@ impl Datalink for SimDatalink {
         values: Option<&[String]>,
         conf: Conf,
     ) -> DlResult<()> {
-        let prop = sim_prop(prop)?;
-        self.mutate(|st| {
-            let l = st.link(id).ok_or(DlStatus::Notfound)?.clone();
-            if conf.active {
-                let a = l.active.as_ref().ok_or(DlStatus::Notfound)?;
-                let new = apply_prop(st, &l, a, prop, values)?;
-                st.link_mut(id).expect("exists").active = Some(new);
-            }
-            // Only a persistent link has a configuration to save into.
-            if let (true, Some(p)) = (conf.persistent, l.persistent.as_ref()) {
-                let mut new = p.clone();
-                match prop {
-                    "maxbw" | "priority" => new = apply_prop(st, &l, p, prop, values)?,
-                    _ => new.mtu = values.map(|v| strtoul0(v.first().map_or("", |s| s))),
-                }
-                st.link_mut(id).expect("exists").persistent = Some(new);
-            }
-            Ok(())
-        })
+        // Nothing changes where the checks refuse: no write at all.
+        {
+            let st = self.state()?;
+            let l = st.link(id).ok_or(DlStatus::Notfound)?;
+            linkprop::desc_for(l, prop)?;
+        }
+        self.mutate(|st| linkprop::set(st, id, prop, values, conf))
     }
 
     fn get_linkprop(&mut self, id: LinkId, which: PropValue, prop: &str) -> DlResult<Vec<String>> {
-        let prop = sim_prop(prop)?;
         let st = self.state()?;
         let l = st.link(id).ok_or(DlStatus::Notfound)?;
+        let d = linkprop::desc_for(l, prop)?;
         let conf = if which == PropValue::Persistent {
             l.persistent.as_ref()
         } else {
             l.active.as_ref()
         }
         .ok_or(DlStatus::Notfound)?;
-        prop_values(st, l, conf, which, prop)
+        linkprop::get(st, l, conf, which, d)
     }
 
     fn linkprops(&mut self, id: LinkId) -> DlResult<Vec<String>> {
-        let _ = self.link(id)?;
-        Ok(SIM_PROPS.iter().map(|p| p.to_string()).collect())
+        Ok(linkprop::names(self.link(id)?))
     }
 }
 

@@ -4,14 +4,16 @@
 mod check;
 mod datalink;
 mod host;
+mod linkprop;
 mod nat;
 mod nat_state;
 mod netdb;
 mod state;
 mod state_file;
 
-pub use datalink::{SimDatalink, mtu_of};
+pub use datalink::SimDatalink;
 pub use host::SimHost;
+pub use linkprop::mtu_of;
 pub use nat::{Flow, FlowDir, FlowError, SimNat, nat_flow};
 pub use nat_state::NatState;
 pub use netdb::BuiltinNetdb;

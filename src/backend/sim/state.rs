@@ -150,6 +150,15 @@ pub struct LinkConf {
     /// The hardware of a physical link.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phys: Option<PhysConf>,
+    /// The other link properties set on the link, by their table name,
+    /// with the values as libdladm's getter shows them (`protection`,
+    /// `allowed-ips`, `tagmode`, …); a property not here has its default.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub props: BTreeMap<String, Vec<String>>,
+    /// The persistent configuration only: each property's values as they
+    /// were typed, joined with `,` (datalink.conf; `show-linkprop -P`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub typed: BTreeMap<String, String>,
 }
 
 fn is_zero(v: &u16) -> bool {
@@ -296,7 +305,11 @@ impl SimState {
                 .over
                 .is_none_or(|o| self.link(o).is_some_and(|l| l.active.is_some()));
             if lower_up {
-                self.links[i].active = Some(conf);
+                // The kernel keeps values, not what was typed.
+                self.links[i].active = Some(LinkConf {
+                    typed: BTreeMap::new(),
+                    ..conf
+                });
             }
         }
     }

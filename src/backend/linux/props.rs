@@ -1,0 +1,89 @@
+//! The link properties the Linux backend cannot make real. `state`, `mtu`,
+//! `maxbw` and `priority` are realized by the projection (`desired`); every
+//! other property the sim stores (`LinkConf::props`) has no kernel object
+//! here, so a change to it is refused — with the property, the link and
+//! the reason — instead of being stored and shown as if it held. Going
+//! back to the default (a reset) is always allowed.
+
+use crate::backend::sim::SimState;
+use crate::model::link::LinkClass;
+
+/// Why the Linux backend cannot realize `prop`.
+fn reason(prop: &str) -> &'static str {
+    match prop {
+        "protection" | "allowed-ips" | "allowed-dhcp-cids" => {
+            "link protection is not enforced on Linux yet"
+        }
+        "secondary-macs" => "a VNIC on Linux (veth or macvlan) has one MAC address",
+        "cpus" | "pool" => "Linux links are not bound to processors or pools by xbow",
+        "rxrings" | "txrings" => "hardware rings are not managed on Linux",
+        "zone" => "a link moves into a zone's network namespace only when the zone boots",
+        "autopush" => "Linux has no STREAMS modules",
+        "tagmode" | "promisc-filtered" => "the Linux bridge and macvlan have no such mode",
+        p if p.starts_with("stp") || p.starts_with("learn_") => {
+            "an etherstub's Linux bridge runs without STP and learns without limits"
+        }
+        "forward" | "default_tag" => "bridging of physical links is not done on Linux",
+        _ => "the NIC's driver settings are left to ethtool",
+    }
+}
+
+/// The first property a link's active configuration changes from `old` to
+/// `new` (set to a value other than the default) that Linux cannot make
+/// real, as an error naming it.
+pub(super) fn refuse_unreal(old: &SimState, new: &SimState) -> Result<(), String> {
+    for l in new.links() {
+        let Some(conf) = &l.active else { continue };
+        let old_conf = old.link(l.id).and_then(|o| o.active.as_ref());
+        // A VNIC is made with its lower link's MTU (`desired`).
+        if l.class == LinkClass::Vnic
+            && conf.mtu.is_some()
+            && old_conf.map(|c| c.mtu) != Some(conf.mtu)
+        {
+            return Err(format!(
+                "mtu on {}: the Linux backend gives a VNIC the MTU of its lower link",
+                l.name
+            ));
+        }
+        let before = old_conf.map(|c| &c.props);
+        for (prop, vals) in &conf.props {
+            if before.and_then(|b| b.get(prop)) != Some(vals) {
+                return Err(format!(
+                    "{prop} on {}: the Linux backend cannot make it real ({})",
+                    l.name,
+                    reason(prop)
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::sim::LinkConf;
+
+    #[test]
+    fn a_stored_property_is_refused_a_reset_is_not() {
+        let mut old = SimState::default();
+        old.insert("vnic0", LinkClass::Vnic, Some(LinkConf::default()), None);
+        let mut new = old.clone();
+        let c = new.link_mut(1).unwrap().active.as_mut().unwrap();
+        c.props
+            .insert("protection".into(), vec!["mac-nospoof".into()]);
+        assert_eq!(
+            refuse_unreal(&old, &new),
+            Err("protection on vnic0: the Linux backend cannot make it real (link protection is not enforced on Linux yet)".into())
+        );
+        assert_eq!(refuse_unreal(&new, &new), Ok(()));
+        let mut mtu = old.clone();
+        mtu.link_mut(1).unwrap().active.as_mut().unwrap().mtu = Some(1400);
+        assert!(
+            refuse_unreal(&old, &mtu)
+                .unwrap_err()
+                .starts_with("mtu on vnic0:")
+        );
+        assert_eq!(refuse_unreal(&new, &old), Ok(()));
+    }
+}
