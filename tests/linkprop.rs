@@ -43,34 +43,26 @@ fn value(env: &Env, link: &str, prop: &str) -> String {
     show(env, &["-c", "-o", "value", "-p", prop, link])
 }
 
-#[test]
-fn listing_vnic_over_etherstub_derived() {
+/// `show-linkprop LINK` on the sim's links against a derived listing.
+fn listing(link: &str, expected: &str) {
     let Some(env) = sim() else { return };
     links(&env);
-    assert_eq!(
-        show(&env, &["vnic0"]),
-        golden("show-linkprop-vnic-over-etherstub-derived.out")
-    );
+    assert_eq!(show(&env, &[link]), golden(expected));
+}
+
+#[test]
+fn listing_vnic_over_etherstub_derived() {
+    listing("vnic0", "show-linkprop-vnic-over-etherstub-derived.out");
 }
 
 #[test]
 fn listing_vnic_over_nic_derived() {
-    let Some(env) = sim() else { return };
-    links(&env);
-    assert_eq!(
-        show(&env, &["vnic1"]),
-        golden("show-linkprop-vnic-over-nic-derived.out")
-    );
+    listing("vnic1", "show-linkprop-vnic-over-nic-derived.out");
 }
 
 #[test]
 fn listing_etherstub_derived() {
-    let Some(env) = sim() else { return };
-    links(&env);
-    assert_eq!(
-        show(&env, &["stub0"]),
-        golden("show-linkprop-etherstub-derived.out")
-    );
+    listing("stub0", "show-linkprop-etherstub-derived.out");
 }
 
 /// 68 rows: `media` is left out of a non-parsable walk because neither its
@@ -80,12 +72,7 @@ fn listing_etherstub_derived() {
 /// §1.4).
 #[test]
 fn listing_nic_derived() {
-    let Some(env) = sim() else { return };
-    links(&env);
-    assert_eq!(
-        show(&env, &["e1000g0"]),
-        golden("show-linkprop-e1000g-derived.out")
-    );
+    listing("e1000g0", "show-linkprop-e1000g-derived.out");
 }
 
 #[test]
