@@ -397,7 +397,7 @@ fn load(ctx: &mut Ctx, file: &str, b: &mut Option<Box<dyn Nat>>) -> Result<i32, 
                         let bytes = abi::encode_ipnat(&pr.rule, &RuleCounters::default());
                         out.write_all(abi::binprint(&bytes).as_bytes())?;
                     }
-                    rules.push(*pr);
+                    rules.push(pr);
                     Ok(())
                 }
             })();

@@ -55,14 +55,19 @@ pub struct ParsedRule {
 }
 
 /// What parsing produces, in order.
+// Each event is handed on as it comes, never stored: a rule moves, where
+// a box would cost an allocation per rule.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
-    Rule(Box<ParsedRule>),
+    Rule(ParsedRule),
     /// A message for stderr (warnings, undefined variables).
     Stderr(Vec<u8>),
 }
 
-type PResult<T> = Result<T, ParseError>;
+/// Within the parser the error is boxed: a `Result` of a pointer comes
+/// back in a register from each of the many calls that do not fail.
+type PResult<T> = Result<T, Box<ParseError>>;
 
 /// A `hostname` value.
 #[derive(Debug, Clone, Copy)]
@@ -104,7 +109,7 @@ pub fn parse(input: &[u8], db: &dyn Netdb, sink: &mut dyn FnMut(Event)) -> Resul
         count: 0,
     };
     loop {
-        p.file()?;
+        p.file().map_err(|e| *e)?;
         // `ipnat_parsesome()` runs the parser again while input remains
         // (after a NUL byte, which the lexer reports as the end).
         if !p.lx.more_input() {
@@ -126,30 +131,42 @@ struct Parser<'a, 'd, 's> {
 }
 
 impl Parser<'_, '_, '_> {
+    #[inline]
     fn lex(&mut self) -> Tok {
         let t = self.lx.lex();
         if !self.lx.diagnostics.is_empty() {
-            for d in std::mem::take(&mut self.lx.diagnostics) {
-                (self.sink)(Event::Stderr(d));
-            }
+            self.diagnostics();
         }
         t
     }
 
-    /// The lookahead, reading it if needed.
-    fn peek(&mut self) -> &Tok {
-        if self.la.is_none() {
-            let t = self.lex();
-            self.la = Some(t);
+    /// Hand on what the lexer wrote to stderr.
+    #[cold]
+    fn diagnostics(&mut self) {
+        for d in std::mem::take(&mut self.lx.diagnostics) {
+            (self.sink)(Event::Stderr(d));
         }
-        self.la.as_ref().unwrap_or(&Tok::Eof)
     }
 
-    /// The payload of a string lookahead (or of the next token).
-    fn next_str(&mut self) -> Vec<u8> {
-        match self.next() {
-            Tok::Str(s) => s,
-            _ => Vec::new(),
+    /// The numbers of the tokens right ahead, `N sep N…` (`first`: `sep N
+    /// sep N…`), read at once when the lexer can ([`Lexer::numbers`]);
+    /// `None`, with nothing read, otherwise.
+    fn numbers<const K: usize>(&mut self, sep: u8, first: bool) -> Option<[u32; K]> {
+        match self.la {
+            None => self.lx.numbers(sep, first),
+            Some(_) => None,
+        }
+    }
+
+    /// The lookahead, reading it if needed.
+    fn peek(&mut self) -> Tok {
+        match self.la {
+            Some(t) => t,
+            None => {
+                let t = self.lex();
+                self.la = Some(t);
+                t
+            }
         }
     }
 
@@ -161,15 +178,17 @@ impl Parser<'_, '_, '_> {
         }
     }
 
-    fn err(&self, msg: &str) -> ParseError {
-        ParseError {
+    #[cold]
+    fn err(&self, msg: &str) -> Box<ParseError> {
+        Box::new(ParseError {
             msg: msg.to_string(),
             token: self.lx.error_text(),
             line: self.lx.line,
-        }
+        })
     }
 
-    fn syntax(&self) -> ParseError {
+    #[cold]
+    fn syntax(&self) -> Box<ParseError> {
         self.err("syntax error")
     }
 
@@ -194,9 +213,10 @@ impl Parser<'_, '_, '_> {
         }
     }
 
-    fn expect_str(&mut self) -> PResult<Vec<u8>> {
+    /// A string token's text, which the lexer keeps until the next token.
+    fn expect_str(&mut self) -> PResult<&[u8]> {
         match self.next() {
-            Tok::Str(s) => Ok(s),
+            Tok::Str => Ok(self.lx.text()),
             _ => Err(self.syntax()),
         }
     }
@@ -205,7 +225,7 @@ impl Parser<'_, '_, '_> {
     fn file(&mut self) -> PResult<()> {
         let mut first = true;
         loop {
-            match *self.peek() {
+            match self.peek() {
                 Tok::Eof => {
                     if first {
                         return Err(self.syntax());
@@ -216,10 +236,11 @@ impl Parser<'_, '_, '_> {
                 Tok::Comment => {
                     self.next();
                 }
-                Tok::Str(_) => self.assign()?,
+                Tok::Str => self.assign()?,
                 _ => {
-                    // `xx: { newnatrule(); }`
-                    self.nat = NatRule::default();
+                    // `xx: { newnatrule(); }`: handing the last rule on
+                    // (mem::take) left a new one.
+                    debug_assert!(self.nat == NatRule::default());
                     let line = self.lx.line;
                     self.rule(line)?;
                 }
@@ -230,11 +251,11 @@ impl Parser<'_, '_, '_> {
 
     /// `assign: YY_STR '=' YY_STR ';'`.
     fn assign(&mut self) -> PResult<()> {
-        let name = self.expect_str()?;
+        let name = self.expect_str()?.to_vec();
         self.expect_char(b'=')?;
         // `assigning: '=' { yyvarnext = 1; }`, before the value is read.
         self.lx.var_next = true;
-        let value = self.expect_str()?;
+        let value = self.expect_str()?.to_vec();
         self.expect_char(b';')?;
         self.lx.set_variable(&name, &value);
         Ok(())
@@ -249,36 +270,30 @@ impl Parser<'_, '_, '_> {
             Tok::Kw(Kw::Rdr) => self.rdr()?,
             _ => return Err(self.syntax()),
         }
-        if *self.peek() == Tok::Char(b';') {
+        if self.peek() == Tok::Char(b';') {
             self.next();
         }
         if self.nat.v == 0 {
             self.nat.v = 4;
         }
         self.count += 1;
-        let rule = std::mem::take(&mut self.nat);
-        let ev = Event::Rule(Box::new(ParsedRule {
-            rule,
+        (self.sink)(Event::Rule(ParsedRule {
+            rule: std::mem::take(&mut self.nat),
             number: self.count,
             line,
             add_line: self.lx.line,
         }));
-        (self.sink)(ev);
         Ok(())
-    }
-
-    fn set_ifname(&mut self, i: usize, s: &[u8]) {
-        self.nat.ifnames[i] = CName::strncpy(s, IFNAME_MAX);
     }
 
     /// `ifnames: ifname | ifname ',' otherifname`.
     fn ifnames(&mut self) -> PResult<()> {
-        let s = self.expect_str()?;
-        self.set_ifname(0, &s);
-        if *self.peek() == Tok::Char(b',') {
+        let name = CName::strncpy(self.expect_str()?, IFNAME_MAX);
+        self.nat.ifnames[0] = name;
+        if self.peek() == Tok::Char(b',') {
             self.next();
-            let s = self.expect_str()?;
-            self.set_ifname(1, &s);
+            let name = CName::strncpy(self.expect_str()?, IFNAME_MAX);
+            self.nat.ifnames[1] = name;
         }
         self.lx.expect_addr = true;
         Ok(())
@@ -294,7 +309,7 @@ impl Parser<'_, '_, '_> {
     fn map(&mut self, kind: Redir) -> PResult<()> {
         self.nat.kind = kind;
         self.ifnames()?;
-        let (lhs, from_v) = if *self.peek() == Tok::Kw(Kw::From) {
+        let (lhs, from_v) = if self.peek() == Tok::Kw(Kw::From) {
             (None, self.mapfrom()?)
         } else {
             let a = self.addr()?;
@@ -302,7 +317,7 @@ impl Parser<'_, '_, '_> {
         };
         self.expect_kw(Kw::Tlate)?;
         let rh = self.rhaddr()?;
-        let mapport = match *self.peek() {
+        let mapport = match self.peek() {
             Tok::Kw(Kw::Proxy) => {
                 self.next();
                 self.proxy()?;
@@ -354,7 +369,7 @@ impl Parser<'_, '_, '_> {
         let a = self.addr()?;
         self.expect_kw(Kw::Tlate)?;
         let b = self.addr()?;
-        if *self.peek() == Tok::Kw(Kw::Ports) {
+        if self.peek() == Tok::Kw(Kw::Ports) {
             self.next();
             match self.next() {
                 Tok::Number(n) => self.nat.pmin = n as u16,
@@ -395,7 +410,7 @@ impl Parser<'_, '_, '_> {
             return Ok(());
         }
         let a = self.addr()?;
-        let (dv, which) = match *self.peek() {
+        let (dv, which) = match self.peek() {
             Tok::Kw(Kw::Port) => {
                 self.dport()?;
                 self.expect_kw(Kw::Tlate)?;
@@ -472,7 +487,7 @@ impl Parser<'_, '_, '_> {
 
     /// `rdrfrom: ['!'] from sobject to dobject`.
     fn rdrfrom(&mut self) -> PResult<u8> {
-        let not = *self.peek() == Tok::Char(b'!');
+        let not = self.peek() == Tok::Char(b'!');
         if not {
             self.next();
         }
@@ -501,7 +516,7 @@ impl Parser<'_, '_, '_> {
         } else {
             self.nat.inside = [a.a, a.m];
         }
-        if *self.peek() == Tok::Kw(Kw::Port) {
+        if self.peek() == Tok::Kw(Kw::Port) {
             self.next();
             let ps = self.portstuff()?;
             self.nat.scmp.port = ps.p1;
@@ -519,7 +534,7 @@ impl Parser<'_, '_, '_> {
         } else {
             self.nat.src = [a.a, a.m];
         }
-        if *self.peek() == Tok::Kw(Kw::Port) {
+        if self.peek() == Tok::Kw(Kw::Port) {
             self.next();
             let ps = self.portstuff()?;
             self.nat.dcmp.port = ps.p1;
@@ -542,7 +557,7 @@ impl Parser<'_, '_, '_> {
             Tok::Cmp(Cmp::Le) => CmpOp::LESSTE,
             Tok::Cmp(Cmp::Gt) => CmpOp::GREATERT,
             Tok::Cmp(Cmp::Ge) => CmpOp::GREATERTE,
-            Tok::Number(_) | Tok::Str(_) => {
+            Tok::Number(_) | Tok::Str => {
                 let p1 = self.portspec(t)?;
                 let pc = match self.next() {
                     Tok::RangeOut => CmpOp::OUTRANGE,
@@ -560,7 +575,7 @@ impl Parser<'_, '_, '_> {
         Ok(PortStuff { p1, p2: 0, pc })
     }
 
-    /// `portspec: YY_NUMBER | YY_STR`.
+    /// `portspec: YY_NUMBER | YY_STR`, for `t` the token just read.
     fn portspec(&mut self, t: Tok) -> PResult<u16> {
         match t {
             Tok::Number(n) => {
@@ -570,9 +585,9 @@ impl Parser<'_, '_, '_> {
                     Ok(n as u16)
                 }
             }
-            Tok::Str(s) => self
+            Tok::Str => self
                 .db
-                .serv_by_name(cstr(&s), None)
+                .serv_by_name(cstr(self.lx.text()), None)
                 .ok_or_else(|| self.err("invalid port number")),
             _ => Err(self.syntax()),
         }
@@ -613,7 +628,7 @@ impl Parser<'_, '_, '_> {
     fn dip(&mut self) -> PResult<u8> {
         let t = self.next();
         let h = self.hostname(t)?;
-        match *self.peek() {
+        match self.peek() {
             Tok::Char(b'/') => {
                 self.next();
                 let n = self.expect_number()?;
@@ -671,7 +686,7 @@ impl Parser<'_, '_, '_> {
 
     /// `rhaddr: addr | range hostname '-' hostname`.
     fn rhaddr(&mut self) -> PResult<Ipp> {
-        if *self.peek() == Tok::Kw(Kw::Range) {
+        if self.peek() == Tok::Kw(Kw::Range) {
             self.next();
             let t = self.next();
             let h1 = self.hostname(t)?;
@@ -709,27 +724,21 @@ impl Parser<'_, '_, '_> {
             });
         }
         let h = self.hostname(t)?;
-        match *self.peek() {
+        if let Some([n]) = self.numbers(b'/', true) {
+            return self.addr_slash_number(h, n);
+        }
+        match self.peek() {
             Tok::Char(b'/') => {
                 self.next();
                 match self.next() {
-                    Tok::Number(n) => {
-                        if *self.peek() == Tok::Char(b'.') {
-                            self.next();
-                            let ip = self.ipv4_rest(n)?;
-                            self.addr_with_ipaddr(
-                                h,
-                                Ipa { a: ip, v: 4 },
-                                "1.address family mismatch",
-                            )
-                        } else {
-                            self.addr_with_bits(h, n)
-                        }
-                    }
+                    Tok::Number(n) => self.addr_slash_number(h, n),
                     Tok::Hex(x) => Ok(addr_with_hex(h, x)),
-                    Tok::Ipv6(x) => self.addr_with_ipaddr(
+                    Tok::Ipv6 => self.addr_with_ipaddr(
                         h,
-                        Ipa { a: I6Addr(x), v: 6 },
+                        Ipa {
+                            a: I6Addr(self.lx.ipv6()),
+                            v: 6,
+                        },
                         "1.address family mismatch",
                     ),
                     _ => Err(self.syntax()),
@@ -744,9 +753,12 @@ impl Parser<'_, '_, '_> {
                         self.addr_with_ipaddr(h, Ipa { a: ip, v: 4 }, "2.address family mismatch")
                     }
                     Tok::Hex(x) => Ok(addr_with_hex(h, x)),
-                    Tok::Ipv6(x) => self.addr_with_ipaddr(
+                    Tok::Ipv6 => self.addr_with_ipaddr(
                         h,
-                        Ipa { a: I6Addr(x), v: 6 },
+                        Ipa {
+                            a: I6Addr(self.lx.ipv6()),
+                            v: 6,
+                        },
                         "2.address family mismatch",
                     ),
                     _ => Err(self.syntax()),
@@ -763,6 +775,17 @@ impl Parser<'_, '_, '_> {
                 self.lx.expect_addr = false;
                 Ok(Ipp { a: h.a, m, v: h.v })
             }
+        }
+    }
+
+    /// `hostname '/' YY_NUMBER` and `hostname '/' ipaddr`, after the number.
+    fn addr_slash_number(&mut self, h: Ipa, n: u32) -> PResult<Ipp> {
+        if self.peek() == Tok::Char(b'.') {
+            self.next();
+            let ip = self.ipv4_rest(n)?;
+            self.addr_with_ipaddr(h, Ipa { a: ip, v: 4 }, "1.address family mismatch")
+        } else {
+            self.addr_with_bits(h, n)
         }
     }
 
@@ -810,11 +833,12 @@ impl Parser<'_, '_, '_> {
         })
     }
 
-    /// `hostname`: a name, a number, a dotted quad or an IPv6 address.
+    /// `hostname`: a name, a number, a dotted quad or an IPv6 address
+    /// (`t`, the token just read, and what follows).
     fn hostname(&mut self, t: Tok) -> PResult<Ipa> {
         match t {
-            Tok::Str(s) => {
-                let name = cstr(&s).to_vec();
+            Tok::Str => {
+                let name = cstr(self.lx.text()).to_vec();
                 let (a, v) = if let Some(a) = self.gethost(&name, false) {
                     (a, 4)
                 } else if let Some(a) = self.gethost(&name, true) {
@@ -825,32 +849,51 @@ impl Parser<'_, '_, '_> {
                 self.nat.v = v;
                 Ok(Ipa { a, v })
             }
-            Tok::Number(n) => match *self.peek() {
-                Tok::Ipv6(x) => {
-                    self.next();
-                    Ok(Ipa { a: I6Addr(x), v: 6 })
-                }
-                Tok::Char(b'.') => {
-                    self.next();
-                    let a = self.ipv4_rest(n)?;
+            Tok::Number(n) => {
+                if let Some(rest) = self.numbers(b'.', true) {
+                    let a = self.ipv4(n, rest)?;
                     self.nat.v = 4;
-                    Ok(Ipa { a, v: 4 })
+                    return Ok(Ipa { a, v: 4 });
                 }
-                _ => {
-                    let mut a = I6Addr::ZERO;
-                    a.set_word0(n);
-                    let v = if n != 0 { 4 } else { self.nat.v };
-                    if v != 0 {
-                        self.nat.v = v;
-                    }
-                    Ok(Ipa { a, v })
-                }
-            },
-            Tok::Ipv6(x) => {
+                self.after_number(n)
+            }
+            Tok::Ipv6 => {
                 self.nat.v = 6;
-                Ok(Ipa { a: I6Addr(x), v: 6 })
+                Ok(Ipa {
+                    a: I6Addr(self.lx.ipv6()),
+                    v: 6,
+                })
             }
             _ => Err(self.syntax()),
+        }
+    }
+
+    /// A hostname that starts with the number `n`, but for a dotted quad
+    /// read at once.
+    fn after_number(&mut self, n: u32) -> PResult<Ipa> {
+        match self.peek() {
+            Tok::Ipv6 => {
+                self.next();
+                Ok(Ipa {
+                    a: I6Addr(self.lx.ipv6()),
+                    v: 6,
+                })
+            }
+            Tok::Char(b'.') => {
+                self.next();
+                let a = self.ipv4_rest(n)?;
+                self.nat.v = 4;
+                Ok(Ipa { a, v: 4 })
+            }
+            _ => {
+                let mut a = I6Addr::ZERO;
+                a.set_word0(n);
+                let v = if n != 0 { 4 } else { self.nat.v };
+                if v != 0 {
+                    self.nat.v = v;
+                }
+                Ok(Ipa { a, v })
+            }
         }
     }
 
@@ -874,11 +917,21 @@ impl Parser<'_, '_, '_> {
     /// `ipv4: YY_NUMBER '.' YY_NUMBER '.' YY_NUMBER '.' YY_NUMBER`, after the
     /// first number and dot.
     fn ipv4_rest(&mut self, n1: u32) -> PResult<I6Addr> {
-        let n2 = self.expect_number()?;
-        self.expect_char(b'.')?;
-        let n3 = self.expect_number()?;
-        self.expect_char(b'.')?;
-        let n4 = self.expect_number()?;
+        let rest = match self.numbers(b'.', false) {
+            Some(rest) => rest,
+            None => {
+                let n2 = self.expect_number()?;
+                self.expect_char(b'.')?;
+                let n3 = self.expect_number()?;
+                self.expect_char(b'.')?;
+                [n2, n3, self.expect_number()?]
+            }
+        };
+        self.ipv4(n1, rest)
+    }
+
+    /// The address of the four numbers of a dotted quad.
+    fn ipv4(&self, n1: u32, [n2, n3, n4]: [u32; 3]) -> PResult<I6Addr> {
         if n1 > 255 || n2 > 255 || n3 > 255 || n4 > 255 {
             return Err(self.err("Invalid octet string for IP address"));
         }
@@ -894,10 +947,10 @@ impl Parser<'_, '_, '_> {
         match self.next() {
             t @ Tok::Number(_) => {
                 let port = self.portspec(t)?;
-                let label = self.expect_str()?;
+                let label = CName::strncpy(self.expect_str()?, LABEL_MAX);
                 self.expect_char(b'/')?;
                 let p = self.proxy_proto()?;
-                self.nat.plabel = CName::strncpy(&label, LABEL_MAX);
+                self.nat.plabel = label;
                 if self.nat.dcmp.op.is_none() {
                     self.nat.dcmp.port = swap16(port);
                 } else if port != self.nat.dcmp.port {
@@ -905,11 +958,12 @@ impl Parser<'_, '_, '_> {
                 }
                 self.setnatproto(p);
             }
-            Tok::Str(pname) => {
-                let label = self.expect_str()?;
+            Tok::Str => {
+                let pname = self.lx.text().to_vec();
+                let label = CName::strncpy(self.expect_str()?, LABEL_MAX);
                 self.expect_char(b'/')?;
                 let p = self.proxy_proto()?;
-                self.nat.plabel = CName::strncpy(&label, LABEL_MAX);
+                self.nat.plabel = label;
                 self.nat.dcmp.port = self.getportproto(cstr(&pname), p);
                 self.setnatproto(p);
             }
@@ -924,7 +978,7 @@ impl Parser<'_, '_, '_> {
             Tok::Number(n) => Ok(n as i32),
             Tok::Kw(Kw::Tcp) => Ok(6),
             Tok::Kw(Kw::Udp) => Ok(17),
-            Tok::Str(s) => Ok(self.getproto(&s)),
+            Tok::Str => Ok(self.getproto(self.lx.text())),
             _ => Err(self.syntax()),
         }
     }
@@ -957,10 +1011,10 @@ impl Parser<'_, '_, '_> {
     fn mapport(&mut self) -> PResult<()> {
         match self.next() {
             Tok::Kw(Kw::Portmap) => {
-                match *self.peek() {
+                match self.peek() {
                     Tok::Kw(Kw::Tcp) => {
                         self.next();
-                        if *self.peek() == Tok::Char(b'/') {
+                        if self.peek() == Tok::Char(b'/') {
                             self.next();
                             self.expect_kw(Kw::Udp)?;
                             self.nat.flags.set(NatFlags::TCPUDP);
@@ -999,11 +1053,11 @@ impl Parser<'_, '_, '_> {
                 }
             }
             Tok::Kw(Kw::Icmpidmap) => {
-                let s = self.expect_str()?;
+                let icmp = cstr(self.expect_str()?) == b"icmp";
                 let a = self.expect_number()?;
                 self.expect_char(b':')?;
                 let b = self.expect_number()?;
-                if cstr(&s) != b"icmp" {
+                if !icmp {
                     return Err(self.err("icmpidmap not followed by icmp"));
                 }
                 if a > 65535 || b > 65535 {
@@ -1020,7 +1074,7 @@ impl Parser<'_, '_, '_> {
 
     /// `randport: [sequential]`.
     fn randport(&mut self) {
-        if *self.peek() == Tok::Kw(Kw::Sequential) {
+        if self.peek() == Tok::Kw(Kw::Sequential) {
             self.next();
             self.nat.flags.set(NatFlags::SEQUENTIAL);
         }
@@ -1028,18 +1082,18 @@ impl Parser<'_, '_, '_> {
 
     /// `rr frag age`, common to both option lists.
     fn rr_frag_age(&mut self) -> PResult<()> {
-        if *self.peek() == Tok::Kw(Kw::RoundRobin) {
+        if self.peek() == Tok::Kw(Kw::RoundRobin) {
             self.next();
             self.nat.flags.set(NatFlags::ROUNDR);
         }
-        if *self.peek() == Tok::Kw(Kw::Frag) {
+        if self.peek() == Tok::Kw(Kw::Frag) {
             self.next();
             self.nat.flags.set(NatFlags::FRAG);
         }
-        if *self.peek() == Tok::Kw(Kw::Age) {
+        if self.peek() == Tok::Kw(Kw::Age) {
             self.next();
             let a = self.expect_number()?;
-            let b = if *self.peek() == Tok::Char(b'/') {
+            let b = if self.peek() == Tok::Char(b'/') {
                 self.next();
                 self.expect_number()?
             } else {
@@ -1051,7 +1105,7 @@ impl Parser<'_, '_, '_> {
     }
 
     fn mssclamp(&mut self) -> PResult<()> {
-        if *self.peek() == Tok::Kw(Kw::Mssclamp) {
+        if self.peek() == Tok::Kw(Kw::Mssclamp) {
             self.next();
             self.nat.mssclamp = self.expect_number()?;
         }
@@ -1059,10 +1113,10 @@ impl Parser<'_, '_, '_> {
     }
 
     fn nattag(&mut self) -> PResult<()> {
-        if *self.peek() == Tok::Kw(Kw::Tag) {
+        if self.peek() == Tok::Kw(Kw::Tag) {
             self.next();
-            let s = self.expect_str()?;
-            self.nat.tag = CName::strncpy(&s, LABEL_MAX);
+            let tag = CName::strncpy(self.expect_str()?, LABEL_MAX);
+            self.nat.tag = tag;
         }
         Ok(())
     }
@@ -1078,7 +1132,7 @@ impl Parser<'_, '_, '_> {
     /// `rdroptions: rr frag age sticky mssclamp rdrproxy nattag`.
     fn rdroptions(&mut self) -> PResult<()> {
         self.rr_frag_age()?;
-        if *self.peek() == Tok::Kw(Kw::Sticky) {
+        if self.peek() == Tok::Kw(Kw::Sticky) {
             self.next();
             if !self.nat.flags.has(NatFlags::ROUNDR) && !self.nat.flags.has(NatFlags::SPLIT) {
                 (self.sink)(Event::Stderr(
@@ -1089,12 +1143,12 @@ impl Parser<'_, '_, '_> {
             }
         }
         self.mssclamp()?;
-        if *self.peek() == Tok::Kw(Kw::Proxy) {
+        if self.peek() == Tok::Kw(Kw::Proxy) {
             self.next();
-            match *self.peek() {
-                Tok::Str(_) => {
-                    let s = self.next_str();
-                    self.nat.plabel = CName::strncpy(&s, LABEL_MAX);
+            match self.peek() {
+                Tok::Str => {
+                    self.next();
+                    self.nat.plabel = CName::strncpy(self.lx.text(), LABEL_MAX);
                     // in_dport = htons(in_pnext) on the raw (network-order)
                     // in_pnext: the host-order number.
                     self.nat.dcmp.port = self.nat.pnext;
@@ -1125,14 +1179,14 @@ impl Parser<'_, '_, '_> {
 
     /// `setproto: [proto | tcpudp | tcp '/' udp]`.
     fn setproto(&mut self) -> PResult<()> {
-        let p = match *self.peek() {
+        let p = match self.peek() {
             Tok::Number(n) => {
                 self.next();
                 n as i32
             }
-            Tok::Str(_) => {
-                let s = self.next_str();
-                self.getproto(&s)
+            Tok::Str => {
+                self.next();
+                self.getproto(self.lx.text())
             }
             Tok::Kw(Kw::Udp) => {
                 self.next();
@@ -1140,7 +1194,7 @@ impl Parser<'_, '_, '_> {
             }
             Tok::Kw(Kw::Tcp) => {
                 self.next();
-                if *self.peek() == Tok::Char(b'/') {
+                if self.peek() == Tok::Char(b'/') {
                     self.next();
                     self.expect_kw(Kw::Udp)?;
                     self.twice()?;

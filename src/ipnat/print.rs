@@ -42,15 +42,19 @@ impl Out {
         push_dec(&mut self.out, v.into());
     }
 
-    /// `inet_ntop(AF_INET)` of the first word of `a`.
+    /// `inet_ntop(AF_INET)` of the first word of `a`, made in place and
+    /// appended at once.
     fn v4(&mut self, a: &I6Addr) {
-        let b = &a.0;
-        for (i, &x) in b[..4].iter().enumerate() {
-            if i != 0 {
-                self.out.push(b'.');
-            }
-            push_dec(&mut self.out, u64::from(x));
+        // Each octet's digits and a dot, copied whole: the next octet
+        // writes over the dot and what follows it.
+        let mut buf = [0u8; 19];
+        let mut n = 0;
+        for &x in &a.0[..4] {
+            let (text, len) = OCTETS[usize::from(x)];
+            buf[n..n + 4].copy_from_slice(&text);
+            n += len;
         }
+        self.out.extend_from_slice(&buf[..n - 1]);
     }
 
     /// [`ntop()`], written in place.
@@ -62,6 +66,24 @@ impl Out {
         }
     }
 }
+
+/// The text of each byte value and a dot, and its length.
+static OCTETS: [([u8; 4], usize); 256] = {
+    let mut t = [([0; 4], 0); 256];
+    let mut i = 0;
+    while i < 256 {
+        let x = i as u8;
+        t[i] = if x >= 100 {
+            ([b'0' + x / 100, b'0' + x / 10 % 10, b'0' + x % 10, b'.'], 4)
+        } else if x >= 10 {
+            ([b'0' + x / 10, b'0' + x % 10, b'.', 0], 3)
+        } else {
+            ([b'0' + x, b'.', 0, 0], 2)
+        };
+        i += 1;
+    }
+    t
+};
 
 /// Decimal digits of `v`, appended.
 fn push_dec(out: &mut Vec<u8>, mut v: u64) {
@@ -206,7 +228,13 @@ fn put_portname(o: &mut Out, db: &dyn Netdb, pr: i32, port: u16) {
 
 /// The name `portname()` prints instead of the number, if any.
 fn service_name(db: &dyn Netdb, pr: i32, port: u16) -> Option<String> {
-    let clip = |s: String| -> String { s.chars().take(31).collect() };
+    // The first 31 characters.
+    let clip = |mut s: String| -> String {
+        if let Some((end, _)) = s.char_indices().nth(31) {
+            s.truncate(end);
+        }
+        s
+    };
     if pr == -1 {
         if let Some(tcp) = db.serv_by_port(port, "tcp") {
             let buf = clip(tcp);

@@ -358,34 +358,95 @@ fn is_zero_pair(v: &[u32; 2]) -> bool {
 
 /// A fixed-size C character array (`in_ifnames[i]`, `in_plabel`,
 /// `ipt_tag`): the bytes up to the first NUL, at most `N` of them.
-#[derive(Clone, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
-pub struct CName(Vec<u8>);
+///
+/// A name of up to [`CName::INLINE`] bytes (all the usual ones) is kept
+/// in place, a longer one on the heap: parsing a rule allocates nothing
+/// for its names.
+#[derive(Clone)]
+pub struct CName(Store);
+
+#[derive(Clone)]
+enum Store {
+    /// The length and the bytes.
+    Inline(u8, [u8; CName::INLINE]),
+    Heap(Box<[u8]>),
+}
 
 impl CName {
+    /// The longest name kept in place (which keeps a `CName` as small as
+    /// a `Vec`).
+    const INLINE: usize = 22;
+
+    fn new(b: &[u8]) -> CName {
+        match u8::try_from(b.len()) {
+            Ok(n) if b.len() <= CName::INLINE => {
+                let mut buf = [0; CName::INLINE];
+                buf[..b.len()].copy_from_slice(b);
+                CName(Store::Inline(n, buf))
+            }
+            _ => CName(Store::Heap(b.into())),
+        }
+    }
+
     /// `strncpy(dst, src, max)`: stops at a NUL, keeps at most `max` bytes.
     pub fn strncpy(src: &[u8], max: usize) -> CName {
         let end = src.iter().position(|&b| b == 0).unwrap_or(src.len());
-        CName(src[..end.min(max)].to_vec())
+        CName::new(&src[..end.min(max)])
     }
 
     pub fn as_bytes(&self) -> &[u8] {
-        &self.0
+        match &self.0 {
+            Store::Inline(n, b) => &b[..usize::from(*n)],
+            Store::Heap(b) => b,
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.as_bytes().is_empty()
+    }
+}
+
+impl Default for CName {
+    fn default() -> CName {
+        CName::new(&[])
+    }
+}
+
+impl PartialEq for CName {
+    fn eq(&self, other: &CName) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for CName {}
+
+impl std::hash::Hash for CName {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.as_bytes().hash(h);
+    }
+}
+
+impl PartialOrd for CName {
+    fn partial_cmp(&self, other: &CName) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for CName {
+    fn cmp(&self, other: &CName) -> std::cmp::Ordering {
+        self.as_bytes().cmp(other.as_bytes())
     }
 }
 
 impl fmt::Debug for CName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?}", String::from_utf8_lossy(&self.0))
+        write!(f, "{:?}", String::from_utf8_lossy(self.as_bytes()))
     }
 }
 
 impl fmt::Display for CName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", String::from_utf8_lossy(&self.0))
+        write!(f, "{}", String::from_utf8_lossy(self.as_bytes()))
     }
 }
 
@@ -399,9 +460,9 @@ impl From<&str> for CName {
 /// name round-trips exactly.
 impl Serialize for CName {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match std::str::from_utf8(&self.0) {
+        match std::str::from_utf8(self.as_bytes()) {
             Ok(t) => s.serialize_str(t),
-            Err(_) => self.0.serialize(s),
+            Err(_) => self.as_bytes().serialize(s),
         }
     }
 }
@@ -421,7 +482,7 @@ impl<'de> Deserialize<'de> for CName {
         if b.contains(&0) {
             return Err(serde::de::Error::custom("a name cannot contain NUL"));
         }
-        Ok(CName(b))
+        Ok(CName::new(&b))
     }
 }
 

@@ -2,6 +2,7 @@
 //! `/etc/protocols`, so that rules print the same bytes on every host.
 
 use crate::backend::netdb::{Netdb, resolve};
+use std::sync::OnceLock;
 
 /// illumos `usr/src/cmd/cmd-inet/etc/services` (illumos-gate commit
 /// 2817066388ca0763ec573e049af64fe4da218f91), in file order: name, port,
@@ -258,6 +259,17 @@ static PROTOCOLS: &[(&str, i32, &[&str])] = &[
     ("ipv6-opts", 60, &["IPv6-Opts"]),
 ];
 
+/// Where each port's entries are in [`SERVICES`], in port order and then
+/// file order (the printers look ports up for every rule).
+fn services_by_port() -> &'static [(u16, usize)] {
+    static INDEX: OnceLock<Vec<(u16, usize)>> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut index: Vec<_> = SERVICES.iter().enumerate().map(|(i, s)| (s.1, i)).collect();
+        index.sort_unstable();
+        index
+    })
+}
+
 /// The built-in databases (the stock illumos files, looked up the way the
 /// illumos `files` name-service backend does: first match in file order,
 /// names and aliases compared exactly). Host names go to the resolver.
@@ -276,9 +288,13 @@ impl Netdb for BuiltinNetdb {
     }
 
     fn serv_by_port(&self, port: u16, proto: &str) -> Option<String> {
-        SERVICES
+        let index = services_by_port();
+        let from = index.partition_point(|&(p, _)| p < port);
+        index[from..]
             .iter()
-            .find(|(_, p, pr, _)| *p == port && *pr == proto)
+            .take_while(|&&(p, _)| p == port)
+            .map(|&(_, i)| &SERVICES[i])
+            .find(|(_, _, pr, _)| *pr == proto)
             .map(|(n, _, _, _)| n.to_string())
     }
 
