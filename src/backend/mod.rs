@@ -15,6 +15,7 @@ pub mod sim;
 use crate::model::link::{
     ClassMask, Conf, LinkId, LinkInfo, LinkState, PhysAttr, VnicAttr, VnicSpec,
 };
+use crate::model::stats::LinkStats;
 use crate::model::status::DlStatus;
 
 /// Why a datalink operation failed.
@@ -86,6 +87,11 @@ pub trait Datalink {
     fn get_linkprop(&mut self, id: LinkId, which: PropValue, prop: &str) -> DlResult<Vec<String>>;
     /// `dladm_walk_linkprop`: the properties the link has, in table order.
     fn linkprops(&mut self, id: LinkId) -> DlResult<Vec<String>>;
+    /// kstat `link:0:NAME`: the link's traffic counters.
+    fn link_stats(&mut self, id: LinkId) -> DlResult<LinkStats>;
+    /// Forget what was read, so that the next question sees the system as
+    /// it is then (a statistics loop calls it before every pass).
+    fn refresh(&mut self) {}
 }
 
 /// Which backend `XBOW_BACKEND` (or the platform) selects.

@@ -50,7 +50,8 @@ const PHYS_KINDS: &[Kind] = &[
 ];
 
 pub fn show_link(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
-    let (mut parsable, mut persistent, mut stats, mut interval) = (false, false, false, false);
+    let (mut parsable, mut persistent, mut stats) = (false, false, false);
+    let mut interval: Option<u64> = None;
     let mut fields: Option<String> = None;
     let mut g = Getopt::new(args, ":pPsi:o:", SHOW_LOPTS);
     for opt in g.by_ref() {
@@ -74,17 +75,16 @@ pub fn show_link(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
                 stats = true;
             }
             Opt::Flag('i', Some(v)) => {
-                if interval {
+                if interval.is_some() {
                     return Err(die_optdup('i'));
                 }
-                interval = true;
-                super::check_interval(&v)?;
+                interval = Some(super::check_interval(&v)?);
             }
             Opt::Flag('o', Some(v)) => fields = Some(v),
             o => return Err(die_opterr(&o, usage)),
         }
     }
-    if interval && !stats {
+    if interval.is_some() && !stats {
         return Err(die("the option -i can be used only with -s"));
     }
     if stats && persistent {
@@ -128,7 +128,7 @@ pub fn show_link(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
         return Err(die("\"-o all\" is invalid with -p"));
     }
     if stats {
-        return Err(unsupported("-s (statistics)"));
+        return super::stats::link_stats(ctx, single, fields.as_deref(), parsable, interval);
     }
     let default = if persistent {
         "link,class,bridge,over"

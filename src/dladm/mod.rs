@@ -3,7 +3,8 @@
 
 mod link;
 mod linkprop;
-mod output;
+pub(crate) mod output;
+mod stats;
 pub mod usage;
 mod vnic;
 
@@ -79,9 +80,9 @@ pub fn die_optdup(c: char) -> Fail {
 
 /// `dladm_str2interval`: a positive decimal number of seconds, else
 /// `invalid interval value`.
-pub fn check_interval(v: &str) -> Result<(), Fail> {
+pub fn check_interval(v: &str) -> Result<u64, Fail> {
     match crate::model::cnum::strtoull10(v) {
-        Some((n, "")) if (n as i64) > 0 => Ok(()),
+        Some((n, "")) if (n as i64) > 0 => Ok(n),
         _ => Err(die(format!("invalid interval value '{v}'"))),
     }
 }

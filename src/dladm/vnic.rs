@@ -313,7 +313,7 @@ fn show_common(ctx: &mut Ctx, args: &[String], usage: &str, etherstub: bool) -> 
     let mut persistent = false;
     let mut lower: Option<String> = None;
     let mut stats = false;
-    let mut interval = false;
+    let mut interval: Option<u64> = None;
     let mut fields: Option<String> = None;
     let mut g = Getopt::new(args, ":pPl:si:o:", LOPTS);
     for opt in g.by_ref() {
@@ -336,22 +336,19 @@ fn show_common(ctx: &mut Ctx, args: &[String], usage: &str, etherstub: bool) -> 
                 stats = true;
             }
             Opt::Flag('i', Some(v)) => {
-                if interval {
+                if interval.is_some() {
                     return Err(die_optdup('i'));
                 }
-                interval = true;
-                super::check_interval(&v)?;
+                interval = Some(super::check_interval(&v)?);
             }
             Opt::Flag('o', Some(v)) => fields = Some(v),
             o => return Err(die_opterr(&o, usage)),
         }
     }
-    if interval && !stats {
+    if interval.is_some() && !stats {
         return Err(die("the option -i can be used only with -s"));
     }
-    if stats {
-        return Err(unsupported("-s (statistics)"));
-    }
+    let stats = stats.then_some(interval);
     let what = if etherstub { "etherstub" } else { "vnic" };
     let ops = g.operands();
     let single = match ops.as_slice() {
@@ -402,6 +399,28 @@ fn show_common(ctx: &mut Ctx, args: &[String], usage: &str, etherstub: bool) -> 
             wrap: false,
         },
     )?;
+    if let Some(interval) = stats {
+        let lower = lower.zip(lower_id);
+        let single = single.map(|id| (id, ops[0].clone()));
+        return super::stats::vnic_stats(ctx, etherstub, single, lower, interval);
+    }
+    for attr in members(ctx, single, lower_id, etherstub, conf)? {
+        let cells = vnic_cells(ctx, &attr)?;
+        p.row(ctx, &cells)?;
+    }
+    p.finish(ctx)
+}
+
+/// The VNICs (or etherstubs) a show lists: the one named, or every one
+/// (over `lower` when given).
+pub(super) fn members(
+    ctx: &mut Ctx,
+    single: Option<LinkId>,
+    lower: Option<LinkId>,
+    etherstub: bool,
+    conf: Conf,
+) -> Result<Vec<VnicAttr>, Fail> {
+    let what = if etherstub { "etherstub" } else { "vnic" };
     let ids: Vec<LinkId> = match single {
         Some(id) => vec![id],
         None => ctx
@@ -415,22 +434,22 @@ fn show_common(ctx: &mut Ctx, args: &[String], usage: &str, etherstub: bool) -> 
             .map(|i| i.id)
             .collect(),
     };
+    let mut out = Vec::new();
     for id in ids {
         let attr = match ctx.dl.vnic_info(id, conf) {
             Ok(a) => a,
             Err(e) if single.is_some() => {
-                let name = &ops[0];
+                let name = ctx.dl.id2info(id).map(|i| i.name).unwrap_or_default();
                 return Err(die_dlerr(&e, format!("failed to show vnic '{name}'")));
             }
             Err(_) => continue,
         };
-        if attr.over.is_none() != etherstub || (lower_id.is_some() && attr.over != lower_id) {
+        if attr.over.is_none() != etherstub || (lower.is_some() && attr.over != lower) {
             continue;
         }
-        let cells = vnic_cells(ctx, &attr)?;
-        p.row(ctx, &cells)?;
+        out.push(attr);
     }
-    p.finish(ctx)
+    Ok(out)
 }
 
 /// `print_vnic`: one row of show-vnic / show-etherstub.

@@ -7,6 +7,7 @@ use crate::backend::{Datalink, DlError, DlResult, PropValue};
 use crate::model::link::{
     ClassMask, Conf, LinkClass, LinkId, LinkInfo, LinkState, PhysAttr, VnicAttr, VnicSpec,
 };
+use crate::model::stats::LinkStats;
 use crate::model::status::DlStatus;
 use crate::sys::dladm_abi::Generation;
 use crate::sys::illumos::{self, CreateError, Dladm, OpenError};
@@ -125,6 +126,35 @@ impl Datalink for IllumosDatalink {
             .ok()
             .and_then(|name| illumos::link_stat(&name, "ifspeed").ok())
             .map_or(0, |bps| bps / 1_000_000)
+    }
+
+    /// `get_link_stats` / `dladm_get_stats`: the 64-bit counters, else the
+    /// 32-bit ones; a statistic missing leaves 0.
+    fn link_stats(&mut self, id: LinkId) -> DlResult<LinkStats> {
+        let name = self.name_of(id)?;
+        const NAMES: [&str; 10] = [
+            "ipackets64",
+            "ipackets",
+            "rbytes64",
+            "rbytes",
+            "ierrors",
+            "opackets64",
+            "opackets",
+            "obytes64",
+            "obytes",
+            "oerrors",
+        ];
+        let v = illumos::link_stats(&name, &NAMES).map_err(|e| DlError::Backend(e.to_string()))?;
+        let get = |i: usize| v.get(i).copied().flatten();
+        let either = |i: usize| get(i).or(get(i + 1)).unwrap_or(0);
+        Ok(LinkStats {
+            ipackets: either(0),
+            rbytes: either(2),
+            ierrors: get(4).unwrap_or(0),
+            opackets: either(5),
+            obytes: either(7),
+            oerrors: get(9).unwrap_or(0),
+        })
     }
 
     fn phys_info(&mut self, id: LinkId, conf: Conf) -> DlResult<PhysAttr> {

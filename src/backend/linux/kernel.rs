@@ -29,6 +29,8 @@ use crate::model::ipnet::Ipv4Cidr;
 use crate::model::link::{LinkClass, LinkId, LinkState};
 use crate::model::link_name::LinkName;
 use crate::model::mac::MacAddr;
+use crate::model::stats::LinkStats;
+use crate::model::status::DlStatus;
 use crate::model::zone::ZoneState;
 use std::net::Ipv4Addr;
 use std::sync::Mutex;
@@ -175,7 +177,42 @@ impl LinuxKernel {
     }
 }
 
+/// The kernel's counters as the link's, which are the VNIC's own end's
+/// (a veth end or a macvlan, in a zone's namespace while the zone runs),
+/// an etherstub's bridge's or a physical device's.
+fn stats_of(s: &netlink_packet_route::link::Stats64) -> LinkStats {
+    LinkStats {
+        ipackets: s.rx_packets,
+        rbytes: s.rx_bytes,
+        ierrors: s.rx_errors,
+        opackets: s.tx_packets,
+        obytes: s.tx_bytes,
+        oerrors: s.tx_errors,
+    }
+}
+
 impl Kernel for LinuxKernel {
+    fn link_stats(&self, st: &SimState, id: LinkId) -> DlResult<LinkStats> {
+        let Some(l) = st.link(id) else {
+            return Err(DlStatus::Notfound.into());
+        };
+        let name = l.name.clone();
+        let read = |nl: &mut Netlink| nl.link_stats(&name).map_err(nl_err);
+        let found = match super::desired::running_zone_of(st, &name) {
+            Some(zone) => super::netns::run_in(zone, || {
+                Netlink::open().map_err(nl_err).and_then(|mut nl| read(&mut nl))
+            })
+            .map_err(|e| format!("network namespace {zone}: {e}"))
+            .and_then(|r| r)
+            .map_err(DlError::Backend)?,
+            None => self.netlink(read)?,
+        };
+        found
+            .map(|s| stats_of(&s))
+            .ok_or_else(|| DlStatus::Notfound.into())
+    }
+
+
     fn persistent_links(&self) -> bool {
         false
     }

@@ -12,6 +12,7 @@ use crate::model::link::{
 };
 use crate::model::mac::MacAddr;
 use crate::model::proptable::{self, PropFlags, Setter};
+use crate::model::stats::LinkStats;
 use crate::model::status::DlStatus;
 
 /// The random-address prefix libdladm uses by default (`2:8:20`).
@@ -313,6 +314,7 @@ impl Datalink for SimDatalink {
                 class,
                 active: None,
                 persistent: None,
+                stats: Default::default(),
             };
             let mut saved = conf.clone();
             for (name, vals) in &spec.props {
@@ -469,6 +471,23 @@ impl Datalink for SimDatalink {
         }
         .ok_or(DlStatus::Notfound)?;
         linkprop::get(st, l, conf, which, d)
+    }
+
+    fn link_stats(&mut self, id: LinkId) -> DlResult<LinkStats> {
+        self.state()?;
+        let st = std::sync::Arc::clone(self.cache.as_ref().expect("loaded"));
+        let l = match st.link(id) {
+            Some(l) if l.active.is_some() => l,
+            _ => return Err(DlStatus::Notfound.into()),
+        };
+        match self.file.kernel() {
+            Some(k) => k.link_stats(&st, id),
+            None => Ok(l.stats),
+        }
+    }
+
+    fn refresh(&mut self) {
+        self.cache = None;
     }
 
     fn linkprops(&mut self, id: LinkId) -> DlResult<Vec<String>> {

@@ -10,6 +10,7 @@ mod nat_state;
 mod netdb;
 mod state;
 mod state_file;
+mod traffic;
 
 pub use datalink::SimDatalink;
 pub use host::SimHost;
@@ -59,6 +60,12 @@ pub trait Kernel: std::fmt::Debug + Send + Sync {
     fn nat_sessions(&self, st: &SimState) -> DlResult<Vec<crate::ipnat::session::NatSession>>;
     /// Drop the kernel's NAT sessions; how many there were.
     fn nat_flush_sessions(&self) -> DlResult<u64>;
+    /// The kernel's traffic counters of active link `id`.
+    fn link_stats(
+        &self,
+        st: &SimState,
+        id: crate::model::link::LinkId,
+    ) -> DlResult<crate::model::stats::LinkStats>;
 }
 
 /// Read the state, apply `f`, make the kernel (if any) follow, and store

@@ -6,6 +6,7 @@ use crate::model::ipnet::Ipv4Cidr;
 use crate::model::link::{LinkClass, LinkId, LinkState, MacAddrType, VrrpAf};
 use crate::model::linkprop::Priority;
 use crate::model::mac::MacAddr;
+use crate::model::stats::LinkStats;
 use crate::model::svc::SvcState;
 use crate::model::zone::{ZoneConfig, ZoneState};
 use serde::{Deserialize, Serialize};
@@ -119,6 +120,9 @@ pub struct SimLink {
     /// The saved configuration (datalink.conf), if the link is persistent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub persistent: Option<LinkConf>,
+    /// The traffic counters of the active link (kstat `link:0:NAME`).
+    #[serde(default, skip_serializing_if = "LinkStats::is_zero")]
+    pub stats: LinkStats,
 }
 
 /// One configuration of a link.
@@ -254,6 +258,7 @@ impl SimState {
             class,
             active,
             persistent,
+            stats: LinkStats::default(),
         };
         if let Some(m) = self.index.names.get_mut() {
             m.entry(link.name.clone()).or_insert(id);
@@ -298,6 +303,7 @@ impl SimState {
         self.links.retain(|l| l.persistent.is_some());
         for l in &mut self.links {
             l.active = None;
+            l.stats = LinkStats::default();
         }
         for i in 0..self.links.len() {
             let conf = self.links[i].persistent.clone().expect("retained");
