@@ -4,7 +4,7 @@
 mod link;
 mod linkprop;
 pub(crate) mod output;
-mod stats;
+pub(crate) mod stats;
 pub mod usage;
 mod vnic;
 
@@ -231,6 +231,17 @@ pub fn run(
             }
         },
     };
+    exit_code(prog, result, out, err, &usage::text())
+}
+
+/// How a run of a personality ends: its messages, and the exit status.
+pub(crate) fn exit_code(
+    prog: &str,
+    result: CmdResult,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    usage: &str,
+) -> i32 {
     let _ = out.flush();
     match result {
         Ok(()) => 0,
@@ -239,7 +250,7 @@ pub fn run(
             1
         }
         Err(Fail::Usage) => {
-            let _ = write!(err, "{}", usage::text());
+            let _ = write!(err, "{usage}");
             1
         }
         Err(Fail::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => 1,
