@@ -126,7 +126,11 @@ pub fn vnic_stats(
         let head = format!(
             "{}\tipackets  rbytes      opackets  obytes          {}\n",
             lower.as_ref().map_or("", |(name, _)| name.as_str()),
-            if lower.is_some() { "%ipkts  %opkts" } else { "" }
+            if lower.is_some() {
+                "%ipkts  %opkts"
+            } else {
+                ""
+            }
         );
         ctx.out.write_all(head.as_bytes())?;
     }
@@ -169,7 +173,8 @@ pub fn vnic_stats(
         }
         for (id, name, now) in rows {
             let d = now.since(&prev.get(&id).copied().unwrap_or_default());
-            let share = |part: u64, whole: u64| (whole != 0).then(|| part as f64 / whole as f64 * 100.0);
+            let share =
+                |part: u64, whole: u64| (whole != 0).then(|| part as f64 / whole as f64 * 100.0);
             let shares = (
                 share(d.ipackets, total.ipackets),
                 share(d.opackets, total.opackets),

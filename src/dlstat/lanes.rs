@@ -293,8 +293,14 @@ mod tests {
         assert_eq!(map_to_units(5, Some('M'), false), "   0.00M");
         assert_eq!(map_to_units(5, None, true), "5");
         // Past P the scale stops growing.
-        assert_eq!(map_to_units(1_000_000_000_000_000_000, None, false), "   1.00P");
-        assert_eq!(map_to_units(2_000_000_000_000_000_000, None, false), "   2.00P");
+        assert_eq!(
+            map_to_units(1_000_000_000_000_000_000, None, false),
+            "   1.00P"
+        );
+        assert_eq!(
+            map_to_units(2_000_000_000_000_000_000, None, false),
+            "   2.00P"
+        );
         // Fifteen-byte buffers.
         assert_eq!(map_to_units(u64::MAX, None, true), "18446744073709");
     }
@@ -309,13 +315,13 @@ mod tests {
             ..LinkStats::default()
         };
         let rx = &entries(StatType::RxLane, false, &s)[0];
-        assert_eq!((rx.get("ipackets"), rx.get("intrs"), rx.get("polls")), (3, 3, 0));
+        assert_eq!(
+            (rx.get("ipackets"), rx.get("intrs"), rx.get("polls")),
+            (3, 3, 0)
+        );
         assert!(entries(StatType::RxRing, false, &s).is_empty());
         assert_eq!(entries(StatType::TxRing, true, &s)[0].get("obytes"), 200);
-        let later = LinkStats {
-            ipackets: 5,
-            ..s
-        };
+        let later = LinkStats { ipackets: 5, ..s };
         let d = entries(StatType::RxLane, false, &later)[0].since(Some(rx));
         assert_eq!(d.get("ipackets"), 2);
     }

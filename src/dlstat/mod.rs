@@ -500,8 +500,11 @@ fn dump(ctx: &mut Ctx, single: Option<LinkInfo>, types: &[StatType]) -> CmdResul
                 for (name, v) in &e.stats {
                     text.push_str(&format!("\t{name:>15}\t\t{v:>15}\n"));
                 }
-                let stats: serde_json::Map<String, Value> =
-                    e.stats.iter().map(|(n, v)| (n.to_string(), json!(v))).collect();
+                let stats: serde_json::Map<String, Value> = e
+                    .stats
+                    .iter()
+                    .map(|(n, v)| (n.to_string(), json!(v)))
+                    .collect();
                 json.push(json!({"link": info.name, "header": e.header, "stats": stats}));
             }
             if !list.is_empty() {

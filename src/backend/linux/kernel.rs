@@ -200,7 +200,9 @@ impl Kernel for LinuxKernel {
         let read = |nl: &mut Netlink| nl.link_stats(&name).map_err(nl_err);
         let found = match super::desired::running_zone_of(st, &name) {
             Some(zone) => super::netns::run_in(zone, || {
-                Netlink::open().map_err(nl_err).and_then(|mut nl| read(&mut nl))
+                Netlink::open()
+                    .map_err(nl_err)
+                    .and_then(|mut nl| read(&mut nl))
             })
             .map_err(|e| format!("network namespace {zone}: {e}"))
             .and_then(|r| r)
@@ -211,7 +213,6 @@ impl Kernel for LinuxKernel {
             .map(|s| stats_of(&s))
             .ok_or_else(|| DlStatus::Notfound.into())
     }
-
 
     fn persistent_links(&self) -> bool {
         false

@@ -378,7 +378,8 @@ impl Netlink {
     /// The counters of the link called `name` (`ip -s link show dev
     /// NAME`: `IFLA_STATS64`), or `None` if there is no such link.
     pub fn link_stats(&mut self, name: &str) -> NlResult<Option<Stats64>> {
-        let get = RouteNetlinkMessage::GetLink(link_msg(0, vec![LinkAttribute::IfName(name.into())]));
+        let get =
+            RouteNetlinkMessage::GetLink(link_msg(0, vec![LinkAttribute::IfName(name.into())]));
         match self.request(get, 0) {
             Ok(replies) => Ok(replies.iter().find_map(|m| match m {
                 RouteNetlinkMessage::NewLink(l) => Some(

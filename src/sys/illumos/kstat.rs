@@ -94,8 +94,7 @@ pub fn link_stats(link: &str, stats: &[&str]) -> Result<Vec<Option<u64>>, KstatE
         };
         // SAFETY: `ksp` was just read; the name is NUL-terminated and only
         // read.
-        let knp =
-            unsafe { (lib.data_lookup)(ksp, cstat.as_ptr().cast_mut()) }.cast::<KstatNamed>();
+        let knp = unsafe { (lib.data_lookup)(ksp, cstat.as_ptr().cast_mut()) }.cast::<KstatNamed>();
         if knp.is_null() {
             values.push(None);
             continue;
