@@ -880,3 +880,37 @@ fn undo_failure_is_reported() {
     env.dladm(&["delete-vnic", "v0"]).ok();
     env.dladm(&["delete-etherstub", "s0"]).ok();
 }
+
+#[test]
+fn dlstat_counts_what_goes_through_a_vnic() {
+    let Some(env) = env() else { return };
+    let ns = env.linux.clone().expect("linux");
+    env.dladm(&["create-etherstub", "stub0"]).ok();
+    env.dladm(&["create-vnic", "-l", "stub0", "vnic0"]).ok();
+    env.dladm(&["create-vnic", "-l", "stub0", "vnic1"]).ok();
+    let counts = |link: &str| -> Vec<u64> {
+        let r = env.xbow(&["dlstat", "-p", "-o", "ipkts,rbytes,opkts,obytes", link]);
+        r.ok()
+            .stdout
+            .trim()
+            .split(':')
+            .map(|v| v.parse().expect("count"))
+            .collect()
+    };
+    let before = (counts("vnic0"), counts("vnic1"));
+    // A datagram to a neighbour nobody answers for: vnic0 sends ARP
+    // requests, which the etherstub's bridge floods to vnic1.
+    common::ip(&["-n", &ns, "addr", "add", "10.9.0.1/24", "dev", "vnic0"]);
+    exec(
+        &env,
+        &["bash", "-c", "echo x >/dev/udp/10.9.0.2/9; sleep 0.3"],
+    );
+    let after = (counts("vnic0"), counts("vnic1"));
+    assert!(after.0[2] > before.0[2], "vnic0 sent: {before:?} {after:?}");
+    assert!(after.0[3] >= before.0[3] + 42, "vnic0 bytes: {before:?} {after:?}");
+    assert!(after.1[0] > before.1[0], "vnic1 received: {before:?} {after:?}");
+    // dladm sees the same counters.
+    let r = env.dladm(&["show-link", "-s", "-p", "-o", "opackets", "vnic0"]);
+    let opackets: u64 = r.ok().stdout.trim().parse().expect("count");
+    assert!(opackets >= after.0[2], "{opackets} {after:?}");
+}
