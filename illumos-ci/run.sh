@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # illumos-ci/run.sh: build xbow, run its tests, run the integration suite
 # against the real kernel, check the sys layer's layouts against the host's
-# headers and compare `xbow dladm` with /usr/sbin/dladm and `xbow ipnat`
-# with /usr/sbin/ipnat byte for byte (the ipnat comparison needs
+# headers and compare `xbow dladm` with /usr/sbin/dladm, `xbow dlstat` with
+# /usr/sbin/dlstat and `xbow ipnat` with /usr/sbin/ipnat byte for byte (the ipnat comparison needs
 # svc:/network/ipfilter online and an empty NAT table, else it is skipped
 # with a warning; it empties the table again at exit).
 #
@@ -476,6 +476,30 @@ compare_errors() {
 	fi
 }
 
+# Statistics (show-link -s, show-vnic -s, show-etherstub -s) where the
+# counters cannot move: our own VNICs and etherstub, never plumbed, and
+# lists of link names; then the option checks.
+compare_stats() {
+	local P=$PREFIX
+	compare show-link -s "${P}v0"
+	compare show-link -s -p -o link,ipackets,rbytes,opackets,obytes "${P}v0"
+	compare show-link -s -p -o link
+	compare show-link -s -o link,ierrors,oerrors "${P}v1"
+	compare show-vnic -s "${P}v0"
+	compare show-vnic -s -l "${P}stub0"
+	compare show-etherstub -s "${P}stub0"
+	compare show-link -i 1
+	compare show-link -s -P
+	compare show-link -s -i 0
+	compare show-link -s -p
+	compare show-link -s -p -o all
+	compare show-vnic -i 1
+	compare show-vnic -s -i x
+	compare show-vnic -s -s
+	compare show-vnic -s -l "${P}nosuch0"
+	compare show-vnic -s "${P}nosuch0"
+}
+
 compare_with_dladm() {
 	local P=$PREFIX phys
 	[ -x "$XBOW" ] || {
@@ -507,6 +531,7 @@ compare_with_dladm() {
 	compare show-vnic "${P}v1"
 	compare show-etherstub "${P}stub0"
 	compare_errors
+	compare_stats
 
 	log "state 3: resets and deletions"
 	change "$XBOW" dladm reset-linkprop -t -p maxbw "${P}v0"
@@ -545,6 +570,87 @@ compare_with_dladm() {
 		return 1
 	}
 	printf '    all %d comparisons identical\n' "$NCMP" >&2
+}
+
+# ---------------------------------------------------------------- comparison with dlstat
+
+DLSTAT=/usr/sbin/dlstat
+STAT_NCMP=0
+STAT_FAIL=0
+
+# dlstat_compare [--info] ARGS...: `dlstat ARGS` and xbow's `dlstat ARGS`,
+# both started as plain "dlstat" through PATH (argv[0] is in dlstat's
+# messages), must agree byte for byte. With --info a difference is shown
+# but not counted: the lane and ring model (xbow-dlstat(8)) is expected to
+# differ from what a real NIC has.
+dlstat_compare() {
+	local info=0
+	[ "$1" != --info ] || {
+		info=1
+		shift
+	}
+	STAT_NCMP=$((STAT_NCMP + 1))
+	local a="$WORK/stat$STAT_NCMP.dlstat" b="$WORK/stat$STAT_NCMP.xbow"
+	capture "$a" env PATH="$(dirname "$DLSTAT"):$PATH" dlstat "$@"
+	capture "$b" env PATH="$WORK/xbow-dlstat:$PATH" XBOW_BACKEND=illumos dlstat "$@"
+	if [ "$info" = 1 ]; then
+		same_captures "$a" "$b" "dlstat $* (informational)" || true
+	else
+		same_captures "$a" "$b" "dlstat $*" || STAT_FAIL=$((STAT_FAIL + 1))
+	fi
+}
+
+compare_with_dlstat() {
+	local P=${PREFIX}s
+	[ -x "$DLSTAT" ] || {
+		warn "no $DLSTAT: the dlstat comparison is skipped"
+		return 0
+	}
+	mkdir -p "$WORK/xbow-dlstat"
+	ln -sf "$XBOW" "$WORK/xbow-dlstat/dlstat"
+	change "$XBOW" dladm create-etherstub -t "${P}stub0"
+	change "$XBOW" dladm create-vnic -t -l "${P}stub0" -m 2:8:20:aa:dd:1 "${P}v0"
+	# Lists of links, and what holds whatever the traffic.
+	dlstat_compare -p -o link
+	dlstat_compare show-link -p -o link,type
+	dlstat_compare -r -p -o link
+	dlstat_compare -t -p -o link
+	dlstat_compare show-aggr
+	dlstat_compare show-aggr -p -o link,port
+	# The option checks, in dlstat.c's order, and the operand.
+	dlstat_compare -r -t
+	dlstat_compare -u X
+	dlstat_compare -u K -p
+	dlstat_compare -p
+	dlstat_compare -p -o all
+	dlstat_compare -a -A
+	dlstat_compare -a -i 1
+	dlstat_compare -A -r
+	dlstat_compare -i 0
+	dlstat_compare -x
+	dlstat_compare -o
+	dlstat_compare -o nosuch
+	dlstat_compare show-link -F
+	dlstat_compare show-link -r -h
+	dlstat_compare show-phys -A
+	dlstat_compare show-aggr -a
+	dlstat_compare "${P}nosuch0"
+	dlstat_compare "${P}v0" "${P}v0"
+	dlstat_compare "$(printf 'a%.0s' $(seq 32))"
+	# A VNIC that carries nothing: the heading and zero counts, unless
+	# illumos has no lane for an unplumbed VNIC.
+	dlstat_compare --info "${P}v0"
+	dlstat_compare --info -u R "${P}v0"
+	dlstat_compare --info show-link "${P}v0"
+	dlstat_compare --info show-link -r -F "${P}v0"
+	dlstat_compare --info show-phys -p -o link,type,index
+	change "$XBOW" dladm delete-vnic -t "${P}v0"
+	change "$XBOW" dladm delete-etherstub -t "${P}stub0"
+	[ "$STAT_FAIL" = 0 ] || {
+		echo "    $STAT_FAIL of $STAT_NCMP dlstat comparisons differed" >&2
+		return 1
+	}
+	printf '    all %d dlstat comparisons identical\n' "$STAT_NCMP" >&2
 }
 
 # Delete every link named with a prefix, VNICs before etherstubs, with
@@ -1033,6 +1139,7 @@ main() {
 		stage "integration suite against the kernel" suite_illumos
 		stage "byte comparison with $DLADM" compare_with_dladm
 		stage "byte comparison with $IPNAT" compare_with_ipnat
+		stage "byte comparison with $DLSTAT" compare_with_dlstat
 	fi
 	stage "the example network: xbow net up, status, down" net_example
 
