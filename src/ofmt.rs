@@ -448,4 +448,27 @@ mod tests {
             "LINK         OVER\nx0           --\n"
         );
     }
+
+    #[test]
+    fn right_justified_with_overflow() {
+        // ofmt.c `ofmt_print_field` with OFMT_RIGHTJUST (dlstat's tables).
+        const T: &[Field] = &[
+            Field::new("LINK", 10),
+            Field::new("TYPE", 5),
+            Field::new("IPKTS", 8),
+        ];
+        let (mut o, _) = Ofmt::open(None, T, Flags::default(), 24).unwrap();
+        o.right_justify();
+        let mut out = Vec::new();
+        for r in [["etherstub0", "rx", "  1.23M"], ["e0", "tx", " 987654321"]] {
+            let cells: Vec<Cell> = r.iter().map(|s| Cell::from(*s)).collect();
+            o.print(&mut out, &cells).unwrap();
+        }
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "      LINK  TYPE    IPKTS\n\
+             etherstub0   rx    1.23M\n\
+             \x20       e0    tx  987654321\n"
+        );
+    }
 }

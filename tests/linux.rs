@@ -907,8 +907,14 @@ fn dlstat_counts_what_goes_through_a_vnic() {
     );
     let after = (counts("vnic0"), counts("vnic1"));
     assert!(after.0[2] > before.0[2], "vnic0 sent: {before:?} {after:?}");
-    assert!(after.0[3] >= before.0[3] + 42, "vnic0 bytes: {before:?} {after:?}");
-    assert!(after.1[0] > before.1[0], "vnic1 received: {before:?} {after:?}");
+    assert!(
+        after.0[3] >= before.0[3] + 42,
+        "vnic0 bytes: {before:?} {after:?}"
+    );
+    assert!(
+        after.1[0] > before.1[0],
+        "vnic1 received: {before:?} {after:?}"
+    );
     // dladm sees the same counters.
     let r = env.dladm(&["show-link", "-s", "-p", "-o", "opackets", "vnic0"]);
     let opackets: u64 = r.ok().stdout.trim().parse().expect("count");

@@ -123,7 +123,7 @@ fn show_vnic_s_layout_omnios_blog_derived() {
             for c in l.chars() {
                 if c == '\t' {
                     s.push(' ');
-                    while s.len() % 8 != 0 {
+                    while !s.len().is_multiple_of(8) {
                         s.push(' ');
                     }
                 } else {

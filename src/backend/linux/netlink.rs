@@ -386,7 +386,7 @@ impl Netlink {
                     l.attributes
                         .iter()
                         .find_map(|a| match a {
-                            LinkAttribute::Stats64(s) => Some(s.clone()),
+                            LinkAttribute::Stats64(s) => Some(*s),
                             _ => None,
                         })
                         .unwrap_or_default(),
