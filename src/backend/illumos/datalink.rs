@@ -10,7 +10,7 @@ use crate::model::link::{
 use crate::model::stats::LinkStats;
 use crate::model::status::DlStatus;
 use crate::sys::dladm_abi::Generation;
-use crate::sys::illumos::{self, CreateError, Dladm, OpenError};
+use crate::sys::illumos::{self, CreateError, Dladm, KstatError, OpenError};
 use crate::sys::illumos_types::DladmStatus;
 
 /// libdladm's datalinks, through an open handle (closed on drop).
@@ -128,32 +128,49 @@ impl Datalink for IllumosDatalink {
             .map_or(0, |bps| bps / 1_000_000)
     }
 
-    /// `get_link_stats` / `dladm_get_stats`: the 64-bit counters, else the
-    /// 32-bit ones; a statistic missing leaves 0.
+    /// `get_link_stats` / `dladm_get_stats`: each counter's 64-bit
+    /// statistic, else its 32-bit one, in dladm's order; the first one
+    /// missing leaves it and the rest 0, as does a link without a kstat.
     fn link_stats(&mut self, id: LinkId) -> DlResult<LinkStats> {
         let name = self.name_of(id)?;
-        const NAMES: [&str; 10] = [
-            "ipackets64",
-            "ipackets",
-            "rbytes64",
-            "rbytes",
-            "ierrors",
-            "opackets64",
-            "opackets",
-            "obytes64",
-            "obytes",
-            "oerrors",
+        const NAMES: [[&str; 2]; 6] = [
+            ["ipackets64", "ipackets"],
+            ["opackets64", "opackets"],
+            ["rbytes64", "rbytes"],
+            ["obytes64", "obytes"],
+            ["ierrors", "ierrors"],
+            ["oerrors", "oerrors"],
         ];
-        let v = illumos::link_stats(&name, &NAMES).map_err(|e| DlError::Backend(e.to_string()))?;
-        let get = |i: usize| v.get(i).copied().flatten();
-        let either = |i: usize| get(i).or(get(i + 1)).unwrap_or(0);
+        let flat: Vec<&str> = NAMES.iter().flatten().copied().collect();
+        let v = match illumos::link_stats(&name, &flat) {
+            Ok(v) => v,
+            Err(KstatError::NotFound { .. }) => return Ok(LinkStats::default()),
+            // dladm's own warning.
+            Err(KstatError::Open) => {
+                return Err(DlError::Backend("kstat_open operation failed".into()));
+            }
+            Err(e) => return Err(DlError::Backend(e.to_string())),
+        };
+        let mut got = [0u64; 6];
+        for (i, slot) in got.iter_mut().enumerate() {
+            match v
+                .get(2 * i)
+                .copied()
+                .flatten()
+                .or(v.get(2 * i + 1).copied().flatten())
+            {
+                Some(n) => *slot = n,
+                None => break,
+            }
+        }
+        let [ipackets, opackets, rbytes, obytes, ierrors, oerrors] = got;
         Ok(LinkStats {
-            ipackets: either(0),
-            rbytes: either(2),
-            ierrors: get(4).unwrap_or(0),
-            opackets: either(5),
-            obytes: either(7),
-            oerrors: get(9).unwrap_or(0),
+            ipackets,
+            rbytes,
+            ierrors,
+            opackets,
+            obytes,
+            oerrors,
         })
     }
 

@@ -10,4 +10,4 @@ mod kstat;
 mod symbols;
 
 pub use handle::{CreateError, Dladm, OpenError, status_text};
-pub use kstat::{link_stat, link_stats};
+pub use kstat::{KstatError, link_stat, link_stats};
