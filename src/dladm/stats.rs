@@ -46,6 +46,18 @@ pub(crate) fn counters(ctx: &mut Ctx, id: LinkId) -> Result<LinkStats, Fail> {
     }
 }
 
+/// The links a statistics pass shows: every active one in link-id order,
+/// or the one named, as it is now (gone: none; renamed: its new name).
+pub(crate) fn pass_links(ctx: &mut Ctx, single: &Option<LinkInfo>) -> Vec<LinkInfo> {
+    match single {
+        Some(info) => ctx.dl.id2info(info.id).into_iter().collect(),
+        None => ctx
+            .dl
+            .walk(ClassMask::ALL, Conf::listing(false))
+            .unwrap_or_default(),
+    }
+}
+
 /// Flush what a pass printed, then wait `secs` seconds (`sleep(3C)`).
 pub(crate) fn pause(ctx: &mut Ctx, secs: u64) -> CmdResult {
     ctx.out.flush()?;
@@ -71,13 +83,7 @@ pub fn link_stats(
     let mut p = Printer::open(ctx, fields, LINK_S_FIELDS, LINK_S_KINDS, flags)?;
     let mut prev = LinkStats::default();
     loop {
-        let links = match &single {
-            Some(info) => vec![info.clone()],
-            None => ctx
-                .dl
-                .walk(ClassMask::ALL, Conf::listing(false))
-                .unwrap_or_default(),
-        };
+        let links = pass_links(ctx, &single);
         // `ls_firstonly`: with an interval only the first link is shown,
         // and its previous snapshot is kept; without, every link starts
         // from zero.

@@ -8,10 +8,10 @@ mod lanes;
 
 use crate::backend::{self, Datalink, DlError};
 use crate::dladm::output::{Kind, Printer};
-use crate::dladm::stats::{counters, pause};
+use crate::dladm::stats::{counters, pass_links, pause};
 use crate::dladm::{CmdResult, Ctx, Fail, check_interval, die, die_dlerr, die_optdup, die_opterr};
 use crate::getopt::{Getopt, Opt};
-use crate::model::link::{ClassMask, Conf, LinkClass, LinkId, LinkInfo};
+use crate::model::link::{LinkClass, LinkId, LinkInfo};
 use crate::model::link_name::MAXLINKNAMELEN;
 use crate::ofmt::{Cell, Field, Flags};
 use lanes::{Entry, StatType, entries, map_to_units};
@@ -413,7 +413,7 @@ fn show(ctx: &mut Ctx, form: Form, args: &[String]) -> CmdResult {
     let mut prev: HashMap<(LinkId, StatType, &'static str), Entry> = HashMap::new();
     loop {
         let mut seen = HashMap::new();
-        for info in links(ctx, &single) {
+        for info in pass_links(ctx, &single) {
             let now = counters(ctx, info.id)?;
             for &t in &types {
                 for e in entries(t, info.class == LinkClass::Phys, &now) {
@@ -439,17 +439,6 @@ fn show(ctx: &mut Ctx, form: Form, args: &[String]) -> CmdResult {
             p = open(ctx)?;
         }
         pause(ctx, secs)?;
-    }
-}
-
-/// The active links, in link-id order, or the one named.
-fn links(ctx: &mut Ctx, single: &Option<LinkInfo>) -> Vec<LinkInfo> {
-    match single {
-        Some(info) => vec![info.clone()],
-        None => ctx
-            .dl
-            .walk(ClassMask::ALL, Conf::listing(false))
-            .unwrap_or_default(),
     }
 }
 
@@ -488,7 +477,7 @@ fn cell(field: &str, link: &str, e: &Entry, unit: Option<char>, parsable: bool) 
 fn dump(ctx: &mut Ctx, single: Option<LinkInfo>, types: &[StatType]) -> CmdResult {
     let mut text = String::new();
     let mut json = Vec::new();
-    for info in links(ctx, &single) {
+    for info in pass_links(ctx, &single) {
         let now = counters(ctx, info.id)?;
         for &t in types {
             let list = entries(t, info.class == LinkClass::Phys, &now);
