@@ -161,12 +161,19 @@ fn show_vnic_s_with_lower_link_and_etherstub() {
          vnic0\t12        3456        0         0           \t300.0 \t0.0   \n\
          vnic1\t4         400         1         100         \t100.0 \t100.0 \n"
     );
+    // dladm.c `vnic_stats` starts from a zeroed state: show-etherstub -s
+    // lists the VNICs, and a named etherstub is no VNIC.
     set_stats(&env, &[("stub0", [0, 0, 0, 2, 20, 0])]);
     let r = env.dladm(&["show-etherstub", "-s"]);
+    assert_eq!(r.ok().stdout, env.dladm(&["show-vnic", "-s"]).stdout);
+    let r = env.dladm(&["show-etherstub", "-s", "stub0"]);
     assert_eq!(
-        r.ok().stdout,
-        "\tipackets  rbytes      opackets  obytes          \n\
-         stub0\t0         0           2         20          \t-\t100.0 \n"
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (
+            1,
+            "\tipackets  rbytes      opackets  obytes          \n",
+            "dladm: non-existent vnic 'stub0'\n"
+        )
     );
     let r = env.dladm(&["show-vnic", "-s", "--json", "vnic1"]);
     let v: Value = serde_json::from_str(&r.ok().stdout).unwrap();
@@ -406,9 +413,14 @@ fn dladm_stats_option_checks() {
         "option not supported for this command",
     );
     let nic = env.phys(&env.n("p0"), 1000);
+    // dladm.c `vnic_stats` prints its header before it looks.
     let r = env.dladm(&["show-vnic", "-s", "-l", &nic]);
     assert_eq!(r.stderr, format!("dladm: device {nic} has no vnics\n"));
     assert_eq!(r.code, 1);
+    assert_eq!(
+        r.stdout,
+        format!("{nic}\tipackets  rbytes      opackets  obytes          %ipkts  %opkts\n")
+    );
 }
 
 #[test]

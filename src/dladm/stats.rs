@@ -118,11 +118,12 @@ pub fn link_stats(
     }
 }
 
-/// `vnic_stats`: the VNICs' (or etherstubs') counters in dladm's own
-/// columns, with each one's share of the total.
+/// `vnic_stats`: the VNICs' counters in dladm's own columns, with each
+/// one's share of the total. `show-etherstub -s` comes here too and, as
+/// in dladm (whose statistics state starts zeroed, so it does not want
+/// etherstubs), lists VNICs: a named etherstub is a "non-existent vnic".
 pub fn vnic_stats(
     ctx: &mut Ctx,
-    etherstub: bool,
     single: Option<(LinkId, String)>,
     lower: Option<(String, LinkId)>,
     interval: Option<u64>,
@@ -146,7 +147,7 @@ pub fn vnic_stats(
             ctx,
             single.as_ref().map(|(id, _)| *id),
             lower.as_ref().map(|(_, id)| *id),
-            etherstub,
+            false,
             Conf::listing(false),
         )?;
         if attrs.is_empty() {

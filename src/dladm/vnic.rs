@@ -402,7 +402,7 @@ fn show_common(ctx: &mut Ctx, args: &[String], usage: &str, etherstub: bool) -> 
     if let Some(interval) = stats {
         let lower = lower.zip(lower_id);
         let single = single.map(|id| (id, ops[0].clone()));
-        return super::stats::vnic_stats(ctx, etherstub, single, lower, interval);
+        return super::stats::vnic_stats(ctx, single, lower, interval);
     }
     for attr in members(ctx, single, lower_id, etherstub, conf)? {
         let cells = vnic_cells(ctx, &attr)?;
