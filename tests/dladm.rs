@@ -146,12 +146,69 @@ fn create_etherstub_errors() {
         .fails_with("dladm: etherstub creation failed: object already exists\n");
 }
 
+/// `-R ROOT`: dladm.c `altroot_cmd` appends the command (its argv as
+/// getopt_long left it, a separate `-R ROOT` left out) to ROOT's upgrade
+/// profile and exits 0 without touching the running system; each
+/// subcommand calls it right after its own argument checks.
 #[test]
-fn alternate_root_is_refused() {
+fn alternate_root_appends_to_the_upgrade_profile() {
+    use std::os::unix::fs::PermissionsExt;
     let env = Env::new();
-    env.dladm(&["create-etherstub", "-R", "/a", &env.n("stub0")])
-        .fails_with("dladm: -R (alternate root) is not supported by xbow\n");
+    let root = env.dir().join("altroot");
+    let r = root.to_str().unwrap();
+    let (s, v) = (env.n("stub0"), env.n("vnic0"));
+    // No /var/svc/profile there: fopen fails.
+    env.dladm(&["create-etherstub", "-R", r, &s])
+        .fails_with(&format!("dladm: operation not supported on {r}\n"));
+    let profile = root.join("var/svc/profile");
+    std::fs::create_dir_all(&profile).unwrap();
+    env.dladm(&["create-etherstub", "-R", r, &s]).ok();
+    // Operands are moved after the options, as getopt_long leaves argv.
+    env.dladm(&["create-vnic", &v, "-R", r, "-l", &s, "-p", "maxbw=100M"]).ok();
+    env.dladm(&["set-linkprop", "-t", "-p", "priority=low", "-R", r, &v]).ok();
+    env.dladm(&["reset-linkprop", "-R", r, &v]).ok();
+    env.dladm(&["delete-vnic", &format!("--root-dir={r}"), &v]).ok();
+    env.dladm(&["delete-etherstub", "-R", r, &s]).ok();
+    let m = " # added by dladm(8)";
+    let want = format!(
+        "/sbin/dladm create-etherstub {s} {m}\n\
+         /sbin/dladm create-vnic -l {s} -p maxbw=100M {v} {m}\n\
+         /sbin/dladm set-linkprop -t -p priority=low {v} {m}\n\
+         /sbin/dladm reset-linkprop {v} {m}\n\
+         /sbin/dladm delete-vnic --root-dir={r} {v} {m}\n\
+         /sbin/dladm delete-etherstub {s} {m}\n"
+    );
+    let upgrade = profile.join("upgrade");
+    assert_eq!(std::fs::read_to_string(&upgrade).unwrap(), want);
+    let mode = std::fs::metadata(&upgrade).unwrap().permissions().mode();
+    assert_eq!(mode & 0o7777, 0o600);
+    // Nothing was created on the running system.
     assert_eq!(env.dladm(&["show-etherstub"]).stdout, "");
+    // The subcommand's own checks come first.
+    env.dladm(&["create-vnic", "-R", r, "-l", &s, "bad-name"])
+        .fails_with("dladm: invalid link name 'bad-name'\n");
+    env.dladm(&["set-linkprop", "-R", r, &v])
+        .fails_with("dladm: link property must be specified\n");
+    // A root with a datalink.conf gets upgrade_datalink.
+    std::fs::create_dir_all(root.join("etc/dladm")).unwrap();
+    std::fs::write(root.join("etc/dladm/datalink.conf"), "").unwrap();
+    env.dladm(&["create-etherstub", "-R", r, &s]).ok();
+    assert_eq!(
+        std::fs::read_to_string(profile.join("upgrade_datalink")).unwrap(),
+        format!("/sbin/dladm create-etherstub {s} {m}\n")
+    );
+    // Never through a link; never a line break into the script.
+    std::fs::remove_file(profile.join("upgrade_datalink")).unwrap();
+    std::os::unix::fs::symlink(env.dir().join("elsewhere"), profile.join("upgrade_datalink"))
+        .unwrap();
+    env.dladm(&["create-etherstub", "-R", r, &s])
+        .fails_with(&format!("dladm: operation not supported on {r}\n"));
+    assert!(!env.dir().join("elsewhere").exists());
+    let up = format!("/{r}//var/svc/profile/upgrade_datalink");
+    env.dladm(&["set-linkprop", "-p", "priority=low\nreboot", "-R", r, &v])
+        .fails_with(&format!(
+            "dladm: -R {r}: an argument holds a line break; nothing was written to {up}\n"
+        ));
 }
 
 #[test]

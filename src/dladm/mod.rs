@@ -1,6 +1,7 @@
 //! The `dladm` personality: illumos dladm's subcommands, options, output
 //! and messages for etherstubs, VNICs, links and link properties.
 
+mod altroot;
 mod link;
 mod linkprop;
 mod output;
