@@ -117,7 +117,13 @@ enum SimCommand {
         addr: Option<String>,
     },
     /// Remove a physical NIC declared with add-phys
-    RemovePhys { name: String },
+    RemovePhys {
+        name: String,
+        /// unplug it only: dlmgmtd keeps its saved configuration (a
+        /// REMOVED physical link, `show-phys -P` FLAGS r----)
+        #[arg(long)]
+        keep_config: bool,
+    },
     /// Reboot: drop temporary configuration, restore the persistent one
     Reboot,
     /// Play a packet through the NAT rules, creating its session as the
@@ -358,12 +364,13 @@ fn run_sim(cmd: SimCommand) -> Result<(), String> {
                 state,
                 addr,
                 duplex: None,
+                device: None,
+                removed: false,
             };
             sim::add_phys(&file, &name, phys, mtu).map_err(status(format!("add-phys {name}")))
         }
-        SimCommand::RemovePhys { name } => {
-            sim::remove_phys(&file, &name).map_err(status(format!("remove-phys {name}")))
-        }
+        SimCommand::RemovePhys { name, keep_config } => sim::remove_phys(&file, &name, keep_config)
+            .map_err(status(format!("remove-phys {name}"))),
         SimCommand::Reboot => sim::reboot(&file).map_err(status("reboot".into())),
         SimCommand::NatFlow {
             proto,

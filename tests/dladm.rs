@@ -851,3 +851,95 @@ fn temporary_and_persistent() {
     env.dladm(&["delete-vnic", &v]).ok();
     assert_eq!(links(&["-P"]), Vec::<String>::new());
 }
+
+/// `rename-link` (dladm.c `do_rename_link`, libdllink.c
+/// `dladm_rename_link`): case 1, an existing link takes a free name; the
+/// statuses of the other outcomes.
+#[test]
+fn rename_link_renames_and_reports_as_libdladm() {
+    let env = Env::new();
+    let (s, v, w) = (env.n("stub0"), env.n("vnic0"), env.n("vnic9"));
+    env.dladm(&["create-etherstub", "-t", &s]).ok();
+    env.dladm(&["create-vnic", "-t", "-l", &s, &v]).ok();
+    env.dladm(&["rename-link", &v, &w]).ok();
+    let shown = env.dladm(&["show-vnic", "-p", "-o", "link,over"]).stdout;
+    assert_eq!(shown, format!("{w}:{s}\n"));
+    // An etherstub with a VNIC over it: the VNIC follows (by link id).
+    let s2 = env.n("stub7");
+    env.dladm(&["rename-link", &s, &s2]).ok();
+    let shown = env.dladm(&["show-vnic", "-p", "-o", "link,over"]).stdout;
+    assert_eq!(shown, format!("{w}:{s2}\n"));
+    // link2 exists: EXIST; neither exists: NOTFOUND.
+    env.dladm(&["rename-link", &w, &s2])
+        .fails_with("dladm: rename operation failed: object already exists\n");
+    env.dladm(&["rename-link", &env.n("nope0"), &env.n("nope1")])
+        .fails_with("dladm: rename operation failed: object not found\n");
+    // dlmgmtd refuses a name dladm_valid_linkname refuses: EINVAL.
+    env.dladm(&["rename-link", &w, "bad-name"])
+        .fails_with("dladm: rename operation failed: invalid argument\n");
+    // Usage: exactly two operands; only -R.
+    let u = "    rename-link      <oldlink> <newlink>";
+    env.dladm(&["rename-link", &w]).fails_with(&usage_text());
+    env.dladm(&["rename-link", "-t", &w, &v])
+        .fails_with(&opterr("unrecognized option '-t'", u));
+}
+
+/// The cases that need the sim's hardware: a plumbed link is busy
+/// (`dls_devnet_rename` EBUSY); a renamed NIC keeps its device name;
+/// case 2 (an active NIC takes over a REMOVED one's name and
+/// configuration) and case 3 (a missing link names a REMOVED one's
+/// device).
+#[test]
+fn rename_link_of_physical_links() {
+    let Some(env) = Env::sim_only() else { return };
+    env.phys("e1000g0", 1000);
+    env.dladm(&["rename-link", "e1000g0", "net0"]).ok();
+    assert_eq!(
+        env.dladm(&["show-phys", "-p", "-o", "link,device"]).stdout,
+        "net0:e1000g0\n"
+    );
+    env.phys("e1000g1", 1000);
+    let spec = env.dir().join("ip.json");
+    std::fs::write(
+        &spec,
+        r#"{"vnics": [{"name": "vnic5", "over": "e1000g1"}],
+            "addresses": [{"interface": "vnic5", "address": "192.168.84.24/24"}]}"#,
+    )
+    .unwrap();
+    let spec = spec.to_str().unwrap();
+    env.xbow(&["net", "up", spec]).ok();
+    env.dladm(&["rename-link", "vnic5", "vnic6"])
+        .fails_with("dladm: rename operation failed: link busy\n");
+    env.xbow(&["net", "down", spec]).ok();
+    // net0 is unplugged; its configuration stays (FLAGS r----).
+    env.dladm(&["set-linkprop", "-p", "mtu=9000", "net0"]).ok();
+    env.xbow(&["sim", "remove-phys", "--keep-config", "net0"]).ok();
+    assert_eq!(
+        env.dladm(&["show-phys", "-P", "-p", "-o", "link,device,flags"]).stdout,
+        "net0:e1000g0:r----\ne1000g1:e1000g1:-----\n"
+    );
+    // Case 3: a missing link1 becomes the removed link's device.
+    env.dladm(&["rename-link", "bad-", "net0"])
+        .fails_with("dladm: rename operation failed: invalid link\n");
+    env.dladm(&["rename-link", "igb3", "net0"]).ok();
+    assert_eq!(
+        env.dladm(&["show-phys", "-P", "-p", "-o", "link,device"]).stdout,
+        "net0:igb3\ne1000g1:e1000g1\n"
+    );
+    // Case 2: e1000g1 takes net0's id, name and saved MTU.
+    env.dladm(&["rename-link", "e1000g1", "net0"]).ok();
+    assert_eq!(
+        env.dladm(&["show-phys", "-p", "-o", "link,device"]).stdout,
+        "net0:e1000g1\n"
+    );
+    assert_eq!(
+        env.dladm(&["show-linkprop", "-c", "-o", "value", "-p", "mtu", "net0"])
+            .stdout,
+        "9000\n"
+    );
+    // Case 2 needs an active physical link1: BADARG otherwise.
+    env.xbow(&["sim", "remove-phys", "--keep-config", "net0"]).ok();
+    env.dladm(&["create-etherstub", "stub0"]).ok();
+    env.dladm(&["rename-link", "stub0", "net0"])
+        .fails_with("dladm: rename operation failed: invalid argument\n");
+}

@@ -86,6 +86,8 @@ pub trait Datalink {
     fn get_linkprop(&mut self, id: LinkId, which: PropValue, prop: &str) -> DlResult<Vec<String>>;
     /// `dladm_walk_linkprop`: the properties the link has, in table order.
     fn linkprops(&mut self, id: LinkId) -> DlResult<Vec<String>>;
+    /// `dladm_rename_link`.
+    fn rename_link(&mut self, link1: &str, link2: &str) -> DlResult<()>;
 }
 
 /// Which backend `XBOW_BACKEND` (or the platform) selects.

@@ -337,3 +337,25 @@ fn phys_cells(ctx: &mut Ctx, info: &LinkInfo, conf: Conf) -> Result<Vec<Cell>, D
         v(""),
     ])
 }
+
+/// `do_rename_link`.
+pub fn rename_link(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
+    let mut altroot = None;
+    let mut g = Getopt::new(args, ":R:", super::LOPTS);
+    for opt in g.by_ref() {
+        match opt {
+            Opt::Flag('R', v) => altroot = v,
+            o => return Err(die_opterr(&o, usage)),
+        }
+    }
+    let ops = g.operands();
+    let [link1, link2] = ops.as_slice() else {
+        return Err(Fail::Usage);
+    };
+    if let Some(root) = altroot {
+        return super::altroot::altroot_cmd(&root, &g.argv());
+    }
+    ctx.dl
+        .rename_link(link1, link2)
+        .map_err(|e| die_dlerr(&e, "rename operation failed"))
+}

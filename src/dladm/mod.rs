@@ -146,6 +146,7 @@ type Subcommand = fn(&mut Ctx, &[String], &str) -> CmdResult;
 
 const IMPLEMENTED: &[(&str, Subcommand)] = &[
     ("help", |_, _, _| Err(Fail::Usage)),
+    ("rename-link", link::rename_link),
     ("show-link", link::show_link),
     ("show-phys", link::show_phys),
     ("set-linkprop", linkprop::set_linkprop),

@@ -171,4 +171,8 @@ impl Datalink for IllumosDatalink {
     fn linkprops(&mut self, id: LinkId) -> DlResult<Vec<String>> {
         self.dl.linkprop_names(id).map_err(|s| self.err(s))
     }
+
+    fn rename_link(&mut self, link1: &str, link2: &str) -> DlResult<()> {
+        self.dl.rename_link(link1, link2).map_err(|s| self.err(s))
+    }
 }

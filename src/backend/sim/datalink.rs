@@ -234,6 +234,10 @@ fn assign_mac(st: &SimState, spec: &VnicSpec, lower: LinkId) -> DlResult<LinkCon
 }
 
 impl Datalink for SimDatalink {
+    fn rename_link(&mut self, link1: &str, link2: &str) -> DlResult<()> {
+        self.mutate(|st| super::rename::rename(st, link1, link2))
+    }
+
     fn name2info(&mut self, name: &str) -> DlResult<LinkInfo> {
         self.state()?
             .by_name(name)
@@ -435,9 +439,13 @@ impl Datalink for SimDatalink {
             .into_iter()
             .flatten()
             .find_map(|c| c.phys.as_ref()?.duplex.clone());
+        let device = [&l.active, &l.persistent]
+            .into_iter()
+            .flatten()
+            .find_map(|c| c.phys.as_ref()?.device.clone());
         Ok(PhysAttr {
             media: "Ethernet".into(),
-            device: l.name.clone(),
+            device: device.unwrap_or_else(|| l.name.clone()),
             duplex: duplex.unwrap_or_else(|| "full".into()),
         })
     }

@@ -337,6 +337,14 @@ impl Dladm {
         })
     }
 
+    /// `dladm_rename_link`.
+    pub fn rename_link(&self, link1: &str, link2: &str) -> Result<(), DladmStatus> {
+        let (l1, l2) = (c_string(link1)?, c_string(link2)?);
+        // SAFETY: both names are NUL-terminated and outlive the call; the
+        // handle is live.
+        check(unsafe { (self.lib.rename_link)(self.h(), l1.as_ptr(), l2.as_ptr()) })
+    }
+
     /// `dladm_vnic_delete`.
     pub fn vnic_delete(&self, id: DatalinkId, flags: u32) -> Result<(), DladmStatus> {
         // SAFETY: plain values and the live handle.

@@ -129,6 +129,8 @@ pub struct Libdladm {
         unsafe extern "C" fn(*mut DladmHandle, DatalinkId, *mut DladmPhysAttr, u32) -> DladmStatus,
     pub media2str: unsafe extern "C" fn(u32, *mut c_char) -> *const c_char,
     pub vnic_delete: unsafe extern "C" fn(*mut DladmHandle, DatalinkId, u32) -> DladmStatus,
+    pub rename_link:
+        unsafe extern "C" fn(*mut DladmHandle, *const c_char, *const c_char) -> DladmStatus,
     pub vnic_info:
         unsafe extern "C" fn(*mut DladmHandle, DatalinkId, *mut DladmVnicAttr, u32) -> DladmStatus,
     pub parse_link_props:
@@ -301,6 +303,7 @@ fn load_dladm() -> Result<Libdladm, LoadError> {
             phys_info: sym(l, n, "dladm_phys_info")?,
             media2str: sym(l, n, "dladm_media2str")?,
             vnic_delete: sym(l, n, "dladm_vnic_delete")?,
+            rename_link: sym(l, n, "dladm_rename_link")?,
             vnic_info: sym(l, n, "dladm_vnic_info")?,
             parse_link_props: sym(l, n, "dladm_parse_link_props")?,
             free_props: sym(l, n, "dladm_free_props")?,
