@@ -115,6 +115,12 @@ enum SimCommand {
         /// (NAT rules that map to 0/32 use it)
         #[arg(long)]
         addr: Option<String>,
+        /// receive rings, in one hardware group (`dladm show-phys -H`)
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=128))]
+        rx_rings: u32,
+        /// transmit rings, in one hardware group
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=128))]
+        tx_rings: u32,
     },
     /// Remove a physical NIC declared with add-phys
     RemovePhys {
@@ -320,6 +326,8 @@ fn run_sim(cmd: SimCommand) -> Result<(), String> {
             factory_macs,
             state,
             addr,
+            rx_rings,
+            tx_rings,
         } => {
             name.parse::<LinkName>()
                 .map_err(|e| format!("add-phys {name}: {e}"))?;
@@ -365,6 +373,8 @@ fn run_sim(cmd: SimCommand) -> Result<(), String> {
                 addr,
                 duplex: None,
                 device: None,
+                rx_rings,
+                tx_rings,
                 removed: false,
             };
             sim::add_phys(&file, &name, phys, mtu).map_err(status(format!("add-phys {name}")))

@@ -278,7 +278,16 @@ mod tests {
         assert_eq!(
             g.argv(),
             args(&[
-                "cmd", "-tp", "-o", "link", "-ofoo", "--output=x", "--temp", "--", "name", "-t"
+                "cmd",
+                "-tp",
+                "-o",
+                "link",
+                "-ofoo",
+                "--output=x",
+                "--temp",
+                "--",
+                "name",
+                "-t"
             ])
         );
     }

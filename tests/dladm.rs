@@ -164,10 +164,13 @@ fn alternate_root_appends_to_the_upgrade_profile() {
     std::fs::create_dir_all(&profile).unwrap();
     env.dladm(&["create-etherstub", "-R", r, &s]).ok();
     // Operands are moved after the options, as getopt_long leaves argv.
-    env.dladm(&["create-vnic", &v, "-R", r, "-l", &s, "-p", "maxbw=100M"]).ok();
-    env.dladm(&["set-linkprop", "-t", "-p", "priority=low", "-R", r, &v]).ok();
+    env.dladm(&["create-vnic", &v, "-R", r, "-l", &s, "-p", "maxbw=100M"])
+        .ok();
+    env.dladm(&["set-linkprop", "-t", "-p", "priority=low", "-R", r, &v])
+        .ok();
     env.dladm(&["reset-linkprop", "-R", r, &v]).ok();
-    env.dladm(&["delete-vnic", &format!("--root-dir={r}"), &v]).ok();
+    env.dladm(&["delete-vnic", &format!("--root-dir={r}"), &v])
+        .ok();
     env.dladm(&["delete-etherstub", "-R", r, &s]).ok();
     let m = " # added by dladm(8)";
     let want = format!(
@@ -199,8 +202,11 @@ fn alternate_root_appends_to_the_upgrade_profile() {
     );
     // Never through a link; never a line break into the script.
     std::fs::remove_file(profile.join("upgrade_datalink")).unwrap();
-    std::os::unix::fs::symlink(env.dir().join("elsewhere"), profile.join("upgrade_datalink"))
-        .unwrap();
+    std::os::unix::fs::symlink(
+        env.dir().join("elsewhere"),
+        profile.join("upgrade_datalink"),
+    )
+    .unwrap();
     env.dladm(&["create-etherstub", "-R", r, &s])
         .fails_with(&format!("dladm: operation not supported on {r}\n"));
     assert!(!env.dir().join("elsewhere").exists());
@@ -913,9 +919,11 @@ fn rename_link_of_physical_links() {
     env.xbow(&["net", "down", spec]).ok();
     // net0 is unplugged; its configuration stays (FLAGS r----).
     env.dladm(&["set-linkprop", "-p", "mtu=9000", "net0"]).ok();
-    env.xbow(&["sim", "remove-phys", "--keep-config", "net0"]).ok();
+    env.xbow(&["sim", "remove-phys", "--keep-config", "net0"])
+        .ok();
     assert_eq!(
-        env.dladm(&["show-phys", "-P", "-p", "-o", "link,device,flags"]).stdout,
+        env.dladm(&["show-phys", "-P", "-p", "-o", "link,device,flags"])
+            .stdout,
         "net0:e1000g0:r----\ne1000g1:e1000g1:-----\n"
     );
     // Case 3: a missing link1 becomes the removed link's device.
@@ -923,7 +931,8 @@ fn rename_link_of_physical_links() {
         .fails_with("dladm: rename operation failed: invalid link\n");
     env.dladm(&["rename-link", "igb3", "net0"]).ok();
     assert_eq!(
-        env.dladm(&["show-phys", "-P", "-p", "-o", "link,device"]).stdout,
+        env.dladm(&["show-phys", "-P", "-p", "-o", "link,device"])
+            .stdout,
         "net0:igb3\ne1000g1:e1000g1\n"
     );
     // Case 2: e1000g1 takes net0's id, name and saved MTU.
@@ -938,8 +947,62 @@ fn rename_link_of_physical_links() {
         "9000\n"
     );
     // Case 2 needs an active physical link1: BADARG otherwise.
-    env.xbow(&["sim", "remove-phys", "--keep-config", "net0"]).ok();
+    env.xbow(&["sim", "remove-phys", "--keep-config", "net0"])
+        .ok();
     env.dladm(&["create-etherstub", "stub0"]).ok();
     env.dladm(&["rename-link", "stub0", "net0"])
         .fails_with("dladm: rename operation failed: invalid argument\n");
+}
+
+/// `show-phys -m` (`print_phys_mac`, `print_phys_one_mac_cb`: slot 0 is
+/// `primary` and carries the link's name; `phys_m_fields` widths) and
+/// `-H` (`print_phys_hwgrp`, `print_phys_one_hwgrp_cb`: runs of rings as
+/// `A-B`, clients followed by a space; `phys_h_fields`). A VNIC created
+/// with `-m auto` takes a free factory slot (libdladm
+/// `VNIC_MAC_ADDR_TYPE_AUTO`).
+#[test]
+fn show_phys_mac_slots_and_ring_groups() {
+    let Some(env) = Env::sim_only() else { return };
+    env.xbow(&[
+        "sim", "add-phys", "e1000g0", "--mac", "0:14:4f:f9:a2:1c",
+        "--factory-mac", "0:14:4f:f9:a2:1d", "--factory-mac", "0:14:4f:f9:a2:1e",
+        "--rx-rings", "8", "--tx-rings", "4",
+    ])
+    .ok();
+    env.dladm(&["create-vnic", "-l", "e1000g0", "-m", "factory", "vnic1"]).ok();
+    env.dladm(&["create-vnic", "-l", "e1000g0", "vnic2"]).ok();
+    assert_eq!(
+        env.dladm(&["show-phys", "-m"]).stdout,
+        golden("show-phys-m-derived.out")
+    );
+    assert_eq!(
+        env.dladm(&["show-phys", "-H", "e1000g0"]).stdout,
+        golden("show-phys-H-derived.out")
+    );
+    // Parsable: the link on every row.
+    assert_eq!(
+        env.dladm(&["show-phys", "-m", "-p", "-o", "link,slot,inuse,client"]).stdout,
+        "e1000g0:primary:no:\ne1000g0:1:yes:vnic1\ne1000g0:2:yes:vnic2\n"
+    );
+    assert_eq!(
+        env.dladm(&["show-phys", "-H", "-p", "-o", "rings,clients"]).stdout,
+        "0-7:vnic1,vnic2 \n0-3:vnic1,vnic2 \n"
+    );
+    // Option checks in do_show_phys's order; a link that is not physical.
+    env.dladm(&["show-phys", "-m", "-H"])
+        .fails_with("dladm: -m cannot combine with -H\n");
+    env.dladm(&["show-phys", "-m", "-P"])
+        .fails_with("dladm: -m not compatible with -P\n");
+    env.dladm(&["create-etherstub", "stub0"]).ok();
+    env.dladm(&["show-phys", "-m", "stub0"])
+        .fails_with("dladm: failed to show physical link stub0: invalid argument\n");
+    // No rings: no rows, so not even a header (ofmt prints it with the
+    // first row).
+    env.phys("e1000g1", 1000);
+    assert_eq!(env.dladm(&["show-phys", "-H", "e1000g1"]).stdout, "");
+    let json = env.dladm(&["show-phys", "-m", "--json", "e1000g0"]).stdout;
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v[1]["link"], "e1000g0");
+    assert_eq!(v[1]["inuse"], true);
+    assert_eq!(v[0]["client"], serde_json::Value::Null);
 }

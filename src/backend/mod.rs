@@ -13,7 +13,7 @@ pub mod netdb;
 pub mod sim;
 
 use crate::model::link::{
-    ClassMask, Conf, LinkId, LinkInfo, LinkState, PhysAttr, VnicAttr, VnicSpec,
+    ClassMask, Conf, HwGroup, LinkId, LinkInfo, LinkState, MacSlot, PhysAttr, VnicAttr, VnicSpec,
 };
 use crate::model::status::DlStatus;
 
@@ -88,6 +88,11 @@ pub trait Datalink {
     fn linkprops(&mut self, id: LinkId) -> DlResult<Vec<String>>;
     /// `dladm_rename_link`.
     fn rename_link(&mut self, link1: &str, link2: &str) -> DlResult<()>;
+    /// `dladm_walk_macaddr`: a physical link's primary and factory
+    /// address slots.
+    fn mac_slots(&mut self, id: LinkId) -> DlResult<Vec<MacSlot>>;
+    /// `dladm_walk_hwgrp`: a physical link's hardware ring groups.
+    fn hw_groups(&mut self, id: LinkId) -> DlResult<Vec<HwGroup>>;
 }
 
 /// Which backend `XBOW_BACKEND` (or the platform) selects.

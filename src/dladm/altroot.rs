@@ -71,7 +71,15 @@ mod tests {
     #[test]
     fn skips_a_separate_dash_r_and_its_value() {
         assert_eq!(
-            line(&words(&["create-vnic", "-l", "e1000g0", "-R", "/a", "vnic1"])).unwrap(),
+            line(&words(&[
+                "create-vnic",
+                "-l",
+                "e1000g0",
+                "-R",
+                "/a",
+                "vnic1"
+            ]))
+            .unwrap(),
             "/sbin/dladm create-vnic -l e1000g0 vnic1  # added by dladm(8)\n"
         );
         // An attached or long form is written as it was typed.

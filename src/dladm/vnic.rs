@@ -1,8 +1,8 @@
 //! `create-etherstub`, `delete-etherstub`, `show-etherstub`, `create-vnic`,
 //! `delete-vnic`, `show-vnic`.
 
-use super::output::{Kind, Printer};
 use super::altroot::altroot_cmd;
+use super::output::{Kind, Printer};
 use super::{CmdResult, Ctx, Fail, LOPTS, die, die_dlerr, die_optdup, die_opterr, unsupported};
 use crate::backend::DlError;
 use crate::getopt::{Getopt, LongOpt, Opt};

@@ -88,6 +88,8 @@ fn phys_conf(l: &KLink, addrs: &[(u32, Ipv4Addr, u8)]) -> LinkConf {
             mac,
             factory_macs: Vec::new(),
             device: None,
+            rx_rings: 0,
+            tx_rings: 0,
             removed: false,
             state: match l.oper {
                 OperState::Up => LinkState::Up,

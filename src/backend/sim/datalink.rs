@@ -7,8 +7,8 @@ use super::{StateFile, random_bytes, transact};
 use crate::backend::{Datalink, DlError, DlResult, PropValue};
 use crate::model::cnum::strtoul0;
 use crate::model::link::{
-    ClassMask, Conf, LinkClass, LinkId, LinkInfo, LinkState, MacAddrType, PhysAttr, VnicAttr,
-    VnicSpec,
+    ClassMask, Conf, HwGroup, LinkClass, LinkId, LinkInfo, LinkState, MacAddrType, MacSlot,
+    PhysAttr, VnicAttr, VnicSpec,
 };
 use crate::model::mac::MacAddr;
 use crate::model::proptable::{self, PropFlags, Setter};
@@ -236,6 +236,14 @@ fn assign_mac(st: &SimState, spec: &VnicSpec, lower: LinkId) -> DlResult<LinkCon
 impl Datalink for SimDatalink {
     fn rename_link(&mut self, link1: &str, link2: &str) -> DlResult<()> {
         self.mutate(|st| super::rename::rename(st, link1, link2))
+    }
+
+    fn mac_slots(&mut self, id: LinkId) -> DlResult<Vec<MacSlot>> {
+        super::hardware::mac_slots(self.state()?, id)
+    }
+
+    fn hw_groups(&mut self, id: LinkId) -> DlResult<Vec<HwGroup>> {
+        super::hardware::hw_groups(self.state()?, id)
     }
 
     fn name2info(&mut self, name: &str) -> DlResult<LinkInfo> {

@@ -3,6 +3,7 @@
 
 mod check;
 mod datalink;
+mod hardware;
 mod host;
 mod linkprop;
 mod nat;

@@ -45,7 +45,9 @@ fn has_upper(st: &SimState, id: LinkId, persistent: bool, classes: Option<&[Link
 /// `dladm_rename_link(link1, link2)`.
 pub(super) fn rename(st: &mut SimState, link1: &str, link2: &str) -> DlResult<()> {
     let (link1, link2) = (strlcpy(link1), strlcpy(link2));
-    let l1 = st.by_name(link1).map(|l| (l.id, l.class, l.active.is_some()));
+    let l1 = st
+        .by_name(link1)
+        .map(|l| (l.id, l.class, l.active.is_some()));
     let l2 = st.by_name(link2).map(|l| (l.id, removed_phys(l)));
     match (l1, l2) {
         (Some((id1, _, active)), None) => rename_c1(st, id1, link2, active),

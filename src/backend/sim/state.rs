@@ -165,6 +165,10 @@ fn is_zero(v: &u16) -> bool {
     *v == 0
 }
 
+fn is_zero32(v: &u32) -> bool {
+    *v == 0
+}
+
 /// A simulated NIC, declared with `xbow sim add-phys`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -190,6 +194,12 @@ pub struct PhysConf {
     /// device with `rename-link`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<String>,
+    /// Receive and transmit rings (`xbow sim add-phys --rx-rings/--tx-rings`),
+    /// each kind in one hardware group; none by default.
+    #[serde(default, skip_serializing_if = "is_zero32")]
+    pub rx_rings: u32,
+    #[serde(default, skip_serializing_if = "is_zero32")]
+    pub tx_rings: u32,
     /// The hardware is gone (`xbow sim remove-phys --keep-config`): the
     /// saved configuration stays, as dlmgmtd keeps a REMOVED physical
     /// link's, and the link does not come up at boot.

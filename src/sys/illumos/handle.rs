@@ -5,7 +5,9 @@
 use super::cstr::{c_buf_to_string, c_ptr_to_string};
 use super::symbols::{Libdladm, LoadError, VnicCreate, libdladm};
 use crate::sys::dladm_abi::{AbiError, Generation};
-use crate::sys::dladm_records::{CreateRequest, LinkRecord, VnicRecord};
+use crate::sys::dladm_records::{
+    CreateRequest, HwgrpRecord, LinkRecord, MacaddrRecord, VnicRecord,
+};
 use crate::sys::illumos_types::*;
 use std::ffi::{CString, c_char, c_int, c_uint, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -158,6 +160,58 @@ unsafe extern "C" fn collect_prop(
             DLADM_WALK_TERMINATE
         }
     }
+}
+
+unsafe extern "C" fn collect_macaddr(arg: *mut c_void, attr: *mut DladmMacaddrAttr) -> BooleanT {
+    // SAFETY: `arg` is the `&mut Walk<MacaddrRecord>` that `mac_slots`
+    // passed; it outlives the walk and nothing else touches it meanwhile.
+    let walk = unsafe { &mut *arg.cast::<Walk<MacaddrRecord>>() };
+    // SAFETY: libdladm passes a filled `dladm_macaddr_attr_t` that lives
+    // for the call.
+    let a = unsafe { &*attr };
+    let r = catch_unwind(AssertUnwindSafe(|| {
+        let len = (a.ma_addrlen as usize).min(a.ma_addr.len());
+        walk.items.push(MacaddrRecord {
+            slot: a.ma_slot,
+            used: a.ma_flags & DLADM_MACADDR_USED != 0,
+            addr: a.ma_addr[..len].to_vec(),
+            client: c_buf_to_string(&a.ma_client_name),
+        })
+    }));
+    walk.panicked |= r.is_err();
+    if r.is_ok() { B_TRUE } else { B_FALSE }
+}
+
+unsafe extern "C" fn collect_hwgrp(arg: *mut c_void, attr: *mut DladmHwgrpAttr) -> BooleanT {
+    // SAFETY: `arg` is the `&mut Walk<HwgrpRecord>` that `hw_groups`
+    // passed; it outlives the walk and nothing else touches it meanwhile.
+    let walk = unsafe { &mut *arg.cast::<Walk<HwgrpRecord>>() };
+    // SAFETY: libdladm passes a filled `dladm_hwgrp_attr_t` that lives for
+    // the call.
+    let a = unsafe { &*attr };
+    let r = catch_unwind(AssertUnwindSafe(|| {
+        let n = (a.hg_n_rings as usize).min(a.hg_rings.len());
+        walk.items.push(HwgrpRecord {
+            link: c_buf_to_string(&a.hg_link_name),
+            rx: a.hg_grp_type == DLADM_HWGRP_TYPE_RX,
+            rings: a.hg_rings[..n].to_vec(),
+            clients: c_buf_to_string(&a.hg_client_names),
+        })
+    }));
+    walk.panicked |= r.is_err();
+    if r.is_ok() { B_TRUE } else { B_FALSE }
+}
+
+/// A walk of `dladm_walk_macaddr`/`dladm_walk_hwgrp`: they return 0 or
+/// `ioctl`'s -1, which dladm.c hands on as a status.
+fn walked<T>(ret: c_int, walk: Walk<T>) -> Result<Vec<T>, DladmStatus> {
+    if ret != 0 {
+        return Err(ret as DladmStatus);
+    }
+    if walk.panicked {
+        return Err(DLADM_STATUS_FAILED);
+    }
+    Ok(walk.items)
 }
 
 fn status2str(lib: &Libdladm, status: DladmStatus) -> String {
@@ -335,6 +389,44 @@ impl Dladm {
             vrid: attr.va_vrid,
             af: attr.va_af,
         })
+    }
+
+    /// `dladm_walk_macaddr`.
+    pub fn mac_slots(&self, id: DatalinkId) -> Result<Vec<MacaddrRecord>, DladmStatus> {
+        let mut walk = Walk {
+            items: Vec::new(),
+            panicked: false,
+        };
+        // SAFETY: the callback matches the walker's prototype and casts
+        // the argument back to the `Walk` passed here, which outlives the
+        // call.
+        let ret = unsafe {
+            (self.lib.walk_macaddr)(
+                self.h(),
+                id,
+                (&mut walk as *mut Walk<MacaddrRecord>).cast(),
+                collect_macaddr,
+            )
+        };
+        walked(ret, walk)
+    }
+
+    /// `dladm_walk_hwgrp`.
+    pub fn hw_groups(&self, id: DatalinkId) -> Result<Vec<HwgrpRecord>, DladmStatus> {
+        let mut walk = Walk {
+            items: Vec::new(),
+            panicked: false,
+        };
+        // SAFETY: as for `mac_slots`, with the group callback.
+        let ret = unsafe {
+            (self.lib.walk_hwgrp)(
+                self.h(),
+                id,
+                (&mut walk as *mut Walk<HwgrpRecord>).cast(),
+                collect_hwgrp,
+            )
+        };
+        walked(ret, walk)
     }
 
     /// `dladm_rename_link`.
