@@ -964,12 +964,23 @@ fn rename_link_of_physical_links() {
 fn show_phys_mac_slots_and_ring_groups() {
     let Some(env) = Env::sim_only() else { return };
     env.xbow(&[
-        "sim", "add-phys", "e1000g0", "--mac", "0:14:4f:f9:a2:1c",
-        "--factory-mac", "0:14:4f:f9:a2:1d", "--factory-mac", "0:14:4f:f9:a2:1e",
-        "--rx-rings", "8", "--tx-rings", "4",
+        "sim",
+        "add-phys",
+        "e1000g0",
+        "--mac",
+        "0:14:4f:f9:a2:1c",
+        "--factory-mac",
+        "0:14:4f:f9:a2:1d",
+        "--factory-mac",
+        "0:14:4f:f9:a2:1e",
+        "--rx-rings",
+        "8",
+        "--tx-rings",
+        "4",
     ])
     .ok();
-    env.dladm(&["create-vnic", "-l", "e1000g0", "-m", "factory", "vnic1"]).ok();
+    env.dladm(&["create-vnic", "-l", "e1000g0", "-m", "factory", "vnic1"])
+        .ok();
     env.dladm(&["create-vnic", "-l", "e1000g0", "vnic2"]).ok();
     assert_eq!(
         env.dladm(&["show-phys", "-m"]).stdout,
@@ -981,11 +992,13 @@ fn show_phys_mac_slots_and_ring_groups() {
     );
     // Parsable: the link on every row.
     assert_eq!(
-        env.dladm(&["show-phys", "-m", "-p", "-o", "link,slot,inuse,client"]).stdout,
+        env.dladm(&["show-phys", "-m", "-p", "-o", "link,slot,inuse,client"])
+            .stdout,
         "e1000g0:primary:no:\ne1000g0:1:yes:vnic1\ne1000g0:2:yes:vnic2\n"
     );
     assert_eq!(
-        env.dladm(&["show-phys", "-H", "-p", "-o", "rings,clients"]).stdout,
+        env.dladm(&["show-phys", "-H", "-p", "-o", "rings,clients"])
+            .stdout,
         "0-7:vnic1,vnic2 \n0-3:vnic1,vnic2 \n"
     );
     // Option checks in do_show_phys's order; a link that is not physical.

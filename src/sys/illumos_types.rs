@@ -21,6 +21,7 @@ pub type VridT = u32;
 pub type DatalinkMedia = u64;
 
 pub const B_FALSE: BooleanT = 0;
+#[cfg(target_os = "illumos")]
 pub const B_TRUE: BooleanT = 1;
 
 // libdladm.h option flags.

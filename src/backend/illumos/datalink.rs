@@ -8,7 +8,6 @@ use crate::model::link::{
     ClassMask, Conf, HwGroup, LinkClass, LinkId, LinkInfo, LinkState, MacSlot, PhysAttr, VnicAttr,
     VnicSpec,
 };
-use crate::model::mac::MacAddr;
 use crate::model::status::DlStatus;
 use crate::sys::dladm_abi::Generation;
 use crate::sys::illumos::{self, CreateError, Dladm, OpenError};
@@ -176,30 +175,12 @@ impl Datalink for IllumosDatalink {
 
     fn mac_slots(&mut self, id: LinkId) -> DlResult<Vec<MacSlot>> {
         let slots = self.dl.mac_slots(id).map_err(|s| self.err(s))?;
-        Ok(slots
-            .into_iter()
-            .filter_map(|r| {
-                Some(MacSlot {
-                    slot: r.slot,
-                    addr: MacAddr::from_bytes(&r.addr)?,
-                    in_use: r.used,
-                    client: r.client,
-                })
-            })
-            .collect())
+        Ok(slots.into_iter().filter_map(convert::mac_slot).collect())
     }
 
     fn hw_groups(&mut self, id: LinkId) -> DlResult<Vec<HwGroup>> {
         let groups = self.dl.hw_groups(id).map_err(|s| self.err(s))?;
-        Ok(groups
-            .into_iter()
-            .map(|r| HwGroup {
-                link: r.link,
-                rx: r.rx,
-                rings: r.rings,
-                clients: r.clients,
-            })
-            .collect())
+        Ok(groups.into_iter().map(convert::hw_group).collect())
     }
 
     fn rename_link(&mut self, link1: &str, link2: &str) -> DlResult<()> {
