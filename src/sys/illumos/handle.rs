@@ -162,49 +162,72 @@ unsafe extern "C" fn collect_prop(
     }
 }
 
-unsafe extern "C" fn collect_macaddr(arg: *mut c_void, attr: *mut DladmMacaddrAttr) -> BooleanT {
-    // SAFETY: `arg` is the `&mut Walk<MacaddrRecord>` that `mac_slots`
-    // passed; it outlives the walk and nothing else touches it meanwhile.
-    let walk = unsafe { &mut *arg.cast::<Walk<MacaddrRecord>>() };
-    // SAFETY: libdladm passes a filled `dladm_macaddr_attr_t` that lives
-    // for the call.
+/// The body of a `dladm_walk_macaddr`/`dladm_walk_hwgrp` callback: push
+/// `make(attr)` onto the `Walk<T>` at `arg`; stop the walk if it panicked.
+///
+/// # Safety
+/// `arg` must be the `&mut Walk<T>` the walk was started with and `attr`
+/// the live attribute libdladm passes for the call.
+unsafe fn collect_attr<A, T>(arg: *mut c_void, attr: *const A, make: fn(&A) -> T) -> BooleanT {
+    // SAFETY: the caller's contract: `arg` is our `Walk<T>`, which
+    // outlives the walk and nothing else touches meanwhile.
+    let walk = unsafe { &mut *arg.cast::<Walk<T>>() };
+    // SAFETY: the caller's contract: `attr` is filled and lives for the call.
     let a = unsafe { &*attr };
-    let r = catch_unwind(AssertUnwindSafe(|| {
-        let len = (a.ma_addrlen as usize).min(a.ma_addr.len());
-        walk.items.push(MacaddrRecord {
-            slot: a.ma_slot,
-            used: a.ma_flags & DLADM_MACADDR_USED != 0,
-            addr: a.ma_addr[..len].to_vec(),
-            client: c_buf_to_string(&a.ma_client_name),
-        })
-    }));
+    let r = catch_unwind(AssertUnwindSafe(|| walk.items.push(make(a))));
     walk.panicked |= r.is_err();
     if r.is_ok() { B_TRUE } else { B_FALSE }
+}
+
+unsafe extern "C" fn collect_macaddr(arg: *mut c_void, attr: *mut DladmMacaddrAttr) -> BooleanT {
+    // SAFETY: `mac_slots` started the walk with a `Walk<MacaddrRecord>`.
+    unsafe {
+        collect_attr(arg, attr, |a: &DladmMacaddrAttr| MacaddrRecord {
+            slot: a.ma_slot,
+            used: a.ma_flags & DLADM_MACADDR_USED != 0,
+            addr: a.ma_addr[..(a.ma_addrlen as usize).min(a.ma_addr.len())].to_vec(),
+            client: c_buf_to_string(&a.ma_client_name),
+        })
+    }
 }
 
 unsafe extern "C" fn collect_hwgrp(arg: *mut c_void, attr: *mut DladmHwgrpAttr) -> BooleanT {
-    // SAFETY: `arg` is the `&mut Walk<HwgrpRecord>` that `hw_groups`
-    // passed; it outlives the walk and nothing else touches it meanwhile.
-    let walk = unsafe { &mut *arg.cast::<Walk<HwgrpRecord>>() };
-    // SAFETY: libdladm passes a filled `dladm_hwgrp_attr_t` that lives for
-    // the call.
-    let a = unsafe { &*attr };
-    let r = catch_unwind(AssertUnwindSafe(|| {
-        let n = (a.hg_n_rings as usize).min(a.hg_rings.len());
-        walk.items.push(HwgrpRecord {
+    // SAFETY: `hw_groups` started the walk with a `Walk<HwgrpRecord>`.
+    unsafe {
+        collect_attr(arg, attr, |a: &DladmHwgrpAttr| HwgrpRecord {
             link: c_buf_to_string(&a.hg_link_name),
             rx: a.hg_grp_type == DLADM_HWGRP_TYPE_RX,
-            rings: a.hg_rings[..n].to_vec(),
+            rings: a.hg_rings[..(a.hg_n_rings as usize).min(a.hg_rings.len())].to_vec(),
             clients: c_buf_to_string(&a.hg_client_names),
         })
-    }));
-    walk.panicked |= r.is_err();
-    if r.is_ok() { B_TRUE } else { B_FALSE }
+    }
 }
 
-/// A walk of `dladm_walk_macaddr`/`dladm_walk_hwgrp`: they return 0 or
-/// `ioctl`'s -1, which dladm.c hands on as a status.
-fn walked<T>(ret: c_int, walk: Walk<T>) -> Result<Vec<T>, DladmStatus> {
+/// Run a `dladm_walk_macaddr`-style walker over link `id`, collecting
+/// with `cb`. The walkers return 0 or `ioctl`'s -1, which dladm.c hands on
+/// as a status.
+///
+/// # Safety
+/// `h` must be a live handle, `walker` libdladm's walker and `cb` a
+/// callback that collects into a `Walk<T>`.
+unsafe fn walk_attrs<A, T>(
+    h: *mut DladmHandle,
+    id: DatalinkId,
+    walker: unsafe extern "C" fn(
+        *mut DladmHandle,
+        DatalinkId,
+        *mut c_void,
+        unsafe extern "C" fn(*mut c_void, *mut A) -> BooleanT,
+    ) -> c_int,
+    cb: unsafe extern "C" fn(*mut c_void, *mut A) -> BooleanT,
+) -> Result<Vec<T>, DladmStatus> {
+    let mut walk: Walk<T> = Walk {
+        items: Vec::new(),
+        panicked: false,
+    };
+    // SAFETY: the caller's contract; `cb` casts its argument back to the
+    // `Walk<T>` passed here, which outlives the call.
+    let ret = unsafe { walker(h, id, (&mut walk as *mut Walk<T>).cast(), cb) };
     if ret != 0 {
         return Err(ret as DladmStatus);
     }
@@ -393,40 +416,14 @@ impl Dladm {
 
     /// `dladm_walk_macaddr`.
     pub fn mac_slots(&self, id: DatalinkId) -> Result<Vec<MacaddrRecord>, DladmStatus> {
-        let mut walk = Walk {
-            items: Vec::new(),
-            panicked: false,
-        };
-        // SAFETY: the callback matches the walker's prototype and casts
-        // the argument back to the `Walk` passed here, which outlives the
-        // call.
-        let ret = unsafe {
-            (self.lib.walk_macaddr)(
-                self.h(),
-                id,
-                (&mut walk as *mut Walk<MacaddrRecord>).cast(),
-                collect_macaddr,
-            )
-        };
-        walked(ret, walk)
+        // SAFETY: the live handle, libdladm's walker, its callback type.
+        unsafe { walk_attrs(self.h(), id, self.lib.walk_macaddr, collect_macaddr) }
     }
 
     /// `dladm_walk_hwgrp`.
     pub fn hw_groups(&self, id: DatalinkId) -> Result<Vec<HwgrpRecord>, DladmStatus> {
-        let mut walk = Walk {
-            items: Vec::new(),
-            panicked: false,
-        };
-        // SAFETY: as for `mac_slots`, with the group callback.
-        let ret = unsafe {
-            (self.lib.walk_hwgrp)(
-                self.h(),
-                id,
-                (&mut walk as *mut Walk<HwgrpRecord>).cast(),
-                collect_hwgrp,
-            )
-        };
-        walked(ret, walk)
+        // SAFETY: the live handle, libdladm's walker, its callback type.
+        unsafe { walk_attrs(self.h(), id, self.lib.walk_hwgrp, collect_hwgrp) }
     }
 
     /// `dladm_rename_link`.
