@@ -349,3 +349,55 @@ fn protection_is_refused_where_linux_has_no_port_to_enforce_it() {
     assert_eq!(r.code, 1);
     assert_eq!(ruleset(&env), "");
 }
+
+/// `kill -9` while protection is set or reset: afterwards the kernel's
+/// rules and `show-linkprop` agree.
+#[test]
+fn killed_changes_leave_the_rules_and_the_property_agreeing() {
+    let Some(env) = env() else { return };
+    ok(env.dladm(&["create-etherstub", "stub0"]));
+    for v in ["vnic1", "vnic2"] {
+        ok(env.dladm(&["create-vnic", "-l", "stub0", v]));
+    }
+    let set = [
+        "set-linkprop",
+        "-p",
+        "protection=mac-nospoof,ip-nospoof",
+        "vnic1",
+    ];
+    let reset = ["reset-linkprop", "-p", "protection", "vnic1"];
+    let t = std::time::Instant::now();
+    ok(env.dladm(&set));
+    let span = t.elapsed().as_millis() as u64 + 1;
+    ok(env.dladm(&reset));
+    // A pseudo-random sequence of waits; its seed is printed.
+    let mut seed = u64::from(std::process::id());
+    eprintln!("kill test: seed {seed}, a change takes {span} ms");
+    for round in 0..16 {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let wait = (seed >> 33) % span;
+        let args = if round % 2 == 0 { &set } else { &reset };
+        let mut argv = vec!["dladm"];
+        argv.extend_from_slice(args);
+        env.killed_after(&argv, Duration::from_millis(wait));
+        let r = env.dladm(&[
+            "show-linkprop",
+            "-c",
+            "-o",
+            "value",
+            "-p",
+            "protection",
+            "vnic1",
+        ]);
+        assert_eq!(r.code, 0, "round {round}: {}", r.stderr);
+        let protected = !r.stdout.trim().is_empty();
+        assert_eq!(
+            ruleset(&env).contains("\"vnic1 macspoofed\""),
+            protected,
+            "round {round} (killed after {wait} ms): {}",
+            r.stdout
+        );
+    }
+}

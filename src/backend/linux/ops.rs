@@ -224,7 +224,7 @@ impl Op {
                 let doc = nft::ruleset(rules).map_err(|e| e.to_string())?;
                 nft::apply(&doc)
             }
-            Op::Protect { guards, .. } => nft::apply(&protect::ruleset(guards)),
+            Op::Protect { guards, old } => nft::apply(&protect::changes(old, guards)),
             Op::AddLinks(ops) => {
                 for (k, op) in ops.iter().enumerate() {
                     if let Err(mut e) = op.apply(nl) {

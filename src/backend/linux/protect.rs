@@ -15,10 +15,13 @@
 //! `ip-nospoof` lets only the unspecified and the link-local address
 //! through, as illumos does before a lease).
 //!
-//! The whole table is written in one transaction (`nft -j -f -`) whenever
-//! one VNIC's protection changes, and deleted with the last one.
+//! A change is one transaction (`nft -j -f -`) that rewrites the chains of
+//! the VNICs whose protection changes and no others; the table goes with
+//! the last protected VNIC.
 
 use super::desired::{Vnic, peer_name};
+#[cfg(test)]
+use super::nft;
 use crate::model::link::LinkId;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -361,45 +364,77 @@ fn udp_port(dir: &str, ports: &[u16]) -> Value {
     eq(field("udp", dir), json!({"set": ports}))
 }
 
-/// The nftables JSON document (for `nft -j -f -`) that makes table
-/// `bridge xbow` hold exactly the checks of `guards`, in one transaction:
-/// the table is deleted and made again (adding it first, so that the
-/// deletion works whether or not it exists). With no guards it is only
+/// The map from a protected VNIC's port to a jump to its chain.
+const PORTS: &str = "ports";
+
+/// `{"family": "bridge", "table": "xbow", …}`: an object of the table.
+fn obj(mut v: Value) -> Value {
+    v["family"] = json!(FAMILY);
+    v["table"] = json!(TABLE);
+    v
+}
+
+fn chain_obj(name: &str) -> Value {
+    json!({"chain": obj(json!({"name": name}))})
+}
+
+/// The nftables JSON document (for `nft -j -f -`) that takes table
+/// `bridge xbow` from the checks of `old` to those of `new`, in one
+/// transaction that touches only the VNICs whose guard changes (the
+/// others keep their counters). Every step works whether or not the
+/// kernel already made it (a run killed before its journal was cleared
+/// left the kernel at `old` or `new`): what is deleted is added first,
+/// what is filled is flushed first. With no guards left the table is
 /// deleted.
-pub(super) fn ruleset(guards: &[Guard]) -> Value {
-    let table = json!({"family": FAMILY, "name": TABLE});
-    let mut cmds = vec![
-        json!({"add": {"table": table}}),
-        json!({"delete": {"table": table}}),
-    ];
-    if guards.is_empty() {
+pub(super) fn changes(old: &[Guard], new: &[Guard]) -> Value {
+    let table = json!({"table": {"family": FAMILY, "name": TABLE}});
+    let mut cmds = vec![json!({"add": table})];
+    if new.is_empty() {
+        cmds.push(json!({"delete": table}));
         return json!({ "nftables": cmds });
     }
-    cmds.push(json!({"add": {"table": table}}));
-    cmds.push(json!({"add": {"chain": {
-        "family": FAMILY, "table": TABLE, "name": BASE,
-        "type": "filter", "hook": BASE, "prio": -200, "policy": "accept",
-    }}}));
-    let rule = |chain: &str, expr: Vec<Value>, comment: Option<String>| {
-        let mut r = json!({"family": FAMILY, "table": TABLE, "chain": chain, "expr": expr});
-        if let Some(c) = comment {
-            r["comment"] = json!(c);
-        }
-        json!({"add": {"rule": r}})
+    let base = obj(json!({
+        "name": BASE, "type": "filter", "hook": BASE, "prio": -200, "policy": "accept",
+    }));
+    let map = json!({"map": obj(json!({"name": PORTS, "type": "ifname", "map": "verdict"}))});
+    let dispatch =
+        json!({"vmap": {"key": {"meta": {"key": "iifname"}}, "data": format!("@{PORTS}")}});
+    cmds.extend([
+        json!({"add": {"chain": base}}),
+        json!({"add": map}),
+        json!({"flush": chain_obj(BASE)}),
+        json!({"add": {"rule": obj(json!({"chain": BASE, "expr": [dispatch]}))}}),
+    ]);
+    let element = |g: &Guard, with_jump: bool| {
+        let key = json!(g.port());
+        let elem = if with_jump {
+            json!([key, {"jump": {"target": g.chain()}}])
+        } else {
+            key
+        };
+        json!({"element": obj(json!({"name": PORTS, "elem": [elem]}))})
     };
-    let mut ports = Vec::new();
-    for g in guards {
+    for g in old.iter().filter(|g| !new.iter().any(|n| n.id == g.id)) {
+        cmds.extend([
+            json!({"add": chain_obj(&g.chain())}),
+            json!({"add": element(g, true)}),
+            json!({"delete": element(g, false)}),
+            json!({"delete": chain_obj(&g.chain())}),
+        ]);
+    }
+    for g in new.iter().filter(|g| !old.contains(g)) {
         let chain = g.chain();
-        cmds.push(json!({"add": {"chain": {"family": FAMILY, "table": TABLE, "name": chain}}}));
+        cmds.push(json!({"add": chain_obj(&chain)}));
+        cmds.push(json!({"flush": chain_obj(&chain)}));
         for (mut expr, counter) in g.checks() {
             expr.push(json!({"counter": null}));
             expr.push(json!({"drop": null}));
-            cmds.push(rule(&chain, expr, Some(format!("{} {counter}", g.link))));
+            let comment = format!("{} {counter}", g.link);
+            let rule = obj(json!({"chain": chain, "expr": expr, "comment": comment}));
+            cmds.push(json!({"add": {"rule": rule}}));
         }
-        ports.push(json!([g.port(), {"jump": {"target": chain}}]));
+        cmds.push(json!({"add": element(g, true)}));
     }
-    let dispatch = json!({"vmap": {"key": {"meta": {"key": "iifname"}}, "data": {"set": ports}}});
-    cmds.push(rule(BASE, vec![dispatch], None));
     json!({ "nftables": cmds })
 }
 
@@ -487,7 +522,7 @@ mod tests {
     #[test]
     fn no_guards_delete_the_table() {
         assert_eq!(
-            ruleset(&[]),
+            changes(&[], &[]),
             json!({"nftables": [
                 {"add": {"table": {"family": "bridge", "name": "xbow"}}},
                 {"delete": {"table": {"family": "bridge", "name": "xbow"}}},
@@ -518,12 +553,108 @@ mod tests {
             ),
             (1, 1, 15, 2)
         );
-        let doc = ruleset(&[g]);
+        let doc = changes(&[], &[g]);
         let cmds = doc["nftables"].as_array().unwrap();
         assert_eq!(
-            cmds.last().unwrap()["add"]["rule"]["expr"][0]["vmap"]["data"]["set"][0],
+            cmds.last().unwrap()["add"]["element"]["elem"][0],
             json!(["xbp.5", {"jump": {"target": "xbp_5"}}])
         );
-        assert_eq!(cmds[5]["add"]["rule"]["comment"], "vnic1 macspoofed");
+        assert_eq!(cmds[7]["add"]["rule"]["comment"], "vnic1 macspoofed");
+    }
+
+    #[test]
+    fn a_change_touches_only_the_vnics_it_changes() {
+        let g = |id: u32, t: &[&str]| {
+            let v = Vnic {
+                id,
+                name: format!("vnic{id}"),
+                ..vnic()
+            };
+            Guard::of(&v, &props(&[("protection", t)]))
+                .unwrap()
+                .unwrap()
+        };
+        let old = [
+            g(1, &["mac-nospoof"]),
+            g(2, &["mac-nospoof"]),
+            g(3, &["restricted"]),
+        ];
+        let new = [
+            g(1, &["mac-nospoof"]),
+            g(3, &["mac-nospoof"]),
+            g(4, &["restricted"]),
+        ];
+        let doc = changes(&old, &new);
+        let chains: Vec<String> = doc["nftables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|c| {
+                let (verb, o) = c.as_object()?.iter().next()?;
+                let name = o.get("chain")?.get("name")?.as_str()?;
+                Some(format!("{verb} {name}"))
+            })
+            .collect();
+        assert_eq!(
+            chains,
+            [
+                "add prerouting",
+                "flush prerouting",
+                "add xbp_2",
+                "delete xbp_2",
+                "add xbp_3",
+                "flush xbp_3",
+                "add xbp_4",
+                "flush xbp_4",
+            ]
+        );
+    }
+
+    /// Every change applies whether the kernel is at its start or already
+    /// at its end (a killed run is recovered by applying it again), and
+    /// leaves the other VNICs' chains and counters alone.
+    #[test]
+    fn root_changes_are_idempotent() {
+        use crate::backend::linux::nft::tests::{TestNs, root_tests_can_run};
+        if !root_tests_can_run("root_changes_are_idempotent") {
+            return;
+        }
+        let g = |id: u32, t: &[&str]| {
+            let v = Vnic {
+                id,
+                name: format!("vnic{id}"),
+                ..vnic()
+            };
+            let p = props(&[
+                ("protection", t),
+                ("allowed-ips", &["10.0.0.0/8", "fe80::/10"]),
+            ]);
+            Guard::of(&v, &p).unwrap().unwrap()
+        };
+        let all = ["mac-nospoof", "restricted", "ip-nospoof", "dhcp-nospoof"];
+        let a = vec![g(1, &all), g(2, &["mac-nospoof"])];
+        let b = vec![g(1, &all), g(3, &["restricted"])];
+        let ns = TestNs::new("p");
+        ns.enter(|| {
+            let list = || {
+                let out = std::process::Command::new("nft")
+                    .args(["list", "ruleset"])
+                    .output()
+                    .unwrap();
+                String::from_utf8(out.stdout).unwrap()
+            };
+            for (old, new) in [(&vec![], &a), (&a, &b), (&b, &vec![])] {
+                nft::apply(&changes(old, new)).unwrap();
+                let once = list();
+                nft::apply(&changes(old, new)).unwrap();
+                assert_eq!(list(), once);
+                // Chains of each guard of `new`, none of the others.
+                for id in 1..=3 {
+                    let has = once.contains(&format!("chain xbp_{id} "));
+                    assert_eq!(has, new.iter().any(|g| g.id == id), "{once}");
+                }
+            }
+            assert_eq!(list(), "");
+        });
     }
 }
