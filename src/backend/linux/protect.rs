@@ -20,15 +20,13 @@
 //! the last protected VNIC.
 
 use super::desired::{Vnic, peer_name};
-#[cfg(test)]
-use super::nft;
 use crate::model::link::LinkId;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// The table xbow owns for link protection (family [`FAMILY`]).
-pub const TABLE: &str = "xbow";
+const TABLE: &str = "xbow";
 const FAMILY: &str = "bridge";
 /// The base chain; every other chain is a VNIC's ([`Guard::chain`]).
 const BASE: &str = "prerouting";
@@ -615,7 +613,10 @@ mod tests {
     /// leaves the other VNICs' chains and counters alone.
     #[test]
     fn root_changes_are_idempotent() {
-        use crate::backend::linux::nft::tests::{TestNs, root_tests_can_run};
+        use crate::backend::linux::nft::{
+            self,
+            tests::{TestNs, root_tests_can_run},
+        };
         if !root_tests_can_run("root_changes_are_idempotent") {
             return;
         }
