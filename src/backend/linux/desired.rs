@@ -1,8 +1,9 @@
 //! What the kernel holds for a state: xbow's state projected onto kernel
 //! objects (bridges, veth pairs, macvlans, shapers, addresses, zone
-//! namespaces, the NAT table), so that a change is the difference of two
+//! namespaces, the NAT table, link protection), so that a change is the difference of two
 //! projections.
 
+use super::protect::Guard;
 use crate::backend::sim::{SimState, mtu_of};
 use crate::ipnat::rule::NatRule;
 use crate::model::ipnet::Ipv4Cidr;
@@ -124,6 +125,8 @@ pub(super) struct Desired {
     pub(super) zones: Vec<ZoneNs>,
     pub(super) forwarding: bool,
     pub(super) nat: Vec<NatRule>,
+    /// The link protection of VNICs over etherstubs.
+    pub(super) guards: Vec<Guard>,
 }
 
 pub(super) fn running_zone_of<'a>(st: &'a SimState, link: &str) -> Option<&'a str> {
@@ -173,6 +176,7 @@ impl Desired {
                         }
                     }
                     peer = v.peer();
+                    d.guards.extend(Guard::of(&v, &c.props)?);
                     d.vnics.push(v);
                 }
                 LinkClass::Phys => {

@@ -16,6 +16,7 @@
 //! | running exclusive-IP zone | named network namespace with the VNIC, its address and default route |
 //! | ipv4-forwarding online | `net.ipv4.ip_forward` = 1 |
 //! | NAT rules | nftables table `ip xbow` |
+//! | `protection`, `allowed-ips` (VNIC over an etherstub) | nftables table `bridge xbow`: a chain of checks per protected VNIC's bridge port |
 
 use super::conntrack;
 use super::desired::Desired;

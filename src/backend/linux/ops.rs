@@ -3,6 +3,7 @@
 
 use super::desired::{Bridge, Desired, Shaped, Vlan, Vnic, ZoneNs};
 use super::netlink::{GROUP, KLink, Netlink, NlError};
+use super::protect::{self, Guard};
 use super::{netns, nft, tc};
 use crate::ipnat::rule::NatRule;
 use crate::model::ipnet::Ipv4Cidr;
@@ -90,6 +91,11 @@ pub(super) enum Op {
     },
     /// `net.bridge.bridge-nf-call-iptables` (see [`BRIDGE_NF`]).
     BridgeNf(bool),
+    /// The link protection table (`protect`), all of it.
+    Protect {
+        guards: Vec<Guard>,
+        old: Vec<Guard>,
+    },
     /// Links made in order, all or none: each an `AddBridge`, `AddVlan`
     /// or `AddVnic`.
     AddLinks(Vec<Op>),
@@ -129,6 +135,10 @@ impl Op {
                 old: rules,
             },
             Op::BridgeNf(on) => Op::BridgeNf(!on),
+            Op::Protect { guards, old } => Op::Protect {
+                guards: old,
+                old: guards,
+            },
             Op::AddLinks(ops) => Op::DelLinks(ops.iter().rev().map(Op::inverse).collect()),
             Op::DelLinks(ops) => Op::AddLinks(ops.iter().rev().map(Op::inverse).collect()),
         }
@@ -214,6 +224,7 @@ impl Op {
                 let doc = nft::ruleset(rules).map_err(|e| e.to_string())?;
                 nft::apply(&doc)
             }
+            Op::Protect { guards, old } => nft::apply(&protect::changes(old, guards)),
             Op::AddLinks(ops) => {
                 for (k, op) in ops.iter().enumerate() {
                     if let Err(mut e) = op.apply(nl) {
@@ -547,6 +558,14 @@ pub(super) fn plan(old: &Desired, new: &Desired) -> Result<Vec<Op>, String> {
     }
     for a in new.addrs.iter().filter(|a| !old.addrs.contains(a)) {
         ops.push(Op::AddAddr(a.0.clone(), a.1));
+    }
+    // Before a zone boots, so that it never runs unprotected; by port
+    // name, so links may come and go before or after.
+    if new.guards != old.guards {
+        ops.push(Op::Protect {
+            guards: new.guards.clone(),
+            old: old.guards.clone(),
+        });
     }
     for z in new.zones.iter().filter(|z| !old.zones.contains(z)) {
         ops.push(Op::Boot(z.clone()));
