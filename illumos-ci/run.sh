@@ -281,7 +281,8 @@ HAVE_NETINET_VRRP_H netinet/vrrp.h
 HAVE_KSTAT_H kstat.h
 HAVE_LIBDLADM_H libdladm.h
 HAVE_LIBDLLINK_H libdllink.h
-HAVE_LIBDLVNIC_H libdlvnic.h"
+HAVE_LIBDLVNIC_H libdlvnic.h
+HAVE_LIBDLVLAN_H libdlvlan.h"
 
 header_check() {
 	local rust="$WORK/facts.rust" c="$WORK/facts.c" defs=() macro header missing=0

@@ -64,8 +64,9 @@ pub fn create_vlan(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
             return Err(die(format!("vlan name too long '{n}'")));
         }
         Some(n) => n.clone(),
-        None => vlan_link_name(&link, vid)
-            .ok_or_else(|| die(format!("invalid link name '{link}'")))?,
+        None => {
+            vlan_link_name(&link, vid).ok_or_else(|| die(format!("invalid link name '{link}'")))?
+        }
     };
     if altroot {
         // TODO(-R): hand the command to the shared `altroot_cmd`.

@@ -166,8 +166,13 @@ mod tests {
         assert_eq!(vlan_link_name("net0", 12).as_deref(), Some("net12000"));
         assert_eq!(vlan_link_name("bge1", 4094).as_deref(), Some("bge4094001"));
         assert_eq!(vlan_link_name("net0:3", 2).as_deref(), Some("net2000"));
-        assert_eq!(vlan_link_name("ip.tun-a0", 2).as_deref(), Some("ip.tun-a2000"));
-        for bad in ["net1000", "net", "0", "net01", "9net0", "net0:x", "", "a b0"] {
+        assert_eq!(
+            vlan_link_name("ip.tun-a0", 2).as_deref(),
+            Some("ip.tun-a2000")
+        );
+        for bad in [
+            "net1000", "net", "0", "net01", "9net0", "net0:x", "", "a b0",
+        ] {
             assert_eq!(vlan_link_name(bad, 5), None, "{bad}");
         }
         let long = format!("{}0", "a".repeat(29));

@@ -3,10 +3,11 @@
 
 use crate::backend::{DlError, PropValue};
 use crate::model::link::{
-    Conf, LinkClass, LinkInfo, LinkState, MacAddrType, VnicAttr, VnicSpec, VrrpAf,
+    Conf, LinkClass, LinkInfo, LinkState, MacAddrType, VlanAttr, VlanSpec, VnicAttr, VnicSpec,
+    VrrpAf,
 };
 use crate::model::mac::MacAddr;
-use crate::sys::dladm_records::{CreateRequest, LinkRecord, VnicRecord};
+use crate::sys::dladm_records::{CreateRequest, LinkRecord, VlanRecord, VnicRecord};
 use crate::sys::illumos_types::*;
 use std::ffi::{c_int, c_uint};
 
@@ -230,6 +231,28 @@ pub fn create_request(spec: &VnicSpec) -> CreateRequest {
         af,
         props: props_text(&spec.props),
         flags,
+    }
+}
+
+/// What `dladm_vlan_create` passes to `dladm_vnic_create`: the lower
+/// link's primary address, no slot, `DLADM_OPT_VLAN`. (Called through the
+/// host's `dladm_vnic_create` generation, whose prototype xbow knows, not
+/// through `dladm_vlan_create`, whose 2026 prototype it does not.)
+pub fn vlan_request(spec: &VlanSpec) -> CreateRequest {
+    let req = create_request(&spec.as_vnic());
+    CreateRequest {
+        mac_slot: None,
+        flags: req.flags | DLADM_OPT_VLAN,
+        ..req
+    }
+}
+
+/// What `dladm_vlan_info` reports.
+pub fn vlan_attr(r: &VlanRecord) -> VlanAttr {
+    VlanAttr {
+        vid: r.vid,
+        over: r.link_id,
+        force: r.force,
     }
 }
 
@@ -458,5 +481,32 @@ mod tests {
             ..r
         });
         assert_eq!(v4.vrrp, Some((1, VrrpAf::Inet)));
+    }
+
+    #[test]
+    fn a_vlan_is_a_vnic_with_the_primary_address_and_opt_vlan() {
+        let spec = VlanSpec {
+            name: "e1000g5000".into(),
+            over: 3,
+            vid: 5,
+            force: true,
+            props: Vec::new(),
+            conf: Conf::BOTH,
+        };
+        let r = vlan_request(&spec);
+        assert_eq!(r.link_id, 3);
+        assert_eq!(r.vid, 5);
+        assert_eq!(r.mac_addr_type, 4);
+        assert!(r.mac_addr.is_empty() && r.mac_len == 0 && r.mac_slot.is_none());
+        assert_eq!(
+            r.flags,
+            DLADM_OPT_ACTIVE | DLADM_OPT_PERSIST | DLADM_OPT_FORCE | DLADM_OPT_VLAN
+        );
+        let a = vlan_attr(&VlanRecord {
+            vid: 5,
+            link_id: 3,
+            force: true,
+        });
+        assert_eq!((a.vid, a.over, a.force), (5, 3, true));
     }
 }

@@ -163,7 +163,10 @@ impl SimDatalink {
             }
             let l = st.link(id).ok_or(DlStatus::Badarg)?;
             if vlan != (l.class == LinkClass::Vlan)
-                || !matches!(l.class, LinkClass::Vnic | LinkClass::Etherstub | LinkClass::Vlan)
+                || !matches!(
+                    l.class,
+                    LinkClass::Vnic | LinkClass::Etherstub | LinkClass::Vlan
+                )
             {
                 return Err(DlStatus::Badarg.into());
             }
