@@ -22,7 +22,9 @@ pub(super) struct Bridge {
 /// What the VNICs with one VID over one lower link share: over an
 /// etherstub, a bridge of their own (the VLAN's segment of the etherstub,
 /// which needs no VLAN filtering in the kernel); over a physical link, an
-/// 802.1Q link.
+/// 802.1Q link. A VLAN link (`create-vlan`) over a physical link is such
+/// an 802.1Q link too, with the VLAN's name, and the VNICs with its VID
+/// over that link go over it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Vlan {
     pub(super) name: String,
@@ -30,6 +32,8 @@ pub(super) struct Vlan {
     pub(super) vid: u16,
     pub(super) stub: bool,
     pub(super) mtu: u32,
+    /// A VLAN link of the state (a user's name), not one xbow names.
+    pub(super) link: bool,
 }
 
 /// A VNIC.
@@ -136,6 +140,30 @@ pub(super) fn running_zone_of<'a>(st: &'a SimState, link: &str) -> Option<&'a st
 impl Desired {
     pub(super) fn of(st: &SimState) -> Result<Desired, String> {
         let mut d = Desired::default();
+        // VLAN links first: the VNICs with their VID go over them.
+        for l in st.links().iter().filter(|l| l.class == LinkClass::Vlan) {
+            let Some(c) = &l.active else { continue };
+            let lower = c
+                .over
+                .and_then(|o| st.link(o))
+                .ok_or_else(|| format!("VLAN {}: its lower link is gone", l.name))?;
+            if lower.class != LinkClass::Phys {
+                return Err(format!(
+                    "VLAN {} over {} {}: the Linux backend makes VLAN links over physical links only",
+                    l.name,
+                    lower.class.as_str(),
+                    lower.name
+                ));
+            }
+            d.vlans.push(Vlan {
+                name: l.name.clone(),
+                lower: lower.name.clone(),
+                vid: c.vid,
+                stub: false,
+                mtu: mtu_of(st, l.id).map_err(|e| format!("link {}: {e}", l.name))?,
+                link: true,
+            });
+        }
         for l in st.links() {
             let Some(c) = &l.active else { continue };
             let mtu = mtu_of(st, l.id).map_err(|e| format!("link {}: {e}", l.name))?;
@@ -160,17 +188,16 @@ impl Desired {
                         vid: c.vid,
                         mtu,
                     };
-                    if v.vid != 0 {
-                        let vl = Vlan {
+                    let shared = d.vlans.iter().any(|x| x.lower == v.lower && x.vid == v.vid);
+                    if v.vid != 0 && !shared {
+                        d.vlans.push(Vlan {
                             name: vlan_name(lower.id, v.vid),
                             lower: lower.name.clone(),
                             vid: v.vid,
                             stub: v.over_stub,
                             mtu,
-                        };
-                        if !d.vlans.contains(&vl) {
-                            d.vlans.push(vl);
-                        }
+                            link: false,
+                        });
                     }
                     peer = v.peer();
                     d.vnics.push(v);
