@@ -272,4 +272,58 @@ mod tests {
         assert!(is_internal_name(&peer_name(7)));
         assert!(is_internal_name(&vlan_name(3, 10)));
     }
+
+    /// A VLAN link over a NIC is the 802.1Q link the NIC's VNICs with its
+    /// VID go over; over anything else the Linux backend refuses it.
+    #[test]
+    fn a_vlan_link_carries_the_vnics_of_its_vid() {
+        use crate::backend::sim::LinkConf;
+        use crate::model::mac::MacAddr;
+        let mut st = SimState::default();
+        let nic = st.insert("net0", LinkClass::Phys, Some(LinkConf::default()), None);
+        let vnic = LinkConf {
+            over: Some(nic),
+            mac: MacAddr::from_bytes(&[2, 8, 32, 0, 0, 1]),
+            vid: 5,
+            ..LinkConf::default()
+        };
+        st.insert("vnic0", LinkClass::Vnic, Some(vnic), None);
+        let before = Desired::of(&st).unwrap();
+        assert_eq!(before.vlans[0].name, vlan_name(nic, 5));
+        let vlan = LinkConf {
+            over: Some(nic),
+            vid: 5,
+            ..LinkConf::default()
+        };
+        st.insert("net5000", LinkClass::Vlan, Some(vlan.clone()), None);
+        let d = Desired::of(&st).unwrap();
+        assert_eq!(d.vlans.len(), 1);
+        assert!(d.vlans[0].link && d.vlans[0].name == "net5000");
+        assert_eq!(d.vnics[0].parent(&d.vlans), "net5000");
+        // The VNIC moves onto the VLAN link: made again over it.
+        let ops = super::super::ops::plan(&before, &d).unwrap();
+        let text = format!("{ops:?}");
+        for want in ["DelVnic", "DelVlan", "AddVlan", "AddVnic"] {
+            assert!(text.contains(want), "{want}: {text}");
+        }
+        let stub = st.insert(
+            "stub0",
+            LinkClass::Etherstub,
+            Some(LinkConf::default()),
+            None,
+        );
+        st.insert(
+            "stub5000",
+            LinkClass::Vlan,
+            Some(LinkConf {
+                over: Some(stub),
+                ..vlan
+            }),
+            None,
+        );
+        assert_eq!(
+            Desired::of(&st).unwrap_err(),
+            "VLAN stub5000 over etherstub stub0: the Linux backend makes VLAN links over physical links only"
+        );
+    }
 }
