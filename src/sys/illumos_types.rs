@@ -308,8 +308,9 @@ const _: () = assert!(offset_of!(DladmVlanAttr, dv_pad) == 2);
 const _: () = assert!(offset_of!(DladmVlanAttr, dv_linkid) == 4);
 const _: () = assert!(offset_of!(DladmVlanAttr, dv_force) == 8);
 
-impl DladmVlanAttr {
-    pub fn zeroed() -> DladmVlanAttr {
+/// Every byte zero.
+impl Default for DladmVlanAttr {
+    fn default() -> DladmVlanAttr {
         DladmVlanAttr {
             dv_vid: 0,
             dv_pad: 0,

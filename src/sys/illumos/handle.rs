@@ -345,7 +345,7 @@ impl Dladm {
 
     /// `dladm_vlan_info` for exactly one configuration (`flags`).
     pub fn vlan_info(&self, id: DatalinkId, flags: u32) -> Result<VlanRecord, DladmStatus> {
-        let mut attr = DladmVlanAttr::zeroed();
+        let mut attr = DladmVlanAttr::default();
         // SAFETY: `attr` is a live, initialised dladm_vlan_attr_t (layout
         // asserted in illumos_types).
         check(unsafe { (self.lib.vlan_info)(self.h(), id, &mut attr, flags) })?;
