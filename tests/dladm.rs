@@ -944,9 +944,12 @@ fn vlans_over_a_physical_link() {
         ));
     env.dladm(&["create-vlan", "-l", &v5, "-v", "9", &env.n("vlan9")])
         .fails_with("dladm: create operation failed: invalid argument\n");
-    // delete-vnic of a VLAN: not a VNIC.
+    // delete-vnic of a VLAN: libdladm refuses the class; delete-etherstub
+    // of one: dladm's own check (`do_etherstub_check`) first.
     env.dladm(&["delete-vnic", &v5])
         .fails_with("dladm: vnic deletion failed: invalid argument\n");
+    env.dladm(&["delete-etherstub", &v5])
+        .fails_with(&format!("dladm: '{v5}' is not an etherstub\n"));
     env.dladm(&["create-vlan", "-t", "-l", &phys, "-v", "7", &t7])
         .ok();
     if env.keeps_persistent() {

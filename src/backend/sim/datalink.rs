@@ -210,11 +210,12 @@ impl SimDatalink {
             _ => return Err(DlStatus::Badarg.into()),
         }
         .ok_or(DlStatus::Notfound)?;
-        let class_ok = if vlan {
-            l.class == LinkClass::Vlan
-        } else {
-            matches!(l.class, LinkClass::Vnic | LinkClass::Etherstub)
-        };
+        // `dladm_vnic_info` answers for VLANs too (they are VNICs to the
+        // kernel and dlmgmtd).
+        let class_ok = matches!(
+            l.class,
+            LinkClass::Vnic | LinkClass::Etherstub | LinkClass::Vlan
+        ) && (!vlan || l.class == LinkClass::Vlan);
         if !class_ok {
             return Err(DlStatus::Notfound.into());
         }
