@@ -171,6 +171,19 @@ main(void)
 	SIZE(dladm_phys_attr_t);
 	OFF(dladm_phys_attr_t, dp_dev);
 	OFF(dladm_phys_attr_t, dp_novanity);
+	SIZE(dladm_macaddr_attr_t);
+	OFF(dladm_macaddr_attr_t, ma_flags);
+	OFF(dladm_macaddr_attr_t, ma_addr);
+	OFF(dladm_macaddr_attr_t, ma_addrlen);
+	OFF(dladm_macaddr_attr_t, ma_client_name);
+	SIZE(dladm_hwgrp_attr_t);
+	OFF(dladm_hwgrp_attr_t, hg_grp_type);
+	OFF(dladm_hwgrp_attr_t, hg_n_rings);
+	OFF(dladm_hwgrp_attr_t, hg_rings);
+	OFF(dladm_hwgrp_attr_t, hg_n_clnts);
+	OFF(dladm_hwgrp_attr_t, hg_client_names);
+	CONST(DLADM_MACADDR_USED);
+	CONST(DLADM_HWGRP_TYPE_RX);
 #endif
 
 #ifdef HAVE_LIBDLVNIC_H

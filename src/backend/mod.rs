@@ -13,7 +13,8 @@ pub mod netdb;
 pub mod sim;
 
 use crate::model::link::{
-    ClassMask, Conf, LinkId, LinkInfo, LinkState, PhysAttr, VlanAttr, VlanSpec, VnicAttr, VnicSpec,
+    ClassMask, Conf, HwGroup, LinkId, LinkInfo, LinkState, MacSlot, PhysAttr, VlanAttr, VlanSpec,
+    VnicAttr, VnicSpec,
 };
 use crate::model::status::DlStatus;
 
@@ -92,6 +93,13 @@ pub trait Datalink {
     fn get_linkprop(&mut self, id: LinkId, which: PropValue, prop: &str) -> DlResult<Vec<String>>;
     /// `dladm_walk_linkprop`: the properties the link has, in table order.
     fn linkprops(&mut self, id: LinkId) -> DlResult<Vec<String>>;
+    /// `dladm_rename_link`.
+    fn rename_link(&mut self, link1: &str, link2: &str) -> DlResult<()>;
+    /// `dladm_walk_macaddr`: a physical link's primary and factory
+    /// address slots.
+    fn mac_slots(&mut self, id: LinkId) -> DlResult<Vec<MacSlot>>;
+    /// `dladm_walk_hwgrp`: a physical link's hardware ring groups.
+    fn hw_groups(&mut self, id: LinkId) -> DlResult<Vec<HwGroup>>;
 }
 
 /// Which backend `XBOW_BACKEND` (or the platform) selects.

@@ -1,6 +1,7 @@
 //! The `dladm` personality: illumos dladm's subcommands, options, output
 //! and messages for etherstubs, VNICs, links and link properties.
 
+mod altroot;
 mod link;
 mod linkprop;
 mod output;
@@ -146,6 +147,7 @@ type Subcommand = fn(&mut Ctx, &[String], &str) -> CmdResult;
 
 const IMPLEMENTED: &[(&str, Subcommand)] = &[
     ("help", |_, _, _| Err(Fail::Usage)),
+    ("rename-link", link::rename_link),
     ("show-link", link::show_link),
     ("show-phys", link::show_phys),
     ("set-linkprop", linkprop::set_linkprop),

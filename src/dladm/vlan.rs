@@ -1,8 +1,9 @@
 //! `create-vlan`, `delete-vlan`, `show-vlan` (dladm.c `do_create_vlan`,
 //! `do_delete_vlan`, `do_show_vlan`, `print_vlan`).
 
+use super::altroot::altroot_cmd;
 use super::output::{Kind, Printer};
-use super::vnic::{no_altroot, push_prop};
+use super::vnic::push_prop;
 use super::{CmdResult, Ctx, Fail, LOPTS, SHOW_LOPTS, die, die_dlerr, die_optdup, die_opterr};
 use crate::backend::DlError;
 use crate::getopt::{Getopt, Opt};
@@ -28,7 +29,7 @@ pub fn create_vlan(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
     let mut vid: u16 = 0;
     let mut conf = Conf::BOTH;
     let mut force = false;
-    let mut altroot = false;
+    let mut altroot = None;
     let mut props = String::new();
     let mut g = Getopt::new(args, ":tfR:l:v:p:", LOPTS);
     for opt in g.by_ref() {
@@ -49,7 +50,7 @@ pub fn create_vlan(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
                 link = Some(v);
             }
             Opt::Flag('t', _) => conf = Conf::ACTIVE,
-            Opt::Flag('R', _) => altroot = true,
+            Opt::Flag('R', v) => altroot = v,
             Opt::Flag('p', Some(v)) => push_prop(&mut props, &v)?,
             Opt::Flag('f', _) => force = true,
             o => return Err(die_opterr(&o, usage)),
@@ -68,9 +69,8 @@ pub fn create_vlan(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
             vlan_link_name(&link, vid).ok_or_else(|| die(format!("invalid link name '{link}'")))?
         }
     };
-    if altroot {
-        // TODO(-R): hand the command to the shared `altroot_cmd`.
-        return Err(no_altroot());
+    if let Some(root) = altroot {
+        return altroot_cmd(&root, &g.argv());
     }
     let over = match ctx.dl.name2info(&link) {
         Ok(i) => i.id,
@@ -101,12 +101,12 @@ pub fn create_vlan(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
 /// `do_delete_vlan`.
 pub fn delete_vlan(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
     let mut conf = Conf::BOTH;
-    let mut altroot = false;
+    let mut altroot = None;
     let mut g = Getopt::new(args, ":R:t", LOPTS);
     for opt in g.by_ref() {
         match opt {
             Opt::Flag('t', _) => conf = Conf::ACTIVE,
-            Opt::Flag('R', _) => altroot = true,
+            Opt::Flag('R', v) => altroot = v,
             o => return Err(die_opterr(&o, usage)),
         }
     }
@@ -114,9 +114,8 @@ pub fn delete_vlan(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
     let [name] = ops.as_slice() else {
         return Err(Fail::Usage);
     };
-    if altroot {
-        // TODO(-R): hand the command to the shared `altroot_cmd`.
-        return Err(no_altroot());
+    if let Some(root) = altroot {
+        return altroot_cmd(&root, &g.argv());
     }
     ctx.dl
         .name2info(name)

@@ -375,6 +375,29 @@ pub struct PhysAttr {
     pub duplex: String,
 }
 
+/// One MAC address slot of a physical link (`dladm_macaddr_attr_t`):
+/// slot 0 is the primary address, the others factory addresses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MacSlot {
+    pub slot: u32,
+    pub addr: MacAddr,
+    pub in_use: bool,
+    /// The MAC client using it (empty when none).
+    pub client: String,
+}
+
+/// One hardware ring group of a physical link (`dladm_hwgrp_attr_t`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HwGroup {
+    pub link: String,
+    /// A receive group (else transmit).
+    pub rx: bool,
+    /// The ring indexes, ascending.
+    pub rings: Vec<u32>,
+    /// The clients' names as the kernel lists them (empty when none).
+    pub clients: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,6 +21,8 @@ pub type VridT = u32;
 pub type DatalinkMedia = u64;
 
 pub const B_FALSE: BooleanT = 0;
+#[cfg(target_os = "illumos")]
+pub const B_TRUE: BooleanT = 1;
 
 // libdladm.h option flags.
 pub const DLADM_OPT_ACTIVE: u32 = 0x0000_0001;
@@ -189,6 +191,60 @@ pub struct DladmPhysAttr {
 const _: () = assert!(size_of::<DladmPhysAttr>() == 36);
 const _: () = assert!(offset_of!(DladmPhysAttr, dp_dev) == 0);
 const _: () = assert!(offset_of!(DladmPhysAttr, dp_novanity) == 32);
+
+/// `MAXNAMELEN` (sys/param.h).
+pub const MAXNAMELEN: usize = 256;
+/// `MAX_RINGS_PER_GROUP` (sys/mac.h).
+pub const MAX_RINGS_PER_GROUP: usize = 128;
+/// `MAXCLIENTNAMELEN` (sys/mac.h).
+pub const MAXCLIENTNAMELEN: usize = 1024;
+/// `DLADM_MACADDR_USED` (libdllink.h).
+pub const DLADM_MACADDR_USED: u32 = 0x1;
+/// `DLADM_HWGRP_TYPE_RX` (`dladm_hwgrp_type_t`, libdllink.h).
+pub const DLADM_HWGRP_TYPE_RX: u32 = 0x1;
+
+/// `dladm_macaddr_attr_t` (libdllink.h): one slot `dladm_walk_macaddr`
+/// hands its callback.
+#[repr(C)]
+pub struct DladmMacaddrAttr {
+    pub ma_slot: u32,
+    pub ma_flags: u32,
+    pub ma_addr: [u8; MAXMACADDRLEN],
+    pub ma_addrlen: u32,
+    pub ma_client_name: [c_char; MAXNAMELEN],
+    pub ma_client_linkid: DatalinkId,
+}
+
+const _: () = assert!(size_of::<DladmMacaddrAttr>() == 292);
+const _: () = assert!(offset_of!(DladmMacaddrAttr, ma_slot) == 0);
+const _: () = assert!(offset_of!(DladmMacaddrAttr, ma_flags) == 4);
+const _: () = assert!(offset_of!(DladmMacaddrAttr, ma_addr) == 8);
+const _: () = assert!(offset_of!(DladmMacaddrAttr, ma_addrlen) == 28);
+const _: () = assert!(offset_of!(DladmMacaddrAttr, ma_client_name) == 32);
+const _: () = assert!(offset_of!(DladmMacaddrAttr, ma_client_linkid) == 288);
+
+/// `dladm_hwgrp_attr_t` (libdllink.h since the rings rework): one group
+/// `dladm_walk_hwgrp` hands its callback.
+#[repr(C)]
+pub struct DladmHwgrpAttr {
+    pub hg_link_name: [c_char; MAXLINKNAMELEN],
+    pub hg_grp_num: u32,
+    /// `dladm_hwgrp_type_t`.
+    pub hg_grp_type: u32,
+    pub hg_n_rings: u32,
+    pub hg_rings: [u32; MAX_RINGS_PER_GROUP],
+    pub hg_n_clnts: u32,
+    pub hg_client_names: [c_char; MAXCLIENTNAMELEN],
+}
+
+const _: () = assert!(size_of::<DladmHwgrpAttr>() == 1584);
+const _: () = assert!(offset_of!(DladmHwgrpAttr, hg_link_name) == 0);
+const _: () = assert!(offset_of!(DladmHwgrpAttr, hg_grp_num) == 32);
+const _: () = assert!(offset_of!(DladmHwgrpAttr, hg_grp_type) == 36);
+const _: () = assert!(offset_of!(DladmHwgrpAttr, hg_n_rings) == 40);
+const _: () = assert!(offset_of!(DladmHwgrpAttr, hg_rings) == 44);
+const _: () = assert!(offset_of!(DladmHwgrpAttr, hg_n_clnts) == 556);
+const _: () = assert!(offset_of!(DladmHwgrpAttr, hg_client_names) == 560);
 
 #[cfg(target_os = "illumos")]
 const _: () =
@@ -382,6 +438,49 @@ pub fn layout_facts() -> Vec<(&'static str, i128)> {
             "offsetof.dladm_phys_attr_t.dp_novanity",
             s(offset_of!(DladmPhysAttr, dp_novanity)),
         ),
+        (
+            "sizeof.dladm_macaddr_attr_t",
+            s(size_of::<DladmMacaddrAttr>()),
+        ),
+        (
+            "offsetof.dladm_macaddr_attr_t.ma_flags",
+            s(offset_of!(DladmMacaddrAttr, ma_flags)),
+        ),
+        (
+            "offsetof.dladm_macaddr_attr_t.ma_addr",
+            s(offset_of!(DladmMacaddrAttr, ma_addr)),
+        ),
+        (
+            "offsetof.dladm_macaddr_attr_t.ma_addrlen",
+            s(offset_of!(DladmMacaddrAttr, ma_addrlen)),
+        ),
+        (
+            "offsetof.dladm_macaddr_attr_t.ma_client_name",
+            s(offset_of!(DladmMacaddrAttr, ma_client_name)),
+        ),
+        ("sizeof.dladm_hwgrp_attr_t", s(size_of::<DladmHwgrpAttr>())),
+        (
+            "offsetof.dladm_hwgrp_attr_t.hg_grp_type",
+            s(offset_of!(DladmHwgrpAttr, hg_grp_type)),
+        ),
+        (
+            "offsetof.dladm_hwgrp_attr_t.hg_n_rings",
+            s(offset_of!(DladmHwgrpAttr, hg_n_rings)),
+        ),
+        (
+            "offsetof.dladm_hwgrp_attr_t.hg_rings",
+            s(offset_of!(DladmHwgrpAttr, hg_rings)),
+        ),
+        (
+            "offsetof.dladm_hwgrp_attr_t.hg_n_clnts",
+            s(offset_of!(DladmHwgrpAttr, hg_n_clnts)),
+        ),
+        (
+            "offsetof.dladm_hwgrp_attr_t.hg_client_names",
+            s(offset_of!(DladmHwgrpAttr, hg_client_names)),
+        ),
+        ("const.DLADM_MACADDR_USED", s(DLADM_MACADDR_USED as usize)),
+        ("const.DLADM_HWGRP_TYPE_RX", s(DLADM_HWGRP_TYPE_RX as usize)),
         ("sizeof.kstat_named_t", s(size_of::<KstatNamed>())),
         (
             "offsetof.kstat_named_t.name",

@@ -3,11 +3,13 @@
 
 use crate::backend::{DlError, PropValue};
 use crate::model::link::{
-    Conf, LinkClass, LinkInfo, LinkState, MacAddrType, VlanAttr, VlanSpec, VnicAttr, VnicSpec,
-    VrrpAf,
+    Conf, HwGroup, LinkClass, LinkInfo, LinkState, MacAddrType, MacSlot, VlanAttr, VlanSpec,
+    VnicAttr, VnicSpec, VrrpAf,
 };
 use crate::model::mac::MacAddr;
-use crate::sys::dladm_records::{CreateRequest, LinkRecord, VlanRecord, VnicRecord};
+use crate::sys::dladm_records::{
+    CreateRequest, HwgrpRecord, LinkRecord, MacaddrRecord, VlanRecord, VnicRecord,
+};
 use crate::sys::illumos_types::*;
 use std::ffi::{c_int, c_uint};
 
@@ -253,6 +255,27 @@ pub fn vlan_attr(r: &VlanRecord) -> VlanAttr {
         vid: r.vid,
         over: r.link_id,
         force: r.force,
+    }
+}
+
+/// A slot of `dladm_walk_macaddr` (`None` for an address xbow cannot
+/// hold: longer than `MAXMACADDRLEN`).
+pub fn mac_slot(r: MacaddrRecord) -> Option<MacSlot> {
+    Some(MacSlot {
+        slot: r.slot,
+        addr: MacAddr::from_bytes(&r.addr)?,
+        in_use: r.used,
+        client: r.client,
+    })
+}
+
+/// A group of `dladm_walk_hwgrp`.
+pub fn hw_group(r: HwgrpRecord) -> HwGroup {
+    HwGroup {
+        link: r.link,
+        rx: r.rx,
+        rings: r.rings,
+        clients: r.clients,
     }
 }
 
@@ -508,5 +531,26 @@ mod tests {
             force: true,
         });
         assert_eq!((a.vid, a.over, a.force), (5, 3, true));
+    }
+
+    #[test]
+    fn walked_slots_and_groups() {
+        let slot = mac_slot(MacaddrRecord {
+            slot: 1,
+            used: true,
+            addr: vec![0, 0x14, 0x4f, 0xf9, 0xa2, 0x1d],
+            client: "vnic1".into(),
+        })
+        .unwrap();
+        assert_eq!(slot.addr.to_string(), "0:14:4f:f9:a2:1d");
+        assert!(slot.in_use);
+        let g = hw_group(HwgrpRecord {
+            link: "ixgbe0".into(),
+            rx: false,
+            rings: vec![0, 1],
+            clients: String::new(),
+        });
+        assert!(!g.rx);
+        assert_eq!(g.rings, [0, 1]);
     }
 }

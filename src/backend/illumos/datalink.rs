@@ -5,8 +5,8 @@ use super::convert::{self, opt_flags};
 use super::status::{dl_error, with_errlist};
 use crate::backend::{Datalink, DlError, DlResult, PropValue};
 use crate::model::link::{
-    ClassMask, Conf, LinkClass, LinkId, LinkInfo, LinkState, PhysAttr, VlanAttr, VlanSpec,
-    VnicAttr, VnicSpec,
+    ClassMask, Conf, HwGroup, LinkClass, LinkId, LinkInfo, LinkState, MacSlot, PhysAttr, VlanAttr,
+    VlanSpec, VnicAttr, VnicSpec,
 };
 use crate::model::status::DlStatus;
 use crate::sys::dladm_abi::Generation;
@@ -193,5 +193,19 @@ impl Datalink for IllumosDatalink {
 
     fn linkprops(&mut self, id: LinkId) -> DlResult<Vec<String>> {
         self.dl.linkprop_names(id).map_err(|s| self.err(s))
+    }
+
+    fn mac_slots(&mut self, id: LinkId) -> DlResult<Vec<MacSlot>> {
+        let slots = self.dl.mac_slots(id).map_err(|s| self.err(s))?;
+        Ok(slots.into_iter().filter_map(convert::mac_slot).collect())
+    }
+
+    fn hw_groups(&mut self, id: LinkId) -> DlResult<Vec<HwGroup>> {
+        let groups = self.dl.hw_groups(id).map_err(|s| self.err(s))?;
+        Ok(groups.into_iter().map(convert::hw_group).collect())
+    }
+
+    fn rename_link(&mut self, link1: &str, link2: &str) -> DlResult<()> {
+        self.dl.rename_link(link1, link2).map_err(|s| self.err(s))
     }
 }

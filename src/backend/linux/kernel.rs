@@ -88,6 +88,10 @@ fn phys_conf(l: &KLink, addrs: &[(u32, Ipv4Addr, u8)]) -> LinkConf {
             mtu_max: l.max_mtu.unwrap_or(l.mtu).max(l.mtu),
             mac,
             factory_macs: Vec::new(),
+            device: None,
+            rx_rings: 0,
+            tx_rings: 0,
+            removed: false,
             state: match l.oper {
                 OperState::Up => LinkState::Up,
                 OperState::Down => LinkState::Down,

@@ -33,6 +33,15 @@ fn reason(prop: &str) -> &'static str {
 /// real, as an error naming it.
 pub(super) fn refuse_unreal(old: &SimState, new: &SimState) -> Result<(), String> {
     for l in new.links() {
+        if l.class == LinkClass::Phys
+            && let Some(o) = old.link(l.id)
+            && o.name != l.name
+        {
+            return Err(format!(
+                "rename of {} to {}: the Linux backend does not rename the host's NICs",
+                o.name, l.name
+            ));
+        }
         let Some(conf) = &l.active else { continue };
         let old_conf = old.link(l.id).and_then(|o| o.active.as_ref());
         // A VNIC or a VLAN is made with its lower link's MTU (`desired`).

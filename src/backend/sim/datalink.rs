@@ -7,8 +7,8 @@ use super::{StateFile, random_bytes, transact};
 use crate::backend::{Datalink, DlError, DlResult, PropValue};
 use crate::model::cnum::strtoul0;
 use crate::model::link::{
-    ClassMask, Conf, LinkClass, LinkId, LinkInfo, LinkState, MacAddrType, PhysAttr, VID_MAX,
-    VID_MIN, VlanAttr, VlanSpec, VnicAttr, VnicSpec,
+    ClassMask, Conf, HwGroup, LinkClass, LinkId, LinkInfo, LinkState, MacAddrType, MacSlot,
+    PhysAttr, VID_MAX, VID_MIN, VlanAttr, VlanSpec, VnicAttr, VnicSpec,
 };
 use crate::model::link_name::LinkName;
 use crate::model::mac::MacAddr;
@@ -409,6 +409,18 @@ fn assign_mac(st: &SimState, spec: &VnicSpec, lower: LinkId) -> DlResult<LinkCon
 }
 
 impl Datalink for SimDatalink {
+    fn rename_link(&mut self, link1: &str, link2: &str) -> DlResult<()> {
+        self.mutate(|st| super::rename::rename(st, link1, link2))
+    }
+
+    fn mac_slots(&mut self, id: LinkId) -> DlResult<Vec<MacSlot>> {
+        super::hardware::mac_slots(self.state()?, id)
+    }
+
+    fn hw_groups(&mut self, id: LinkId) -> DlResult<Vec<HwGroup>> {
+        super::hardware::hw_groups(self.state()?, id)
+    }
+
     fn name2info(&mut self, name: &str) -> DlResult<LinkInfo> {
         self.state()?
             .by_name(name)
@@ -498,9 +510,13 @@ impl Datalink for SimDatalink {
             .into_iter()
             .flatten()
             .find_map(|c| c.phys.as_ref()?.duplex.clone());
+        let device = [&l.active, &l.persistent]
+            .into_iter()
+            .flatten()
+            .find_map(|c| c.phys.as_ref()?.device.clone());
         Ok(PhysAttr {
             media: "Ethernet".into(),
-            device: l.name.clone(),
+            device: device.unwrap_or_else(|| l.name.clone()),
             duplex: duplex.unwrap_or_else(|| "full".into()),
         })
     }
