@@ -13,7 +13,8 @@ pub mod netdb;
 pub mod sim;
 
 use crate::model::link::{
-    ClassMask, Conf, HwGroup, LinkId, LinkInfo, LinkState, MacSlot, PhysAttr, VnicAttr, VnicSpec,
+    ClassMask, Conf, HwGroup, LinkId, LinkInfo, LinkState, MacSlot, PhysAttr, VlanAttr, VlanSpec,
+    VnicAttr, VnicSpec,
 };
 use crate::model::status::DlStatus;
 
@@ -66,6 +67,12 @@ pub trait Datalink {
     fn vnic_delete(&mut self, id: LinkId, conf: Conf) -> DlResult<()>;
     /// `dladm_vnic_info` for exactly one configuration.
     fn vnic_info(&mut self, id: LinkId, conf: Conf) -> DlResult<VnicAttr>;
+    /// `dladm_vlan_create` (`dladm_vnic_create` with `DLADM_OPT_VLAN`).
+    fn vlan_create(&mut self, spec: &VlanSpec) -> DlResult<LinkId>;
+    /// `dladm_vlan_delete` (`dladm_vnic_delete` with `DLADM_OPT_VLAN`).
+    fn vlan_delete(&mut self, id: LinkId, conf: Conf) -> DlResult<()>;
+    /// `dladm_vlan_info` for exactly one configuration.
+    fn vlan_info(&mut self, id: LinkId, conf: Conf) -> DlResult<VlanAttr>;
     /// `dladm_info`: the link's MTU (maximum SDU).
     fn mtu(&mut self, id: LinkId) -> DlResult<u32>;
     /// kstat `link:0:NAME:link_state`.

@@ -180,6 +180,10 @@ fn link_cells(ctx: &mut Ctx, info: &LinkInfo, persistent: bool) -> Result<Vec<Ce
                 None => String::new(),
             }
         }
+        LinkClass::Vlan => {
+            let attr = ctx.dl.vlan_info(info.id, conf)?;
+            ctx.dl.id2info(attr.over)?.name
+        }
         _ => String::new(),
     };
     let (mtu, state) = if persistent {

@@ -6,6 +6,7 @@ mod link;
 mod linkprop;
 mod output;
 pub mod usage;
+mod vlan;
 mod vnic;
 
 pub use linkprop::LINKPROP_FIELDS;
@@ -158,6 +159,9 @@ const IMPLEMENTED: &[(&str, Subcommand)] = &[
     ("create-etherstub", vnic::create_etherstub),
     ("delete-etherstub", vnic::delete_etherstub),
     ("show-etherstub", vnic::show_etherstub),
+    ("create-vlan", vlan::create_vlan),
+    ("delete-vlan", vlan::delete_vlan),
+    ("show-vlan", vlan::show_vlan),
 ];
 
 /// Run `dladm ARGS…` (`args[0]` is the program name) on the backend

@@ -164,6 +164,19 @@ struct CreateArgs {
     altroot: Option<String>,
 }
 
+/// One `-p` of a create command, added to the list as dladm's `strlcat`s
+/// add it (a list of `DLADM_STRSIZE` or more is refused).
+pub(super) fn push_prop(props: &mut String, v: &str) -> Result<(), Fail> {
+    props.push_str(v);
+    props.push(',');
+    if props.len() >= DLADM_STRSIZE {
+        let mut shown = props.clone();
+        shown.truncate(DLADM_STRSIZE - 1);
+        return Err(die(format!("property list too long '{shown}'")));
+    }
+    Ok(())
+}
+
 /// `_link_aton` for `-m`/`-r`, with dladm's message.
 fn link_aton(s: &str) -> Result<MacAddr, Fail> {
     s.parse::<MacAddr>().map_err(|_| die("invalid MAC address"))
@@ -200,15 +213,7 @@ pub fn create_vnic(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
             Opt::Flag('n', Some(v)) => {
                 a.slot = Some(str2int(&v).ok_or_else(|| die("invalid slot number"))?);
             }
-            Opt::Flag('p', Some(v)) => {
-                a.props.push_str(&v);
-                a.props.push(',');
-                if a.props.len() >= DLADM_STRSIZE {
-                    let mut shown = a.props.clone();
-                    shown.truncate(DLADM_STRSIZE - 1);
-                    return Err(die(format!("property list too long '{shown}'")));
-                }
-            }
+            Opt::Flag('p', Some(v)) => push_prop(&mut a.props, &v)?,
             Opt::Flag('r', Some(v)) => a.prefix = Some(link_aton(&v)?),
             Opt::Flag('v', Some(v)) => {
                 if a.vid != 0 {

@@ -10,6 +10,7 @@
 //! | VNIC over an etherstub | veth pair: the VNIC end has the name and MAC, the peer `xbp.ID` is a bridge port |
 //! | VNIC over a physical link | macvlan (bridge mode), over an 802.1Q link `xbIDvVID` when it has a VID |
 //! | VNIC with a VID over an etherstub | its peer is a port of the etherstub's bridge for that VLAN, `xbIDvVID` |
+//! | VLAN link over a physical link | 802.1Q link of its name and VID; the VNICs with its VID over the link go over it |
 //! | `maxbw` | `tc` TBF on the egress of both veth ends |
 //! | any link xbow makes | device group `netlink::GROUP` from the request that creates it, an alias starting `xbow`, IPv6 off until it is plumbed |
 //! | plumbed interface, address | link up with IPv6, IPv4 address |

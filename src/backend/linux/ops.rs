@@ -173,19 +173,25 @@ impl Op {
                 ready(nl, &[&v.name], &v.name, &alias)
             }
             Op::AddVlan(v) => {
+                let name = if v.link { ifname(&v.name)? } else { &v.name };
                 let parent = find(nl, &v.lower)?;
-                nl.add_vlan(&v.name, parent.index, v.vid)
+                nl.add_vlan(name, parent.index, v.vid)
                     .map_err(|e| {
                         if e.errno == libc::EOPNOTSUPP {
                             format!(
-                                "VLAN id {} over physical link {}: this kernel has no 802.1Q VLAN support (CONFIG_VLAN_8021Q)",
+                                "VLAN id {} over physical link {}: this kernel has no 802.1Q VLAN support (load the 8021q module: modprobe 8021q; CONFIG_VLAN_8021Q)",
                                 v.vid, v.lower
                             )
                         } else {
                             nl_err(e)
                         }
                     })?;
-                ready(nl, &[&v.name], &v.name, &format!("{ALIAS} vlan"))
+                let alias = if v.link {
+                    format!("{ALIAS} vlan {name} over {}", v.lower)
+                } else {
+                    format!("{ALIAS} vlan")
+                };
+                ready(nl, &[name], name, &alias)
             }
             Op::AddVnic(v, vlans) => add_vnic(nl, v, vlans),
             Op::DelVnic(v, _) => del_link(nl, &v.name),
@@ -484,8 +490,13 @@ pub(super) fn plan(old: &Desired, new: &Desired) -> Result<Vec<Op>, String> {
         vs.iter().map(|v| (v.name.clone(), v.clone())).collect()
     };
     let (old_vnics, new_vnics) = (by_name(&old.vnics), by_name(&new.vnics));
+    // A VNIC is made again where it or the link it goes over changes (a
+    // VLAN link with its VID comes or goes).
+    let same = |v: &Vnic, other: &HashMap<String, Vnic>| {
+        other.get(&v.name) == Some(v) && v.parent(&old.vlans) == v.parent(&new.vlans)
+    };
     for v in &old.vnics {
-        if new_vnics.get(&v.name) != Some(v) {
+        if !same(v, &new_vnics) {
             ops.push(Op::DelVnic(v.clone(), old.vlans.clone()));
         }
     }
@@ -523,7 +534,7 @@ pub(super) fn plan(old: &Desired, new: &Desired) -> Result<Vec<Op>, String> {
         ops.push(Op::AddVlan(v.clone()));
     }
     for v in &new.vnics {
-        if old_vnics.get(&v.name) != Some(v) {
+        if !same(v, &old_vnics) {
             ops.push(Op::AddVnic(v.clone(), new.vlans.clone()));
         }
     }

@@ -57,14 +57,19 @@ pub(super) fn refuse_unreal(old: &SimState, new: &SimState) -> Result<(), String
         }
         let Some(conf) = &l.active else { continue };
         let old_conf = old.link(l.id).and_then(|o| o.active.as_ref());
-        // A VNIC is made with its lower link's MTU (`desired`).
-        if l.class == LinkClass::Vnic
+        // A VNIC or a VLAN is made with its lower link's MTU (`desired`).
+        if matches!(l.class, LinkClass::Vnic | LinkClass::Vlan)
             && conf.mtu.is_some()
             && old_conf.map(|c| c.mtu) != Some(conf.mtu)
         {
             return Err(format!(
-                "mtu on {}: the Linux backend gives a VNIC the MTU of its lower link",
-                l.name
+                "mtu on {}: the Linux backend gives a {} the MTU of its lower link",
+                l.name,
+                if l.class == LinkClass::Vlan {
+                    "VLAN"
+                } else {
+                    "VNIC"
+                }
             ));
         }
         let before = old_conf.map(|c| &c.props);

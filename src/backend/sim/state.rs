@@ -139,6 +139,9 @@ pub struct LinkConf {
     pub vid: u16,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vrrp: Option<(u8, VrrpAf)>,
+    /// Created with `-f` (`DLADM_OPT_FORCE`; a VLAN's `dv_force`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub force: bool,
     /// `maxbw` in bits per second.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maxbw: Option<u64>,
@@ -163,6 +166,10 @@ pub struct LinkConf {
 
 fn is_zero(v: &u16) -> bool {
     *v == 0
+}
+
+fn is_false(v: &bool) -> bool {
+    !*v
 }
 
 fn is_zero32(v: &u32) -> bool {
