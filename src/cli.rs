@@ -122,9 +122,21 @@ enum SimCommand {
         /// (NAT rules that map to 0/32 use it)
         #[arg(long)]
         addr: Option<String>,
+        /// receive rings, in one hardware group (`dladm show-phys -H`)
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=128))]
+        rx_rings: u32,
+        /// transmit rings, in one hardware group
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=128))]
+        tx_rings: u32,
     },
     /// Remove a physical NIC declared with add-phys
-    RemovePhys { name: String },
+    RemovePhys {
+        name: String,
+        /// unplug it only: dlmgmtd keeps its saved configuration (a
+        /// REMOVED physical link, `show-phys -P` FLAGS r----)
+        #[arg(long)]
+        keep_config: bool,
+    },
     /// Reboot: drop temporary configuration, restore the persistent one
     Reboot,
     /// Play a packet through the NAT rules, creating its session as the
@@ -342,6 +354,8 @@ fn run_sim(cmd: SimCommand) -> Result<(), String> {
             factory_macs,
             state,
             addr,
+            rx_rings,
+            tx_rings,
         } => {
             name.parse::<LinkName>()
                 .map_err(|e| format!("add-phys {name}: {e}"))?;
@@ -386,12 +400,15 @@ fn run_sim(cmd: SimCommand) -> Result<(), String> {
                 state,
                 addr,
                 duplex: None,
+                device: None,
+                rx_rings,
+                tx_rings,
+                removed: false,
             };
             sim::add_phys(&file, &name, phys, mtu).map_err(status(format!("add-phys {name}")))
         }
-        SimCommand::RemovePhys { name } => {
-            sim::remove_phys(&file, &name).map_err(status(format!("remove-phys {name}")))
-        }
+        SimCommand::RemovePhys { name, keep_config } => sim::remove_phys(&file, &name, keep_config)
+            .map_err(status(format!("remove-phys {name}"))),
         SimCommand::Reboot => sim::reboot(&file).map_err(status("reboot".into())),
         SimCommand::NatFlow {
             proto,

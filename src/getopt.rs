@@ -61,6 +61,8 @@ pub struct Getopt<'a> {
     /// (`getopt`).
     long: bool,
     operands: Vec<String>,
+    /// Where each of `operands` was in `args`.
+    operand_at: Vec<usize>,
     optind: usize,
     /// Position inside a cluster of short options (`-tp`).
     nextchar: usize,
@@ -80,6 +82,7 @@ impl<'a> Getopt<'a> {
             permute: std::env::var_os("POSIXLY_CORRECT").is_none(),
             long: true,
             operands: Vec::new(),
+            operand_at: Vec::new(),
             optind: 1,
             nextchar: 0,
             done: false,
@@ -99,6 +102,19 @@ impl<'a> Getopt<'a> {
     pub fn operands(&self) -> Vec<String> {
         let mut v = self.operands.clone();
         v.extend_from_slice(&self.args[self.optind.min(self.args.len())..]);
+        v
+    }
+
+    /// The argument vector as getopt leaves it once the options are
+    /// consumed: the name, the options in their order (with their values
+    /// and a `--`), then the operands it moved to the end.
+    pub fn argv(&self) -> Vec<String> {
+        let end = self.optind.min(self.args.len());
+        let mut v: Vec<String> = (0..end)
+            .filter(|i| !self.operand_at.contains(i))
+            .map(|i| self.args[i].clone())
+            .collect();
+        v.extend(self.operands());
         v
     }
 
@@ -168,6 +184,7 @@ impl Iterator for Getopt<'_> {
             if !arg.starts_with('-') || arg == "-" {
                 if self.permute {
                     self.operands.push(arg.clone());
+                    self.operand_at.push(self.optind);
                     self.optind += 1;
                     continue;
                 }
@@ -256,6 +273,23 @@ mod tests {
             ]
         );
         assert_eq!(g.operands(), args(&["name", "-t"]));
+        // Operands permuted after the options, as illumos getopt_long
+        // leaves argv.
+        assert_eq!(
+            g.argv(),
+            args(&[
+                "cmd",
+                "-tp",
+                "-o",
+                "link",
+                "-ofoo",
+                "--output=x",
+                "--temp",
+                "--",
+                "name",
+                "-t"
+            ])
+        );
     }
 
     #[test]

@@ -146,12 +146,75 @@ fn create_etherstub_errors() {
         .fails_with("dladm: etherstub creation failed: object already exists\n");
 }
 
+/// `-R ROOT`: dladm.c `altroot_cmd` appends the command (its argv as
+/// getopt_long left it, a separate `-R ROOT` left out) to ROOT's upgrade
+/// profile and exits 0 without touching the running system; each
+/// subcommand calls it right after its own argument checks.
 #[test]
-fn alternate_root_is_refused() {
+fn alternate_root_appends_to_the_upgrade_profile() {
+    use std::os::unix::fs::PermissionsExt;
     let env = Env::new();
-    env.dladm(&["create-etherstub", "-R", "/a", &env.n("stub0")])
-        .fails_with("dladm: -R (alternate root) is not supported by xbow\n");
+    let root = env.dir().join("altroot");
+    let r = root.to_str().unwrap();
+    let (s, v) = (env.n("stub0"), env.n("vnic0"));
+    // No /var/svc/profile there: fopen fails.
+    env.dladm(&["create-etherstub", "-R", r, &s])
+        .fails_with(&format!("dladm: operation not supported on {r}\n"));
+    let profile = root.join("var/svc/profile");
+    std::fs::create_dir_all(&profile).unwrap();
+    env.dladm(&["create-etherstub", "-R", r, &s]).ok();
+    // Operands are moved after the options, as getopt_long leaves argv.
+    env.dladm(&["create-vnic", &v, "-R", r, "-l", &s, "-p", "maxbw=100M"])
+        .ok();
+    env.dladm(&["set-linkprop", "-t", "-p", "priority=low", "-R", r, &v])
+        .ok();
+    env.dladm(&["reset-linkprop", "-R", r, &v]).ok();
+    env.dladm(&["delete-vnic", &format!("--root-dir={r}"), &v])
+        .ok();
+    env.dladm(&["delete-etherstub", "-R", r, &s]).ok();
+    let m = " # added by dladm(8)";
+    let want = format!(
+        "/sbin/dladm create-etherstub {s} {m}\n\
+         /sbin/dladm create-vnic -l {s} -p maxbw=100M {v} {m}\n\
+         /sbin/dladm set-linkprop -t -p priority=low {v} {m}\n\
+         /sbin/dladm reset-linkprop {v} {m}\n\
+         /sbin/dladm delete-vnic --root-dir={r} {v} {m}\n\
+         /sbin/dladm delete-etherstub {s} {m}\n"
+    );
+    let upgrade = profile.join("upgrade");
+    assert_eq!(std::fs::read_to_string(&upgrade).unwrap(), want);
+    let mode = std::fs::metadata(&upgrade).unwrap().permissions().mode();
+    assert_eq!(mode & 0o7777, 0o600);
+    // Nothing was created on the running system.
     assert_eq!(env.dladm(&["show-etherstub"]).stdout, "");
+    // The subcommand's own checks come first.
+    env.dladm(&["create-vnic", "-R", r, "-l", &s, "bad-name"])
+        .fails_with("dladm: invalid link name 'bad-name'\n");
+    env.dladm(&["set-linkprop", "-R", r, &v])
+        .fails_with("dladm: link property must be specified\n");
+    // A root with a datalink.conf gets upgrade_datalink.
+    std::fs::create_dir_all(root.join("etc/dladm")).unwrap();
+    std::fs::write(root.join("etc/dladm/datalink.conf"), "").unwrap();
+    env.dladm(&["create-etherstub", "-R", r, &s]).ok();
+    assert_eq!(
+        std::fs::read_to_string(profile.join("upgrade_datalink")).unwrap(),
+        format!("/sbin/dladm create-etherstub {s} {m}\n")
+    );
+    // Never through a link; never a line break into the script.
+    std::fs::remove_file(profile.join("upgrade_datalink")).unwrap();
+    std::os::unix::fs::symlink(
+        env.dir().join("elsewhere"),
+        profile.join("upgrade_datalink"),
+    )
+    .unwrap();
+    env.dladm(&["create-etherstub", "-R", r, &s])
+        .fails_with(&format!("dladm: operation not supported on {r}\n"));
+    assert!(!env.dir().join("elsewhere").exists());
+    let up = format!("/{r}//var/svc/profile/upgrade_datalink");
+    env.dladm(&["set-linkprop", "-p", "priority=low\nreboot", "-R", r, &v])
+        .fails_with(&format!(
+            "dladm: -R {r}: an argument holds a line break; nothing was written to {up}\n"
+        ));
 }
 
 #[test]
@@ -793,4 +856,378 @@ fn temporary_and_persistent() {
         .fails_with("dladm: vnic deletion failed: object not found\n");
     env.dladm(&["delete-vnic", &v]).ok();
     assert_eq!(links(&["-P"]), Vec::<String>::new());
+}
+
+const CREATE_VLAN_USAGE: &str = "    create-vlan      [-ft] -l <link> -v <vid> [link]";
+
+/// `do_create_vlan`'s checks before any link is made, in its order.
+#[test]
+fn create_vlan_option_errors() {
+    let env = Env::new();
+    let phys = env.phys("e1000g0", 1000);
+    let v = env.n("vlan0");
+    let create = |args: &[&str]| {
+        let mut a = vec!["create-vlan"];
+        a.extend_from_slice(args);
+        env.dladm(&a)
+    };
+    for bad in ["0", "4095", "5x", "-1", ""] {
+        create(&["-l", &phys, "-v", bad, &v])
+            .fails_with(&format!("dladm: invalid VLAN identifier '{bad}'\n"));
+    }
+    create(&["-v", "5", "-v", "6", "-l", &phys, &v])
+        .fails_with("dladm: the option -v cannot be specified more than once\n");
+    create(&["-l", &phys, "-l", &phys, "-v", "5", &v])
+        .fails_with("dladm: the option -l cannot be specified more than once\n");
+    create(&["-x", "-l", &phys, "-v", "5", &v])
+        .fails_with(&opterr("unrecognized option '-x'", CREATE_VLAN_USAGE));
+    create(&["-l", &phys, "-v"])
+        .fails_with(&opterr("option '-v' requires a value", CREATE_VLAN_USAGE));
+    // Missing -v or -l, or two operands: the usage text.
+    for args in [
+        vec!["-l", phys.as_str(), v.as_str()],
+        vec!["-v", "5", v.as_str()],
+        vec!["-l", phys.as_str(), "-v", "5", v.as_str(), "other0"],
+    ] {
+        create(&args).fails_with(&usage_text());
+    }
+    let long = format!("{}0", "v".repeat(31));
+    create(&["-l", &phys, "-v", "5", &long])
+        .fails_with(&format!("dladm: vlan name too long '{long}'\n"));
+    // The derived name: no driver and instance, or an instance of 1000 or
+    // more (checked before the link is looked up).
+    for lower in ["net1000", "net", "net01"] {
+        create(&["-l", lower, "-v", "5"])
+            .fails_with(&format!("dladm: invalid link name '{lower}'\n"));
+    }
+    create(&["-l", "nosuch0", "-v", "5", &v]).fails_with("dladm: invalid link name 'nosuch0'\n");
+    create(&["-l", &phys, "-v", "5", "-p", "=x", &v]).fails_with("dladm: invalid vlan property\n");
+    assert_eq!(env.dladm(&["show-vlan"]).ok().stdout, "");
+}
+
+/// `-R ROOT` for create-vlan and delete-vlan: after the subcommand's own
+/// checks, the command goes to ROOT's upgrade profile (`altroot_cmd`).
+#[test]
+fn vlan_commands_with_an_alternate_root() {
+    let env = Env::new();
+    let root = env.dir().join("altroot");
+    let r = root.to_str().unwrap();
+    let profile = root.join("var/svc/profile");
+    std::fs::create_dir_all(&profile).unwrap();
+    let v = env.n("vlan0");
+    env.dladm(&["create-vlan", "-R", r, "-l", "e1000g0", "-v", "0", &v])
+        .fails_with("dladm: invalid VLAN identifier '0'\n");
+    env.dladm(&["create-vlan", &v, "-R", r, "-f", "-l", "e1000g0", "-v", "5"])
+        .ok();
+    env.dladm(&["delete-vlan", "-R", r, &v]).ok();
+    let m = " # added by dladm(8)";
+    assert_eq!(
+        std::fs::read_to_string(profile.join("upgrade")).unwrap(),
+        format!(
+            "/sbin/dladm create-vlan -f -l e1000g0 -v 5 {v} {m}\n\
+             /sbin/dladm delete-vlan {v} {m}\n"
+        )
+    );
+    assert_eq!(env.dladm(&["show-vlan"]).stdout, "");
+}
+
+/// `do_delete_vlan`, `do_show_vlan`: their messages for links that are
+/// not VLANs or do not exist.
+#[test]
+fn delete_and_show_vlan_errors() {
+    let env = Env::new();
+    let (s, vn) = (env.n("stub0"), env.n("vnic0"));
+    env.dladm(&["create-etherstub", &s]).ok();
+    env.dladm(&["create-vnic", "-l", &s, &vn]).ok();
+    env.dladm(&["delete-vlan", &env.n("nosuch0")])
+        .fails_with("dladm: delete operation failed: object not found\n");
+    // dladm_vlan_delete: the link must be of class VLAN.
+    env.dladm(&["delete-vlan", &vn])
+        .fails_with("dladm: delete operation failed: invalid argument\n");
+    env.dladm(&["delete-vlan"]).fails_with(&usage_text());
+    env.dladm(&["show-vlan", &vn]).fails_with(&format!(
+        "dladm: datalink {vn} is not a vlan: found class vnic\n"
+    ));
+    env.dladm(&["show-vlan", &s]).fails_with(&format!(
+        "dladm: datalink {s} is not a vlan: found class etherstub\n"
+    ));
+    let none = env.n("nosuch0");
+    env.dladm(&["show-vlan", &none]).fails_with(&format!(
+        "dladm: link {none} is not valid: object not found\n"
+    ));
+    env.dladm(&["show-vlan", &vn, &s]).fails_with(&usage_text());
+    env.dladm(&["show-vlan", "-p", "-p", "-o", "link"])
+        .fails_with("dladm: the option -p cannot be specified more than once\n");
+    env.dladm(&["show-vlan", "-P", "-P"])
+        .fails_with("dladm: the option -P cannot be specified more than once\n");
+    // No `-p requires -o` check: ofmt refuses.
+    for args in [
+        vec!["show-vlan", "-p"],
+        vec!["show-vlan", "-p", "-o", "all"],
+    ] {
+        env.dladm(&args)
+            .fails_with("dladm: output fields must be specified in parsable mode\n");
+    }
+    // A VLAN cannot be over a VNIC (libdladm's BADARG).
+    env.dladm(&["create-vlan", "-l", &vn, "-v", "5", &env.n("vlan0")])
+        .fails_with("dladm: create operation failed: invalid argument\n");
+}
+
+/// A VLAN over a physical link: listed, shown by show-link, one per VID,
+/// no VNIC over it, temporary with `-t`, deleted.
+#[test]
+fn vlans_over_a_physical_link() {
+    let env = Env::new();
+    if !env.has_vlans() {
+        return;
+    }
+    let phys = env.phys("e1000g0", 1000);
+    let (v5, v6, t7) = (env.n("vlan5"), env.n("vlan6"), env.n("tmp7"));
+    env.dladm(&["create-vlan", "-l", &phys, "-v", "5", &v5])
+        .ok();
+    env.dladm(&["create-vlan", "-f", "-l", &phys, "-v", "6", &v6])
+        .ok();
+    let rows = |args: &[&str]| -> Vec<String> {
+        let mut a = vec!["show-vlan", "-p", "-o", "link,vid,over,flags"];
+        a.extend_from_slice(args);
+        env.dladm(&a)
+            .ok()
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with(&env.prefix))
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(
+        rows(&[]),
+        [
+            format!("{v5}:5:{phys}:-----"),
+            format!("{v6}:6:{phys}:f----")
+        ]
+    );
+    assert_eq!(rows(&[&v6]), [format!("{v6}:6:{phys}:f----")]);
+    env.dladm(&["show-link", "-p", "-o", "class,over", &v5])
+        .ok()
+        .stdout
+        .eq(&format!("vlan:{phys}\n"))
+        .then_some(())
+        .expect("show-link: class vlan over the lower link");
+    // One VLAN per VID over a link: the primary address is in use with it.
+    env.dladm(&["create-vlan", "-l", &phys, "-v", "5", &env.n("again5")])
+        .fails_with("dladm: create operation failed: MAC address is already in use\n");
+    env.dladm(&["create-vlan", "-l", &phys, "-v", "8", &v5])
+        .fails_with("dladm: create operation failed: object already exists\n");
+    // The lower link's default_tag (1) is not a VLAN's VID.
+    env.dladm(&["create-vlan", "-l", &phys, "-v", "1", &env.n("tag1")])
+        .fails_with(&format!(
+            "dladm: VLAN over '{phys}' may not use default_tag ID (see dladm(8))\n"
+        ));
+    // No VNIC over a VLAN, no VLAN over a VLAN.
+    env.dladm(&["create-vnic", "-l", &v5, &env.n("vnic0")])
+        .fails_with(&format!(
+            "dladm: vnic creation over {v5} failed: invalid argument\n"
+        ));
+    env.dladm(&["create-vlan", "-l", &v5, "-v", "9", &env.n("vlan9")])
+        .fails_with("dladm: create operation failed: invalid argument\n");
+    // delete-vnic of a VLAN: libdladm refuses the class; delete-etherstub
+    // of one: dladm's own check (`do_etherstub_check`) first.
+    env.dladm(&["delete-vnic", &v5])
+        .fails_with("dladm: vnic deletion failed: invalid argument\n");
+    env.dladm(&["delete-etherstub", &v5])
+        .fails_with(&format!("dladm: '{v5}' is not an etherstub\n"));
+    env.dladm(&["create-vlan", "-t", "-l", &phys, "-v", "7", &t7])
+        .ok();
+    if env.keeps_persistent() {
+        assert_eq!(rows(&["-P"]).len(), 2);
+        env.dladm(&["show-vlan", "-P", &t7]).fails_with(&format!(
+            "dladm: failed to show vlan {t7}: object not found\n"
+        ));
+        // -t deletes the active VLAN only; the saved one stays.
+        env.dladm(&["delete-vlan", "-t", &v6]).ok();
+        assert_eq!(rows(&["-P"]).len(), 2);
+        assert_eq!(rows(&[]).len(), 2);
+    }
+    for v in [&v5, &v6, &t7] {
+        env.dladm(&["delete-vlan", v]);
+    }
+    assert_eq!(rows(&[]), Vec::<String>::new());
+    assert_eq!(rows(&["-P"]), Vec::<String>::new());
+}
+
+/// A link with a VLAN over it is busy (sim and illumos: Linux makes VLAN
+/// links over physical links only, xbow-linux(7)).
+#[test]
+fn a_link_with_a_vlan_is_busy() {
+    let Some(env) = Env::not_illumos().filter(|e| e.linux.is_none()) else {
+        return;
+    };
+    let (s, v) = (env.n("stub0"), env.n("vlan0"));
+    env.dladm(&["create-etherstub", &s]).ok();
+    env.dladm(&["create-vlan", "-l", &s, "-v", "3", &v]).ok();
+    env.dladm(&["delete-etherstub", &s])
+        .fails_with("dladm: vnic deletion failed: link busy\n");
+    env.dladm(&["delete-vlan", &v]).ok();
+    env.dladm(&["delete-etherstub", &s]).ok();
+}
+
+/// `rename-link` (dladm.c `do_rename_link`, libdllink.c
+/// `dladm_rename_link`): case 1, an existing link takes a free name; the
+/// statuses of the other outcomes.
+#[test]
+fn rename_link_renames_and_reports_as_libdladm() {
+    let env = Env::new();
+    let (s, v, w) = (env.n("stub0"), env.n("vnic0"), env.n("vnic9"));
+    env.dladm(&["create-etherstub", "-t", &s]).ok();
+    env.dladm(&["create-vnic", "-t", "-l", &s, &v]).ok();
+    env.dladm(&["rename-link", &v, &w]).ok();
+    let shown = env.dladm(&["show-vnic", "-p", "-o", "link,over"]).stdout;
+    assert_eq!(shown, format!("{w}:{s}\n"));
+    // An etherstub with a VNIC over it: the VNIC follows (by link id).
+    let s2 = env.n("stub7");
+    env.dladm(&["rename-link", &s, &s2]).ok();
+    let shown = env.dladm(&["show-vnic", "-p", "-o", "link,over"]).stdout;
+    assert_eq!(shown, format!("{w}:{s2}\n"));
+    // link2 exists: EXIST; neither exists: NOTFOUND.
+    env.dladm(&["rename-link", &w, &s2])
+        .fails_with("dladm: rename operation failed: object already exists\n");
+    env.dladm(&["rename-link", &env.n("nope0"), &env.n("nope1")])
+        .fails_with("dladm: rename operation failed: object not found\n");
+    // dlmgmtd refuses a name dladm_valid_linkname refuses: EINVAL.
+    env.dladm(&["rename-link", &w, "bad-name"])
+        .fails_with("dladm: rename operation failed: invalid argument\n");
+    // Usage: exactly two operands; only -R.
+    let u = "    rename-link      <oldlink> <newlink>";
+    env.dladm(&["rename-link", &w]).fails_with(&usage_text());
+    env.dladm(&["rename-link", "-t", &w, &v])
+        .fails_with(&opterr("unrecognized option '-t'", u));
+}
+
+/// The cases that need the sim's hardware: a plumbed link is busy
+/// (`dls_devnet_rename` EBUSY); a renamed NIC keeps its device name;
+/// case 2 (an active NIC takes over a REMOVED one's name and
+/// configuration) and case 3 (a missing link names a REMOVED one's
+/// device).
+#[test]
+fn rename_link_of_physical_links() {
+    let Some(env) = Env::sim_only() else { return };
+    env.phys("e1000g0", 1000);
+    env.dladm(&["rename-link", "e1000g0", "net0"]).ok();
+    assert_eq!(
+        env.dladm(&["show-phys", "-p", "-o", "link,device"]).stdout,
+        "net0:e1000g0\n"
+    );
+    env.phys("e1000g1", 1000);
+    let spec = env.dir().join("ip.json");
+    std::fs::write(
+        &spec,
+        r#"{"vnics": [{"name": "vnic5", "over": "e1000g1"}],
+            "addresses": [{"interface": "vnic5", "address": "192.168.84.24/24"}]}"#,
+    )
+    .unwrap();
+    let spec = spec.to_str().unwrap();
+    env.xbow(&["net", "up", spec]).ok();
+    env.dladm(&["rename-link", "vnic5", "vnic6"])
+        .fails_with("dladm: rename operation failed: link busy\n");
+    env.xbow(&["net", "down", spec]).ok();
+    // net0 is unplugged; its configuration stays (FLAGS r----).
+    env.dladm(&["set-linkprop", "-p", "mtu=9000", "net0"]).ok();
+    env.xbow(&["sim", "remove-phys", "--keep-config", "net0"])
+        .ok();
+    assert_eq!(
+        env.dladm(&["show-phys", "-P", "-p", "-o", "link,device,flags"])
+            .stdout,
+        "net0:e1000g0:r----\ne1000g1:e1000g1:-----\n"
+    );
+    // Case 3: a missing link1 becomes the removed link's device.
+    env.dladm(&["rename-link", "bad-", "net0"])
+        .fails_with("dladm: rename operation failed: invalid link\n");
+    env.dladm(&["rename-link", "igb3", "net0"]).ok();
+    assert_eq!(
+        env.dladm(&["show-phys", "-P", "-p", "-o", "link,device"])
+            .stdout,
+        "net0:igb3\ne1000g1:e1000g1\n"
+    );
+    // Case 2: e1000g1 takes net0's id, name and saved MTU.
+    env.dladm(&["rename-link", "e1000g1", "net0"]).ok();
+    assert_eq!(
+        env.dladm(&["show-phys", "-p", "-o", "link,device"]).stdout,
+        "net0:e1000g1\n"
+    );
+    assert_eq!(
+        env.dladm(&["show-linkprop", "-c", "-o", "value", "-p", "mtu", "net0"])
+            .stdout,
+        "9000\n"
+    );
+    // Case 2 needs an active physical link1: BADARG otherwise.
+    env.xbow(&["sim", "remove-phys", "--keep-config", "net0"])
+        .ok();
+    env.dladm(&["create-etherstub", "stub0"]).ok();
+    env.dladm(&["rename-link", "stub0", "net0"])
+        .fails_with("dladm: rename operation failed: invalid argument\n");
+}
+
+/// `show-phys -m` (`print_phys_mac`, `print_phys_one_mac_cb`: slot 0 is
+/// `primary` and carries the link's name; `phys_m_fields` widths) and
+/// `-H` (`print_phys_hwgrp`, `print_phys_one_hwgrp_cb`: runs of rings as
+/// `A-B`, clients followed by a space; `phys_h_fields`). A VNIC created
+/// with `-m auto` takes a free factory slot (libdladm
+/// `VNIC_MAC_ADDR_TYPE_AUTO`).
+#[test]
+fn show_phys_mac_slots_and_ring_groups() {
+    let Some(env) = Env::sim_only() else { return };
+    env.xbow(&[
+        "sim",
+        "add-phys",
+        "e1000g0",
+        "--mac",
+        "0:14:4f:f9:a2:1c",
+        "--factory-mac",
+        "0:14:4f:f9:a2:1d",
+        "--factory-mac",
+        "0:14:4f:f9:a2:1e",
+        "--rx-rings",
+        "8",
+        "--tx-rings",
+        "4",
+    ])
+    .ok();
+    env.dladm(&["create-vnic", "-l", "e1000g0", "-m", "factory", "vnic1"])
+        .ok();
+    env.dladm(&["create-vnic", "-l", "e1000g0", "vnic2"]).ok();
+    assert_eq!(
+        env.dladm(&["show-phys", "-m"]).stdout,
+        golden("show-phys-m-derived.out")
+    );
+    assert_eq!(
+        env.dladm(&["show-phys", "-H", "e1000g0"]).stdout,
+        golden("show-phys-H-derived.out")
+    );
+    // Parsable: the link on every row.
+    assert_eq!(
+        env.dladm(&["show-phys", "-m", "-p", "-o", "link,slot,inuse,client"])
+            .stdout,
+        "e1000g0:primary:no:\ne1000g0:1:yes:vnic1\ne1000g0:2:yes:vnic2\n"
+    );
+    assert_eq!(
+        env.dladm(&["show-phys", "-H", "-p", "-o", "rings,clients"])
+            .stdout,
+        "0-7:vnic1,vnic2 \n0-3:vnic1,vnic2 \n"
+    );
+    // Option checks in do_show_phys's order; a link that is not physical.
+    env.dladm(&["show-phys", "-m", "-H"])
+        .fails_with("dladm: -m cannot combine with -H\n");
+    env.dladm(&["show-phys", "-m", "-P"])
+        .fails_with("dladm: -m not compatible with -P\n");
+    env.dladm(&["create-etherstub", "stub0"]).ok();
+    env.dladm(&["show-phys", "-m", "stub0"])
+        .fails_with("dladm: failed to show physical link stub0: invalid argument\n");
+    // No rings: no rows, so not even a header (ofmt prints it with the
+    // first row).
+    env.phys("e1000g1", 1000);
+    assert_eq!(env.dladm(&["show-phys", "-H", "e1000g1"]).stdout, "");
+    let json = env.dladm(&["show-phys", "-m", "--json", "e1000g0"]).stdout;
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v[1]["link"], "e1000g0");
+    assert_eq!(v[1]["inuse"], true);
+    assert_eq!(v[0]["client"], serde_json::Value::Null);
 }

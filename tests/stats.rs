@@ -241,6 +241,38 @@ fn dlstat_layouts_derived() {
     assert_eq!(v[0]["rbytes"], 987654321);
 }
 
+#[test]
+fn dlstat_show_phys_has_the_rings_show_phys_h_lists() {
+    // dlstat.c `print_*_ring_stats`; the sim NIC's rings (xbow sim add-phys
+    // --rx-rings/--tx-rings), its traffic on the first of each.
+    let Some(env) = Env::sim_only() else { return };
+    env.xbow(&[
+        "sim",
+        "add-phys",
+        "e1000g0",
+        "--rx-rings",
+        "2",
+        "--tx-rings",
+        "2",
+    ])
+    .ok();
+    set_stats(
+        &env,
+        &[("e1000g0", [1234567, 987654321, 0, 54321, 7654321, 0])],
+    );
+    let r = env.xbow(&["dlstat", "show-phys"]);
+    assert_eq!(
+        r.ok().stdout,
+        "           LINK  TYPE  INDEX     PKTS    BYTES\n\
+         \x20       e1000g0    rx      0    1.23M  987.65M\n\
+         \x20       e1000g0    rx      1        0        0\n\
+         \x20       e1000g0    tx      0   54.32K    7.65M\n\
+         \x20       e1000g0    tx      1        0        0\n"
+    );
+    let r = env.xbow(&["dlstat", "show-phys", "-t", "-p", "-o", "index,obytes"]);
+    assert_eq!(r.ok().stdout, "0:7654321\n1:0\n");
+}
+
 /// `dlstat ARGS` fails with `dlstat: MSG`.
 fn dlstat_fails(env: &Env, args: &[&str], msg: &str) {
     let mut v = vec!["dlstat"];

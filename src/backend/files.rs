@@ -204,6 +204,35 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// Append `data` to `path` in one write, creating it of mode 0600 exactly
+/// if it is not there: never through a link, never to anything but a
+/// regular file (a FIFO planted there is not waited on).
+pub fn append_private(path: &Path, data: &[u8]) -> Result<(), FileError> {
+    use std::io::Write;
+    let open = |create_new: bool| {
+        OpenOptions::new()
+            .append(true)
+            .create_new(create_new)
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+            .open(path)
+            .map_err(|e| nofollow_err(path, e))
+    };
+    let (mut f, created) = match open(true) {
+        Ok(f) => (f, true),
+        Err(FileError::Io(e)) if e.kind() == ErrorKind::AlreadyExists => (open(false)?, false),
+        Err(e) => return Err(e),
+    };
+    if !f.metadata()?.file_type().is_file() {
+        return Err(FileError::NotAFile);
+    }
+    if created {
+        f.set_permissions(Permissions::from_mode(0o600))?;
+    }
+    f.write_all(data)?;
+    Ok(())
+}
+
 /// Open (creating it of mode 0600) the lock file `path`: never through a
 /// link, so that only who may change the state can open it, and so lock it.
 pub fn open_lock(path: &Path) -> Result<File, FileError> {

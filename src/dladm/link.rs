@@ -1,9 +1,7 @@
 //! `show-link` and `show-phys`.
 
 use super::output::{Kind, Printer};
-use super::{
-    CmdResult, Ctx, Fail, SHOW_LOPTS, die, die_dlerr, die_optdup, die_opterr, unsupported,
-};
+use super::{CmdResult, Ctx, Fail, SHOW_LOPTS, die, die_dlerr, die_optdup, die_opterr};
 use crate::backend::DlError;
 use crate::getopt::{Getopt, Opt};
 use crate::model::link::{ClassMask, Conf, LinkClass, LinkInfo};
@@ -180,6 +178,10 @@ fn link_cells(ctx: &mut Ctx, info: &LinkInfo, persistent: bool) -> Result<Vec<Ce
                 None => String::new(),
             }
         }
+        LinkClass::Vlan => {
+            let attr = ctx.dl.vlan_info(info.id, conf)?;
+            ctx.dl.id2info(attr.over)?.name
+        }
         _ => String::new(),
     };
     let (mtu, state) = if persistent {
@@ -252,16 +254,26 @@ pub fn show_phys(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
     if macs && persistent {
         return Err(die("-m not compatible with -P"));
     }
-    if macs {
-        return Err(unsupported("-m (MAC address slots)"));
-    }
-    if rings {
-        return Err(unsupported("-H (hardware rings)"));
-    }
-    let default = if persistent {
-        "link,device,media,flags"
+    let (table, kinds, default): (&'static [Field], &'static [Kind], _) = if macs {
+        (
+            PHYS_M_FIELDS,
+            PHYS_M_KINDS,
+            "link,slot,address,inuse,client",
+        )
+    } else if rings {
+        (
+            PHYS_H_FIELDS,
+            &[Kind::Str; 4],
+            "link,ringtype,rings,clients",
+        )
+    } else if persistent {
+        (PHYS_FIELDS, PHYS_KINDS, "link,device,media,flags")
     } else {
-        "link,media,state,speed,duplex,device"
+        (
+            PHYS_FIELDS,
+            PHYS_KINDS,
+            "link,media,state,speed,duplex,device",
+        )
     };
     let spec = match fields.as_deref() {
         Some(f) if !f.eq_ignore_ascii_case("all") => f,
@@ -271,8 +283,8 @@ pub fn show_phys(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
     let mut p = Printer::open(
         ctx,
         Some(spec),
-        PHYS_FIELDS,
-        PHYS_KINDS,
+        table,
+        kinds,
         Flags {
             parsable,
             wrap: false,
@@ -286,8 +298,15 @@ pub fn show_phys(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
             .map_err(|e| die_dlerr(&e, "failed to show physical links"))?,
     };
     for info in links {
-        match phys_cells(ctx, &info, conf) {
-            Ok(cells) => p.row(ctx, &cells)?,
+        let shown = if macs {
+            print_phys_mac(ctx, &mut p, &info, parsable)
+        } else if rings {
+            print_phys_hwgrp(ctx, &mut p, &info)
+        } else {
+            phys_cells(ctx, &info, conf).map(|cells| p.row(ctx, &cells))
+        };
+        match shown {
+            Ok(r) => r?,
             Err(e) if single.is_some() => {
                 return Err(die_dlerr(
                     &e,
@@ -300,14 +319,124 @@ pub fn show_phys(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
     p.finish(ctx)
 }
 
-/// `print_phys`.
-fn phys_cells(ctx: &mut Ctx, info: &LinkInfo, conf: Conf) -> Result<Vec<Cell>, DlError> {
+/// `show-phys -m` fields (`phys_m_fields`).
+const PHYS_M_FIELDS: &[Field] = &[
+    Field::new("LINK", 13),
+    Field::new("SLOT", 9),
+    Field::new("ADDRESS", 19),
+    Field::new("INUSE", 5),
+    Field::new("CLIENT", 13),
+];
+const PHYS_M_KINDS: &[Kind] = &[Kind::Str, Kind::Str, Kind::Str, Kind::Str, Kind::Str];
+
+/// `show-phys -H` fields (`phys_h_fields`; RINGS is `RINGSTRLEN` wide).
+const PHYS_H_FIELDS: &[Field] = &[
+    Field::new("LINK", 13),
+    Field::new("RINGTYPE", 9),
+    Field::new("RINGS", 21),
+    Field::new("CLIENTS", 24),
+];
+
+/// `print_phys` checks, then `print_phys_mac`: a row per address slot
+/// (`print_phys_one_mac_cb`). The link's name is on the primary slot's
+/// row only, unless parsable.
+fn print_phys_mac(
+    ctx: &mut Ctx,
+    p: &mut Printer,
+    info: &LinkInfo,
+    parsable: bool,
+) -> Result<CmdResult, DlError> {
+    phys_checks(info, Conf::ACTIVE)?;
+    let slots = ctx.dl.mac_slots(info.id)?;
+    for m in slots {
+        let primary = m.slot == 0;
+        let link = if primary || parsable { &info.name } else { " " };
+        let cells = [
+            Cell::Val(link.to_string()),
+            Cell::Val(if primary {
+                "primary".into()
+            } else {
+                m.slot.to_string()
+            }),
+            Cell::Val(m.addr.to_string()),
+            Cell::Val(if m.in_use { "yes" } else { "no" }.into()),
+            Cell::Val(m.client.clone()),
+        ];
+        let name = info.name.clone();
+        if let Err(e) = p.row_json(ctx, &cells, |o| {
+            o.entry("link").and_modify(|v| *v = name.into());
+            if let Some(v) = o.get_mut("inuse") {
+                *v = m.in_use.into();
+            }
+        }) {
+            return Ok(Err(e));
+        }
+    }
+    Ok(Ok(()))
+}
+
+/// `print_phys` checks, then `print_phys_hwgrp`: a row per ring group
+/// (`print_phys_one_hwgrp_cb`).
+fn print_phys_hwgrp(ctx: &mut Ctx, p: &mut Printer, info: &LinkInfo) -> Result<CmdResult, DlError> {
+    phys_checks(info, Conf::ACTIVE)?;
+    for g in ctx.dl.hw_groups(info.id)? {
+        let clients = if g.clients.is_empty() {
+            "--".to_string()
+        } else {
+            format!("{} ", g.clients)
+        };
+        let cells = [
+            Cell::Val(g.link.clone()),
+            Cell::Val(if g.rx { "RX" } else { "TX" }.into()),
+            Cell::Val(ring_ranges(&g.rings)),
+            Cell::Val(clients),
+        ];
+        if let Err(e) = p.row(ctx, &cells) {
+            return Ok(Err(e));
+        }
+    }
+    Ok(Ok(()))
+}
+
+/// The RINGS cell: runs of consecutive indexes as `A-B`, joined with `,`,
+/// cut to `RINGSTRLEN - 1` characters as the C buffer cuts it.
+fn ring_ranges(rings: &[u32]) -> String {
+    let mut runs: Vec<(u32, u32)> = Vec::new();
+    for &r in rings {
+        match runs.last_mut() {
+            Some((_, end)) if r == *end + 1 => *end = r,
+            _ => runs.push((r, r)),
+        }
+    }
+    let mut s = runs
+        .iter()
+        .map(|&(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",");
+    s.truncate(20);
+    s
+}
+
+/// `print_phys`'s checks: a physical link, present in `conf`.
+fn phys_checks(info: &LinkInfo, conf: Conf) -> Result<(), DlError> {
     if info.class != LinkClass::Phys {
         return Err(DlStatus::Badarg.into());
     }
     if !info.conf.covers(conf) {
         return Err(DlStatus::Notfound.into());
     }
+    Ok(())
+}
+
+/// `print_phys`.
+fn phys_cells(ctx: &mut Ctx, info: &LinkInfo, conf: Conf) -> Result<Vec<Cell>, DlError> {
+    phys_checks(info, conf)?;
     let attr = ctx.dl.phys_info(info.id, conf)?;
     let v = |s: &str| Cell::Val(s.to_string());
     if conf.persistent {
@@ -336,4 +465,26 @@ fn phys_cells(ctx: &mut Ctx, info: &LinkInfo, conf: Conf) -> Result<Vec<Cell>, D
         v(&attr.device),
         v(""),
     ])
+}
+
+/// `do_rename_link`.
+pub fn rename_link(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
+    let mut altroot = None;
+    let mut g = Getopt::new(args, ":R:", super::LOPTS);
+    for opt in g.by_ref() {
+        match opt {
+            Opt::Flag('R', v) => altroot = v,
+            o => return Err(die_opterr(&o, usage)),
+        }
+    }
+    let ops = g.operands();
+    let [link1, link2] = ops.as_slice() else {
+        return Err(Fail::Usage);
+    };
+    if let Some(root) = altroot {
+        return super::altroot::altroot_cmd(&root, &g.argv());
+    }
+    ctx.dl
+        .rename_link(link1, link2)
+        .map_err(|e| die_dlerr(&e, "rename operation failed"))
 }

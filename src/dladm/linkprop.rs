@@ -2,7 +2,7 @@
 
 use super::output::{Kind, Printer};
 use super::vnic::DLADM_STRSIZE;
-use super::{CmdResult, Ctx, Fail, die, die_dlerr, die_opterr, unsupported};
+use super::{CmdResult, Ctx, Fail, die, die_dlerr, die_opterr};
 use crate::backend::{DlError, PropValue};
 use crate::getopt::{Getopt, LongOpt, Opt};
 use crate::model::bandwidth::Bandwidth;
@@ -57,12 +57,13 @@ pub fn reset_linkprop(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult 
 fn set_common(ctx: &mut Ctx, args: &[String], usage: &str, reset: bool) -> CmdResult {
     let mut props = String::new();
     let mut temporary = false;
+    let mut altroot = None;
     let mut g = Getopt::new(args, ":p:R:t", PROP_LONGOPTS);
     for opt in g.by_ref() {
         match opt {
             Opt::Flag('p', Some(v)) => add_props(&mut props, &v)?,
             Opt::Flag('t', _) => temporary = true,
-            Opt::Flag('R', _) => return Err(unsupported("-R (alternate root)")),
+            Opt::Flag('R', v) => altroot = v,
             o => return Err(die_opterr(&o, usage)),
         }
     }
@@ -74,6 +75,9 @@ fn set_common(ctx: &mut Ctx, args: &[String], usage: &str, reset: bool) -> CmdRe
         parse_link_props(&props, reset).map_err(|_| die("invalid link properties specified"))?;
     if list.is_empty() && !reset {
         return Err(die("link property must be specified"));
+    }
+    if let Some(root) = altroot {
+        return super::altroot::altroot_cmd(&root, &g.argv());
     }
     let id = ctx
         .dl

@@ -1,11 +1,13 @@
 //! The `dladm` personality: illumos dladm's subcommands, options, output
 //! and messages for etherstubs, VNICs, links and link properties.
 
+mod altroot;
 mod link;
 mod linkprop;
 pub(crate) mod output;
 pub(crate) mod stats;
 pub mod usage;
+mod vlan;
 mod vnic;
 
 pub use linkprop::LINKPROP_FIELDS;
@@ -146,6 +148,7 @@ type Subcommand = fn(&mut Ctx, &[String], &str) -> CmdResult;
 
 const IMPLEMENTED: &[(&str, Subcommand)] = &[
     ("help", |_, _, _| Err(Fail::Usage)),
+    ("rename-link", link::rename_link),
     ("show-link", link::show_link),
     ("show-phys", link::show_phys),
     ("set-linkprop", linkprop::set_linkprop),
@@ -157,6 +160,9 @@ const IMPLEMENTED: &[(&str, Subcommand)] = &[
     ("create-etherstub", vnic::create_etherstub),
     ("delete-etherstub", vnic::delete_etherstub),
     ("show-etherstub", vnic::show_etherstub),
+    ("create-vlan", vlan::create_vlan),
+    ("delete-vlan", vlan::delete_vlan),
+    ("show-vlan", vlan::show_vlan),
 ];
 
 /// Run `dladm ARGS…` (`args[0]` is the program name) on the backend

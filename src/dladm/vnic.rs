@@ -1,8 +1,9 @@
 //! `create-etherstub`, `delete-etherstub`, `show-etherstub`, `create-vnic`,
 //! `delete-vnic`, `show-vnic`.
 
+use super::altroot::altroot_cmd;
 use super::output::{Kind, Printer};
-use super::{CmdResult, Ctx, Fail, LOPTS, die, die_dlerr, die_optdup, die_opterr, unsupported};
+use super::{CmdResult, Ctx, Fail, LOPTS, die, die_dlerr, die_optdup, die_opterr};
 use crate::backend::DlError;
 use crate::getopt::{Getopt, LongOpt, Opt};
 use crate::model::cnum::str2int;
@@ -54,11 +55,6 @@ const VNIC_KINDS: &[Kind] = &[
     Kind::Num,
 ];
 
-/// `-R` is not supported yet.
-fn no_altroot() -> Fail {
-    unsupported("-R (alternate root)")
-}
-
 /// The name operand of a create command, checked as dladm checks it.
 fn new_link_name(name: &str) -> Result<String, Fail> {
     match name.parse::<LinkName>() {
@@ -70,11 +66,12 @@ fn new_link_name(name: &str) -> Result<String, Fail> {
 
 pub fn create_etherstub(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
     let mut temporary = false;
+    let mut altroot = None;
     let mut g = Getopt::new(args, "tR:", ETHERSTUB_LOPTS);
     for opt in g.by_ref() {
         match opt {
             Opt::Flag('t', _) => temporary = true,
-            Opt::Flag('R', _) => return Err(no_altroot()),
+            Opt::Flag('R', v) => altroot = v,
             // "tR:" has no leading ':', so getopt answers '?' for a
             // missing value too: dladm calls that unrecognized.
             Opt::MissingArg(c) => return Err(die_opterr(&Opt::Unknown(c), usage)),
@@ -86,6 +83,9 @@ pub fn create_etherstub(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResul
         return Err(Fail::Usage);
     };
     let name = new_link_name(name)?;
+    if let Some(root) = altroot {
+        return altroot_cmd(&root, &g.argv());
+    }
     let spec = VnicSpec::etherstub(&name, Conf::temporary(temporary));
     ctx.dl
         .vnic_create(&spec)
@@ -104,11 +104,12 @@ pub fn delete_vnic(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
 /// `do_delete_vnic_common`.
 fn delete_common(ctx: &mut Ctx, args: &[String], usage: &str, etherstub: bool) -> CmdResult {
     let mut temporary = false;
+    let mut altroot = None;
     let mut g = Getopt::new(args, ":R:t", LOPTS);
     for opt in g.by_ref() {
         match opt {
             Opt::Flag('t', _) => temporary = true,
-            Opt::Flag('R', _) => return Err(no_altroot()),
+            Opt::Flag('R', v) => altroot = v,
             o => return Err(die_opterr(&o, usage)),
         }
     }
@@ -116,6 +117,9 @@ fn delete_common(ctx: &mut Ctx, args: &[String], usage: &str, etherstub: bool) -
     let [name] = ops.as_slice() else {
         return Err(Fail::Usage);
     };
+    if let Some(root) = altroot {
+        return altroot_cmd(&root, &g.argv());
+    }
     let conf = Conf::temporary(temporary);
     let id = match ctx.dl.name2info(name) {
         Ok(i) => i.id,
@@ -157,6 +161,20 @@ struct CreateArgs {
     vrid: Option<u8>,
     af: Option<VrrpAf>,
     props: String,
+    altroot: Option<String>,
+}
+
+/// One `-p` of a create command, added to the list as dladm's `strlcat`s
+/// add it (a list of `DLADM_STRSIZE` or more is refused).
+pub(super) fn push_prop(props: &mut String, v: &str) -> Result<(), Fail> {
+    props.push_str(v);
+    props.push(',');
+    if props.len() >= DLADM_STRSIZE {
+        let mut shown = props.clone();
+        shown.truncate(DLADM_STRSIZE - 1);
+        return Err(die(format!("property list too long '{shown}'")));
+    }
+    Ok(())
 }
 
 /// `_link_aton` for `-m`/`-r`, with dladm's message.
@@ -170,7 +188,7 @@ pub fn create_vnic(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
     for opt in g.by_ref() {
         match opt {
             Opt::Flag('t', _) => a.temporary = true,
-            Opt::Flag('R', _) => return Err(no_altroot()),
+            Opt::Flag('R', v) => a.altroot = v,
             Opt::Flag('l' | 'd', Some(v)) => {
                 if v.len() >= MAXLINKNAMELEN {
                     return Err(die("link name too long"));
@@ -195,15 +213,7 @@ pub fn create_vnic(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
             Opt::Flag('n', Some(v)) => {
                 a.slot = Some(str2int(&v).ok_or_else(|| die("invalid slot number"))?);
             }
-            Opt::Flag('p', Some(v)) => {
-                a.props.push_str(&v);
-                a.props.push(',');
-                if a.props.len() >= DLADM_STRSIZE {
-                    let mut shown = a.props.clone();
-                    shown.truncate(DLADM_STRSIZE - 1);
-                    return Err(die(format!("property list too long '{shown}'")));
-                }
-            }
+            Opt::Flag('p', Some(v)) => push_prop(&mut a.props, &v)?,
             Opt::Flag('r', Some(v)) => a.prefix = Some(link_aton(&v)?),
             Opt::Flag('v', Some(v)) => {
                 if a.vid != 0 {
@@ -263,6 +273,9 @@ pub fn create_vnic(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
         return Err(Fail::Usage);
     };
     let name = new_link_name(name)?;
+    if let Some(root) = a.altroot.take() {
+        return altroot_cmd(&root, &g.argv());
+    }
     let over = match ctx.dl.name2info(&dev) {
         Ok(i) => i.id,
         Err(DlError::Backend(b)) => return Err(die(b)),

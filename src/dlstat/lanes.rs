@@ -6,7 +6,9 @@
 //! MAC lanes and rings, so every entry is built from those counters the
 //! way libdlstat builds them for a driver without lanes
 //! (`i_dlstat_legacy_rx_lane_stats`): one software lane each way, whose
-//! interrupts are its packets; a physical link has one ring each way.
+//! interrupts are its packets. A physical link has the rings its hardware
+//! groups list (`dladm show-phys -H`), or one each way; its first ring
+//! carries all the traffic.
 
 use crate::model::stats::LinkStats;
 
@@ -99,7 +101,7 @@ const MISC: [&str; 30] = [
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     /// The kstat it comes from (`dc_statheader`), shown by `-a`/`-A`.
-    pub header: &'static str,
+    pub header: String,
     /// `rx` or `tx`.
     pub dir: &'static str,
     /// The lane kind (`hw`, `sw`, `local`, `lcl/sw`, …), if it has one.
@@ -148,7 +150,7 @@ fn value(name: &str, s: &LinkStats) -> u64 {
 }
 
 fn entry(
-    header: &'static str,
+    header: &str,
     dir: &'static str,
     id: Option<&'static str>,
     index: Option<u64>,
@@ -156,7 +158,7 @@ fn entry(
     s: &LinkStats,
 ) -> Entry {
     Entry {
-        header,
+        header: header.to_string(),
         dir,
         id,
         index,
@@ -165,9 +167,29 @@ fn entry(
     }
 }
 
-/// The entries of statistic type `t` for a link (`phys`: a physical
-/// link, which alone has rings) with counters `s`.
-pub fn entries(t: StatType, phys: bool, s: &LinkStats) -> Vec<Entry> {
+/// A physical link's ring indexes, receive and transmit, ascending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rings {
+    pub rx: Vec<u32>,
+    pub tx: Vec<u32>,
+}
+
+/// One ring entry per index; the first ring has the counters.
+fn rings(dir: &'static str, idx: &[u32], names: [&'static str; 2], s: &LinkStats) -> Vec<Entry> {
+    let none = LinkStats::default();
+    idx.iter()
+        .enumerate()
+        .map(|(n, &i)| {
+            let header = format!("mac_{dir}_ring{i}");
+            let counts = if n == 0 { s } else { &none };
+            entry(&header, dir, None, Some(u64::from(i)), &names, counts)
+        })
+        .collect()
+}
+
+/// The entries of statistic type `t` for a link with counters `s`
+/// (`rings`: a physical link's, which alone has rings).
+pub fn entries(t: StatType, rings_of: Option<&Rings>, s: &LinkStats) -> Vec<Entry> {
     let rx = |h, id, idx| entry(h, "rx", id, idx, &RX_LANE, s);
     let tx = |h, id, idx| entry(h, "tx", id, idx, &TX_LANE, s);
     match t {
@@ -186,23 +208,13 @@ pub fn entries(t: StatType, phys: bool, s: &LinkStats) -> Vec<Entry> {
                 s,
             )
         }],
-        StatType::RxRing if phys => vec![entry(
-            "mac_rx_ring0",
-            "rx",
-            None,
-            Some(0),
-            &["ipackets", "rbytes"],
-            s,
-        )],
-        StatType::TxRing if phys => vec![entry(
-            "mac_tx_ring0",
-            "tx",
-            None,
-            Some(0),
-            &["opackets", "obytes"],
-            s,
-        )],
-        StatType::RxRingTotal if phys => vec![entry(
+        StatType::RxRing => {
+            rings_of.map_or_else(Vec::new, |r| rings("rx", &r.rx, ["ipackets", "rbytes"], s))
+        }
+        StatType::TxRing => {
+            rings_of.map_or_else(Vec::new, |r| rings("tx", &r.tx, ["opackets", "obytes"], s))
+        }
+        StatType::RxRingTotal if rings_of.is_some() => vec![entry(
             "mac_rx_ring_total",
             "rx",
             None,
@@ -210,7 +222,7 @@ pub fn entries(t: StatType, phys: bool, s: &LinkStats) -> Vec<Entry> {
             &["ipackets", "rbytes"],
             s,
         )],
-        StatType::TxRingTotal if phys => vec![entry(
+        StatType::TxRingTotal if rings_of.is_some() => vec![entry(
             "mac_tx_ring_total",
             "tx",
             None,
@@ -314,15 +326,24 @@ mod tests {
             obytes: 200,
             ..LinkStats::default()
         };
-        let rx = &entries(StatType::RxLane, false, &s)[0];
+        let rx = &entries(StatType::RxLane, None, &s)[0];
         assert_eq!(
             (rx.get("ipackets"), rx.get("intrs"), rx.get("polls")),
             (3, 3, 0)
         );
-        assert!(entries(StatType::RxRing, false, &s).is_empty());
-        assert_eq!(entries(StatType::TxRing, true, &s)[0].get("obytes"), 200);
+        assert!(entries(StatType::RxRing, None, &s).is_empty());
+        let rings = Rings {
+            rx: vec![0],
+            tx: vec![0, 1],
+        };
+        let tx = entries(StatType::TxRing, Some(&rings), &s);
+        assert_eq!((tx[0].get("obytes"), tx[1].get("obytes")), (200, 0));
+        assert_eq!(
+            (tx[1].header.as_str(), tx[1].index),
+            ("mac_tx_ring1", Some(1))
+        );
         let later = LinkStats { ipackets: 5, ..s };
-        let d = entries(StatType::RxLane, false, &later)[0].since(Some(rx));
+        let d = entries(StatType::RxLane, None, &later)[0].since(Some(rx));
         assert_eq!(d.get("ipackets"), 2);
     }
 }

@@ -14,7 +14,7 @@ use crate::getopt::{Getopt, Opt};
 use crate::model::link::{LinkClass, LinkId, LinkInfo};
 use crate::model::link_name::MAXLINKNAMELEN;
 use crate::ofmt::{Cell, Field, Flags};
-use lanes::{Entry, StatType, entries, map_to_units};
+use lanes::{Entry, Rings, StatType, entries, map_to_units};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::io::Write;
@@ -410,14 +410,15 @@ fn show(ctx: &mut Ctx, form: Form, args: &[String]) -> CmdResult {
     };
     let mut p = open(ctx)?;
     let unit = o.unit.flatten();
-    let mut prev: HashMap<(LinkId, StatType, &'static str), Entry> = HashMap::new();
+    let mut prev: HashMap<(LinkId, StatType, String), Entry> = HashMap::new();
     loop {
         let mut seen = HashMap::new();
         for info in pass_links(ctx, &single) {
             let now = counters(ctx, info.id)?;
+            let rings = rings_of(ctx, &info);
             for &t in &types {
-                for e in entries(t, info.class == LinkClass::Phys, &now) {
-                    let key = (info.id, t, e.header);
+                for e in entries(t, rings.as_ref(), &now) {
+                    let key = (info.id, t, e.header.clone());
                     let d = e.since(prev.get(&key));
                     let cells: Vec<Cell> = table
                         .fields
@@ -440,6 +441,29 @@ fn show(ctx: &mut Ctx, form: Form, args: &[String]) -> CmdResult {
         }
         pause(ctx, secs)?;
     }
+}
+
+/// A physical link's rings: those of its hardware groups, else one each
+/// way (index 0). Other links have none.
+fn rings_of(ctx: &mut Ctx, info: &LinkInfo) -> Option<Rings> {
+    if info.class != LinkClass::Phys {
+        return None;
+    }
+    let groups = ctx.dl.hw_groups(info.id).unwrap_or_default();
+    let of = |rx: bool| {
+        let mut v: Vec<u32> = groups
+            .iter()
+            .filter(|g| g.rx == rx)
+            .flat_map(|g| g.rings.iter().copied())
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        if v.is_empty() { vec![0] } else { v }
+    };
+    Some(Rings {
+        rx: of(true),
+        tx: of(false),
+    })
 }
 
 /// The text of column `field` for entry `e` of `link`.
@@ -479,8 +503,9 @@ fn dump(ctx: &mut Ctx, single: Option<LinkInfo>, types: &[StatType]) -> CmdResul
     let mut json = Vec::new();
     for info in pass_links(ctx, &single) {
         let now = counters(ctx, info.id)?;
+        let rings = rings_of(ctx, &info);
         for &t in types {
-            let list = entries(t, info.class == LinkClass::Phys, &now);
+            let list = entries(t, rings.as_ref(), &now);
             for (n, e) in list.iter().enumerate() {
                 if n == 0 {
                     text.push_str(&format!("{} \n", info.name));

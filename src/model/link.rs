@@ -291,6 +291,48 @@ impl VnicSpec {
     }
 }
 
+/// A request to create a VLAN link (the arguments of `dladm_vlan_create`:
+/// a VNIC with the lower link's primary address, `DLADM_OPT_VLAN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VlanSpec {
+    pub name: String,
+    pub over: LinkId,
+    pub vid: u16,
+    /// `-f` (`DLADM_OPT_FORCE`).
+    pub force: bool,
+    /// Link properties to set at creation (`-p`).
+    pub props: Vec<(String, Vec<String>)>,
+    pub conf: Conf,
+}
+
+impl VlanSpec {
+    /// The `dladm_vnic_create` call `dladm_vlan_create` makes.
+    pub fn as_vnic(&self) -> VnicSpec {
+        VnicSpec {
+            name: self.name.clone(),
+            over: Some(self.over),
+            mac_type: MacAddrType::Primary,
+            mac: None,
+            slot: None,
+            vid: self.vid,
+            force: self.force,
+            vrrp: None,
+            props: self.props.clone(),
+            conf: self.conf,
+            recreate: false,
+        }
+    }
+}
+
+/// What `dladm_vlan_info` reports (`dladm_vlan_attr_t`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VlanAttr {
+    pub vid: u16,
+    /// The lower link.
+    pub over: LinkId,
+    pub force: bool,
+}
+
 /// What `dladm_vnic_info` reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VnicAttr {
@@ -331,6 +373,29 @@ pub struct PhysAttr {
     pub device: String,
     /// `full`, `half` or `unknown`.
     pub duplex: String,
+}
+
+/// One MAC address slot of a physical link (`dladm_macaddr_attr_t`):
+/// slot 0 is the primary address, the others factory addresses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MacSlot {
+    pub slot: u32,
+    pub addr: MacAddr,
+    pub in_use: bool,
+    /// The MAC client using it (empty when none).
+    pub client: String,
+}
+
+/// One hardware ring group of a physical link (`dladm_hwgrp_attr_t`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HwGroup {
+    pub link: String,
+    /// A receive group (else transmit).
+    pub rx: bool,
+    /// The ring indexes, ascending.
+    pub rings: Vec<u32>,
+    /// The clients' names as the kernel lists them (empty when none).
+    pub clients: String,
 }
 
 #[cfg(test)]

@@ -19,6 +19,26 @@ pub struct LinkRecord {
     pub name: String,
 }
 
+/// What `dladm_walk_macaddr` reports of one slot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MacaddrRecord {
+    pub slot: u32,
+    /// `DLADM_MACADDR_USED`.
+    pub used: bool,
+    pub addr: Vec<u8>,
+    pub client: String,
+}
+
+/// What `dladm_walk_hwgrp` reports of one group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HwgrpRecord {
+    pub link: String,
+    /// `DLADM_HWGRP_TYPE_RX`.
+    pub rx: bool,
+    pub rings: Vec<u32>,
+    pub clients: String,
+}
+
 /// The stable prefix of `dladm_vnic_attr_t`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VnicRecord {
@@ -32,6 +52,14 @@ pub struct VnicRecord {
     pub vid: u16,
     pub vrid: VridT,
     pub af: c_int,
+}
+
+/// `dladm_vlan_attr_t`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VlanRecord {
+    pub vid: u16,
+    pub link_id: DatalinkId,
+    pub force: bool,
 }
 
 /// The arguments of `dladm_vnic_create`, generation-neutral.

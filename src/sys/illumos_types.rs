@@ -21,12 +21,15 @@ pub type VridT = u32;
 pub type DatalinkMedia = u64;
 
 pub const B_FALSE: BooleanT = 0;
+#[cfg(target_os = "illumos")]
+pub const B_TRUE: BooleanT = 1;
 
 // libdladm.h option flags.
 pub const DLADM_OPT_ACTIVE: u32 = 0x0000_0001;
 pub const DLADM_OPT_PERSIST: u32 = 0x0000_0002;
 pub const DLADM_OPT_FORCE: u32 = 0x0000_0008;
 pub const DLADM_OPT_ANCHOR: u32 = 0x0000_0020;
+pub const DLADM_OPT_VLAN: u32 = 0x0000_0040;
 
 pub const DLADM_WALK_TERMINATE: c_int = 0;
 pub const DLADM_WALK_CONTINUE: c_int = -1;
@@ -189,6 +192,60 @@ const _: () = assert!(size_of::<DladmPhysAttr>() == 36);
 const _: () = assert!(offset_of!(DladmPhysAttr, dp_dev) == 0);
 const _: () = assert!(offset_of!(DladmPhysAttr, dp_novanity) == 32);
 
+/// `MAXNAMELEN` (sys/param.h).
+pub const MAXNAMELEN: usize = 256;
+/// `MAX_RINGS_PER_GROUP` (sys/mac.h).
+pub const MAX_RINGS_PER_GROUP: usize = 128;
+/// `MAXCLIENTNAMELEN` (sys/mac.h).
+pub const MAXCLIENTNAMELEN: usize = 1024;
+/// `DLADM_MACADDR_USED` (libdllink.h).
+pub const DLADM_MACADDR_USED: u32 = 0x1;
+/// `DLADM_HWGRP_TYPE_RX` (`dladm_hwgrp_type_t`, libdllink.h).
+pub const DLADM_HWGRP_TYPE_RX: u32 = 0x1;
+
+/// `dladm_macaddr_attr_t` (libdllink.h): one slot `dladm_walk_macaddr`
+/// hands its callback.
+#[repr(C)]
+pub struct DladmMacaddrAttr {
+    pub ma_slot: u32,
+    pub ma_flags: u32,
+    pub ma_addr: [u8; MAXMACADDRLEN],
+    pub ma_addrlen: u32,
+    pub ma_client_name: [c_char; MAXNAMELEN],
+    pub ma_client_linkid: DatalinkId,
+}
+
+const _: () = assert!(size_of::<DladmMacaddrAttr>() == 292);
+const _: () = assert!(offset_of!(DladmMacaddrAttr, ma_slot) == 0);
+const _: () = assert!(offset_of!(DladmMacaddrAttr, ma_flags) == 4);
+const _: () = assert!(offset_of!(DladmMacaddrAttr, ma_addr) == 8);
+const _: () = assert!(offset_of!(DladmMacaddrAttr, ma_addrlen) == 28);
+const _: () = assert!(offset_of!(DladmMacaddrAttr, ma_client_name) == 32);
+const _: () = assert!(offset_of!(DladmMacaddrAttr, ma_client_linkid) == 288);
+
+/// `dladm_hwgrp_attr_t` (libdllink.h since the rings rework): one group
+/// `dladm_walk_hwgrp` hands its callback.
+#[repr(C)]
+pub struct DladmHwgrpAttr {
+    pub hg_link_name: [c_char; MAXLINKNAMELEN],
+    pub hg_grp_num: u32,
+    /// `dladm_hwgrp_type_t`.
+    pub hg_grp_type: u32,
+    pub hg_n_rings: u32,
+    pub hg_rings: [u32; MAX_RINGS_PER_GROUP],
+    pub hg_n_clnts: u32,
+    pub hg_client_names: [c_char; MAXCLIENTNAMELEN],
+}
+
+const _: () = assert!(size_of::<DladmHwgrpAttr>() == 1584);
+const _: () = assert!(offset_of!(DladmHwgrpAttr, hg_link_name) == 0);
+const _: () = assert!(offset_of!(DladmHwgrpAttr, hg_grp_num) == 32);
+const _: () = assert!(offset_of!(DladmHwgrpAttr, hg_grp_type) == 36);
+const _: () = assert!(offset_of!(DladmHwgrpAttr, hg_n_rings) == 40);
+const _: () = assert!(offset_of!(DladmHwgrpAttr, hg_rings) == 44);
+const _: () = assert!(offset_of!(DladmHwgrpAttr, hg_n_clnts) == 556);
+const _: () = assert!(offset_of!(DladmHwgrpAttr, hg_client_names) == 560);
+
 #[cfg(target_os = "illumos")]
 const _: () =
     assert!(AF_INET6 == libc::AF_INET6 && AF_INET == libc::AF_INET && AF_UNSPEC == libc::AF_UNSPEC);
@@ -288,6 +345,37 @@ const _: () = assert!(
 // At least four times the largest variant known (about 15.4 KB).
 const _: () = assert!(RESOURCE_PROPS_BYTES >= 4 * 15_400);
 
+/// `dladm_vlan_attr_t` (libdlvlan.h, since 2009: without the obsolete
+/// `dv_implicit`).
+#[repr(C)]
+pub struct DladmVlanAttr {
+    pub dv_vid: u16,
+    /// The C struct's padding before `dv_linkid`, as a field so that
+    /// every byte is initialised.
+    dv_pad: u16,
+    pub dv_linkid: DatalinkId,
+    pub dv_force: BooleanT,
+}
+
+const _: () = assert!(size_of::<DladmVlanAttr>() == 12);
+const _: () = assert!(align_of::<DladmVlanAttr>() == 4);
+const _: () = assert!(offset_of!(DladmVlanAttr, dv_vid) == 0);
+const _: () = assert!(offset_of!(DladmVlanAttr, dv_pad) == 2);
+const _: () = assert!(offset_of!(DladmVlanAttr, dv_linkid) == 4);
+const _: () = assert!(offset_of!(DladmVlanAttr, dv_force) == 8);
+
+/// Every byte zero.
+impl Default for DladmVlanAttr {
+    fn default() -> DladmVlanAttr {
+        DladmVlanAttr {
+            dv_vid: 0,
+            dv_pad: 0,
+            dv_linkid: DATALINK_INVALID_LINKID,
+            dv_force: B_FALSE,
+        }
+    }
+}
+
 impl DladmVnicAttr {
     /// An attribute block on the heap (it is 64 KiB) with every byte zero,
     /// the whole resource block included.
@@ -350,6 +438,49 @@ pub fn layout_facts() -> Vec<(&'static str, i128)> {
             "offsetof.dladm_phys_attr_t.dp_novanity",
             s(offset_of!(DladmPhysAttr, dp_novanity)),
         ),
+        (
+            "sizeof.dladm_macaddr_attr_t",
+            s(size_of::<DladmMacaddrAttr>()),
+        ),
+        (
+            "offsetof.dladm_macaddr_attr_t.ma_flags",
+            s(offset_of!(DladmMacaddrAttr, ma_flags)),
+        ),
+        (
+            "offsetof.dladm_macaddr_attr_t.ma_addr",
+            s(offset_of!(DladmMacaddrAttr, ma_addr)),
+        ),
+        (
+            "offsetof.dladm_macaddr_attr_t.ma_addrlen",
+            s(offset_of!(DladmMacaddrAttr, ma_addrlen)),
+        ),
+        (
+            "offsetof.dladm_macaddr_attr_t.ma_client_name",
+            s(offset_of!(DladmMacaddrAttr, ma_client_name)),
+        ),
+        ("sizeof.dladm_hwgrp_attr_t", s(size_of::<DladmHwgrpAttr>())),
+        (
+            "offsetof.dladm_hwgrp_attr_t.hg_grp_type",
+            s(offset_of!(DladmHwgrpAttr, hg_grp_type)),
+        ),
+        (
+            "offsetof.dladm_hwgrp_attr_t.hg_n_rings",
+            s(offset_of!(DladmHwgrpAttr, hg_n_rings)),
+        ),
+        (
+            "offsetof.dladm_hwgrp_attr_t.hg_rings",
+            s(offset_of!(DladmHwgrpAttr, hg_rings)),
+        ),
+        (
+            "offsetof.dladm_hwgrp_attr_t.hg_n_clnts",
+            s(offset_of!(DladmHwgrpAttr, hg_n_clnts)),
+        ),
+        (
+            "offsetof.dladm_hwgrp_attr_t.hg_client_names",
+            s(offset_of!(DladmHwgrpAttr, hg_client_names)),
+        ),
+        ("const.DLADM_MACADDR_USED", s(DLADM_MACADDR_USED as usize)),
+        ("const.DLADM_HWGRP_TYPE_RX", s(DLADM_HWGRP_TYPE_RX as usize)),
         ("sizeof.kstat_named_t", s(size_of::<KstatNamed>())),
         (
             "offsetof.kstat_named_t.name",
@@ -424,6 +555,21 @@ pub fn layout_facts() -> Vec<(&'static str, i128)> {
         ("const.DLADM_OPT_PERSIST", i128::from(DLADM_OPT_PERSIST)),
         ("const.DLADM_OPT_FORCE", i128::from(DLADM_OPT_FORCE)),
         ("const.DLADM_OPT_ANCHOR", i128::from(DLADM_OPT_ANCHOR)),
+        ("const.DLADM_OPT_VLAN", i128::from(DLADM_OPT_VLAN)),
+        ("sizeof.dladm_vlan_attr_t", s(size_of::<DladmVlanAttr>())),
+        ("alignof.dladm_vlan_attr_t", s(align_of::<DladmVlanAttr>())),
+        (
+            "offsetof.dladm_vlan_attr_t.dv_vid",
+            s(offset_of!(DladmVlanAttr, dv_vid)),
+        ),
+        (
+            "offsetof.dladm_vlan_attr_t.dv_linkid",
+            s(offset_of!(DladmVlanAttr, dv_linkid)),
+        ),
+        (
+            "offsetof.dladm_vlan_attr_t.dv_force",
+            s(offset_of!(DladmVlanAttr, dv_force)),
+        ),
         (
             "const.DLADM_WALK_TERMINATE",
             i128::from(DLADM_WALK_TERMINATE),

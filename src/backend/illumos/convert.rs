@@ -3,10 +3,13 @@
 
 use crate::backend::{DlError, PropValue};
 use crate::model::link::{
-    Conf, LinkClass, LinkInfo, LinkState, MacAddrType, VnicAttr, VnicSpec, VrrpAf,
+    Conf, HwGroup, LinkClass, LinkInfo, LinkState, MacAddrType, MacSlot, VlanAttr, VlanSpec,
+    VnicAttr, VnicSpec, VrrpAf,
 };
 use crate::model::mac::MacAddr;
-use crate::sys::dladm_records::{CreateRequest, LinkRecord, VnicRecord};
+use crate::sys::dladm_records::{
+    CreateRequest, HwgrpRecord, LinkRecord, MacaddrRecord, VlanRecord, VnicRecord,
+};
 use crate::sys::illumos_types::*;
 use std::ffi::{c_int, c_uint};
 
@@ -230,6 +233,49 @@ pub fn create_request(spec: &VnicSpec) -> CreateRequest {
         af,
         props: props_text(&spec.props),
         flags,
+    }
+}
+
+/// What `dladm_vlan_create` passes to `dladm_vnic_create`: the lower
+/// link's primary address, no slot, `DLADM_OPT_VLAN`. (Called through the
+/// host's `dladm_vnic_create` generation, whose prototype xbow knows, not
+/// through `dladm_vlan_create`, whose 2026 prototype it does not.)
+pub fn vlan_request(spec: &VlanSpec) -> CreateRequest {
+    let req = create_request(&spec.as_vnic());
+    CreateRequest {
+        mac_slot: None,
+        flags: req.flags | DLADM_OPT_VLAN,
+        ..req
+    }
+}
+
+/// What `dladm_vlan_info` reports.
+pub fn vlan_attr(r: &VlanRecord) -> VlanAttr {
+    VlanAttr {
+        vid: r.vid,
+        over: r.link_id,
+        force: r.force,
+    }
+}
+
+/// A slot of `dladm_walk_macaddr` (`None` for an address xbow cannot
+/// hold: longer than `MAXMACADDRLEN`).
+pub fn mac_slot(r: MacaddrRecord) -> Option<MacSlot> {
+    Some(MacSlot {
+        slot: r.slot,
+        addr: MacAddr::from_bytes(&r.addr)?,
+        in_use: r.used,
+        client: r.client,
+    })
+}
+
+/// A group of `dladm_walk_hwgrp`.
+pub fn hw_group(r: HwgrpRecord) -> HwGroup {
+    HwGroup {
+        link: r.link,
+        rx: r.rx,
+        rings: r.rings,
+        clients: r.clients,
     }
 }
 
@@ -458,5 +504,53 @@ mod tests {
             ..r
         });
         assert_eq!(v4.vrrp, Some((1, VrrpAf::Inet)));
+    }
+
+    #[test]
+    fn a_vlan_is_a_vnic_with_the_primary_address_and_opt_vlan() {
+        let spec = VlanSpec {
+            name: "e1000g5000".into(),
+            over: 3,
+            vid: 5,
+            force: true,
+            props: Vec::new(),
+            conf: Conf::BOTH,
+        };
+        let r = vlan_request(&spec);
+        assert_eq!(r.link_id, 3);
+        assert_eq!(r.vid, 5);
+        assert_eq!(r.mac_addr_type, 4);
+        assert!(r.mac_addr.is_empty() && r.mac_len == 0 && r.mac_slot.is_none());
+        assert_eq!(
+            r.flags,
+            DLADM_OPT_ACTIVE | DLADM_OPT_PERSIST | DLADM_OPT_FORCE | DLADM_OPT_VLAN
+        );
+        let a = vlan_attr(&VlanRecord {
+            vid: 5,
+            link_id: 3,
+            force: true,
+        });
+        assert_eq!((a.vid, a.over, a.force), (5, 3, true));
+    }
+
+    #[test]
+    fn walked_slots_and_groups() {
+        let slot = mac_slot(MacaddrRecord {
+            slot: 1,
+            used: true,
+            addr: vec![0, 0x14, 0x4f, 0xf9, 0xa2, 0x1d],
+            client: "vnic1".into(),
+        })
+        .unwrap();
+        assert_eq!(slot.addr.to_string(), "0:14:4f:f9:a2:1d");
+        assert!(slot.in_use);
+        let g = hw_group(HwgrpRecord {
+            link: "ixgbe0".into(),
+            rx: false,
+            rings: vec![0, 1],
+            clients: String::new(),
+        });
+        assert!(!g.rx);
+        assert_eq!(g.rings, [0, 1]);
     }
 }

@@ -5,11 +5,13 @@ use super::convert::{self, opt_flags};
 use super::status::{dl_error, with_errlist};
 use crate::backend::{Datalink, DlError, DlResult, PropValue};
 use crate::model::link::{
-    ClassMask, Conf, LinkClass, LinkId, LinkInfo, LinkState, PhysAttr, VnicAttr, VnicSpec,
+    ClassMask, Conf, HwGroup, LinkClass, LinkId, LinkInfo, LinkState, MacSlot, PhysAttr, VlanAttr,
+    VlanSpec, VnicAttr, VnicSpec,
 };
 use crate::model::stats::LinkStats;
 use crate::model::status::DlStatus;
 use crate::sys::dladm_abi::Generation;
+use crate::sys::dladm_records::CreateRequest;
 use crate::sys::illumos::{self, CreateError, Dladm, KstatError, OpenError};
 use crate::sys::illumos_types::DladmStatus;
 
@@ -45,6 +47,19 @@ impl IllumosDatalink {
 
     fn name_of(&self, id: LinkId) -> DlResult<String> {
         self.dl.id2info(id).map(|r| r.name).map_err(|s| self.err(s))
+    }
+
+    /// `dladm_vnic_create` with `req` (a VNIC, an etherstub or a VLAN).
+    fn create(&mut self, req: &CreateRequest, name: &str) -> DlResult<LinkId> {
+        match self.dl.vnic_create(req) {
+            Ok(id) => Ok(id),
+            Err(CreateError::Abi(e)) => {
+                Err(DlError::Backend(format!("cannot create {}: {e}", name)))
+            }
+            Err(CreateError::Status { status, errlist }) => {
+                Err(with_errlist(self.err(status), errlist))
+            }
+        }
     }
 }
 
@@ -82,17 +97,7 @@ impl Datalink for IllumosDatalink {
     }
 
     fn vnic_create(&mut self, spec: &VnicSpec) -> DlResult<LinkId> {
-        let req = convert::create_request(spec);
-        match self.dl.vnic_create(&req) {
-            Ok(id) => Ok(id),
-            Err(CreateError::Abi(e)) => Err(DlError::Backend(format!(
-                "cannot create {}: {e}",
-                spec.name
-            ))),
-            Err(CreateError::Status { status, errlist }) => {
-                Err(with_errlist(self.err(status), errlist))
-            }
-        }
+        self.create(&convert::create_request(spec), &spec.name)
     }
 
     fn vnic_delete(&mut self, id: LinkId, conf: Conf) -> DlResult<()> {
@@ -107,6 +112,24 @@ impl Datalink for IllumosDatalink {
             .vnic_info(id, opt_flags(conf))
             .map_err(|s| self.err(s))?;
         Ok(convert::vnic_attr(&r))
+    }
+
+    fn vlan_create(&mut self, spec: &VlanSpec) -> DlResult<LinkId> {
+        self.create(&convert::vlan_request(spec), &spec.name)
+    }
+
+    fn vlan_delete(&mut self, id: LinkId, conf: Conf) -> DlResult<()> {
+        self.dl
+            .vlan_delete(id, opt_flags(conf))
+            .map_err(|s| self.err(s))
+    }
+
+    fn vlan_info(&mut self, id: LinkId, conf: Conf) -> DlResult<VlanAttr> {
+        let r = self
+            .dl
+            .vlan_info(id, opt_flags(conf))
+            .map_err(|s| self.err(s))?;
+        Ok(convert::vlan_attr(&r))
     }
 
     fn mtu(&mut self, id: LinkId) -> DlResult<u32> {
@@ -217,5 +240,19 @@ impl Datalink for IllumosDatalink {
 
     fn linkprops(&mut self, id: LinkId) -> DlResult<Vec<String>> {
         self.dl.linkprop_names(id).map_err(|s| self.err(s))
+    }
+
+    fn mac_slots(&mut self, id: LinkId) -> DlResult<Vec<MacSlot>> {
+        let slots = self.dl.mac_slots(id).map_err(|s| self.err(s))?;
+        Ok(slots.into_iter().filter_map(convert::mac_slot).collect())
+    }
+
+    fn hw_groups(&mut self, id: LinkId) -> DlResult<Vec<HwGroup>> {
+        let groups = self.dl.hw_groups(id).map_err(|s| self.err(s))?;
+        Ok(groups.into_iter().map(convert::hw_group).collect())
+    }
+
+    fn rename_link(&mut self, link1: &str, link2: &str) -> DlResult<()> {
+        self.dl.rename_link(link1, link2).map_err(|s| self.err(s))
     }
 }

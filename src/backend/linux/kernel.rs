@@ -10,12 +10,14 @@
 //! | VNIC over an etherstub | veth pair: the VNIC end has the name and MAC, the peer `xbp.ID` is a bridge port |
 //! | VNIC over a physical link | macvlan (bridge mode), over an 802.1Q link `xbIDvVID` when it has a VID |
 //! | VNIC with a VID over an etherstub | its peer is a port of the etherstub's bridge for that VLAN, `xbIDvVID` |
+//! | VLAN link over a physical link | 802.1Q link of its name and VID; the VNICs with its VID over the link go over it |
 //! | `maxbw` | `tc` TBF on the egress of both veth ends |
 //! | any link xbow makes | device group `netlink::GROUP` from the request that creates it, an alias starting `xbow`, IPv6 off until it is plumbed |
 //! | plumbed interface, address | link up with IPv6, IPv4 address |
 //! | running exclusive-IP zone | named network namespace with the VNIC, its address and default route |
 //! | ipv4-forwarding online | `net.ipv4.ip_forward` = 1 |
 //! | NAT rules | nftables table `ip xbow` |
+//! | `protection`, `allowed-ips` (VNIC over an etherstub) | nftables table `bridge xbow`: a chain of checks per protected VNIC's bridge port |
 
 use super::conntrack;
 use super::desired::Desired;
@@ -89,6 +91,10 @@ fn phys_conf(l: &KLink, addrs: &[(u32, Ipv4Addr, u8)]) -> LinkConf {
             mtu_max: l.max_mtu.unwrap_or(l.mtu).max(l.mtu),
             mac,
             factory_macs: Vec::new(),
+            device: None,
+            rx_rings: 0,
+            tx_rings: 0,
+            removed: false,
             state: match l.oper {
                 OperState::Up => LinkState::Up,
                 OperState::Down => LinkState::Down,

@@ -3,11 +3,13 @@
 
 mod check;
 mod datalink;
+mod hardware;
 mod host;
 mod linkprop;
 mod nat;
 mod nat_state;
 mod netdb;
+mod rename;
 mod state;
 mod state_file;
 mod traffic;
@@ -119,25 +121,34 @@ pub fn add_phys(file: &StateFile, name: &str, phys: PhysConf, mtu: u32) -> DlRes
 }
 
 /// `xbow sim remove-phys`: a NIC is taken out; refused while links are
-/// configured over it.
-pub fn remove_phys(file: &StateFile, name: &str) -> DlResult<()> {
+/// configured over it. With `keep_config` it is unplugged only: refused
+/// while in use, its saved configuration stays (a REMOVED physical link).
+pub fn remove_phys(file: &StateFile, name: &str, keep_config: bool) -> DlResult<()> {
     use crate::model::link::LinkClass;
     use crate::model::status::DlStatus;
     transact(file, |st| {
         let l = st.by_name(name).ok_or(DlStatus::Notfound)?;
-        if l.class != LinkClass::Phys {
+        if l.class != LinkClass::Phys || (keep_config && l.active.is_none()) {
             return Err(DlStatus::Badarg.into());
         }
         let id = l.id;
         let used = st.links().iter().any(|o| {
-            [&o.active, &o.persistent]
+            let confs = [&o.active, &o.persistent];
+            confs[..if keep_config { 1 } else { 2 }]
                 .iter()
                 .any(|c| c.as_ref().is_some_and(|c| c.over == Some(id)))
         }) || st.interfaces.iter().any(|i| i.name == name);
         if used {
             return Err(DlStatus::Linkbusy.into());
         }
-        st.remove(id);
+        let l = st.link_mut(id).expect("exists");
+        match l.persistent.as_mut().and_then(|c| c.phys.as_mut()) {
+            Some(p) if keep_config => {
+                p.removed = true;
+                l.active = None;
+            }
+            _ => st.remove(id),
+        }
         Ok(())
     })
     .map(|_| ())

@@ -143,6 +143,9 @@ pub struct LinkConf {
     pub vid: u16,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vrrp: Option<(u8, VrrpAf)>,
+    /// Created with `-f` (`DLADM_OPT_FORCE`; a VLAN's `dv_force`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub force: bool,
     /// `maxbw` in bits per second.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maxbw: Option<u64>,
@@ -169,6 +172,14 @@ fn is_zero(v: &u16) -> bool {
     *v == 0
 }
 
+fn is_false(v: &bool) -> bool {
+    !*v
+}
+
+fn is_zero32(v: &u32) -> bool {
+    *v == 0
+}
+
 /// A simulated NIC, declared with `xbow sim add-phys`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -189,6 +200,22 @@ pub struct PhysConf {
     /// `full`, `half` or `unknown` (the sim's NICs are full duplex).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplex: Option<String>,
+    /// The device (`DEVICE` of `show-phys`) where it is not the link's
+    /// name: once the link is renamed, or a removed link is given a new
+    /// device with `rename-link`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+    /// Receive and transmit rings (`xbow sim add-phys --rx-rings/--tx-rings`),
+    /// each kind in one hardware group; none by default.
+    #[serde(default, skip_serializing_if = "is_zero32")]
+    pub rx_rings: u32,
+    #[serde(default, skip_serializing_if = "is_zero32")]
+    pub tx_rings: u32,
+    /// The hardware is gone (`xbow sim remove-phys --keep-config`): the
+    /// saved configuration stays, as dlmgmtd keeps a REMOVED physical
+    /// link's, and the link does not come up at boot.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub removed: bool,
 }
 
 impl SimState {
@@ -270,6 +297,14 @@ impl SimState {
         id
     }
 
+    /// Give link `id` a new name (`dladm_remap_datalink_id`).
+    pub fn rename(&mut self, id: LinkId, name: &str) {
+        self.index.names = OnceLock::new();
+        if let Ok(i) = self.links.binary_search_by_key(&id, |l| l.id) {
+            self.links[i].name = name.to_string();
+        }
+    }
+
     pub fn remove(&mut self, id: LinkId) {
         let Ok(i) = self.links.binary_search_by_key(&id, |l| l.id) else {
             return;
@@ -310,7 +345,8 @@ impl SimState {
             let lower_up = conf
                 .over
                 .is_none_or(|o| self.link(o).is_some_and(|l| l.active.is_some()));
-            if lower_up {
+            let hardware = conf.phys.as_ref().is_none_or(|p| !p.removed);
+            if lower_up && hardware {
                 // The kernel keeps values, not what was typed.
                 self.links[i].active = Some(LinkConf {
                     typed: BTreeMap::new(),

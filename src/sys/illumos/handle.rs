@@ -5,7 +5,9 @@
 use super::cstr::{c_buf_to_string, c_ptr_to_string};
 use super::symbols::{Libdladm, LoadError, VnicCreate, libdladm};
 use crate::sys::dladm_abi::{AbiError, Generation};
-use crate::sys::dladm_records::{CreateRequest, LinkRecord, VnicRecord};
+use crate::sys::dladm_records::{
+    CreateRequest, HwgrpRecord, LinkRecord, MacaddrRecord, VlanRecord, VnicRecord,
+};
 use crate::sys::illumos_types::*;
 use std::ffi::{CString, c_char, c_int, c_uint, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -158,6 +160,81 @@ unsafe extern "C" fn collect_prop(
             DLADM_WALK_TERMINATE
         }
     }
+}
+
+/// The body of a `dladm_walk_macaddr`/`dladm_walk_hwgrp` callback: push
+/// `make(attr)` onto the `Walk<T>` at `arg`; stop the walk if it panicked.
+///
+/// # Safety
+/// `arg` must be the `&mut Walk<T>` the walk was started with and `attr`
+/// the live attribute libdladm passes for the call.
+unsafe fn collect_attr<A, T>(arg: *mut c_void, attr: *const A, make: fn(&A) -> T) -> BooleanT {
+    // SAFETY: the caller's contract: `arg` is our `Walk<T>`, which
+    // outlives the walk and nothing else touches meanwhile.
+    let walk = unsafe { &mut *arg.cast::<Walk<T>>() };
+    // SAFETY: the caller's contract: `attr` is filled and lives for the call.
+    let a = unsafe { &*attr };
+    let r = catch_unwind(AssertUnwindSafe(|| walk.items.push(make(a))));
+    walk.panicked |= r.is_err();
+    if r.is_ok() { B_TRUE } else { B_FALSE }
+}
+
+unsafe extern "C" fn collect_macaddr(arg: *mut c_void, attr: *mut DladmMacaddrAttr) -> BooleanT {
+    // SAFETY: `mac_slots` started the walk with a `Walk<MacaddrRecord>`.
+    unsafe {
+        collect_attr(arg, attr, |a: &DladmMacaddrAttr| MacaddrRecord {
+            slot: a.ma_slot,
+            used: a.ma_flags & DLADM_MACADDR_USED != 0,
+            addr: a.ma_addr[..(a.ma_addrlen as usize).min(a.ma_addr.len())].to_vec(),
+            client: c_buf_to_string(&a.ma_client_name),
+        })
+    }
+}
+
+unsafe extern "C" fn collect_hwgrp(arg: *mut c_void, attr: *mut DladmHwgrpAttr) -> BooleanT {
+    // SAFETY: `hw_groups` started the walk with a `Walk<HwgrpRecord>`.
+    unsafe {
+        collect_attr(arg, attr, |a: &DladmHwgrpAttr| HwgrpRecord {
+            link: c_buf_to_string(&a.hg_link_name),
+            rx: a.hg_grp_type == DLADM_HWGRP_TYPE_RX,
+            rings: a.hg_rings[..(a.hg_n_rings as usize).min(a.hg_rings.len())].to_vec(),
+            clients: c_buf_to_string(&a.hg_client_names),
+        })
+    }
+}
+
+/// Run a `dladm_walk_macaddr`-style walker over link `id`, collecting
+/// with `cb`. The walkers return 0 or `ioctl`'s -1, which dladm.c hands on
+/// as a status.
+///
+/// # Safety
+/// `h` must be a live handle, `walker` libdladm's walker and `cb` a
+/// callback that collects into a `Walk<T>`.
+unsafe fn walk_attrs<A, T>(
+    h: *mut DladmHandle,
+    id: DatalinkId,
+    walker: unsafe extern "C" fn(
+        *mut DladmHandle,
+        DatalinkId,
+        *mut c_void,
+        unsafe extern "C" fn(*mut c_void, *mut A) -> BooleanT,
+    ) -> c_int,
+    cb: unsafe extern "C" fn(*mut c_void, *mut A) -> BooleanT,
+) -> Result<Vec<T>, DladmStatus> {
+    let mut walk: Walk<T> = Walk {
+        items: Vec::new(),
+        panicked: false,
+    };
+    // SAFETY: the caller's contract; `cb` casts its argument back to the
+    // `Walk<T>` passed here, which outlives the call.
+    let ret = unsafe { walker(h, id, (&mut walk as *mut Walk<T>).cast(), cb) };
+    if ret != 0 {
+        return Err(ret as DladmStatus);
+    }
+    if walk.panicked {
+        return Err(DLADM_STATUS_FAILED);
+    }
+    Ok(walk.items)
 }
 
 fn status2str(lib: &Libdladm, status: DladmStatus) -> String {
@@ -337,10 +414,49 @@ impl Dladm {
         })
     }
 
+    /// `dladm_walk_macaddr`.
+    pub fn mac_slots(&self, id: DatalinkId) -> Result<Vec<MacaddrRecord>, DladmStatus> {
+        // SAFETY: the live handle, libdladm's walker, its callback type.
+        unsafe { walk_attrs(self.h(), id, self.lib.walk_macaddr, collect_macaddr) }
+    }
+
+    /// `dladm_walk_hwgrp`.
+    pub fn hw_groups(&self, id: DatalinkId) -> Result<Vec<HwgrpRecord>, DladmStatus> {
+        // SAFETY: the live handle, libdladm's walker, its callback type.
+        unsafe { walk_attrs(self.h(), id, self.lib.walk_hwgrp, collect_hwgrp) }
+    }
+
+    /// `dladm_rename_link`.
+    pub fn rename_link(&self, link1: &str, link2: &str) -> Result<(), DladmStatus> {
+        let (l1, l2) = (c_string(link1)?, c_string(link2)?);
+        // SAFETY: both names are NUL-terminated and outlive the call; the
+        // handle is live.
+        check(unsafe { (self.lib.rename_link)(self.h(), l1.as_ptr(), l2.as_ptr()) })
+    }
+
     /// `dladm_vnic_delete`.
     pub fn vnic_delete(&self, id: DatalinkId, flags: u32) -> Result<(), DladmStatus> {
         // SAFETY: plain values and the live handle.
         check(unsafe { (self.lib.vnic_delete)(self.h(), id, flags) })
+    }
+
+    /// `dladm_vlan_info` for exactly one configuration (`flags`).
+    pub fn vlan_info(&self, id: DatalinkId, flags: u32) -> Result<VlanRecord, DladmStatus> {
+        let mut attr = DladmVlanAttr::default();
+        // SAFETY: `attr` is a live, initialised dladm_vlan_attr_t (layout
+        // asserted in illumos_types).
+        check(unsafe { (self.lib.vlan_info)(self.h(), id, &mut attr, flags) })?;
+        Ok(VlanRecord {
+            vid: attr.dv_vid,
+            link_id: attr.dv_linkid,
+            force: attr.dv_force != B_FALSE,
+        })
+    }
+
+    /// `dladm_vlan_delete`.
+    pub fn vlan_delete(&self, id: DatalinkId, flags: u32) -> Result<(), DladmStatus> {
+        // SAFETY: plain values and the live handle.
+        check(unsafe { (self.lib.vlan_delete)(self.h(), id, flags) })
     }
 
     /// `dladm_parse_link_props(props, &list, B_FALSE)`; a NULL list for an empty text.

@@ -5,7 +5,8 @@
 use crate::sys::dladm_abi::{self, AbiError, Exports, Generation};
 use crate::sys::illumos_types::{
     BooleanT, DatalinkId, DatalinkMedia, DladmArgList, DladmAttr, DladmErrlist, DladmHandle,
-    DladmPhysAttr, DladmStatus, DladmVnicAttr, Kstat, KstatCtl, VridT,
+    DladmHwgrpAttr, DladmMacaddrAttr, DladmPhysAttr, DladmStatus, DladmVlanAttr, DladmVnicAttr,
+    Kstat, KstatCtl, VridT,
 };
 use libloading::Library;
 use std::ffi::{c_char, c_int, c_uint, c_void};
@@ -34,6 +35,11 @@ pub type WalkIdCb = unsafe extern "C" fn(*mut DladmHandle, DatalinkId, *mut c_vo
 /// `int (*)(dladm_handle_t, datalink_id_t, const char *, void *)`.
 pub type WalkPropCb =
     unsafe extern "C" fn(*mut DladmHandle, DatalinkId, *const c_char, *mut c_void) -> c_int;
+
+/// `boolean_t (*)(void *, dladm_macaddr_attr_t *)`.
+pub type WalkMacaddrCb = unsafe extern "C" fn(*mut c_void, *mut DladmMacaddrAttr) -> BooleanT;
+/// `boolean_t (*)(void *, dladm_hwgrp_attr_t *)`.
+pub type WalkHwgrpCb = unsafe extern "C" fn(*mut c_void, *mut DladmHwgrpAttr) -> BooleanT;
 
 /// The 14-argument `dladm_vnic_create`.
 pub type VnicCreate14 = unsafe extern "C" fn(
@@ -129,8 +135,17 @@ pub struct Libdladm {
         unsafe extern "C" fn(*mut DladmHandle, DatalinkId, *mut DladmPhysAttr, u32) -> DladmStatus,
     pub media2str: unsafe extern "C" fn(u32, *mut c_char) -> *const c_char,
     pub vnic_delete: unsafe extern "C" fn(*mut DladmHandle, DatalinkId, u32) -> DladmStatus,
+    pub walk_macaddr:
+        unsafe extern "C" fn(*mut DladmHandle, DatalinkId, *mut c_void, WalkMacaddrCb) -> c_int,
+    pub walk_hwgrp:
+        unsafe extern "C" fn(*mut DladmHandle, DatalinkId, *mut c_void, WalkHwgrpCb) -> c_int,
+    pub rename_link:
+        unsafe extern "C" fn(*mut DladmHandle, *const c_char, *const c_char) -> DladmStatus,
     pub vnic_info:
         unsafe extern "C" fn(*mut DladmHandle, DatalinkId, *mut DladmVnicAttr, u32) -> DladmStatus,
+    pub vlan_delete: unsafe extern "C" fn(*mut DladmHandle, DatalinkId, u32) -> DladmStatus,
+    pub vlan_info:
+        unsafe extern "C" fn(*mut DladmHandle, DatalinkId, *mut DladmVlanAttr, u32) -> DladmStatus,
     pub parse_link_props:
         unsafe extern "C" fn(*mut c_char, *mut *mut DladmArgList, BooleanT) -> DladmStatus,
     pub free_props: unsafe extern "C" fn(*mut DladmArgList),
@@ -287,7 +302,8 @@ fn load_dladm() -> Result<Libdladm, LoadError> {
         }));
     }
     // SAFETY: each type is the prototype of the named function in
-    // libdladm.h / libdllink.h / libdlvnic.h (reference dladm.md §4.2–4.4),
+    // libdladm.h / libdllink.h / libdlvnic.h / libdlvlan.h (reference
+    // dladm.md §4.2–4.4, linkprop.md §7.4),
     // the same in every generation xbow accepts.
     unsafe {
         Ok(Libdladm {
@@ -301,7 +317,12 @@ fn load_dladm() -> Result<Libdladm, LoadError> {
             phys_info: sym(l, n, "dladm_phys_info")?,
             media2str: sym(l, n, "dladm_media2str")?,
             vnic_delete: sym(l, n, "dladm_vnic_delete")?,
+            rename_link: sym(l, n, "dladm_rename_link")?,
+            walk_macaddr: sym(l, n, "dladm_walk_macaddr")?,
+            walk_hwgrp: sym(l, n, "dladm_walk_hwgrp")?,
             vnic_info: sym(l, n, "dladm_vnic_info")?,
+            vlan_delete: sym(l, n, "dladm_vlan_delete")?,
+            vlan_info: sym(l, n, "dladm_vlan_info")?,
             parse_link_props: sym(l, n, "dladm_parse_link_props")?,
             free_props: sym(l, n, "dladm_free_props")?,
             set_linkprop: sym(l, n, "dladm_set_linkprop")?,
