@@ -14,7 +14,8 @@ pub use linkprop::LINKPROP_FIELDS;
 pub use vnic::VNIC_FIELDS;
 
 use crate::backend::{self, Datalink, DlError};
-use crate::getopt::{LongOpt, Opt};
+use crate::getopt::{Getopt, LongOpt, Opt};
+use crate::model::link::Conf;
 use std::io::{self, Write};
 
 /// What a subcommand needs: the program name for messages, the datalink
@@ -108,6 +109,31 @@ impl Ctx<'_> {
             DlError::Backend(b) => self.warn(format!("{msg}: {b}")),
         }
     }
+}
+
+/// The arguments of the delete subcommands (`":R:t"` with `lopts`): the
+/// one operand and the configurations to delete it from, or `None` when
+/// `-R` made the subcommand append itself to the alternate root instead.
+pub fn delete_args(args: &[String], usage: &str) -> Result<Option<(String, Conf)>, Fail> {
+    let mut temporary = false;
+    let mut altroot = None;
+    let mut g = Getopt::new(args, ":R:t", LOPTS);
+    for opt in g.by_ref() {
+        match opt {
+            Opt::Flag('t', _) => temporary = true,
+            Opt::Flag('R', v) => altroot = v,
+            o => return Err(die_opterr(&o, usage)),
+        }
+    }
+    let ops = g.operands();
+    let [name] = ops.as_slice() else {
+        return Err(Fail::Usage);
+    };
+    if let Some(root) = altroot {
+        altroot::altroot_cmd(&root, &g.argv())?;
+        return Ok(None);
+    }
+    Ok(Some((name.clone(), Conf::temporary(temporary))))
 }
 
 /// Long options shared by several subcommands (`lopts` in dladm.c).

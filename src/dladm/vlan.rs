@@ -100,25 +100,11 @@ pub fn create_vlan(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
 
 /// `do_delete_vlan`.
 pub fn delete_vlan(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
-    let mut conf = Conf::BOTH;
-    let mut altroot = None;
-    let mut g = Getopt::new(args, ":R:t", LOPTS);
-    for opt in g.by_ref() {
-        match opt {
-            Opt::Flag('t', _) => conf = Conf::ACTIVE,
-            Opt::Flag('R', v) => altroot = v,
-            o => return Err(die_opterr(&o, usage)),
-        }
-    }
-    let ops = g.operands();
-    let [name] = ops.as_slice() else {
-        return Err(Fail::Usage);
+    let Some((name, conf)) = super::delete_args(args, usage)? else {
+        return Ok(());
     };
-    if let Some(root) = altroot {
-        return altroot_cmd(&root, &g.argv());
-    }
     ctx.dl
-        .name2info(name)
+        .name2info(&name)
         .and_then(|i| ctx.dl.vlan_delete(i.id, conf))
         .map_err(|e| die_dlerr(&e, "delete operation failed"))
 }

@@ -103,25 +103,10 @@ pub fn delete_vnic(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
 
 /// `do_delete_vnic_common`.
 fn delete_common(ctx: &mut Ctx, args: &[String], usage: &str, etherstub: bool) -> CmdResult {
-    let mut temporary = false;
-    let mut altroot = None;
-    let mut g = Getopt::new(args, ":R:t", LOPTS);
-    for opt in g.by_ref() {
-        match opt {
-            Opt::Flag('t', _) => temporary = true,
-            Opt::Flag('R', v) => altroot = v,
-            o => return Err(die_opterr(&o, usage)),
-        }
-    }
-    let ops = g.operands();
-    let [name] = ops.as_slice() else {
-        return Err(Fail::Usage);
+    let Some((name, conf)) = super::delete_args(args, usage)? else {
+        return Ok(());
     };
-    if let Some(root) = altroot {
-        return altroot_cmd(&root, &g.argv());
-    }
-    let conf = Conf::temporary(temporary);
-    let id = match ctx.dl.name2info(name) {
+    let id = match ctx.dl.name2info(&name) {
         Ok(i) => i.id,
         Err(DlError::Backend(b)) => return Err(die(b)),
         Err(_) => return Err(die(format!("invalid link name '{name}'"))),
