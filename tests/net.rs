@@ -664,10 +664,11 @@ fn unconfirmed_change_is_undone() {
         r#"{"etherstubs": ["s0"], "vnics": [{"name": "v0", "over": "s0"}]}"#,
     );
     let before = state(&env);
-    let r = env.xbow(&["net", "up", &spec, "--confirm", "1"]);
+    // 3 s: long enough for the checks below on a loaded machine.
+    let r = env.xbow(&["net", "up", &spec, "--confirm", "3"]);
     r.ok();
     assert!(r.stdout.ends_with(&format!(
-        "applied {spec}: run `xbow net confirm` within 1 s to keep it, or it is undone\n"
+        "applied {spec}: run `xbow net confirm` within 3 s to keep it, or it is undone\n"
     )));
     assert!(env.dladm(&["show-vnic"]).stdout.contains("v0 "));
     // While it waits, status says so and no other change runs.

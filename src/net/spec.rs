@@ -524,6 +524,30 @@ impl Spec {
     }
 }
 
+/// A lower link the spec does not define: it must be on the host, and
+/// neither a VNIC nor a VLAN (libdladm's `BADARG` for a `what` over one).
+fn host_lower(
+    dl: &mut dyn Datalink,
+    path: &str,
+    over: &str,
+    what: &str,
+) -> Result<(), SpecError> {
+    match dl.name2info(over) {
+        Ok(info) if matches!(info.class, LinkClass::Vnic | LinkClass::Vlan) => err(
+            format!("{path}.over"),
+            format!(
+                "'{over}' is a {} on the host; a {what} cannot be over it",
+                info.class.as_str()
+            ),
+        ),
+        Ok(_) => Ok(()),
+        Err(_) => err(
+            format!("{path}.over"),
+            format!("link '{over}' is neither in the spec nor on the host"),
+        ),
+    }
+}
+
 fn vnic(
     i: usize,
     v: &VnicEntry,
@@ -548,25 +572,7 @@ fn vnic(
                 ),
             );
         }
-        None => match dl.name2info(&v.over) {
-            Ok(info) if matches!(info.class, LinkClass::Vnic | LinkClass::Vlan) => {
-                return err(
-                    format!("{path}.over"),
-                    format!(
-                        "'{}' is a {} on the host; a VNIC cannot be over it",
-                        v.over,
-                        info.class.as_str()
-                    ),
-                );
-            }
-            Ok(_) => {}
-            Err(_) => {
-                return err(
-                    format!("{path}.over"),
-                    format!("link '{}' is neither in the spec nor on the host", v.over),
-                );
-            }
-        },
+        None => host_lower(dl, &path, &v.over, "VNIC")?,
     }
     let (mac_type, mac) = match v.mac.as_deref() {
         None | Some("auto") => (MacAddrType::Auto, None),
@@ -628,7 +634,6 @@ fn vlan(
 ) -> Result<NetVlan, SpecError> {
     let path = format!("$.vlans[{i}]");
     link_name(&format!("{path}.over"), &v.over)?;
-    let layered = |c: LinkClass| matches!(c, LinkClass::Vnic | LinkClass::Vlan);
     match defined.get(v.over.as_str()) {
         Some((_, LinkClass::Etherstub)) => {}
         Some((p, c)) => {
@@ -641,25 +646,7 @@ fn vlan(
                 ),
             );
         }
-        None => match dl.name2info(&v.over) {
-            Ok(info) if layered(info.class) => {
-                return err(
-                    format!("{path}.over"),
-                    format!(
-                        "'{}' is a {} on the host; a VLAN cannot be over it",
-                        v.over,
-                        info.class.as_str()
-                    ),
-                );
-            }
-            Ok(_) => {}
-            Err(_) => {
-                return err(
-                    format!("{path}.over"),
-                    format!("link '{}' is neither in the spec nor on the host", v.over),
-                );
-            }
-        },
+        None => host_lower(dl, &path, &v.over, "VLAN")?,
     }
     if !(VID_MIN..=VID_MAX).contains(&v.vid) {
         return err(
