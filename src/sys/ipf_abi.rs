@@ -967,6 +967,32 @@ pub mod off {
 
 // ------------------------------------------------------- the header check
 
+/// The `frentry_t` fields before `fr_uuid`: where they are in both
+/// generations (the tests check it), so plain facts.
+#[cfg(test)]
+fn frentry_prefix(o: &FrentryOffsets) -> [(&'static str, usize); 18] {
+    [
+        ("offsetof.frentry_t.fr_next", o.fr_next),
+        ("offsetof.frentry_t.fr_comment", o.fr_comment),
+        ("offsetof.frentry_t.fr_ref", o.fr_ref),
+        ("offsetof.frentry_t.fr_statecnt", o.fr_statecnt),
+        ("offsetof.frentry_t.fr_hits", o.fr_hits),
+        ("offsetof.frentry_t.fr_bytes", o.fr_bytes),
+        ("offsetof.frentry_t.fr_lastpkt", o.fr_lastpkt),
+        ("offsetof.frentry_t.fr_curpps", o.fr_curpps),
+        ("offsetof.frentry_t.fr_data", o.fr_data),
+        ("offsetof.frentry_t.fr_func", o.fr_func),
+        ("offsetof.frentry_t.fr_dsize", o.fr_dsize),
+        ("offsetof.frentry_t.fr_pps", o.fr_pps),
+        ("offsetof.frentry_t.fr_statemax", o.fr_statemax),
+        ("offsetof.frentry_t.fr_flineno", o.fr_flineno),
+        ("offsetof.frentry_t.fr_type", o.fr_type),
+        ("offsetof.frentry_t.fr_flags", o.fr_flags),
+        ("offsetof.frentry_t.fr_logtag", o.fr_logtag),
+        ("offsetof.frentry_t.fr_collect", o.fr_collect),
+    ]
+}
+
 /// Every size, offset and constant above that does not depend on the
 /// kernel generation, as `name value` facts in the vocabulary of
 /// `illumos-ci/ipf-header-check.c`, which prints the same names from the
@@ -976,7 +1002,7 @@ pub fn layout_facts() -> Vec<(&'static str, i128)> {
     let s = |v: usize| v as i128;
     let c = |v: c_int| i128::from(v);
     let u = |v: u32| i128::from(v);
-    vec![
+    let mut facts = vec![
         ("sizeof.ipfobj_t", s(size_of::<IpfObj>())),
         ("sizeof.fr_ip_t", s(size_of::<FrIp>())),
         ("offsetof.fr_ip_t.fi_optmsk", s(off::FI_OPTMSK)),
@@ -1261,7 +1287,9 @@ pub fn layout_facts() -> Vec<(&'static str, i128)> {
         ("const.IS_ISNSYN", u(IS_ISNSYN)),
         ("const.IS_ISNACK", u(IS_ISNACK)),
         ("const.IS_STATESYNC", u(IS_STATESYNC)),
-    ]
+    ];
+    facts.extend(frentry_prefix(&FriostatLayout::Current.frentry()).map(|(n, v)| (n, s(v))));
+    facts
 }
 
 /// The facts that differ between the kernel generations: `frentry_t`
@@ -1306,33 +1334,6 @@ pub fn layout_variant_facts() -> Vec<(&'static str, Vec<i128>)> {
                 .collect(),
         ),
     ];
-    // The fields before fr_uuid are where they are in both: asserted as
-    // variant facts with equal values, so the summary names the layout.
-    for (name, f) in [
-        (
-            "offsetof.frentry_t.fr_next",
-            (|o| o.fr_next) as fn(&FrentryOffsets) -> usize,
-        ),
-        ("offsetof.frentry_t.fr_comment", |o| o.fr_comment),
-        ("offsetof.frentry_t.fr_ref", |o| o.fr_ref),
-        ("offsetof.frentry_t.fr_statecnt", |o| o.fr_statecnt),
-        ("offsetof.frentry_t.fr_hits", |o| o.fr_hits),
-        ("offsetof.frentry_t.fr_bytes", |o| o.fr_bytes),
-        ("offsetof.frentry_t.fr_lastpkt", |o| o.fr_lastpkt),
-        ("offsetof.frentry_t.fr_curpps", |o| o.fr_curpps),
-        ("offsetof.frentry_t.fr_data", |o| o.fr_data),
-        ("offsetof.frentry_t.fr_func", |o| o.fr_func),
-        ("offsetof.frentry_t.fr_dsize", |o| o.fr_dsize),
-        ("offsetof.frentry_t.fr_pps", |o| o.fr_pps),
-        ("offsetof.frentry_t.fr_statemax", |o| o.fr_statemax),
-        ("offsetof.frentry_t.fr_flineno", |o| o.fr_flineno),
-        ("offsetof.frentry_t.fr_type", |o| o.fr_type),
-        ("offsetof.frentry_t.fr_flags", |o| o.fr_flags),
-        ("offsetof.frentry_t.fr_logtag", |o| o.fr_logtag),
-        ("offsetof.frentry_t.fr_collect", |o| o.fr_collect),
-    ] {
-        v.push((name, per(f)));
-    }
     v.extend(super::ipnat_abi::layout_variant_facts());
     v
 }
@@ -1360,6 +1361,7 @@ mod tests {
             (112, 120, 152, 196)
         );
         assert_eq!(FRENTRY_T_MAX_SIZE, 608);
+        assert_eq!(frentry_prefix(&c), frentry_prefix(&p));
     }
 
     #[test]
