@@ -669,6 +669,34 @@ const _: () = assert!(FriostatLayout::Pre2019.frentry().size == 592);
 /// `sizeof (fripf_t)`: the `fr_dsize` of every `FR_T_IPF` rule.
 pub const FRIPF_T_SIZE: usize = size_of::<FrIpf>();
 
+/// The `ipfobj_t` the kernel demands for `req` on the minor device `unit`
+/// (`IPL_LOGIPF` for `/dev/ipf`, `IPL_LOGSTATE` for `/dev/ipstate`) of a
+/// kernel of generation `layout`: its `ipfo_type` and `ipfo_size`. The
+/// kernel's `fr_inobj`/`fr_outobj` (with `IPFILTER_COMPAT`, which
+/// `ip_fil.h` defines) check that `ipfo_type` is this type, send an
+/// `ipfo_rev` other than `IPFILTER_VERSION` to a translator that knows
+/// none of these objects, and demand `ipfo_size` equal to the kernel's
+/// `sizeof` exactly. A failed check is `EINVAL`, except for the rule
+/// requests (add, insert, remove, zero), where `frrequest` turns every
+/// failure of `fr_inobj` into `EFAULT`. `None`: `req` takes no `ipfobj_t`
+/// there (`SIOCFRZST` takes a pointer to a pointer; the flag and flush
+/// requests an `int`), or this module does not size its object.
+pub fn ipfobj_expected(req: c_int, unit: c_int, layout: FriostatLayout) -> Option<(c_int, usize)> {
+    let rule = [
+        SIOCADAFR, SIOCADIFR, SIOCINAFR, SIOCINIFR, SIOCRMAFR, SIOCRMIFR, SIOCZRLST,
+    ];
+    match (unit, req) {
+        (IPL_LOGIPF, r) if rule.contains(&r) => Some((IPFOBJ_FRENTRY, layout.frentry().size)),
+        (IPL_LOGIPF, SIOCGETFS) => Some((IPFOBJ_IPFSTAT, layout.size())),
+        (IPL_LOGIPF, SIOCIPFITER) => Some((IPFOBJ_IPFITER, IPFRULEITER_T_SIZE)),
+        (IPL_LOGSTATE, SIOCGETFS) => Some((IPFOBJ_STATESTAT, IPS_STAT_T_SIZE)),
+        (IPL_LOGIPF | IPL_LOGSTATE | IPL_LOGNAT, SIOCGENITER) => {
+            Some((IPFOBJ_GENITER, size_of::<IpfGenIter>()))
+        }
+        _ => None,
+    }
+}
+
 /// `frgroup_t`: a rule group (`f_groups` points to lists of them).
 #[repr(C)]
 pub struct FrGroup {
@@ -1362,6 +1390,46 @@ mod tests {
         );
         assert_eq!(FRENTRY_T_MAX_SIZE, 608);
         assert_eq!(frentry_prefix(&c), frentry_prefix(&p));
+    }
+
+    #[test]
+    fn the_objects_the_kernel_checks() {
+        use FriostatLayout::*;
+        for (req, size) in [(SIOCADAFR, 608), (SIOCRMIFR, 608), (SIOCZRLST, 608)] {
+            assert_eq!(
+                ipfobj_expected(req, IPL_LOGIPF, Current),
+                Some((IPFOBJ_FRENTRY, size))
+            );
+            assert_eq!(
+                ipfobj_expected(req, IPL_LOGIPF, Pre2019),
+                Some((IPFOBJ_FRENTRY, size - 16))
+            );
+        }
+        assert_eq!(
+            ipfobj_expected(SIOCGETFS, IPL_LOGIPF, Current),
+            Some((1, 824))
+        );
+        assert_eq!(
+            ipfobj_expected(SIOCGETFS, IPL_LOGIPF, Pre2019),
+            Some((1, 808))
+        );
+        assert_eq!(
+            ipfobj_expected(SIOCGETFS, IPL_LOGSTATE, Current),
+            Some((11, 184))
+        );
+        assert_eq!(
+            ipfobj_expected(SIOCIPFITER, IPL_LOGIPF, Current),
+            Some((15, 40))
+        );
+        assert_eq!(
+            ipfobj_expected(SIOCGENITER, IPL_LOGSTATE, Pre2019),
+            Some((16, 16))
+        );
+        // Not an ipfobj_t: SIOCFRZST (a pointer to a pointer), the ints.
+        assert_eq!(ipfobj_expected(SIOCFRZST, IPL_LOGIPF, Current), None);
+        assert_eq!(ipfobj_expected(SIOCIPFFL, IPL_LOGIPF, Current), None);
+        // SIOCDELST is SIOCRMAFR's number: the device decides.
+        assert_eq!(ipfobj_expected(SIOCDELST, IPL_LOGSTATE, Current), None);
     }
 
     #[test]

@@ -111,7 +111,9 @@ impl IpfFilter {
     /// read-only descriptor makes every change fail with `EPERM`); then
     /// `SIOCGETFS` finds the kernel generation, which fixes the size of
     /// `frentry_t` for the rule ioctls. An unknown generation is refused
-    /// (`FriostatError::UnknownLayout`), never guessed.
+    /// (`FriostatError::UnknownLayout`), never guessed. The version check
+    /// is [`check_version`], made first and on its own descriptor, as
+    /// `opendevice` makes it; this never fails with `Mismatch`.
     pub fn open() -> Result<IpfFilter, VersionCheckError> {
         let (dev, writable) = match IpfDevice::open(IPL_NAME, true) {
             Ok(d) => (d, true),
