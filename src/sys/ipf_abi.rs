@@ -15,7 +15,13 @@
 //! * `ip_state.h` @ `231bdc74` (`ipstate_t`, `ips_stat_t`, `SIOCDELST`).
 //! * `usr/src/cmd/ipf/tools/ipfstat.c` @ `1675e943` (`printlivelist`:
 //!   `SIOCIPFITER` with an `ipfruleiter_t`, `iri_ver` = `AF_INET`/
-//!   `AF_INET6`, a `u_long[1000]` buffer).
+//!   `AF_INET6`, a `u_long[1000]` buffer), `ipf.c` (`zerostats`:
+//!   `SIOCFRZST` on `&fiop`).
+//! * `usr/src/uts/common/inet/ipf/fil.c` @ `062d22f0` (`ipf_getnextrule`:
+//!   the checks on `ipfruleiter_t`, the rule then `fr_dsize` data bytes
+//!   copied out, a zeroed `frentry_t` at the end of the list);
+//!   `ip_state.c` (`fr_stateiter`: `SIOCGENITER` over `ips_list`, one
+//!   `ipstate_t` per item, a zeroed one at the end).
 //!
 //! What `ipnat` shares with `ipf` (`ipfobj_t`, `ipfgeniter_t`, `i6addr_t`,
 //! `frtuc_t`, `ipftag_t`, `ipfmutex_t`, `ipftqent_t`, the TCP/UDP/ICMP/GRE
