@@ -32,11 +32,11 @@ pub const IPAUTH_NAME: &str = "/dev/ipauth";
 /// included) so that each asks in it first.
 static GENERATION: LayoutMemory = LayoutMemory::new();
 
-/// Room for what `SIOCIPFITER` copies: the rule (`frentry_t`, at most 608
-/// bytes in the generations known) and its `fr_dsize` data bytes (152 for
-/// an `FR_T_IPF` rule, the only type the illumos kernel accepts with
-/// data). `ipfstat` trusts a `u_long[1000]` (8000 bytes); this is twice
-/// that.
+/// Room for what `SIOCIPFITER` copies (`ipf_getnextrule`): the rule
+/// (`frentry_t`, at most 608 bytes in the generations known) and, when
+/// `fr_data` is set, its `fr_dsize` data bytes (for an `FR_T_IPF` rule
+/// exactly `sizeof (fripf_t)`, 152: `frrequest` refuses any other size).
+/// `ipfstat` trusts a `u_long[1000]` (8000 bytes); this is twice that.
 pub const RULE_BUF: usize = 16 * 1024;
 
 /// Room for `SIOCFRZST`'s `friostat_t`, which the kernel copies in its own
