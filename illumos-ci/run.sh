@@ -803,39 +803,41 @@ nat_restore() {
 	fi
 }
 
-# ipnat_abi.rs's sizes, offsets and constants against the host's IP Filter
-# headers. Those headers are IP Filter's own (they expect its build
-# defines); if they do not compile here, the ioctls below still exercise
-# the layouts against the kernel.
+# ipfilter_header_check WHAT: src/sys/WHAT_abi.rs's sizes, offsets and
+# constants (WHAT is ipnat or ipf) against the host's IP Filter headers,
+# printed by illumos-ci/WHAT-header-check.c. Those headers are IP Filter's
+# own (they expect its build defines); if they do not compile here, that is
+# a warning (the ioctls still exercise the layouts against the kernel).
+# Fails (1) on a mismatch or when either side produces no facts.
 #
 # The Rust side writes "name value" per fact, and "name value value" for
-# the facts that differ between the friostat_t layouts xbow knows (824
-# bytes since illumos' 2019 cloud-firewall logging change, 808 before; one
-# value per layout, in the same order on every such line). The headers must
-# match ONE of those layouts in all of them, not a mix.
-ipnat_header_check() {
-	local rust="$WORK/ipnat-facts.rust" c="$WORK/ipnat-facts.c"
-	if ! XBOW_IPNAT_LAYOUT_OUT="$rust" cargo test --locked --lib -- --exact \
-		sys::ipnat_abi::tests::ipnat_layout_facts_for_the_header_check >"$WORK/ipnat-facts.log" 2>&1 ||
+# the facts that differ between the kernel generations xbow knows (since
+# illumos' 2019 cloud-firewall logging change, and before it: friostat_t
+# 824 or 808 bytes, frentry_t 608 or 592; one value per generation, in the
+# same order on every such line). The headers must match ONE generation in
+# all of them, not a mix.
+ipfilter_header_check() {
+	local what=$1 rust="$WORK/$1-facts.rust" c="$WORK/$1-facts.c" var
+	var="XBOW_$(printf '%s' "$what" | tr '[:lower:]' '[:upper:]')_LAYOUT_OUT"
+	if ! env "$var=$rust" cargo test --locked --lib -- --exact \
+		"sys::${what}_abi::tests::${what}_layout_facts_for_the_header_check" >"$WORK/$what-facts.log" 2>&1 ||
 		[ ! -s "$rust" ]; then
-		NAT_FAIL=$((NAT_FAIL + 1))
-		echo "    the Rust side wrote no ipnat layout facts" >&2
-		sed 's/^/      /' "$WORK/ipnat-facts.log" >&2
+		echo "    the Rust side wrote no $what layout facts" >&2
+		sed 's/^/      /' "$WORK/$what-facts.log" >&2
+		return 1
+	fi
+	if ! "$CC" -m64 -DSOLARIS2=11 -DUSE_INET6 -o "$WORK/$what-header-check" \
+		"$ROOT/illumos-ci/$what-header-check.c" >"$WORK/$what-cc.err" 2>&1; then
+		warn "$what-header-check.c does not compile against this host's IP Filter headers: the layouts are checked through the ioctls only"
+		head -20 "$WORK/$what-cc.err" | sed 's/^/      /' >&2
 		return 0
 	fi
-	if ! "$CC" -m64 -DSOLARIS2=11 -DUSE_INET6 -o "$WORK/ipnat-header-check" \
-		"$ROOT/illumos-ci/ipnat-header-check.c" >"$WORK/ipnat-cc.err" 2>&1; then
-		warn "ipnat-header-check.c does not compile against this host's IP Filter headers: the layouts are checked through the ioctls only"
-		head -20 "$WORK/ipnat-cc.err" | sed 's/^/      /' >&2
-		return 0
-	fi
-	if ! "$WORK/ipnat-header-check" >"$c"; then
-		NAT_FAIL=$((NAT_FAIL + 1))
-		echo "    ipnat-header-check failed" >&2
-		return 0
+	if ! "$WORK/$what-header-check" >"$c"; then
+		echo "    $what-header-check failed" >&2
+		return 1
 	fi
 	grep '^info\.' "$c" | sed 's/^/    /' >&2 || true
-	awk -v rustfile="$rust" '
+	awk -v rustfile="$rust" -v what="$what" '
 		BEGIN {
 			while ((getline l < rustfile) > 0) {
 				n = split(l, f, " ")
@@ -843,8 +845,10 @@ ipnat_header_check() {
 				nv[f[1]] = n - 1
 				for (k = 2; k <= n; k++) alt[f[1], k - 1] = f[k]
 				if (n - 1 > nlayouts) nlayouts = n - 1
+				# The first variant fact names the generation.
+				if (n - 1 > 1 && first == "") first = f[1]
 			}
-			# A layout stays possible while every variant fact matches it.
+			# A generation stays possible while every variant fact matches it.
 			for (k = 1; k <= nlayouts; k++) possible[k] = 1
 		}
 		/^info\./ { next }
@@ -871,13 +875,15 @@ ipnat_header_check() {
 			if (variants) {
 				layout = 0
 				for (k = 1; k <= nlayouts; k++) if (possible[k]) { layout = k; break }
-				if (layout) printf "    the headers have the %s-byte friostat_t layout xbow knows\n", alt["sizeof.friostat_t", layout]
-				else { printf "    the headers match no single friostat_t layout xbow knows\n"; bad = 1 }
+				if (layout) printf "    the headers have a generation xbow knows (%s %s)\n", first, alt[first, layout]
+				else { printf "    the headers match no single generation xbow knows\n"; bad = 1 }
 			}
-			printf "    %d ipnat layout facts checked\n", checked
+			printf "    %d %s layout facts checked\n", checked, what
 			exit bad
-		}' "$c" >&2 || NAT_FAIL=$((NAT_FAIL + 1))
+		}' "$c" >&2 || return 1
 }
+
+ipnat_header_check() { ipfilter_header_check ipnat || NAT_FAIL=$((NAT_FAIL + 1)); }
 
 # One UDP datagram from this host to TEST-NET-1 (RFC 5737), discard port.
 send_udp() { (printf 'xbow-ci\n' >/dev/udp/192.0.2.1/9) 2>/dev/null; }
@@ -1185,6 +1191,7 @@ main() {
 		stage "integration suite (sim, run.sh entry point)" suite_sim
 	else
 		stage "header check against /usr/include" header_check
+		stage "IP Filter (ipf, ipfstat) structures against /usr/include" ipfilter_header_check ipf
 		stage "integration suite against the kernel" suite_illumos
 		stage "byte comparison with $DLADM" compare_with_dladm
 		stage "byte comparison with $IPNAT" compare_with_ipnat
