@@ -9,6 +9,7 @@ mod linkprop;
 mod nat;
 mod nat_state;
 mod netdb;
+mod overlay;
 mod rename;
 mod state;
 mod state_file;
