@@ -503,3 +503,31 @@ fn persistence_on_the_sim() {
     let r = env.dladm(&["show-link", "-P", "-p", "-o", "link,class"]);
     assert_eq!(r.ok().stdout, "overlay0:overlay\n");
 }
+
+/// `show_one_overlay_fma`: a degraded overlay and its details (the sim's
+/// `overlay-fault` plays the search plugin that reports it).
+#[test]
+fn a_degraded_overlay() {
+    let Some(env) = Env::sim_only() else { return };
+    env.dladm(DIRECT).ok();
+    env.xbow(&[
+        "sim",
+        "overlay-fault",
+        "overlay0",
+        "--degraded",
+        "lost contact with the mapping",
+    ])
+    .ok();
+    assert_eq!(
+        env.dladm(&["show-overlay", "-f"]).ok().stdout,
+        "LINK                STATUS  DETAILS\noverlay0            DEGRADED lost contact with the mapping\n"
+    );
+    env.xbow(&["sim", "overlay-fault", "overlay0"]).ok();
+    let r = env.dladm(&["show-overlay", "-f", "-p", "-o", "status,details"]);
+    assert_eq!(r.ok().stdout, "ONLINE:-\n");
+    let r = env.xbow(&["sim", "overlay-fault", "nosuch"]);
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (1, "xbow sim: overlay-fault nosuch: object not found\n")
+    );
+}

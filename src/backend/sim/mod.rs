@@ -121,6 +121,24 @@ pub fn add_phys(file: &StateFile, name: &str, phys: PhysConf, mtu: u32) -> DlRes
     .map(|_| ())
 }
 
+/// `xbow sim overlay-fault`: overlay `name` degraded with `message`
+/// (what a search plugin reports when it loses its source, shown by
+/// `show-overlay -f`), or online again with `None`.
+pub fn overlay_fault(file: &StateFile, name: &str, message: Option<String>) -> DlResult<()> {
+    use crate::model::status::DlStatus;
+    transact(file, |st| {
+        let id = st.by_name(name).ok_or(DlStatus::Notfound)?.id;
+        let o = st
+            .link_mut(id)
+            .and_then(|l| l.active.as_mut())
+            .and_then(|c| c.overlay.as_mut())
+            .ok_or(DlStatus::Badarg)?;
+        o.degraded = message;
+        Ok(())
+    })
+    .map(|_| ())
+}
+
 /// `xbow sim remove-phys`: a NIC is taken out; refused while links are
 /// configured over it. With `keep_config` it is unplugged only: refused
 /// while in use, its saved configuration stays (a REMOVED physical link).
