@@ -50,6 +50,9 @@
 #ifdef HAVE_LIBDLVLAN_H
 #include <libdlvlan.h>
 #endif
+#ifdef HAVE_LIBDLOVERLAY_H
+#include <libdloverlay.h>
+#endif
 
 #define	FACT(name, v)	(void) printf("%s %lld\n", (name), (long long)(v))
 #define	SIZE(t)		FACT("sizeof." #t, sizeof (t))
@@ -210,6 +213,28 @@ main(void)
 	OFF(dladm_vlan_attr_t, dv_vid);
 	OFF(dladm_vlan_attr_t, dv_linkid);
 	OFF(dladm_vlan_attr_t, dv_force);
+#endif
+
+#ifdef HAVE_LIBDLOVERLAY_H
+	SIZE(dladm_overlay_point_t);
+	OFF(dladm_overlay_point_t, dop_mac);
+	OFF(dladm_overlay_point_t, dop_flags);
+	OFF(dladm_overlay_point_t, dop_ip);
+	OFF(dladm_overlay_point_t, dop_port);
+	SIZE(dladm_overlay_status_t);
+	OFF(dladm_overlay_status_t, dos_fmamsg);
+	CONST(DLADM_OVERLAY_F_DROP);
+	CONST(DLADM_OVERLAY_F_DEFAULT);
+	CONST(DLADM_OVERLAY_PROP_SIZEMAX);
+	CONST(OVERLAY_PROP_T_INT);
+	CONST(OVERLAY_PROP_T_UINT);
+	CONST(OVERLAY_PROP_T_IP);
+	CONST(OVERLAY_PLUGIN_D_IP);
+	CONST(OVERLAY_PLUGIN_D_PORT);
+	CONST(MAC_PROPVAL_UINT32);
+	SIZE(mac_propval_range_t);
+	OFF(mac_propval_range_t, mpr_type);
+	OFF(mac_propval_range_t, u);
 #endif
 	return (0);
 }

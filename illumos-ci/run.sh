@@ -282,7 +282,8 @@ HAVE_KSTAT_H kstat.h
 HAVE_LIBDLADM_H libdladm.h
 HAVE_LIBDLLINK_H libdllink.h
 HAVE_LIBDLVNIC_H libdlvnic.h
-HAVE_LIBDLVLAN_H libdlvlan.h"
+HAVE_LIBDLVLAN_H libdlvlan.h
+HAVE_LIBDLOVERLAY_H libdloverlay.h"
 
 header_check() {
 	local rust="$WORK/facts.rust" c="$WORK/facts.c" defs=() macro header missing=0

@@ -139,6 +139,14 @@ enum SimCommand {
     },
     /// Reboot: drop temporary configuration, restore the persistent one
     Reboot,
+    /// Degrade an overlay, as its search plugin does when it loses its
+    /// source (`dladm show-overlay -f`), or with no message bring it back
+    OverlayFault {
+        name: String,
+        /// why it is degraded (the DETAILS column)
+        #[arg(long)]
+        degraded: Option<String>,
+    },
     /// Play a packet through the NAT rules, creating its session as the
     /// kernel would (see `xbow ipnat -l`)
     NatFlow {
@@ -410,6 +418,8 @@ fn run_sim(cmd: SimCommand) -> Result<(), String> {
         SimCommand::RemovePhys { name, keep_config } => sim::remove_phys(&file, &name, keep_config)
             .map_err(status(format!("remove-phys {name}"))),
         SimCommand::Reboot => sim::reboot(&file).map_err(status("reboot".into())),
+        SimCommand::OverlayFault { name, degraded } => sim::overlay_fault(&file, &name, degraded)
+            .map_err(status(format!("overlay-fault {name}"))),
         SimCommand::NatFlow {
             proto,
             src,

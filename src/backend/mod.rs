@@ -16,6 +16,7 @@ use crate::model::link::{
     ClassMask, Conf, HwGroup, LinkId, LinkInfo, LinkState, MacSlot, PhysAttr, VlanAttr, VlanSpec,
     VnicAttr, VnicSpec,
 };
+use crate::model::overlay::{CacheOp, OverlayProp, OverlaySpec, OverlayStatus, Target};
 use crate::model::stats::LinkStats;
 use crate::model::status::DlStatus;
 
@@ -103,6 +104,20 @@ pub trait Datalink {
     fn hw_groups(&mut self, id: LinkId) -> DlResult<Vec<HwGroup>>;
     /// kstat `link:0:NAME`: the link's traffic counters.
     fn link_stats(&mut self, id: LinkId) -> DlResult<LinkStats>;
+    /// `dladm_overlay_create`: make and activate an overlay.
+    fn overlay_create(&mut self, spec: &OverlaySpec) -> DlResult<LinkId>;
+    /// `dladm_overlay_delete`.
+    fn overlay_delete(&mut self, id: LinkId, conf: Conf) -> DlResult<()>;
+    /// `dladm_overlay_walk_prop` with `dladm_overlay_prop_info` and
+    /// `dladm_overlay_get_prop` of each: kernel properties first, then
+    /// varpd's (a property whose value cannot be read is left out).
+    fn overlay_props(&mut self, id: LinkId) -> DlResult<Vec<OverlayProp>>;
+    /// `dladm_overlay_status`.
+    fn overlay_status(&mut self, id: LinkId) -> DlResult<OverlayStatus>;
+    /// `dladm_overlay_walk_cache`: the target table.
+    fn overlay_targets(&mut self, id: LinkId) -> DlResult<Vec<Target>>;
+    /// `dladm_overlay_cache_flush`, `_delete`, `_set`.
+    fn overlay_cache(&mut self, id: LinkId, op: &CacheOp) -> DlResult<()>;
     /// Forget what was read, so that the next question sees the system as
     /// it is then (a statistics loop calls it before every pass).
     fn refresh(&mut self) {}

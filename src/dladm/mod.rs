@@ -5,6 +5,7 @@ mod altroot;
 mod link;
 mod linkprop;
 pub(crate) mod output;
+mod overlay;
 pub(crate) mod stats;
 pub mod usage;
 mod vlan;
@@ -189,6 +190,10 @@ const IMPLEMENTED: &[(&str, Subcommand)] = &[
     ("create-vlan", vlan::create_vlan),
     ("delete-vlan", vlan::delete_vlan),
     ("show-vlan", vlan::show_vlan),
+    ("create-overlay", overlay::create_overlay),
+    ("delete-overlay", overlay::delete_overlay),
+    ("modify-overlay", overlay::modify_overlay),
+    ("show-overlay", overlay::show_overlay),
 ];
 
 /// Run `dladm ARGS…` (`args[0]` is the program name) on the backend

@@ -56,7 +56,7 @@ const VNIC_KINDS: &[Kind] = &[
 ];
 
 /// The name operand of a create command, checked as dladm checks it.
-fn new_link_name(name: &str) -> Result<String, Fail> {
+pub(super) fn new_link_name(name: &str) -> Result<String, Fail> {
     match name.parse::<LinkName>() {
         Ok(n) => Ok(n.to_string()),
         Err(LinkNameError::TooLong) => Err(die(format!("link name too long '{name}'"))),

@@ -7,6 +7,8 @@ pub mod link;
 pub mod link_name;
 pub mod linkprop;
 pub mod mac;
+pub mod overlay;
+pub mod overlay_files;
 pub mod propcheck;
 pub mod proptable;
 pub mod stats;

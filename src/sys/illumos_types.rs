@@ -397,6 +397,89 @@ impl DladmVnicAttr {
     }
 }
 
+/// `dladm_overlay_propinfo_handle_t`: an opaque pointer libdladm hands to
+/// the property walker's callback.
+#[repr(C)]
+pub struct DladmOverlayPropinfo {
+    _data: [u8; 0],
+    _marker: PhantomData<(*mut u8, PhantomPinned)>,
+}
+
+const _: () = assert!(size_of::<DladmOverlayPropinfo>() == 0);
+
+/// `DLADM_OVERLAY_F_DROP`, `DLADM_OVERLAY_F_DEFAULT`.
+pub const DLADM_OVERLAY_F_DROP: u16 = 0x0001;
+pub const DLADM_OVERLAY_F_DEFAULT: u16 = 0xf000;
+/// `DLADM_OVERLAY_PROP_SIZEMAX`: the value buffer `dladm_overlay_get_prop`
+/// needs.
+pub const DLADM_OVERLAY_PROP_SIZEMAX: usize = 256;
+/// `OVERLAY_PROP_T_*`.
+pub const OVERLAY_PROP_T_INT: c_uint = 1;
+pub const OVERLAY_PROP_T_UINT: c_uint = 2;
+pub const OVERLAY_PROP_T_IP: c_uint = 3;
+/// `OVERLAY_PLUGIN_D_*`: which parts of a point are valid.
+pub const OVERLAY_PLUGIN_D_IP: c_uint = 0x2;
+pub const OVERLAY_PLUGIN_D_PORT: c_uint = 0x4;
+/// `MAC_PROPVAL_UINT32` (`mac_propval_type_t`: `UINT8`, `UINT32`, `STR`).
+pub const MAC_PROPVAL_UINT32: c_uint = 1;
+
+/// `dladm_overlay_point_t`: a target-table entry.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DladmOverlayPoint {
+    pub dop_dest: c_uint,
+    pub dop_mac: [u8; 6],
+    pub dop_flags: u16,
+    /// `struct in6_addr` (4-byte aligned on illumos).
+    pub dop_ip: [u32; 4],
+    pub dop_port: u16,
+    dop_pad: u16,
+}
+
+const _: () = assert!(size_of::<DladmOverlayPoint>() == 32);
+const _: () = assert!(align_of::<DladmOverlayPoint>() == 4);
+const _: () = assert!(offset_of!(DladmOverlayPoint, dop_dest) == 0);
+const _: () = assert!(offset_of!(DladmOverlayPoint, dop_mac) == 4);
+const _: () = assert!(offset_of!(DladmOverlayPoint, dop_flags) == 10);
+const _: () = assert!(offset_of!(DladmOverlayPoint, dop_ip) == 12);
+const _: () = assert!(offset_of!(DladmOverlayPoint, dop_port) == 28);
+
+/// `dladm_overlay_status_t`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct DladmOverlayStatus {
+    pub dos_degraded: BooleanT,
+    pub dos_fmamsg: [c_char; 256],
+}
+
+const _: () = assert!(size_of::<DladmOverlayStatus>() == 260);
+const _: () = assert!(offset_of!(DladmOverlayStatus, dos_degraded) == 0);
+const _: () = assert!(offset_of!(DladmOverlayStatus, dos_fmamsg) == 4);
+
+/// `mac_propval_uint32_range_t`.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MacPropvalUint32Range {
+    pub mpur_min: u32,
+    pub mpur_max: u32,
+}
+
+/// `mac_propval_range_t` with its one-element union (further ranges
+/// follow it in the buffer that holds it).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MacPropvalRange {
+    pub mpr_count: c_uint,
+    pub mpr_type: c_uint,
+    pub mpr_uint32: [MacPropvalUint32Range; 1],
+}
+
+const _: () = assert!(size_of::<MacPropvalUint32Range>() == 8);
+const _: () = assert!(size_of::<MacPropvalRange>() == 16);
+const _: () = assert!(offset_of!(MacPropvalRange, mpr_count) == 0);
+const _: () = assert!(offset_of!(MacPropvalRange, mpr_type) == 4);
+const _: () = assert!(offset_of!(MacPropvalRange, mpr_uint32) == 8);
+
 /// Every size, offset and constant above, as `name value` facts in the
 /// vocabulary of the C headers, for the host header check
 /// (`illumos-ci/header-check.c` prints the same names).
@@ -569,6 +652,67 @@ pub fn layout_facts() -> Vec<(&'static str, i128)> {
         (
             "offsetof.dladm_vlan_attr_t.dv_force",
             s(offset_of!(DladmVlanAttr, dv_force)),
+        ),
+        (
+            "sizeof.dladm_overlay_point_t",
+            s(size_of::<DladmOverlayPoint>()),
+        ),
+        (
+            "offsetof.dladm_overlay_point_t.dop_mac",
+            s(offset_of!(DladmOverlayPoint, dop_mac)),
+        ),
+        (
+            "offsetof.dladm_overlay_point_t.dop_flags",
+            s(offset_of!(DladmOverlayPoint, dop_flags)),
+        ),
+        (
+            "offsetof.dladm_overlay_point_t.dop_ip",
+            s(offset_of!(DladmOverlayPoint, dop_ip)),
+        ),
+        (
+            "offsetof.dladm_overlay_point_t.dop_port",
+            s(offset_of!(DladmOverlayPoint, dop_port)),
+        ),
+        (
+            "sizeof.dladm_overlay_status_t",
+            s(size_of::<DladmOverlayStatus>()),
+        ),
+        (
+            "offsetof.dladm_overlay_status_t.dos_fmamsg",
+            s(offset_of!(DladmOverlayStatus, dos_fmamsg)),
+        ),
+        (
+            "const.DLADM_OVERLAY_F_DROP",
+            i128::from(DLADM_OVERLAY_F_DROP),
+        ),
+        (
+            "const.DLADM_OVERLAY_F_DEFAULT",
+            i128::from(DLADM_OVERLAY_F_DEFAULT),
+        ),
+        (
+            "const.DLADM_OVERLAY_PROP_SIZEMAX",
+            s(DLADM_OVERLAY_PROP_SIZEMAX),
+        ),
+        ("const.OVERLAY_PROP_T_INT", i128::from(OVERLAY_PROP_T_INT)),
+        ("const.OVERLAY_PROP_T_UINT", i128::from(OVERLAY_PROP_T_UINT)),
+        ("const.OVERLAY_PROP_T_IP", i128::from(OVERLAY_PROP_T_IP)),
+        ("const.OVERLAY_PLUGIN_D_IP", i128::from(OVERLAY_PLUGIN_D_IP)),
+        (
+            "const.OVERLAY_PLUGIN_D_PORT",
+            i128::from(OVERLAY_PLUGIN_D_PORT),
+        ),
+        ("const.MAC_PROPVAL_UINT32", i128::from(MAC_PROPVAL_UINT32)),
+        (
+            "sizeof.mac_propval_range_t",
+            s(size_of::<MacPropvalRange>()),
+        ),
+        (
+            "offsetof.mac_propval_range_t.mpr_type",
+            s(offset_of!(MacPropvalRange, mpr_type)),
+        ),
+        (
+            "offsetof.mac_propval_range_t.u",
+            s(offset_of!(MacPropvalRange, mpr_uint32)),
         ),
         (
             "const.DLADM_WALK_TERMINATE",

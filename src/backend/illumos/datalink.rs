@@ -8,11 +8,12 @@ use crate::model::link::{
     ClassMask, Conf, HwGroup, LinkClass, LinkId, LinkInfo, LinkState, MacSlot, PhysAttr, VlanAttr,
     VlanSpec, VnicAttr, VnicSpec,
 };
+use crate::model::overlay::{CacheOp, OverlayProp, OverlaySpec, OverlayStatus, Target};
 use crate::model::stats::LinkStats;
 use crate::model::status::DlStatus;
 use crate::sys::dladm_abi::Generation;
 use crate::sys::dladm_records::CreateRequest;
-use crate::sys::illumos::{self, CreateError, Dladm, KstatError, OpenError};
+use crate::sys::illumos::{self, CreateError, Dladm, KstatError, OpenError, OverlayError};
 use crate::sys::illumos_types::DladmStatus;
 
 /// libdladm's datalinks, through an open handle (closed on drop).
@@ -63,7 +64,73 @@ impl IllumosDatalink {
     }
 }
 
+impl IllumosDatalink {
+    fn overlay_err(&self, e: OverlayError) -> DlError {
+        match e {
+            OverlayError::Status(s, list) => with_errlist(self.err(s), list),
+            OverlayError::Unsupported(why) => DlError::Backend(why),
+        }
+    }
+}
+
 impl Datalink for IllumosDatalink {
+    fn overlay_create(&mut self, spec: &OverlaySpec) -> DlResult<LinkId> {
+        let props = convert::props_text(&spec.props);
+        self.dl
+            .overlay_create(
+                &spec.name,
+                &spec.encap,
+                &spec.search,
+                spec.vnetid,
+                &props,
+                opt_flags(spec.conf),
+            )
+            .map_err(|e| self.overlay_err(e))?;
+        self.dl
+            .name2info(&spec.name)
+            .map(|r| r.id)
+            .map_err(|s| self.err(s))
+    }
+
+    fn overlay_delete(&mut self, id: LinkId, conf: Conf) -> DlResult<()> {
+        self.dl
+            .overlay_delete(id, opt_flags(conf))
+            .map_err(|e| self.overlay_err(e))
+    }
+
+    fn overlay_props(&mut self, id: LinkId) -> DlResult<Vec<OverlayProp>> {
+        let recs = self.dl.overlay_props(id).map_err(|e| self.overlay_err(e))?;
+        Ok(recs.iter().filter_map(super::overlay::prop).collect())
+    }
+
+    fn overlay_status(&mut self, id: LinkId) -> DlResult<OverlayStatus> {
+        let (degraded, message) = self
+            .dl
+            .overlay_status(id)
+            .map_err(|e| self.overlay_err(e))?;
+        Ok(OverlayStatus { degraded, message })
+    }
+
+    fn overlay_targets(&mut self, id: LinkId) -> DlResult<Vec<Target>> {
+        let recs = self
+            .dl
+            .overlay_targets(id)
+            .map_err(|e| self.overlay_err(e))?;
+        Ok(recs.iter().map(super::overlay::target).collect())
+    }
+
+    fn overlay_cache(&mut self, id: LinkId, op: &CacheOp) -> DlResult<()> {
+        let mac6 = |m: &crate::model::mac::MacAddr| -> DlResult<[u8; 6]> {
+            <[u8; 6]>::try_from(m.as_bytes()).map_err(|_| DlStatus::Badarg.into())
+        };
+        let r = match op {
+            CacheOp::Flush => self.dl.overlay_cache_flush(id),
+            CacheOp::Delete(m) => self.dl.overlay_cache_delete(id, mac6(m)?),
+            CacheOp::Set(m, v) => self.dl.overlay_cache_set(id, mac6(m)?, v),
+        };
+        r.map_err(|e| self.overlay_err(e))
+    }
+
     fn name2info(&mut self, name: &str) -> DlResult<LinkInfo> {
         let r = self.dl.name2info(name).map_err(|s| self.err(s))?;
         convert::link_info(r)

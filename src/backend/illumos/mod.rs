@@ -19,6 +19,8 @@ mod nat_decode;
 #[cfg(target_os = "illumos")]
 mod netdb;
 #[cfg(any(test, target_os = "illumos"))]
+mod overlay;
+#[cfg(any(test, target_os = "illumos"))]
 mod status;
 
 #[cfg(target_os = "illumos")]

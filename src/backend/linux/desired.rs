@@ -3,15 +3,17 @@
 //! namespaces, the NAT table, link protection), so that a change is the difference of two
 //! projections.
 
+use super::netlink::VxlanParams;
 use super::protect::Guard;
 use crate::backend::sim::{SimState, mtu_of};
 use crate::ipnat::rule::NatRule;
 use crate::model::ipnet::Ipv4Cidr;
 use crate::model::link::{LinkClass, LinkId};
 use crate::model::linkprop::Priority;
+use crate::model::overlay::{OverlayConf, Search, VNETID_MAX};
 use crate::model::svc::{self, SvcState};
 use crate::model::zone::ZoneState;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 
 /// An etherstub.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +39,31 @@ pub(super) struct Vlan {
     pub(super) link: bool,
 }
 
+/// An overlay's VXLAN device, a port of the overlay's bridge (the bridge
+/// has the overlay's name; VNICs over the overlay are its other ports).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Vxlan {
+    pub(super) name: String,
+    pub(super) bridge: String,
+    pub(super) params: VxlanParams,
+}
+
+/// A static FDB or neighbour entry on an overlay's VXLAN device (by the
+/// device's name: its index is known once it exists).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Entry {
+    pub(super) dev: String,
+    pub(super) mac: [u8; 6],
+    pub(super) ip: IpAddr,
+    /// An FDB entry's underlay port; `None`: a neighbour (ARP/NDP) entry.
+    pub(super) port: Option<u16>,
+}
+
+/// The VXLAN device of overlay `id`.
+pub(super) fn vxlan_name(id: LinkId) -> String {
+    format!("xbx.{id}")
+}
+
 /// A VNIC.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Vnic {
@@ -60,7 +87,10 @@ pub(super) fn peer_name(id: LinkId) -> String {
 /// ([`peer_name`], [`vlan_name`]): a user's link may not have it.
 pub(super) fn is_internal_name(name: &str) -> bool {
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if let Some(id) = name.strip_prefix("xbp.") {
+    if let Some(id) = name
+        .strip_prefix("xbp.")
+        .or_else(|| name.strip_prefix("xbx."))
+    {
         return digits(id);
     }
     name.strip_prefix("xb")
@@ -131,6 +161,71 @@ pub(super) struct Desired {
     pub(super) nat: Vec<NatRule>,
     /// The link protection of VNICs over etherstubs.
     pub(super) guards: Vec<Guard>,
+    /// Overlays' VXLAN devices and their static entries.
+    pub(super) vxlans: Vec<Vxlan>,
+    pub(super) entries: Vec<Entry>,
+}
+
+/// An overlay: a bridge of its name, its VXLAN device on it, and the
+/// entries of its search plugin — `direct`: everything to one underlay
+/// destination (the all-zeros FDB entry); `files`: each MAC of the target
+/// table to its destination (a MAC that is not there, or is dropped, has
+/// no entry and gets nothing: no learning, no flooding), and the mapping's
+/// `arp`/`ndp` addresses answered with their MACs.
+fn project_overlay(
+    d: &mut Desired,
+    id: LinkId,
+    name: &str,
+    o: &OverlayConf,
+    mtu: u32,
+) -> Result<(), String> {
+    let dev = vxlan_name(id);
+    let vni = u32::try_from(o.vnetid)
+        .ok()
+        .filter(|v| u64::from(*v) <= VNETID_MAX)
+        .ok_or_else(|| format!("overlay {name}: vnetid {} is out of range", o.vnetid))?;
+    d.bridges.push(Bridge {
+        name: name.to_string(),
+        mtu,
+    });
+    d.vxlans.push(Vxlan {
+        name: dev.clone(),
+        bridge: name.to_string(),
+        params: VxlanParams {
+            vni,
+            local: o.listen_ip,
+            port: o.port(),
+            mtu,
+            proxy: matches!(o.search, Search::Files { .. }),
+        },
+    });
+    let entry = |mac: [u8; 6], ip: IpAddr, port: Option<u16>| Entry {
+        dev: dev.clone(),
+        mac,
+        ip,
+        port,
+    };
+    for t in o.target_table() {
+        let Some(dest) = t.dest else { continue };
+        let mac = match t.mac {
+            None => [0; 6],
+            Some(m) => <[u8; 6]>::try_from(m.as_bytes())
+                .map_err(|_| format!("overlay {name}: target {m} is not a MAC address"))?,
+        };
+        d.entries.push(entry(mac, dest.ip(), Some(dest.port())));
+    }
+    if let Search::Files { map, .. } = &o.search {
+        for (m, e) in map {
+            let Ok(mac) = <[u8; 6]>::try_from(m.as_bytes()) else {
+                continue;
+            };
+            let ips = [e.arp.map(IpAddr::V4), e.ndp.map(IpAddr::V6)];
+            for ip in ips.into_iter().flatten() {
+                d.entries.push(entry(mac, ip, None));
+            }
+        }
+    }
+    Ok(())
 }
 
 pub(super) fn running_zone_of<'a>(st: &'a SimState, link: &str) -> Option<&'a str> {
@@ -176,17 +271,30 @@ impl Desired {
                     name: l.name.clone(),
                     mtu,
                 }),
+                LinkClass::Overlay => {
+                    let o = c
+                        .overlay
+                        .as_ref()
+                        .ok_or_else(|| format!("overlay {}: no configuration", l.name))?;
+                    project_overlay(&mut d, l.id, &l.name, o, mtu)?;
+                }
                 LinkClass::Vnic => {
                     let lower = c
                         .over
                         .and_then(|o| st.link(o))
                         .ok_or_else(|| format!("VNIC {}: its lower link is gone", l.name))?;
+                    if lower.class == LinkClass::Overlay && c.vid != 0 {
+                        return Err(format!(
+                            "VNIC {} over overlay {}: the Linux backend makes VNICs over overlays without a VLAN id only",
+                            l.name, lower.name
+                        ));
+                    }
                     let mac = c.mac.and_then(|m| <[u8; 6]>::try_from(m.as_bytes()).ok());
                     let v = Vnic {
                         id: l.id,
                         name: l.name.clone(),
                         lower: lower.name.clone(),
-                        over_stub: lower.class == LinkClass::Etherstub,
+                        over_stub: matches!(lower.class, LinkClass::Etherstub | LinkClass::Overlay),
                         mac: mac.ok_or_else(|| format!("VNIC {}: no MAC address", l.name))?,
                         vid: c.vid,
                         mtu,
@@ -265,7 +373,7 @@ mod tests {
 
     #[test]
     fn internal_names() {
-        for n in ["xbp.9", "xbp.123", "xb3v10", "xb12v4094"] {
+        for n in ["xbp.9", "xbp.123", "xb3v10", "xb12v4094", "xbx.4"] {
             assert!(is_internal_name(n), "{n}");
         }
         for n in [

@@ -7,7 +7,7 @@
 
 use std::fmt;
 use std::io;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 use std::os::fd::{AsRawFd, BorrowedFd};
 
 use netlink_packet_core::{
@@ -16,8 +16,12 @@ use netlink_packet_core::{
 };
 use netlink_packet_route::address::{AddressAttribute, AddressMessage, AddressScope};
 use netlink_packet_route::link::{
-    BridgeStpState, InfoBridge, InfoData, InfoKind, InfoMacVlan, InfoVeth, InfoVlan, LinkAttribute,
-    LinkExtentMask, LinkFlags, LinkInfo, LinkLayerType, LinkMessage, MacVlanMode, State, Stats64,
+    BridgeStpState, InfoBridge, InfoData, InfoKind, InfoMacVlan, InfoVeth, InfoVlan, InfoVxlan,
+    LinkAttribute, LinkExtentMask, LinkFlags, LinkInfo, LinkLayerType, LinkMessage, MacVlanMode,
+    State, Stats64,
+};
+use netlink_packet_route::neighbour::{
+    NeighbourAddress, NeighbourAttribute, NeighbourFlags, NeighbourMessage, NeighbourState,
 };
 use netlink_packet_route::route::{
     RouteAddress, RouteAttribute, RouteHeader, RouteMessage, RouteProtocol, RouteScope, RouteType,
@@ -30,6 +34,80 @@ use netlink_sys::{Socket, SocketAddr, protocols::NETLINK_ROUTE};
 /// made is told from a physical one from its first instant, before
 /// anything else is set on it. The number is "xbow" in ASCII.
 pub const GROUP: u32 = 0x7862_6f77;
+
+/// The protocol (`NDA_PROTOCOL`, `ip neigh show proto`) of every FDB and
+/// neighbour entry xbow makes: "x".
+pub const NEIGH_PROTO: u8 = 0x78;
+
+/// A static entry on a VXLAN device: where frames to `mac` go (an FDB
+/// entry, `port` set), or which MAC answers for overlay address `ip` (a
+/// neighbour entry for the device's ARP/NDP proxy, no port).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Neigh {
+    pub index: u32,
+    pub mac: [u8; 6],
+    pub ip: IpAddr,
+    pub port: Option<u16>,
+}
+
+impl Neigh {
+    fn message(&self) -> NeighbourMessage {
+        let mut msg = NeighbourMessage::default();
+        msg.header.ifindex = self.index;
+        msg.header.state = NeighbourState::Permanent;
+        let dst = match self.ip {
+            IpAddr::V4(a) => NeighbourAddress::Inet(a),
+            IpAddr::V6(a) => NeighbourAddress::Inet6(a),
+        };
+        msg.attributes = vec![
+            NeighbourAttribute::LinkLayerAddress(self.mac.to_vec()),
+            NeighbourAttribute::Destination(dst),
+            NeighbourAttribute::Protocol(RouteProtocol::Other(NEIGH_PROTO)),
+        ];
+        match self.port {
+            Some(port) => {
+                msg.header.family = AddressFamily::Bridge;
+                msg.header.flags = NeighbourFlags::Own;
+                msg.attributes.push(NeighbourAttribute::Port(port));
+            }
+            None => {
+                msg.header.family = match self.ip {
+                    IpAddr::V4(_) => AddressFamily::Inet,
+                    IpAddr::V6(_) => AddressFamily::Inet6,
+                };
+            }
+        }
+        msg
+    }
+
+    /// The iproute2 command for it (`verb`: `add` or `del`).
+    fn command(&self, verb: &str, dev: &str) -> String {
+        match self.port {
+            Some(port) => format!(
+                "bridge fdb {verb} {} dev {dev} dst {} port {port} self permanent",
+                fmt_mac(self.mac),
+                self.ip
+            ),
+            None => format!(
+                "ip neigh {verb} {} lladdr {} dev {dev} nud permanent",
+                self.ip,
+                fmt_mac(self.mac)
+            ),
+        }
+    }
+}
+
+/// A VXLAN device's parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VxlanParams {
+    pub vni: u32,
+    pub local: IpAddr,
+    pub port: u16,
+    pub mtu: u32,
+    /// Answer ARP and NDP from the static neighbour entries (and from
+    /// nothing else: a request no entry answers is dropped).
+    pub proxy: bool,
+}
 
 /// Size of the receive buffer; the kernel builds dump datagrams of at most
 /// 32 KiB.
@@ -541,6 +619,69 @@ impl Netlink {
         ];
         let op = |link: &str| format!("ip link add {name} link {link} type vlan id {vid}");
         self.new_link(attrs, parent, op)
+    }
+
+    /// `ip link add NAME mtu MTU master BRIDGE type vxlan id VNI local IP
+    /// dstport PORT nolearning [proxy]` (down): no learning and no default
+    /// destination, so frames go only where static FDB entries send them
+    /// (with `proxy`, ARP/NDP are answered from static neighbour entries). Kernels
+    /// without `CONFIG_VXLAN` answer `EOPNOTSUPP`.
+    pub fn add_vxlan(&mut self, name: &str, p: &VxlanParams, master: u32) -> NlResult<()> {
+        let local = match p.local {
+            IpAddr::V4(a) => InfoVxlan::Local(a),
+            IpAddr::V6(a) => InfoVxlan::Local6(a),
+        };
+        let attrs = vec![
+            LinkAttribute::IfName(name.into()),
+            LinkAttribute::Mtu(p.mtu),
+            LinkAttribute::Controller(master),
+            link_info(
+                InfoKind::Vxlan,
+                InfoData::Vxlan(vec![
+                    InfoVxlan::Id(p.vni),
+                    local,
+                    InfoVxlan::Port(p.port),
+                    InfoVxlan::Learning(false),
+                    InfoVxlan::Proxy(p.proxy),
+                ]),
+            ),
+        ];
+        let op = |bridge: &str| {
+            format!(
+                "ip link add {name} mtu {} master {bridge} type vxlan id {} local {} dstport {} nolearning{}",
+                p.mtu,
+                p.vni,
+                p.local,
+                p.port,
+                if p.proxy { " proxy" } else { "" }
+            )
+        };
+        self.new_link(attrs, master, op)
+    }
+
+    /// `bridge fdb add …` or `ip neigh add …` (see [`Neigh`]); an entry
+    /// already there is made again. (A VXLAN device's FDB does not take
+    /// `NLM_F_REPLACE`: `EOPNOTSUPP`.)
+    pub fn add_neigh(&mut self, n: &Neigh) -> NlResult<()> {
+        let add = |nl: &mut Netlink| {
+            let msg = RouteNetlinkMessage::NewNeighbour(n.message());
+            nl.exec_dev(msg, NLM_F_CREATE | NLM_F_EXCL, n.index, |dev| {
+                n.command("add", dev)
+            })
+        };
+        match add(self) {
+            Err(e) if e.errno == libc::EEXIST => {
+                self.del_neigh(n)?;
+                add(self)
+            }
+            r => r,
+        }
+    }
+
+    /// `bridge fdb del …` or `ip neigh del …`.
+    pub fn del_neigh(&mut self, n: &Neigh) -> NlResult<()> {
+        let msg = RouteNetlinkMessage::DelNeighbour(n.message());
+        self.exec_dev(msg, 0, n.index, |dev| n.command("del", dev))
     }
 
     /// `ip link delete dev DEV` (a veth takes its peer along).

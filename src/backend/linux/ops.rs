@@ -1,8 +1,8 @@
 //! The changes xbow makes to the kernel, each with its inverse, and the
 //! plan that takes the kernel from one [`Desired`] to another.
 
-use super::desired::{Bridge, Desired, Shaped, Vlan, Vnic, ZoneNs};
-use super::netlink::{GROUP, KLink, Netlink, NlError};
+use super::desired::{Bridge, Desired, Entry, Shaped, Vlan, Vnic, Vxlan, ZoneNs};
+use super::netlink::{GROUP, KLink, Neigh, Netlink, NlError, VxlanParams};
 use super::protect::{self, Guard};
 use super::{netns, nft, tc};
 use crate::ipnat::rule::NatRule;
@@ -66,6 +66,10 @@ pub(super) enum Op {
     DelVlan(Vlan),
     AddVnic(Vnic, Vec<Vlan>),
     DelVnic(Vnic, Vec<Vlan>),
+    AddVxlan(Vxlan),
+    DelVxlan(Vxlan),
+    AddEntry(Entry),
+    DelEntry(Entry),
     Mtu {
         link: String,
         mtu: u32,
@@ -113,6 +117,10 @@ impl Op {
             Op::DelVlan(v) => Op::AddVlan(v),
             Op::AddVnic(v, vl) => Op::DelVnic(v, vl),
             Op::DelVnic(v, vl) => Op::AddVnic(v, vl),
+            Op::AddVxlan(v) => Op::DelVxlan(v),
+            Op::DelVxlan(v) => Op::AddVxlan(v),
+            Op::AddEntry(e) => Op::DelEntry(e),
+            Op::DelEntry(e) => Op::AddEntry(e),
             Op::Mtu { link, mtu, old } => Op::Mtu {
                 link,
                 mtu: old,
@@ -149,13 +157,17 @@ impl Op {
         match self {
             Op::DelBridge(Bridge { name, .. })
             | Op::DelVlan(Vlan { name, .. })
+            | Op::DelVxlan(Vxlan { name, .. })
             | Op::DelVnic(Vnic { name, .. }, _) => Some(name),
             _ => None,
         }
     }
 
     fn adds_link(&self) -> bool {
-        matches!(self, Op::AddBridge(_) | Op::AddVlan(_) | Op::AddVnic(..))
+        matches!(
+            self,
+            Op::AddBridge(_) | Op::AddVlan(_) | Op::AddVnic(..) | Op::AddVxlan(_)
+        )
     }
 
     fn apply(&self, nl: &mut Netlink) -> Result<(), String> {
@@ -194,6 +206,20 @@ impl Op {
                 ready(nl, &[name], name, &alias)
             }
             Op::AddVnic(v, vlans) => add_vnic(nl, v, vlans),
+            Op::AddVxlan(v) => add_vxlan(nl, v),
+            Op::DelVxlan(Vxlan { name, .. }) => del_link(nl, name),
+            Op::AddEntry(e) => {
+                let n = neigh(nl, e)?;
+                nl.add_neigh(&n).map_err(nl_err)
+            }
+            // Gone with its device, or never made.
+            Op::DelEntry(e) => match nl.link(&e.dev).map_err(nl_err)? {
+                None => Ok(()),
+                Some(l) => match nl.del_neigh(&neigh_at(l.index, e)) {
+                    Err(err) if err.errno == libc::ENOENT => Ok(()),
+                    r => r.map_err(nl_err),
+                },
+            },
             Op::DelVnic(v, _) => del_link(nl, &v.name),
             Op::Mtu { link, mtu, .. } => {
                 let l = find(nl, link)?;
@@ -316,6 +342,36 @@ fn del_link(nl: &mut Netlink, name: &str) -> Result<(), String> {
         Some(l) => nl.del_link(l.index).map_err(nl_err),
         None => Ok(()),
     }
+}
+
+/// An overlay's VXLAN device, on the overlay's bridge; up.
+fn add_vxlan(nl: &mut Netlink, v: &Vxlan) -> Result<(), String> {
+    let bridge = find(nl, &v.bridge)?;
+    nl.add_vxlan(&v.name, &v.params, bridge.index).map_err(|e| {
+        if e.errno == libc::EOPNOTSUPP {
+            format!(
+                "overlay {}: this kernel has no vxlan support (load the vxlan module: modprobe vxlan; CONFIG_VXLAN) ({e})",
+                v.bridge
+            )
+        } else {
+            nl_err(e)
+        }
+    })?;
+    let alias = format!("{ALIAS} vxlan of overlay {}", v.bridge);
+    ready(nl, &[&v.name], &v.name, &alias)
+}
+
+fn neigh_at(index: u32, e: &Entry) -> Neigh {
+    Neigh {
+        index,
+        mac: e.mac,
+        ip: e.ip,
+        port: e.port,
+    }
+}
+
+fn neigh(nl: &mut Netlink, e: &Entry) -> Result<Neigh, String> {
+    Ok(neigh_at(find(nl, &e.dev)?.index, e))
 }
 
 /// A VNIC: a veth pair whose peer joins the bridge, or a macvlan; up.
@@ -503,6 +559,37 @@ pub(super) fn plan(old: &Desired, new: &Desired) -> Result<Vec<Op>, String> {
     for v in old.vlans.iter().filter(|v| !new.vlans.contains(v)) {
         ops.push(Op::DelVlan(v.clone()));
     }
+    // A VXLAN device is made again where it changes (its MTU apart);
+    // its entries go first, and come again after it.
+    let same_vxlan = |a: &Vxlan, b: &Vxlan| {
+        a.name == b.name
+            && a.bridge == b.bridge
+            && VxlanParams {
+                mtu: 0,
+                ..a.params.clone()
+            } == VxlanParams {
+                mtu: 0,
+                ..b.params.clone()
+            }
+    };
+    let remade: Vec<&str> = old
+        .vxlans
+        .iter()
+        .filter(|o| !new.vxlans.iter().any(|n| same_vxlan(o, n)))
+        .map(|o| o.name.as_str())
+        .collect();
+    for e in &old.entries {
+        if !new.entries.contains(e) || remade.contains(&e.dev.as_str()) {
+            ops.push(Op::DelEntry(e.clone()));
+        }
+    }
+    for v in old
+        .vxlans
+        .iter()
+        .filter(|v| remade.contains(&v.name.as_str()))
+    {
+        ops.push(Op::DelVxlan(v.clone()));
+    }
     for b in &old.bridges {
         if !new.bridges.iter().any(|n| n.name == b.name) {
             ops.push(Op::DelBridge(b.clone()));
@@ -530,12 +617,34 @@ pub(super) fn plan(old: &Desired, new: &Desired) -> Result<Vec<Op>, String> {
             });
         }
     }
+    for v in &new.vxlans {
+        match old.vxlans.iter().find(|o| same_vxlan(o, v)) {
+            None => ops.push(Op::AddVxlan(v.clone())),
+            Some(o) if o.params.mtu != v.params.mtu => ops.push(Op::Mtu {
+                link: v.name.clone(),
+                mtu: v.params.mtu,
+                old: o.params.mtu,
+            }),
+            Some(_) => {}
+        }
+    }
     for v in new.vlans.iter().filter(|v| !old.vlans.contains(v)) {
         ops.push(Op::AddVlan(v.clone()));
     }
     for v in &new.vnics {
         if !same(v, &old_vnics) {
             ops.push(Op::AddVnic(v.clone(), new.vlans.clone()));
+        }
+    }
+    let new_devs: Vec<&str> = new
+        .vxlans
+        .iter()
+        .filter(|n| !old.vxlans.iter().any(|o| same_vxlan(o, n)))
+        .map(|n| n.name.as_str())
+        .collect();
+    for e in &new.entries {
+        if !old.entries.contains(e) || new_devs.contains(&e.dev.as_str()) {
+            ops.push(Op::AddEntry(e.clone()));
         }
     }
     let old_maxbw: HashMap<&str, _> = old.maxbw.iter().map(|m| (m.0.link.as_str(), m)).collect();

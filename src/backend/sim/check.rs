@@ -154,6 +154,21 @@ pub enum Inconsistency {
         id: LinkId,
         which: Which,
     },
+    #[error(
+        "{class} {name} (id {id}) has an overlay configuration, but only an overlay has one ({which} configuration)"
+    )]
+    OverlayNotOverlay {
+        class: &'static str,
+        name: Quoted,
+        id: LinkId,
+        which: Which,
+    },
+    #[error("overlay {name} (id {id}) has no overlay configuration ({which} configuration)")]
+    OverlayMissing {
+        name: Quoted,
+        id: LinkId,
+        which: Which,
+    },
     #[error("IP interface {name} has an invalid name")]
     BadInterfaceName { name: Quoted },
     #[error("there are two IP interfaces {name}")]
@@ -322,6 +337,18 @@ fn overs(links: &[SimLink], index: &Map<LinkId, usize>, which: Which) -> Result<
                 });
             }
             None => {}
+        }
+        match (l.class == LinkClass::Overlay, c.overlay.is_some()) {
+            (false, true) => {
+                return Err(Inconsistency::OverlayNotOverlay {
+                    class,
+                    name,
+                    id,
+                    which,
+                });
+            }
+            (true, false) => return Err(Inconsistency::OverlayMissing { name, id, which }),
+            _ => {}
         }
         if c.vid > VID_MAX {
             return Err(Inconsistency::BadVid {
@@ -507,6 +534,42 @@ mod tests {
     fn a_consistent_state_passes() {
         assert_eq!(check(&SimState::default()), Ok(()));
         assert_eq!(check(&state(100)), Ok(()));
+    }
+
+    #[test]
+    fn overlay_configurations_belong_to_overlays() {
+        let mut st = SimState::default();
+        st.insert("ov0", LinkClass::Overlay, Some(LinkConf::default()), None);
+        assert_eq!(
+            check(&st).unwrap_err().to_string(),
+            "overlay 'ov0' (id 1) has no overlay configuration (active configuration)"
+        );
+        let mut st = SimState::default();
+        let o = crate::model::overlay::OverlayConf {
+            vnetid: 1,
+            listen_ip: "10.0.0.1".parse().unwrap(),
+            listen_port: None,
+            search: crate::model::overlay::Search::Direct {
+                dest: "10.0.0.2:4789".parse().unwrap(),
+            },
+            varpd_id: 1,
+            targets: vec![],
+            degraded: None,
+        };
+        let c = LinkConf {
+            overlay: Some(o),
+            ..LinkConf::default()
+        };
+        st.insert("stub0", LinkClass::Etherstub, Some(c.clone()), None);
+        assert!(
+            check(&st)
+                .unwrap_err()
+                .to_string()
+                .contains("only an overlay has one")
+        );
+        let mut st = SimState::default();
+        st.insert("ov0", LinkClass::Overlay, Some(c), None);
+        assert_eq!(check(&st), Ok(()));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! address rules and libdladm's property checks.
 
 use super::linkprop::{self, MAX_OVER_DEPTH, mtu_of, state_of};
+use super::overlay;
 use super::state::{LinkConf, SimLink, SimState};
 use super::{StateFile, random_bytes, transact};
 use crate::backend::{Datalink, DlError, DlResult, PropValue};
@@ -12,6 +13,7 @@ use crate::model::link::{
 };
 use crate::model::link_name::LinkName;
 use crate::model::mac::MacAddr;
+use crate::model::overlay::{CacheOp, OverlayProp, OverlaySpec, OverlayStatus, Target};
 use crate::model::proptable::{self, PropFlags, Setter};
 use crate::model::stats::LinkStats;
 use crate::model::status::DlStatus;
@@ -247,7 +249,7 @@ fn info(l: &SimLink) -> LinkInfo {
 
 /// Whether an active link has clients: links over it, an IP interface, or
 /// a running zone.
-fn in_use(st: &SimState, id: LinkId) -> bool {
+pub(super) fn in_use(st: &SimState, id: LinkId) -> bool {
     let Some(name) = st.link(id).map(|l| l.name.as_str()) else {
         return false;
     };
@@ -567,6 +569,39 @@ impl Datalink for SimDatalink {
 
     fn refresh(&mut self) {
         self.cache = None;
+    }
+
+    fn overlay_create(&mut self, spec: &OverlaySpec) -> DlResult<LinkId> {
+        let temporary_only = self.file.kernel().is_some_and(|k| !k.persistent_links());
+        let spec = &OverlaySpec {
+            conf: if temporary_only {
+                Conf::ACTIVE
+            } else {
+                spec.conf
+            },
+            ..spec.clone()
+        };
+        self.mutate(|st| overlay::create(st, spec))
+    }
+
+    fn overlay_delete(&mut self, id: LinkId, conf: Conf) -> DlResult<()> {
+        self.mutate(|st| overlay::delete(st, id, conf))
+    }
+
+    fn overlay_props(&mut self, id: LinkId) -> DlResult<Vec<OverlayProp>> {
+        overlay::props(self.state()?, id)
+    }
+
+    fn overlay_status(&mut self, id: LinkId) -> DlResult<OverlayStatus> {
+        overlay::status(self.state()?, id)
+    }
+
+    fn overlay_targets(&mut self, id: LinkId) -> DlResult<Vec<Target>> {
+        overlay::targets(self.state()?, id)
+    }
+
+    fn overlay_cache(&mut self, id: LinkId, op: &CacheOp) -> DlResult<()> {
+        self.mutate(|st| overlay::cache(st, id, op))
     }
 
     fn linkprops(&mut self, id: LinkId) -> DlResult<Vec<String>> {

@@ -36,6 +36,7 @@ pub fn mtu_of(st: &SimState, mut id: LinkId) -> DlResult<u32> {
         let conf = l.active.as_ref().ok_or(DlStatus::Notfound)?;
         return Ok(match l.class {
             LinkClass::Etherstub => conf.mtu.unwrap_or(ETHERSTUB_MTU_MAX),
+            LinkClass::Overlay => conf.mtu.unwrap_or(crate::model::overlay::MTU_DEF),
             // A VNIC's own MTU, else its lower link's.
             LinkClass::Vnic | LinkClass::Vlan => match conf.mtu {
                 Some(m) => m,
@@ -72,6 +73,10 @@ pub(super) fn state_of(st: &SimState, mut id: LinkId) -> DlResult<LinkState> {
 fn mtu_range(l: &SimLink, conf: &LinkConf) -> Option<(u32, u32)> {
     match l.class {
         LinkClass::Etherstub => Some((ETHERSTUB_MTU_MIN, ETHERSTUB_MTU_MAX)),
+        LinkClass::Overlay => Some((
+            crate::model::overlay::MTU_MIN,
+            crate::model::overlay::MTU_MAX,
+        )),
         LinkClass::Phys => Some((
             PHYS_MTU_DEFAULT,
             conf.phys.as_ref().map_or(PHYS_MTU_DEFAULT, |p| p.mtu_max),
@@ -261,6 +266,8 @@ fn default_of(st: &SimState, l: &SimLink, conf: &LinkConf, d: &PropDesc) -> DlRe
         Getter::Uint32 if d.name == "mtu" => match (l.class, conf.over) {
             // `vnic_m_propinfo`: the lower link's current MTU.
             (LinkClass::Vnic | LinkClass::Vlan, Some(o)) => one(mtu_of(st, o)?.to_string()),
+            // `overlay_m_propinfo`: OVERLAY_MTU_DEF [derived].
+            (LinkClass::Overlay, _) => one(crate::model::overlay::MTU_DEF.to_string()),
             // No driver default: the framework's ETHERMTU.
             _ => one(PHYS_MTU_DEFAULT.to_string()),
         },

@@ -9,6 +9,7 @@ mod linkprop;
 mod nat;
 mod nat_state;
 mod netdb;
+mod overlay;
 mod rename;
 mod state;
 mod state_file;
@@ -115,6 +116,24 @@ pub fn add_phys(file: &StateFile, name: &str, phys: PhysConf, mtu: u32) -> DlRes
             ..LinkConf::default()
         };
         st.insert(name, LinkClass::Phys, Some(conf.clone()), Some(conf));
+        Ok(())
+    })
+    .map(|_| ())
+}
+
+/// `xbow sim overlay-fault`: overlay `name` degraded with `message`
+/// (what a search plugin reports when it loses its source, shown by
+/// `show-overlay -f`), or online again with `None`.
+pub fn overlay_fault(file: &StateFile, name: &str, message: Option<String>) -> DlResult<()> {
+    use crate::model::status::DlStatus;
+    transact(file, |st| {
+        let id = st.by_name(name).ok_or(DlStatus::Notfound)?.id;
+        let o = st
+            .link_mut(id)
+            .and_then(|l| l.active.as_mut())
+            .and_then(|c| c.overlay.as_mut())
+            .ok_or(DlStatus::Badarg)?;
+        o.degraded = message;
         Ok(())
     })
     .map(|_| ())

@@ -154,6 +154,9 @@ pub struct LinkConf {
     /// An MTU set with `set-linkprop` (etherstubs and physical links).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mtu: Option<u32>,
+    /// An overlay's encapsulation, search plugin and target table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overlay: Option<crate::model::overlay::OverlayConf>,
     /// The hardware of a physical link.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phys: Option<PhysConf>,

@@ -13,6 +13,10 @@ use std::ffi::{CString, c_char, c_int, c_uint, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr::{self, NonNull};
 
+mod overlay;
+
+pub use overlay::{OverlayError, OverlayPointRecord, OverlayPropRecord};
+
 /// Why a handle could not be opened.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OpenError {

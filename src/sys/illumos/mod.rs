@@ -10,5 +10,7 @@ pub mod ipnat;
 mod kstat;
 mod symbols;
 
-pub use handle::{CreateError, Dladm, OpenError, status_text};
+pub use handle::{
+    CreateError, Dladm, OpenError, OverlayError, OverlayPointRecord, OverlayPropRecord, status_text,
+};
 pub use kstat::{KstatError, link_stat, link_stats};

@@ -5,8 +5,9 @@
 use crate::sys::dladm_abi::{self, AbiError, Exports, Generation};
 use crate::sys::illumos_types::{
     BooleanT, DatalinkId, DatalinkMedia, DladmArgList, DladmAttr, DladmErrlist, DladmHandle,
-    DladmHwgrpAttr, DladmMacaddrAttr, DladmPhysAttr, DladmStatus, DladmVlanAttr, DladmVnicAttr,
-    Kstat, KstatCtl, VridT,
+    DladmHwgrpAttr, DladmMacaddrAttr, DladmOverlayPoint, DladmOverlayPropinfo, DladmOverlayStatus,
+    DladmPhysAttr, DladmStatus, DladmVlanAttr, DladmVnicAttr, Kstat, KstatCtl, MacPropvalRange,
+    VridT,
 };
 use libloading::Library;
 use std::ffi::{c_char, c_int, c_uint, c_void};
@@ -99,6 +100,119 @@ pub enum VnicCreate {
 /// `dladm_errlist_init` / `dladm_errlist_reset`.
 pub type ErrlistFn = unsafe extern "C" fn(*mut DladmErrlist);
 
+/// `dladm_overlay_prop_f`.
+pub type OverlayPropCb = unsafe extern "C" fn(
+    *mut DladmHandle,
+    DatalinkId,
+    *mut DladmOverlayPropinfo,
+    *mut c_void,
+) -> c_int;
+/// `dladm_overlay_cache_f`.
+pub type OverlayCacheCb = unsafe extern "C" fn(
+    *mut DladmHandle,
+    DatalinkId,
+    *const [u8; 6],
+    *const DladmOverlayPoint,
+    *mut c_void,
+) -> c_int;
+/// `dladm_overlay_status_f`.
+pub type OverlayStatusCb =
+    unsafe extern "C" fn(*mut DladmHandle, DatalinkId, *mut DladmOverlayStatus, *mut c_void);
+
+/// libdloverlay's functions (illumos 2020 and later: the interface with
+/// `dladm_overlay_up`, a 3-argument `dladm_overlay_delete` and an errlist
+/// for `dladm_overlay_create`).
+pub struct Liboverlay {
+    pub create: unsafe extern "C" fn(
+        *mut DladmHandle,
+        *const c_char,
+        *const c_char,
+        *const c_char,
+        u64,
+        *mut DladmArgList,
+        *mut DladmErrlist,
+        u32,
+    ) -> DladmStatus,
+    pub delete: unsafe extern "C" fn(*mut DladmHandle, DatalinkId, u32) -> DladmStatus,
+    pub walk_prop: unsafe extern "C" fn(
+        *mut DladmHandle,
+        DatalinkId,
+        OverlayPropCb,
+        *mut c_void,
+        *mut DladmErrlist,
+    ) -> DladmStatus,
+    pub prop_info: unsafe extern "C" fn(
+        *mut DladmOverlayPropinfo,
+        *mut *const c_char,
+        *mut c_uint,
+        *mut c_uint,
+        *mut *const c_void,
+        *mut u32,
+        *mut *const MacPropvalRange,
+    ) -> DladmStatus,
+    pub get_prop: unsafe extern "C" fn(
+        *mut DladmHandle,
+        DatalinkId,
+        *mut DladmOverlayPropinfo,
+        *mut c_void,
+        *mut usize,
+    ) -> DladmStatus,
+    pub status: unsafe extern "C" fn(
+        *mut DladmHandle,
+        DatalinkId,
+        OverlayStatusCb,
+        *mut c_void,
+    ) -> DladmStatus,
+    pub walk_cache: unsafe extern "C" fn(
+        *mut DladmHandle,
+        DatalinkId,
+        OverlayCacheCb,
+        *mut c_void,
+    ) -> DladmStatus,
+    pub cache_flush: unsafe extern "C" fn(*mut DladmHandle, DatalinkId) -> DladmStatus,
+    pub cache_delete:
+        unsafe extern "C" fn(*mut DladmHandle, DatalinkId, *const [u8; 6]) -> DladmStatus,
+    pub cache_set: unsafe extern "C" fn(
+        *mut DladmHandle,
+        DatalinkId,
+        *const [u8; 6],
+        *mut c_char,
+    ) -> DladmStatus,
+}
+
+/// libdloverlay in `lib`, if it has the interface xbow knows.
+fn load_overlay(lib: &Library) -> Result<Liboverlay, String> {
+    if !has(lib, "dladm_overlay_create") {
+        return Err(format!(
+            "{LIBDLADM} has no overlay support (no dladm_overlay_create)"
+        ));
+    }
+    if !has(lib, "dladm_overlay_up") {
+        return Err(format!(
+            "{LIBDLADM} has the 2015 overlay interface (no dladm_overlay_up): xbow knows only the 2020 one, whose dladm_overlay_delete takes flags"
+        ));
+    }
+    let (l, n) = (lib, LIBDLADM);
+    let e = |e: LoadError| e.to_string();
+    // SAFETY: with dladm_overlay_up present, each type is the prototype
+    // of the named function in the 2020 libdloverlay.h (reference
+    // overlay.md §3.3).
+    unsafe {
+        Ok(Liboverlay {
+            create: sym(l, n, "dladm_overlay_create").map_err(e)?,
+            delete: sym(l, n, "dladm_overlay_delete").map_err(e)?,
+            walk_prop: sym(l, n, "dladm_overlay_walk_prop").map_err(e)?,
+            prop_info: sym(l, n, "dladm_overlay_prop_info").map_err(e)?,
+            get_prop: sym(l, n, "dladm_overlay_get_prop").map_err(e)?,
+            status: sym(l, n, "dladm_overlay_status").map_err(e)?,
+            walk_cache: sym(l, n, "dladm_overlay_walk_cache").map_err(e)?,
+            cache_flush: sym(l, n, "dladm_overlay_cache_flush").map_err(e)?,
+            cache_delete: sym(l, n, "dladm_overlay_cache_delete").map_err(e)?,
+            cache_set: sym(l, n, "dladm_overlay_cache_set").map_err(e)?,
+        })
+    }
+}
+
 /// The libdladm functions xbow calls.
 pub struct Libdladm {
     _lib: Library,
@@ -171,6 +285,8 @@ pub struct Libdladm {
     pub errlist: Option<(ErrlistFn, ErrlistFn)>,
     /// `dladm_vnic_create` for the detected generation, or why there is none.
     pub vnic_create: Result<VnicCreate, AbiError>,
+    /// The overlay functions, or why there are none.
+    pub overlay: Result<Liboverlay, String>,
 }
 
 /// The libkstat functions xbow calls.
@@ -330,6 +446,7 @@ fn load_dladm() -> Result<Libdladm, LoadError> {
             walk_linkprop: sym(l, n, "dladm_walk_linkprop")?,
             errlist,
             vnic_create,
+            overlay: load_overlay(l),
             _lib: lib,
         })
     }
