@@ -228,7 +228,19 @@ impl Drop for Env {
     /// when it failed.
     fn drop(&mut self) {
         if let Some(ns) = &self.linux {
-            let _ = Command::new("ip").args(["netns", "delete", ns]).status();
+            // The test's namespace, and the zones' namespaces a failed test
+            // left (tests name their zones after it).
+            let mut names = vec![ns.clone()];
+            if let Ok(dir) = std::fs::read_dir("/run/netns") {
+                names.extend(
+                    dir.flatten()
+                        .filter_map(|e| e.file_name().into_string().ok())
+                        .filter(|n| n.starts_with(ns.as_str()) && n != ns),
+                );
+            }
+            for n in names {
+                let _ = Command::new("ip").args(["netns", "delete", &n]).status();
+            }
             return;
         }
         if !self.illumos {
