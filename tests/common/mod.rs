@@ -235,7 +235,12 @@ impl Drop for Env {
                 names.extend(
                     dir.flatten()
                         .filter_map(|e| e.file_name().into_string().ok())
-                        .filter(|n| n.starts_with(ns.as_str()) && n != ns),
+                        // `{ns}ka`, never another test's `{ns}0`.
+                        .filter(|n| {
+                            n.strip_prefix(ns.as_str())
+                                .and_then(|rest| rest.chars().next())
+                                .is_some_and(|c| !c.is_ascii_digit())
+                        }),
                 );
             }
             for n in names {
