@@ -101,7 +101,7 @@ pub fn parse(input: &[u8], db: &dyn Netdb, sink: &mut dyn FnMut(Event)) -> Resul
         return Ok(());
     }
     let mut p = Parser {
-        lx: Lexer::new(input),
+        lx: Lexer::new(input, &super::lexer::WORDS),
         la: None,
         nat: NatRule::default(),
         db,

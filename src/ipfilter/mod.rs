@@ -1,0 +1,6 @@
+//! What the IP Filter tools (`ipnat`, `ipf`, `ipfstat`) share: the
+//! tokenizer of their configuration languages.
+
+pub mod lexer;
+pub mod print;
+pub mod types;
