@@ -5,6 +5,7 @@ pub mod backend;
 pub mod cli;
 pub mod dladm;
 pub mod getopt;
+pub mod ipf;
 pub mod ipfilter;
 pub mod ipnat;
 pub mod model;
