@@ -1193,3 +1193,40 @@ fn insert_position() {
     .expect("parses");
     assert_eq!(at, Some(5));
 }
+
+/// `xbow ipf -nvf FILE` (ipf.c procfile(), ipf_addrule() with -v): each
+/// rule printed, then the parse error and exit 1; a missing file is
+/// reported and passed over (exit 0).
+#[test]
+fn ipf_command_parses_and_prints() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = dir.path().join("ipf.conf");
+    std::fs::write(
+        &f,
+        "pass in from (1.1.1.1,2.2.2.2) to any\nblock in proto nosuch all\n",
+    )
+    .expect("write");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_xbow"))
+        .args(["ipf", "-nvf"])
+        .arg(&f)
+        .output()
+        .expect("run xbow");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "pass in from 1.1.1.1/32 to any\npass in from 2.2.2.2/32 to any\n"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "protocol unknown error at \"all\", line 2\n"
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_xbow"))
+        .args(["ipf", "-nvf", "/nonexistent/ipf.conf"])
+        .output()
+        .expect("run xbow");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "fopen(/nonexistent/ipf.conf) failed: No such file or directory\n"
+    );
+    assert_eq!(o.status.code(), Some(0));
+}

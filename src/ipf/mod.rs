@@ -3,11 +3,13 @@
 //! grammar ([`parser`], `ipf_y.y`) and the rule printer ([`print`],
 //! `printfr()`).
 
+pub mod cli;
 pub mod parser;
 pub mod print;
 pub mod rule;
 pub mod words;
 
+pub use cli::main;
 pub use parser::{Event, Options, ParsedRule, parse};
 pub use rule::FilterRule;
 
