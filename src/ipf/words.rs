@@ -380,3 +380,56 @@ const LOG_LIST: &[(&str, Word<Kw>)] = &[
 const LOG_MUL: u64 = 0xc571_08c5_c81a_21e9;
 static LOG_SLOTS: [(u128, u8); 64] = slots(LOG_LIST, LOG_MUL);
 pub static LOG: Table<Kw> = Table::new(LOG_LIST, &LOG_SLOTS, LOG_MUL);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each table's hash finds what `yyfindkey()`'s case-insensitive scan
+    /// finds, for every word, its upper case, and near misses.
+    #[test]
+    fn the_hash_is_the_table() {
+        for t in [&IPF, &ADDR, &MASK, &ICMPT, &ICMPC, &OPT4, &SEC, &OPT6, &LOG] {
+            let scan = |w: &[u8]| {
+                t.words()
+                    .iter()
+                    .find(|(x, _)| x.as_bytes().eq_ignore_ascii_case(w))
+                    .map(|x| x.1)
+            };
+            for (w, _) in t.words() {
+                let w = w.as_bytes();
+                assert_eq!(t.find(w), scan(w), "{w:?}");
+                assert_eq!(t.find(&w.to_ascii_uppercase()), scan(w));
+                let mut longer = w.to_vec();
+                longer.push(b'x');
+                assert_eq!(t.find(&longer), scan(&longer));
+                assert_eq!(t.find(&w[1..]), scan(&w[1..]));
+            }
+            assert_eq!(t.find(b""), None);
+        }
+        assert_eq!(
+            IPF.find(b"Return-ICMP-as-dest"),
+            Some(Word::Kw(Kw::ReturnIcmpAsDest))
+        );
+    }
+
+    /// lexer.c: a word not in the current table sends the lexer back to
+    /// the one below (`yyresetdict()`), and a string leaves it too;
+    /// `yybreakondot` ends a word at a dot.
+    #[test]
+    fn dictionaries_and_dots() {
+        let mut lx = Lexer::new(b"echo echo port-unr local0.info\n", &IPF);
+        lx.set_dict(Some(&ICMPT));
+        assert_eq!(lx.lex(), Tok::Kw(Kw::IcmpT(8)));
+        assert_eq!(lx.lex(), Tok::Kw(Kw::IcmpT(8)));
+        lx.set_dict(None);
+        assert_eq!(lx.lex(), Tok::Str);
+        // The string left the empty table: ICMPT is current again.
+        lx.set_dict(Some(&LOG));
+        lx.break_on_dot = true;
+        assert_eq!(lx.lex(), Tok::Kw(Kw::Fac(128)));
+        assert_eq!(lx.lex(), Tok::Char(b'.'));
+        assert_eq!(lx.lex(), Tok::Kw(Kw::Pri(6)));
+        assert_eq!(lx.error_text(), b"info");
+    }
+}
