@@ -1230,3 +1230,15 @@ fn ipf_command_parses_and_prints() {
     );
     assert_eq!(o.status.code(), Some(0));
 }
+
+/// `{ … }` groups nest (ipf_y.y `new`) until yacc's stack is full.
+#[test]
+fn nested_groups_end_in_a_stack_overflow_message() {
+    let deep = "pass in all {\n".repeat(1000);
+    let (out, err) = run(&deep, false);
+    assert_eq!(out, "");
+    assert_eq!(err, "yacc stack overflow error at \"{\", line 201\n");
+    let (out, err) = run("pass in all { block in all }\n", false);
+    assert_eq!(out, "pass in all\nblock in all\n");
+    assert_eq!(err, "");
+}

@@ -116,6 +116,9 @@ const OPTION_ON: u32 = 0x10;
 const OPTION_REPLYTO: u32 = 0x20;
 const OPTION_FROUTE: u32 = 0x40;
 
+/// How deep `{ … }` groups may nest.
+const MAX_NESTING: usize = 200;
+
 /// `FR_TCPFMAX`: the mask of `flags X` without one.
 const TCPFMAX: u32 = 0x3f;
 
@@ -148,6 +151,7 @@ pub fn parse(
         ruleopts: 0,
         heads: Vec::new(),
         handed_on: false,
+        depth: 0,
     };
     // `ipf_parsesome()` runs the parser while input remains: after the end
     // of the text as the lexer sees it (a NUL byte), or after `YYERROR`.
@@ -195,6 +199,8 @@ struct Parser<'a, 'd, 's> {
     heads: Vec<Head>,
     /// Whether any rule was handed on (`frold != NULL`).
     handed_on: bool,
+    /// How many `{ … }` groups are open.
+    depth: usize,
 }
 
 impl Parser<'_, '_, '_> {
@@ -511,7 +517,15 @@ impl Parser<'_, '_, '_> {
         if self.peek() == Tok::Char(b'{') {
             // `new: savegroup file restoregroup`.
             self.next();
-            self.file(true)?;
+            // yacc's stack has a fixed size; xbow's recursion stops well
+            // before the thread's stack would.
+            if self.depth >= MAX_NESTING {
+                return Err(self.err("yacc stack overflow").into());
+            }
+            self.depth += 1;
+            let r = self.file(true);
+            self.depth -= 1;
+            r?;
             self.expect_char(b'}')?;
         }
         if self.peek() == Tok::Char(b';') {
