@@ -375,5 +375,9 @@ proptest! {
             .map_err(|e| TestCaseError::fail(format!("{text} -> {printed}: {e}")))?;
         prop_assert_eq!(&again, &rules, "{} -> {}", text, printed);
         prop_assert_eq!(print(&again[0]), printed);
+        // The model's JSON form keeps every field.
+        let json = serde_json::to_string(&rules[0]).expect("serializes");
+        let back: FilterRule = serde_json::from_str(&json).expect("deserializes");
+        prop_assert_eq!(&back, &rules[0]);
     }
 }
