@@ -424,9 +424,12 @@ impl Parser<'_, '_, '_> {
     fn line(&mut self, line: i32) -> SResult<()> {
         self.newrule();
         self.rule()?;
-        for rule in std::mem::take(&mut self.rules) {
+        // The list keeps its room for the next line.
+        let mut rules = std::mem::take(&mut self.rules);
+        for rule in rules.drain(..) {
             self.hand_on(rule, line);
         }
+        self.rules = rules;
         self.frc = 0;
         self.fr = None;
         Ok(())
@@ -1222,6 +1225,16 @@ impl Parser<'_, '_, '_> {
     fn hostname(&mut self, t: Tok) -> PResult<I6Addr> {
         match t {
             Tok::Number(n) => {
+                // A dotted quad read at once, when every octet is good
+                // (a bad one is reported at its own token below).
+                if n <= 255
+                    && self.la.is_none()
+                    && let Some([b, c, d]) = self.lx.numbers_upto::<3>(b'.', true, 255)
+                {
+                    return Ok(I6Addr::from_v4(std::net::Ipv4Addr::new(
+                        n as u8, b as u8, c as u8, d as u8,
+                    )));
+                }
                 if self.peek() == Tok::Char(b'.') {
                     return self.ipv4_after(n);
                 }

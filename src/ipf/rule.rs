@@ -261,8 +261,6 @@ pub struct FilterRule {
     pub rif: FrDest,
     /// `fr_dif`: `dup-to IF[:ADDR]`.
     pub dif: FrDest,
-    /// `fr_isctag`; the parser never sets it (`fr_isc` is -1).
-    pub isctag: CName,
     /// The `fripf_t` of an [`FrType::IPF`] rule (all zero otherwise).
     pub ipf: FrIpf,
 }
@@ -292,7 +290,6 @@ impl Default for FilterRule {
             tif: FrDest::default(),
             rif: FrDest::default(),
             dif: FrDest::default(),
-            isctag: CName::default(),
             ipf: FrIpf::default(),
         }
     }

@@ -1054,6 +1054,17 @@ impl<'a, K: Copy + PartialEq + 'static> Lexer<'a, K> {
     /// of them: the end of a dotted quad (`.N.N.N`) or a mask length
     /// (`/N`) at once. `None`, with nothing read, for anything else.
     pub fn numbers<const N: usize>(&mut self, sep: u8, first: bool) -> Option<[u32; N]> {
+        self.numbers_upto(sep, first, u32::MAX)
+    }
+
+    /// [`Lexer::numbers`], when none of them is over `max` (nothing is
+    /// read otherwise).
+    pub fn numbers_upto<const N: usize>(
+        &mut self,
+        sep: u8,
+        first: bool,
+        max: u32,
+    ) -> Option<[u32; N]> {
         if !self.unread_pending() {
             return None;
         }
@@ -1067,6 +1078,9 @@ impl<'a, K: Copy + PartialEq + 'static> Lexer<'a, K> {
                 at += 1;
             }
             let (len, v) = self.number_at::<false>(at)?;
+            if v > max {
+                return None;
+            }
             *num = (at, len, v);
             at += len;
         }
