@@ -4,8 +4,8 @@
 //! Where the grammar turns a word into a number right away (an ICMP type,
 //! an option bit, a syslog facility) the word carries that number.
 
-use crate::ipfilter::lexer::slots;
 pub use crate::ipfilter::lexer::{Cmp, Table, Word};
+use crate::ipfilter::lexer::{keys, slots};
 
 /// The tokenizer over `ipf.conf` text.
 pub type Lexer<'a> = crate::ipfilter::lexer::Lexer<'a, Kw>;
@@ -221,8 +221,9 @@ const IPF_LIST: &[(&str, Word<Kw>)] = &[
     ("with", Word::Kw(Kw::With)),
 ];
 const IPF_MUL: u64 = 0xf81c_50e7_3849_27c1;
-static IPF_SLOTS: [(u128, u8); 512] = slots(IPF_LIST, IPF_MUL);
-pub static IPF: Table<Kw> = Table::new(IPF_LIST, &IPF_SLOTS, IPF_MUL);
+static IPF_SLOTS: [u8; 512] = slots(IPF_LIST, IPF_MUL);
+static IPF_KEYS: [u128; IPF_LIST.len()] = keys(IPF_LIST);
+pub static IPF: Table<Kw> = Table::new(IPF_LIST, &IPF_SLOTS, &IPF_KEYS, IPF_MUL);
 /// `addrwords`: after `from` and `to`.
 const ADDR_LIST: &[(&str, Word<Kw>)] = &[
     ("any", Word::Kw(Kw::Any)),
@@ -230,8 +231,9 @@ const ADDR_LIST: &[(&str, Word<Kw>)] = &[
     ("pool", Word::Kw(Kw::Pool)),
 ];
 const ADDR_MUL: u64 = 0xcb55_6a11_199a_dee3;
-static ADDR_SLOTS: [(u128, u8); 8] = slots(ADDR_LIST, ADDR_MUL);
-pub static ADDR: Table<Kw> = Table::new(ADDR_LIST, &ADDR_SLOTS, ADDR_MUL);
+static ADDR_SLOTS: [u8; 8] = slots(ADDR_LIST, ADDR_MUL);
+static ADDR_KEYS: [u128; ADDR_LIST.len()] = keys(ADDR_LIST);
+pub static ADDR: Table<Kw> = Table::new(ADDR_LIST, &ADDR_SLOTS, &ADDR_KEYS, ADDR_MUL);
 /// `maskwords`: after an address and `/` or `mask`.
 const MASK_LIST: &[(&str, Word<Kw>)] = &[
     ("broadcast", Word::Kw(Kw::Broadcast)),
@@ -240,8 +242,9 @@ const MASK_LIST: &[(&str, Word<Kw>)] = &[
     ("peer", Word::Kw(Kw::Peer)),
 ];
 const MASK_MUL: u64 = 0x421c_8e05_8cd0_dfdd;
-static MASK_SLOTS: [(u128, u8); 8] = slots(MASK_LIST, MASK_MUL);
-pub static MASK: Table<Kw> = Table::new(MASK_LIST, &MASK_SLOTS, MASK_MUL);
+static MASK_SLOTS: [u8; 8] = slots(MASK_LIST, MASK_MUL);
+static MASK_KEYS: [u128; MASK_LIST.len()] = keys(MASK_LIST);
+pub static MASK: Table<Kw> = Table::new(MASK_LIST, &MASK_SLOTS, &MASK_KEYS, MASK_MUL);
 /// `icmptypewords`: after `icmp-type`.
 const ICMPT_LIST: &[(&str, Word<Kw>)] = &[
     ("echo", Word::Kw(Kw::IcmpT(8))),
@@ -261,8 +264,9 @@ const ICMPT_LIST: &[(&str, Word<Kw>)] = &[
     ("timex", Word::Kw(Kw::IcmpT(11))),
 ];
 const ICMPT_MUL: u64 = 0xfc8a_09b2_cf37_526b;
-static ICMPT_SLOTS: [(u128, u8); 32] = slots(ICMPT_LIST, ICMPT_MUL);
-pub static ICMPT: Table<Kw> = Table::new(ICMPT_LIST, &ICMPT_SLOTS, ICMPT_MUL);
+static ICMPT_SLOTS: [u8; 32] = slots(ICMPT_LIST, ICMPT_MUL);
+static ICMPT_KEYS: [u128; ICMPT_LIST.len()] = keys(ICMPT_LIST);
+pub static ICMPT: Table<Kw> = Table::new(ICMPT_LIST, &ICMPT_SLOTS, &ICMPT_KEYS, ICMPT_MUL);
 /// `icmpcodewords`: after `code` and `return-icmp(`.
 const ICMPC_LIST: &[(&str, Word<Kw>)] = &[
     ("cutoff-preced", Word::Kw(Kw::IcmpC(15))),
@@ -283,8 +287,9 @@ const ICMPC_LIST: &[(&str, Word<Kw>)] = &[
     ("srcfail", Word::Kw(Kw::IcmpC(5))),
 ];
 const ICMPC_MUL: u64 = 0x8be8_42cb_aae7_f487;
-static ICMPC_SLOTS: [(u128, u8); 32] = slots(ICMPC_LIST, ICMPC_MUL);
-pub static ICMPC: Table<Kw> = Table::new(ICMPC_LIST, &ICMPC_SLOTS, ICMPC_MUL);
+static ICMPC_SLOTS: [u8; 32] = slots(ICMPC_LIST, ICMPC_MUL);
+static ICMPC_KEYS: [u128; ICMPC_LIST.len()] = keys(ICMPC_LIST);
+pub static ICMPC: Table<Kw> = Table::new(ICMPC_LIST, &ICMPC_SLOTS, &ICMPC_KEYS, ICMPC_MUL);
 /// `ipv4optwords`: after `opt`.
 const OPT4_LIST: &[(&str, Word<Kw>)] = &[
     ("addext", Word::Kw(Kw::Opt4(0x4000))),
@@ -313,8 +318,9 @@ const OPT4_LIST: &[(&str, Word<Kw>)] = &[
     ("zsu", Word::Kw(Kw::Opt4(0x4))),
 ];
 const OPT4_MUL: u64 = 0x896f_5ade_d9e1_72c1;
-static OPT4_SLOTS: [(u128, u8); 64] = slots(OPT4_LIST, OPT4_MUL);
-pub static OPT4: Table<Kw> = Table::new(OPT4_LIST, &OPT4_SLOTS, OPT4_MUL);
+static OPT4_SLOTS: [u8; 64] = slots(OPT4_LIST, OPT4_MUL);
+static OPT4_KEYS: [u128; OPT4_LIST.len()] = keys(OPT4_LIST);
+pub static OPT4: Table<Kw> = Table::new(OPT4_LIST, &OPT4_SLOTS, &OPT4_KEYS, OPT4_MUL);
 /// `ipv4secwords`: after `sec-class`.
 const SEC_LIST: &[(&str, Word<Kw>)] = &[
     ("confid", Word::Kw(Kw::Sec(0x10))),
@@ -327,8 +333,9 @@ const SEC_LIST: &[(&str, Word<Kw>)] = &[
     ("unclass", Word::Kw(Kw::Sec(0x20))),
 ];
 const SEC_MUL: u64 = 0x7404_5053_8ec0_a919;
-static SEC_SLOTS: [(u128, u8); 16] = slots(SEC_LIST, SEC_MUL);
-pub static SEC: Table<Kw> = Table::new(SEC_LIST, &SEC_SLOTS, SEC_MUL);
+static SEC_SLOTS: [u8; 16] = slots(SEC_LIST, SEC_MUL);
+static SEC_KEYS: [u128; SEC_LIST.len()] = keys(SEC_LIST);
+pub static SEC: Table<Kw> = Table::new(SEC_LIST, &SEC_SLOTS, &SEC_KEYS, SEC_MUL);
 /// `ipv6optwords`: after `v6hdrs`.
 const OPT6_LIST: &[(&str, Word<Kw>)] = &[
     ("dstopts", Word::Kw(Kw::V6Hdr(0x80))),
@@ -340,8 +347,9 @@ const OPT6_LIST: &[(&str, Word<Kw>)] = &[
     ("routing", Word::Kw(Kw::V6Hdr(0x04))),
 ];
 const OPT6_MUL: u64 = 0x996f_c433_5c4d_f245;
-static OPT6_SLOTS: [(u128, u8); 16] = slots(OPT6_LIST, OPT6_MUL);
-pub static OPT6: Table<Kw> = Table::new(OPT6_LIST, &OPT6_SLOTS, OPT6_MUL);
+static OPT6_SLOTS: [u8; 16] = slots(OPT6_LIST, OPT6_MUL);
+static OPT6_KEYS: [u128; OPT6_LIST.len()] = keys(OPT6_LIST);
+pub static OPT6: Table<Kw> = Table::new(OPT6_LIST, &OPT6_SLOTS, &OPT6_KEYS, OPT6_MUL);
 /// `logwords`: after `level` (with `yybreakondot`).
 const LOG_LIST: &[(&str, Word<Kw>)] = &[
     ("kern", Word::Kw(Kw::Fac(0))),
@@ -378,8 +386,9 @@ const LOG_LIST: &[(&str, Word<Kw>)] = &[
     ("debug", Word::Kw(Kw::Pri(7))),
 ];
 const LOG_MUL: u64 = 0xc571_08c5_c81a_21e9;
-static LOG_SLOTS: [(u128, u8); 64] = slots(LOG_LIST, LOG_MUL);
-pub static LOG: Table<Kw> = Table::new(LOG_LIST, &LOG_SLOTS, LOG_MUL);
+static LOG_SLOTS: [u8; 64] = slots(LOG_LIST, LOG_MUL);
+static LOG_KEYS: [u128; LOG_LIST.len()] = keys(LOG_LIST);
+pub static LOG: Table<Kw> = Table::new(LOG_LIST, &LOG_SLOTS, &LOG_KEYS, LOG_MUL);
 
 #[cfg(test)]
 mod tests {

@@ -89,7 +89,9 @@ const KEY_BYTES: usize = 16;
 pub struct Table<K: 'static> {
     words: &'static [(&'static str, Word<K>)],
     /// Slot of each key: the index of its word plus one, 0 for none.
-    slots: &'static [(u128, u8)],
+    slots: &'static [u8],
+    /// The key of each word (0 for a word longer than a key).
+    keys: &'static [u128],
     mul: u64,
     /// `64 - log2(slots.len())`.
     shift: u32,
@@ -117,18 +119,33 @@ const fn slot(k: u128, mul: u64, shift: u32) -> usize {
 }
 
 /// The slots of [`Table`] for `words`, `N` (a power of two) of them;
-/// compilation fails if two words share a slot (then change `mul`).
-pub const fn slots<K, const N: usize>(words: &[(&str, Word<K>)], mul: u64) -> [(u128, u8); N] {
+/// compilation fails if two words share a slot (then change `mul`). A
+/// slot holds a word's index plus one (a byte, so that a table of slots
+/// stays small in the cache).
+pub const fn slots<K, const N: usize>(words: &[(&str, Word<K>)], mul: u64) -> [u8; N] {
     let shift = 64 - N.trailing_zeros();
-    let mut t = [(0u128, 0u8); N];
+    let mut t = [0u8; N];
     let mut i = 0;
     while i < words.len() {
         let w = words[i].0.as_bytes();
         if w.len() <= KEY_BYTES {
-            let k = word_key(w);
-            let s = slot(k, mul, shift);
-            assert!(t[s].1 == 0, "two words in one slot: change the multiplier");
-            t[s] = (k, i as u8 + 1);
+            let s = slot(word_key(w), mul, shift);
+            assert!(t[s] == 0, "two words in one slot: change the multiplier");
+            t[s] = i as u8 + 1;
+        }
+        i += 1;
+    }
+    t
+}
+
+/// The keys of `words`, `W` of them (all the words).
+pub const fn keys<K, const W: usize>(words: &[(&str, Word<K>)]) -> [u128; W] {
+    let mut t = [0u128; W];
+    let mut i = 0;
+    while i < W {
+        let w = words[i].0.as_bytes();
+        if w.len() <= KEY_BYTES {
+            t[i] = word_key(w);
         }
         i += 1;
     }
@@ -136,10 +153,12 @@ pub const fn slots<K, const N: usize>(words: &[(&str, Word<K>)], mul: u64) -> [(
 }
 
 impl<K: Copy + 'static> Table<K> {
-    /// The table of `words`, hashed into `slots` (from [`slots`] with `mul`).
+    /// The table of `words`, hashed into `slots` (from [`slots`] with
+    /// `mul`), with their `keys` (from [`keys`]).
     pub const fn new(
         words: &'static [(&'static str, Word<K>)],
-        slots: &'static [(u128, u8)],
+        slots: &'static [u8],
+        keys: &'static [u128],
         mul: u64,
     ) -> Table<K> {
         let mut longest = 0;
@@ -157,6 +176,7 @@ impl<K: Copy + 'static> Table<K> {
         Table {
             words,
             slots,
+            keys,
             mul,
             shift: 64 - slots.len().trailing_zeros(),
             longest,
@@ -196,9 +216,9 @@ impl<K: Copy + 'static> Table<K> {
     /// The word whose key is `k`.
     #[inline]
     fn of_key(&self, k: u128) -> Option<Word<K>> {
-        let (key, i) = *self.slots.get(slot(k, self.mul, self.shift))?;
-        if key == k && i > 0 {
-            Some(self.words[usize::from(i) - 1].1)
+        let i = usize::from(*self.slots.get(slot(k, self.mul, self.shift))?).checked_sub(1)?;
+        if *self.keys.get(i)? == k {
+            Some(self.words.get(i)?.1)
         } else {
             None
         }

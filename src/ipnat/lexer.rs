@@ -82,7 +82,8 @@ const WORD_LIST: &[(&str, Word<Kw>)] = &[
 /// The multiplier of the table's hash, chosen so that the words all go to
 /// different slots (which building the table checks).
 const MUL: u64 = 0x8a7c_9f5d_f57d_db67;
-static SLOTS: [(u128, u8); 64] = crate::ipfilter::lexer::slots(WORD_LIST, MUL);
+static SLOTS: [u8; 64] = crate::ipfilter::lexer::slots(WORD_LIST, MUL);
+static KEYS: [u128; WORD_LIST.len()] = crate::ipfilter::lexer::keys(WORD_LIST);
 
 /// `yywords`.
-pub static WORDS: Table<Kw> = Table::new(WORD_LIST, &SLOTS, MUL);
+pub static WORDS: Table<Kw> = Table::new(WORD_LIST, &SLOTS, &KEYS, MUL);
