@@ -50,6 +50,13 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// illumos ipf(8): IP Filter packet filter rules (for now `-n`, `-v`, `-6`, `-f`)
+    #[command(disable_help_flag = true)]
+    Ipf {
+        /// ipf's options, e.g. `-nvf FILE`
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Build a whole virtual network from one spec file (see xbow-net(5))
     Net {
         #[command(subcommand)]
@@ -204,9 +211,11 @@ pub fn main(args: Vec<String>) -> i32 {
         "dladm" => return run_dladm(&base, &args),
         "ipnat" => return run_ipnat(&args),
         "dlstat" => return run_dlstat(&args),
+        "ipf" => return run_ipf(&args),
         _ if args.get(1).is_some_and(|a| a == "dladm") => return run_dladm("dladm", &args[1..]),
         _ if args.get(1).is_some_and(|a| a == "ipnat") => return run_ipnat(&args[1..]),
         _ if args.get(1).is_some_and(|a| a == "dlstat") => return run_dlstat(&args[1..]),
+        _ if args.get(1).is_some_and(|a| a == "ipf") => return run_ipf(&args[1..]),
         _ => {}
     }
     let cli = match Cli::try_parse_from(&args) {
@@ -217,7 +226,10 @@ pub fn main(args: Vec<String>) -> i32 {
         }
     };
     match cli.command {
-        Command::Dladm { .. } | Command::Ipnat { .. } | Command::Dlstat { .. } => {
+        Command::Dladm { .. }
+        | Command::Ipnat { .. }
+        | Command::Dlstat { .. }
+        | Command::Ipf { .. } => {
             unreachable!("dispatched above")
         }
         Command::Completions { shell } => {
@@ -277,6 +289,16 @@ fn run_ipnat(args: &[String]) -> i32 {
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     let mut err = std::io::stderr().lock();
     let code = crate::ipnat::main(args, &mut out, &mut err);
+    let _ = out.flush();
+    code
+}
+
+/// `ipf`: `args[0]` is the name it was invoked as.
+fn run_ipf(args: &[String]) -> i32 {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+    let mut err = std::io::stderr().lock();
+    let code = crate::ipf::main(args, &mut out, &mut err);
     let _ = out.flush();
     code
 }

@@ -6,6 +6,8 @@ pub mod cli;
 pub mod dladm;
 pub mod dlstat;
 pub mod getopt;
+pub mod ipf;
+pub mod ipfilter;
 pub mod ipnat;
 pub mod model;
 pub mod net;

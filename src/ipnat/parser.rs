@@ -18,27 +18,7 @@ use super::rule::{CName, CmpOp, I6Addr, IFNAME_MAX, LABEL_MAX, NatFlags, NatRule
 use crate::backend::netdb::Netdb;
 use std::net::Ipv4Addr;
 
-/// A parse error, printed as `yyerror()` prints it (then `ipnat` exits 1).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{msg} error at \"{}\", line {line}", String::from_utf8_lossy(.token))]
-pub struct ParseError {
-    /// `syntax error`, or a grammar message such as `invalid port number`.
-    pub msg: String,
-    /// The current token's text.
-    pub token: Vec<u8>,
-    /// The lexer's current line.
-    pub line: i32,
-}
-
-impl ParseError {
-    /// The exact bytes `yyerror()` writes.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut b = format!("{} error at \"", self.msg).into_bytes();
-        b.extend_from_slice(&self.token);
-        b.extend_from_slice(format!("\", line {}\n", self.line).as_bytes());
-        b
-    }
-}
+pub use crate::ipfilter::{ParseError, ntomask};
 
 /// A rule the parser completed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,7 +81,7 @@ pub fn parse(input: &[u8], db: &dyn Netdb, sink: &mut dyn FnMut(Event)) -> Resul
         return Ok(());
     }
     let mut p = Parser {
-        lx: Lexer::new(input),
+        lx: Lexer::new(input, &super::lexer::WORDS),
         la: None,
         nat: NatRule::default(),
         db,
@@ -899,19 +879,7 @@ impl Parser<'_, '_, '_> {
 
     /// `gethost()`.
     fn gethost(&self, name: &[u8], v6: bool) -> Option<I6Addr> {
-        if name == b"test.host.dots" {
-            return Some(I6Addr::from_v4(Ipv4Addr::from(0xfedc_ba98u32)));
-        }
-        let name = if name == b"<thishost>" {
-            self.db.hostname()
-        } else {
-            name.to_vec()
-        };
-        let b = self.db.host(&name, v6)?;
-        let mut a = I6Addr::ZERO;
-        let n = b.len().min(16);
-        a.0[..n].copy_from_slice(&b[..n]);
-        Some(a)
+        crate::ipfilter::gethost(self.db, name, v6)
     }
 
     /// `ipv4: YY_NUMBER '.' YY_NUMBER '.' YY_NUMBER '.' YY_NUMBER`, after the
@@ -1277,23 +1245,6 @@ fn addr_with_hex(h: Ipa, x: u32) -> Ipp {
     let mut a = h.a;
     a.set_word0(a.word0() & x);
     Ipp { a, m, v: 4 }
-}
-
-/// `ntomask()`.
-pub fn ntomask(v: u8, n: u32) -> Option<I6Addr> {
-    let n = i32::try_from(n).ok()?;
-    match v {
-        4 if n <= 32 => {
-            let mut m = I6Addr::ZERO;
-            m.set_word0(if n == 0 { 0 } else { u32::MAX << (32 - n) });
-            Some(m)
-        }
-        6 if n <= 128 => {
-            let bits: u128 = if n == 0 { 0 } else { u128::MAX << (128 - n) };
-            Some(I6Addr(bits.to_be_bytes()))
-        }
-        _ => None,
-    }
 }
 
 /// `atoi()` on illumos: leading digits, saturating like `strtol`, then
