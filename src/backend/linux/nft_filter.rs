@@ -736,9 +736,16 @@ impl<'t, 'a> List<'t, 'a> {
 /// table `inet xbow_filter` hold exactly `rules` (an `ipf` rule list in
 /// load order, both directions, IPv4 and IPv6, filter and `count` rules;
 /// `intercept_loopback`: `set intercept_loopback true`): the table is
-/// added and flushed, the named counters (re)created at zero, and the
-/// chains and rules added. With no rules the table is deleted.
-pub fn ruleset(rules: &[FilterRule], intercept_loopback: bool) -> Result<Value, Unsupported> {
+/// replaced, the rules' named counters created with `counters[i]`
+/// (packets, bytes; zero past its end: the backend carries a kept rule's
+/// counts over a reload, as the kernel keeps them when rules are added,
+/// and zeroes them for `ipf -z`), and the chains and rules added. With no
+/// rules the table is deleted.
+pub fn ruleset(
+    rules: &[FilterRule],
+    counters: &[(u64, u64)],
+    intercept_loopback: bool,
+) -> Result<Value, Unsupported> {
     let table = json!({"family": FAMILY, "name": TABLE});
     let mut cmds = vec![
         json!({"add": {"table": table}}),
@@ -754,7 +761,9 @@ pub fn ruleset(rules: &[FilterRule], intercept_loopback: bool) -> Result<Value, 
         .collect::<Result<Vec<_>, _>>()?;
     cmds.push(json!({"add": {"table": table}}));
     for i in 0..items.len() {
-        let c = json!({"family": FAMILY, "table": TABLE, "name": counter_name(i)});
+        let (packets, bytes) = counters.get(i).copied().unwrap_or_default();
+        let c = json!({"family": FAMILY, "table": TABLE, "name": counter_name(i),
+            "packets": packets, "bytes": bytes});
         cmds.push(json!({"add": {"counter": c}}));
     }
     // The lists: (direction, version, accounting) → chain.
@@ -1011,7 +1020,7 @@ mod tests {
     }
 
     fn doc(text: &str) -> Value {
-        ruleset(&rules(text), false).unwrap()
+        ruleset(&rules(text), &[], false).unwrap()
     }
 
     /// `nft -c -j -f -`: nft accepts the document (check mode: nothing is
@@ -1197,7 +1206,7 @@ log in proto udp all
             .cloned()
             .chain(v6[..2].iter().cloned())
             .collect();
-        let d = ruleset(&list, true).unwrap();
+        let d = ruleset(&list, &[], true).unwrap();
         assert_eq!(
             chain(&d, "in6"),
             [
@@ -1216,7 +1225,7 @@ log in proto udp all
             "ct state in { established, related } ct mark & 16777216 == 16777216 accept"
         );
         nft_accepts(&d);
-        let e = ruleset(&v6[2..], false).unwrap_err();
+        let e = ruleset(&v6[2..], &[], false).unwrap_err();
         assert_eq!(
             e.0,
             "`with ipopts` of IPv6 rules is not supported by the Linux backend: pass in from ::/0 to ::/0 with not ipopts"
@@ -1270,15 +1279,40 @@ log in proto udp all
                 e.0.starts_with(&format!("{what} not supported by the Linux backend: ")),
                 "{text}: {e}"
             );
-            assert_eq!(ruleset(&r, false).unwrap_err(), e);
+            assert_eq!(ruleset(&r, &[], false).unwrap_err(), e);
         }
+    }
+
+    /// One named counter per rule, starting from the values given.
+    #[test]
+    fn counters_start_from_the_values_given() {
+        let d = ruleset(&rules("pass in all\nblock out all\n"), &[(5, 500)], false).unwrap();
+        let counters: Vec<Value> = d["nftables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|c| c.get("add")?.get("counter").cloned())
+            .collect();
+        assert_eq!(
+            counters,
+            [
+                json!({"family": "inet", "table": "xbow_filter", "name": "r0", "packets": 5, "bytes": 500}),
+                json!({"family": "inet", "table": "xbow_filter", "name": "r1", "packets": 0, "bytes": 0}),
+            ]
+        );
+        // The table is replaced: added (so that it exists), deleted, added.
+        let first: Vec<String> = d["nftables"].as_array().unwrap()[..3]
+            .iter()
+            .map(|c| c.as_object().unwrap().keys().next().unwrap().clone())
+            .collect();
+        assert_eq!(first, ["add", "delete", "add"]);
     }
 
     #[test]
     fn no_rules_delete_the_table_and_counters_are_read() {
         let table = json!({"family": "inet", "name": "xbow_filter"});
         assert_eq!(
-            ruleset(&[], false).unwrap(),
+            ruleset(&[], &[], false).unwrap(),
             json!({"nftables": [{"add": {"table": table}}, {"delete": {"table": table}}]})
         );
         let listing = json!({"nftables": [
@@ -1311,7 +1345,7 @@ pass in on lo proto udp from any to any port 9990 >< 10000
                 .args(["link", "set", "lo", "up"])
                 .output();
             assert!(up.unwrap().status.success());
-            apply(&ruleset(&filters, true).unwrap()).unwrap();
+            apply(&ruleset(&filters, &[], true).unwrap()).unwrap();
             let rx = std::net::UdpSocket::bind("127.0.0.1:9999").unwrap();
             rx.set_read_timeout(Some(std::time::Duration::from_millis(300)))
                 .unwrap();
@@ -1322,13 +1356,13 @@ pass in on lo proto udp from any to any port 9990 >< 10000
             let mut buf = [0u8; 8];
             let received = rx.recv_from(&mut buf).is_ok();
             let counters = rule_counters(&list().unwrap().unwrap(), 4);
-            // Reloading zeroes the counters; no rules delete the table.
-            apply(&ruleset(&filters, true).unwrap()).unwrap();
-            let zeroed = rule_counters(&list().unwrap().unwrap(), 4);
-            apply(&ruleset(&[], true).unwrap()).unwrap();
-            (received, counters, zeroed, list().unwrap())
+            // A reload sets the counters given; no rules delete the table.
+            apply(&ruleset(&filters, &counters[..2], true).unwrap()).unwrap();
+            let kept = rule_counters(&list().unwrap().unwrap(), 4);
+            apply(&ruleset(&[], &[], true).unwrap()).unwrap();
+            (received, counters, kept, list().unwrap())
         });
-        let (received, counters, zeroed, gone) = got;
+        let (received, counters, kept, gone) = got;
         // The last matching rule (the range, which passes) wins over the
         // block before it: the datagrams arrive.
         assert!(received);
@@ -1336,7 +1370,7 @@ pass in on lo proto udp from any to any port 9990 >< 10000
             counters.iter().map(|c| c.0).collect::<Vec<_>>(),
             [3, 3, 0, 3]
         );
-        assert_eq!(zeroed, [(0, 0); 4]);
+        assert_eq!(kept, [counters[0], counters[1], (0, 0), (0, 0)]);
         assert_eq!(gone, None);
     }
 
@@ -1364,7 +1398,7 @@ pass in on lo proto udp from any to any port 9990 >< 10000
         assert!(ok.len() > 50, "{}", ok.len());
         // Groups need their heads in the same list: keep ungrouped rules.
         ok.retain(|r| r.group.is_empty());
-        let d = ruleset(&ok, false).unwrap();
+        let d = ruleset(&ok, &[], false).unwrap();
         assert!(chains(&d).contains(&"in4".to_string()));
         nft_accepts(&d);
     }
