@@ -35,7 +35,11 @@
 //! (`head G`) that matches goes to a chain for its group's rules followed
 //! by the rest of the list, each path with its own reverse pass over the
 //! rules it scanned; a `quick` head whose group leaves no decision of its
-//! own decides there. Paths share the rules' named counters.
+//! own decides there. A head that matched decides unless a later rule
+//! does, so its path ignores the rules before it, and paths that meet
+//! again (the same steps left, the same rules that may decide) share one
+//! chain: a list of heads one after another makes a chain per head, not
+//! per combination. Paths share the rules' named counters.
 //!
 //! **keep state** becomes conntrack: the deciding rule's verdict marks the
 //! connection (`ct mark` bit [`STATE_MARK`]), and packets of marked
@@ -155,7 +159,6 @@ impl<'a> Translated<'a> {
         for (bit, what) in [
             (FrFlags::FASTROUTE, "`fastroute` is"),
             (FrFlags::DUP, "`dup-to` is"),
-            (FrFlags::KEEPFRAG, ""),
             (FrFlags::FRSTRICT, "`keep frags (strict)` is"),
             (FrFlags::STSTRICT, "`keep state (strict)` is"),
             (FrFlags::NEWISN, "`keep state (newisn)` is"),
@@ -166,8 +169,8 @@ impl<'a> Translated<'a> {
             (FrFlags::LOGORBLOCK, "`log or-block` is"),
             (FrFlags::CFWLOG, "`cfwlog` is"),
         ] {
-            // `keep frags` needs nothing: conntrack reassembles first.
-            if !what.is_empty() && f.has(bit) {
+            // (`keep frags` needs nothing: conntrack reassembles first.)
+            if f.has(bit) {
                 return no(what);
             }
         }
@@ -547,13 +550,17 @@ fn with_flags(r: &FilterRule, v6: bool, m: &mut Vec<Value>) -> Result<(), Unsupp
     Ok(())
 }
 
-/// One step of a scan: a rule of the list, or the end of a group whose
-/// head (the item at `head`) may decide.
-#[derive(Clone, Copy)]
+/// One step of a scan: a rule (`level`: how deep in groups, which
+/// `fr_scanlist` bounds at 16), or the end of a group whose head (the item
+/// at `head`) may decide.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Step {
-    Rule(usize),
+    Rule { i: usize, level: usize },
     GroupEnd { head: usize, since: usize },
 }
+
+/// `fr_scanlist`'s nesting limit: groups deeper are not scanned.
+const MAX_LEVEL: usize = 16;
 
 /// A chain to add: its name, its rules' expressions and comments.
 struct Chain {
@@ -578,9 +585,10 @@ struct List<'t, 'a> {
     items: &'t [Translated<'a>],
     /// The members of each group, in order.
     groups: HashMap<&'a [u8], Vec<usize>>,
-    /// Whether the list is an accounting list (no decisions).
-    acct: bool,
     chains: Vec<Chain>,
+    /// The chain made for each (steps, scanned) already compiled: paths
+    /// that meet again share it.
+    made: HashMap<(Vec<Step>, Vec<usize>), String>,
 }
 
 fn group_name(n: &crate::ipfilter::types::CName) -> &[u8] {
@@ -591,9 +599,29 @@ fn group_name(n: &crate::ipfilter::types::CName) -> &[u8] {
 }
 
 impl<'t, 'a> List<'t, 'a> {
+    /// The chain for the scan of `steps` after `scanned`: made once,
+    /// named `name` (or, if taken, `name` and a number).
+    fn path(&mut self, name: String, steps: Vec<Step>, scanned: Vec<usize>) -> String {
+        let key = (steps, scanned);
+        if let Some(n) = self.made.get(&key) {
+            return n.clone();
+        }
+        let taken = |n: &String| self.made.values().any(|m| m == n);
+        let mut unique = name.clone();
+        let mut k = 1;
+        while taken(&unique) {
+            k += 1;
+            unique = format!("{name}~{k}");
+        }
+        self.made.insert(key.clone(), unique.clone());
+        self.scan(unique.clone(), key.0, key.1);
+        unique
+    }
+
     /// Compile the scan of `steps` (after the `scanned` rules that can
-    /// still decide) into chain `name`, and the chains it goes to.
-    fn scan(&mut self, name: String, steps: Vec<Step>, mut scanned: Vec<usize>, depth: usize) {
+    /// still decide, in order) into chain `name`, and the chains it goes
+    /// to.
+    fn scan(&mut self, name: String, steps: Vec<Step>, mut scanned: Vec<usize>) {
         let items = self.items;
         let mut rules: Vec<Vec<Value>> = Vec::new();
         let mut comments: Vec<String> = Vec::new();
@@ -602,8 +630,8 @@ impl<'t, 'a> List<'t, 'a> {
             comments.push(c.to_string());
         };
         for (k, &step) in steps.iter().enumerate() {
-            let i = match step {
-                Step::Rule(i) => i,
+            let (i, level) = match step {
+                Step::Rule { i, level } => (i, level),
                 Step::GroupEnd { head, since } => {
                     let h = &items[head];
                     if h.quick
@@ -660,12 +688,15 @@ impl<'t, 'a> List<'t, 'a> {
                     // The next N rules of this list (not past its end).
                     let mut rest = steps[k + 1..].iter().copied().peekable();
                     let mut n = *n;
-                    while n > 0 && matches!(rest.peek(), Some(Step::Rule(_))) {
+                    while n > 0 && matches!(rest.peek(), Some(Step::Rule { .. })) {
                         rest.next();
                         n -= 1;
                     }
-                    let child = format!("{name}.s{}", it.index);
-                    self.scan(child.clone(), rest.collect(), scanned.clone(), depth);
+                    let child = self.path(
+                        format!("{name}.s{}", it.index),
+                        rest.collect(),
+                        scanned.clone(),
+                    );
                     add(
                         &mut rules,
                         counted(&[json!({"goto": {"target": child}})]),
@@ -675,20 +706,21 @@ impl<'t, 'a> List<'t, 'a> {
                 Kind::Decides(v) => {
                     let members = self.groups.get(group_name(&it.rule.grhead)).cloned();
                     match members {
-                        Some(members) if !it.rule.grhead.is_empty() && depth < 16 => {
-                            let mut child_scanned = scanned.clone();
-                            if !self.acct {
-                                child_scanned.push(i);
-                            }
-                            let mut child_steps: Vec<Step> =
-                                members.into_iter().map(Step::Rule).collect();
-                            child_steps.push(Step::GroupEnd {
-                                head: i,
-                                since: child_scanned.len(),
-                            });
+                        Some(members) if level < MAX_LEVEL => {
+                            // The head matched: it decides unless a rule
+                            // after it does, so no rule before it can.
+                            let mut child_steps: Vec<Step> = members
+                                .into_iter()
+                                .map(|i| Step::Rule {
+                                    i,
+                                    level: level + 1,
+                                })
+                                .collect();
+                            child_steps.push(Step::GroupEnd { head: i, since: 1 });
                             child_steps.extend_from_slice(&steps[k + 1..]);
-                            let child = format!("{name}.h{}", it.index);
-                            self.scan(child.clone(), child_steps, child_scanned, depth + 1);
+                            let list = name.split('.').next().unwrap_or_default();
+                            let child =
+                                self.path(format!("{list}.h{}", it.index), child_steps, vec![i]);
                             add(
                                 &mut rules,
                                 counted(&[json!({"goto": {"target": child}})]),
@@ -779,7 +811,7 @@ pub fn ruleset(
                         continue;
                     }
                     match group_name(&t.rule.group) {
-                        b"" => top.push(Step::Rule(i)),
+                        b"" => top.push(Step::Rule { i, level: 0 }),
                         g => groups.entry(g).or_default().push(i),
                     }
                 }
@@ -791,10 +823,10 @@ pub fn ruleset(
                 let mut list = List {
                     items: &items,
                     groups,
-                    acct,
                     chains: Vec::new(),
+                    made: HashMap::new(),
                 };
-                list.scan(name.clone(), top, Vec::new(), 0);
+                list.path(name.clone(), top, Vec::new());
                 chains.extend(list.chains);
                 lists.push((dir, v6, acct, name));
             }
@@ -1134,6 +1166,45 @@ pass out all
                 "meta l4proto == udp th dport == 53 return",
                 "meta oifname == eth1 goto out_pass",
             ]
+        );
+        nft_accepts(&d);
+    }
+
+    /// Heads one after another share the chains of what follows them: a
+    /// chain per head, not per combination of heads that matched.
+    #[test]
+    fn many_heads_stay_linear() {
+        let mut text = String::new();
+        for g in 0..12 {
+            text.push_str(&format!("block in on e{g} all head {g}\n"));
+            text.push_str(&format!("pass in proto tcp all group {g}\n"));
+        }
+        text.push_str("pass in quick on lo0 all head 99\nblock in all group 99\n");
+        let d = doc(&text);
+        let names = chains(&d);
+        // in4, a path per head, out_pass, in, out.
+        assert_eq!(names.len(), 1 + 13 + 1 + 2, "{names:?}");
+        // After head 3 matched: its group, then the rest of the list with
+        // the later heads going to their own (shared) paths; the reverse
+        // pass ends at head 3.
+        let h3 = chain(&d, "in4.h6");
+        assert_eq!(h3[0], "meta l4proto == tcp counter name r7");
+        assert_eq!(h3[1], "meta iifname == e4 counter name r8 goto in4.h8");
+        assert_eq!(h3.last().unwrap(), "meta iifname == e3 drop");
+        // A quick head whose group never passes: the group's block
+        // decides if it matches, else the head.
+        assert_eq!(
+            chain(&d, "in4.h24"),
+            [
+                "counter name r25",
+                "jump in4.h24.g24",
+                "drop",
+                "meta iifname == lo0 accept"
+            ]
+        );
+        assert_eq!(
+            chain(&d, "in4.h24.g24"),
+            ["return", "meta iifname == lo0 accept"]
         );
         nft_accepts(&d);
     }
