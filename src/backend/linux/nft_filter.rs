@@ -1445,6 +1445,52 @@ pass in on lo proto udp from any to any port 9990 >< 10000
         assert_eq!(gone, None);
     }
 
+    /// `keep state` lets the replies of a connection it passed through
+    /// the rules that would block them; without it they are blocked (root
+    /// only: loopback in a namespace of its own).
+    #[test]
+    fn root_keep_state_passes_replies() {
+        use crate::backend::linux::nft::{apply, tests::TestNs};
+        if !crate::backend::linux::nft::tests::root_tests_can_run("root_keep_state_passes_replies")
+        {
+            return;
+        }
+        let ns = TestNs::new("kst");
+        let got = ns.enter(|| {
+            let up = Command::new("ip")
+                .args(["link", "set", "lo", "up"])
+                .output();
+            assert!(up.unwrap().status.success());
+            let mut out = Vec::new();
+            for keep in ["keep state", ""] {
+                let filters = rules(&format!(
+                    "pass out quick on lo proto udp from any to any port = 9999 {keep}
+block in quick on lo proto udp from any port = 9999 to any
+"
+                ));
+                apply(&ruleset(&filters, &[], true).unwrap()).unwrap();
+                let wait = Some(std::time::Duration::from_millis(300));
+                let server = std::net::UdpSocket::bind("127.0.0.1:9999").unwrap();
+                server.set_read_timeout(wait).unwrap();
+                let client = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+                client.set_read_timeout(wait).unwrap();
+                client.send_to(b"q", "127.0.0.1:9999").unwrap();
+                let mut buf = [0u8; 8];
+                let (_, from) = server.recv_from(&mut buf).unwrap();
+                server.send_to(b"r", from).unwrap();
+                let replied = client.recv_from(&mut buf).is_ok();
+                let hits = rule_counters(&list().unwrap().unwrap(), 2);
+                out.push((replied, hits[1].0));
+                drop((server, client));
+                // Forget the connection before the next round.
+                apply(&ruleset(&[], &[], true).unwrap()).unwrap();
+                let _ = Command::new("conntrack").args(["-F"]).output();
+            }
+            out
+        });
+        assert_eq!(got, [(true, 0), (false, 1)]);
+    }
+
     /// Every rule of the parser goldens that translates makes a table nft
     /// accepts (check mode, root only).
     #[test]
