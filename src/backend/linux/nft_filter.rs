@@ -39,7 +39,9 @@
 //! does, so its path ignores the rules before it, and paths that meet
 //! again (the same steps left, the same rules that may decide) share one
 //! chain: a list of heads one after another makes a chain per head, not
-//! per combination. Paths share the rules' named counters.
+//! per combination. Paths share the rules' named counters. (On a hit of
+//! its per-direction result cache, `fr_firewall` counts the deciding rule
+//! only; these counters always count as a full scan does.)
 //!
 //! **keep state** becomes conntrack: the deciding rule's verdict marks the
 //! connection (`ct mark` bit [`STATE_MARK`]), and packets of marked
