@@ -524,6 +524,10 @@ const _: () = assert!(size_of::<FrEntryPre2019>() - offset_of!(FrEntryPre2019, f
 pub struct FrentryOffsets {
     pub size: usize,
     pub fr_next: usize,
+    /// `fr_isc`: the parser stores -1 there (no scan).
+    pub fr_isc: usize,
+    /// `fr_ifas[4]`: the kernel's interface pointers for `fr_ifnames`.
+    pub fr_ifas: usize,
     pub fr_comment: usize,
     pub fr_ref: usize,
     pub fr_statecnt: usize,
@@ -563,6 +567,8 @@ const fn frentry_offsets<const U: usize>() -> FrentryOffsets {
     FrentryOffsets {
         size: size_of::<F<U>>(),
         fr_next: offset_of!(F<U>, fr_next),
+        fr_isc: offset_of!(F<U>, fr_isc),
+        fr_ifas: offset_of!(F<U>, fr_ifas),
         fr_comment: offset_of!(F<U>, fr_comment),
         fr_ref: offset_of!(F<U>, fr_ref),
         fr_statecnt: offset_of!(F<U>, fr_statecnt),
@@ -929,6 +935,7 @@ pub mod off {
 
     // ipftag_t, frdest_t.
     pub const IPT_NOT: usize = offset_of!(IpfTag, ipt_not);
+    pub const FD_IFP: usize = offset_of!(FrDest, fd_ifp);
     pub const FD_IP6: usize = offset_of!(FrDest, fd_ip6);
     pub const FD_IFNAME: usize = offset_of!(FrDest, fd_ifname);
     pub const FRDEST_T_SIZE: usize = size_of::<FrDest>();

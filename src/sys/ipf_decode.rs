@@ -322,6 +322,8 @@ pub fn ipf_stats(layout: FriostatLayout, b: &[u8]) -> IpfStats {
 /// A `frdest_t` (`to`, `reply-to`, `dup-to`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FrDest {
+    /// `fd_ifp`: the kernel's interface (NULL: not found, or none named).
+    pub ifp: u64,
     /// `fd_ip6`, as stored (network order; IPv4 in the first 4 bytes).
     pub addr: [u8; 16],
     pub ifname: Vec<u8>,
@@ -329,6 +331,7 @@ pub struct FrDest {
 
 fn frdest(b: &[u8], at: usize) -> FrDest {
     FrDest {
+        ifp: pointer_at(b, at + off::FD_IFP),
         addr: bytes(b, at + off::FD_IP6),
         ifname: cstr_at(b, at + off::FD_IFNAME, LIFNAMSIZ),
     }
@@ -340,6 +343,10 @@ fn frdest(b: &[u8], at: usize) -> FrDest {
 pub struct FrEntry {
     /// `fr_next`: NULL (0) for the last rule of a list.
     pub next: u64,
+    /// `fr_isc`: -1 (all ones) in a rule `ipf` parsed.
+    pub isc: u64,
+    /// `fr_ifas`: the kernel's interfaces for `ifnames` (NULL: not found).
+    pub ifas: [u64; 4],
     /// `fr_comment`.
     pub comment: u64,
     pub refs: i32,
@@ -392,6 +399,8 @@ pub fn frentry(o: &FrentryOffsets, b: &[u8]) -> FrEntry {
     let name = |i: usize| cstr_at(b, o.fr_ifnames + i * LIFNAMSIZ, LIFNAMSIZ);
     FrEntry {
         next: pointer_at(b, o.fr_next),
+        isc: pointer_at(b, o.fr_isc),
+        ifas: [0, 1, 2, 3].map(|i| pointer_at(b, o.fr_ifas + 8 * i)),
         comment: pointer_at(b, o.fr_comment),
         refs: i32_at(b, o.fr_ref),
         statecnt: i32_at(b, o.fr_statecnt),
@@ -535,6 +544,164 @@ pub fn fripf(b: &[u8]) -> Option<FrIpf> {
         sifpidx: i32_at(b, off::FRI_SIFPIDX),
         difpidx: i32_at(b, off::FRI_DIFPIDX),
     })
+}
+
+// ------------------------------------------------------------ the way in
+
+/// A name longer than the `char` array of its field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {len} bytes do not fit in {max}")]
+pub struct FieldTooLong {
+    pub field: &'static str,
+    pub len: usize,
+    pub max: usize,
+}
+
+fn put(b: &mut [u8], at: usize, v: &[u8]) {
+    b[at..at + v.len()].copy_from_slice(v);
+}
+
+/// `name` in a `char[max]` as `strncpy` leaves it: its bytes, then NULs
+/// (none when it fills the array).
+fn put_cstr(
+    b: &mut [u8],
+    at: usize,
+    max: usize,
+    field: &'static str,
+    name: &[u8],
+) -> Result<(), FieldTooLong> {
+    if name.len() > max {
+        return Err(FieldTooLong {
+            field,
+            len: name.len(),
+            max,
+        });
+    }
+    put(b, at, name);
+    Ok(())
+}
+
+fn put_frdest(
+    b: &mut [u8],
+    at: usize,
+    field: &'static str,
+    d: &FrDest,
+) -> Result<(), FieldTooLong> {
+    put(b, at + off::FD_IFP, &d.ifp.to_le_bytes());
+    put(b, at + off::FD_IP6, &d.addr);
+    put_cstr(b, at + off::FD_IFNAME, LIFNAMSIZ, field, &d.ifname)
+}
+
+/// The `frentry_t` image of `r` in the layout `o` (the inverse of
+/// [`frentry`]): every field of `r` at its offset, everything else (the
+/// lock, `fr_grp`, `fr_ptr`, padding) zero, as `calloc` leaves it in
+/// `ipf`. A `uuid` has no room in the pre-2019 layout.
+pub fn frentry_image(o: &FrentryOffsets, r: &FrEntry) -> Result<Vec<u8>, FieldTooLong> {
+    let mut b = vec![0u8; o.size];
+    put(&mut b, o.fr_next, &r.next.to_le_bytes());
+    put(&mut b, o.fr_isc, &r.isc.to_le_bytes());
+    for (i, p) in r.ifas.iter().enumerate() {
+        put(&mut b, o.fr_ifas + 8 * i, &p.to_le_bytes());
+    }
+    put(&mut b, o.fr_comment, &r.comment.to_le_bytes());
+    put(&mut b, o.fr_ref, &r.refs.to_le_bytes());
+    put(&mut b, o.fr_statecnt, &r.statecnt.to_le_bytes());
+    put(&mut b, o.fr_hits, &r.hits.to_le_bytes());
+    put(&mut b, o.fr_bytes, &r.bytes.to_le_bytes());
+    put(&mut b, o.fr_lastpkt, &r.lastpkt.0.to_le_bytes());
+    put(&mut b, o.fr_lastpkt + 8, &r.lastpkt.1.to_le_bytes());
+    put(&mut b, o.fr_curpps, &r.curpps.to_le_bytes());
+    put(&mut b, o.fr_data, &r.data.to_le_bytes());
+    put(&mut b, o.fr_func, &r.func.to_le_bytes());
+    put(&mut b, o.fr_dsize, &r.dsize.to_le_bytes());
+    put(&mut b, o.fr_pps, &r.pps.to_le_bytes());
+    put(&mut b, o.fr_statemax, &r.statemax.to_le_bytes());
+    put(&mut b, o.fr_flineno, &r.flineno.to_le_bytes());
+    put(&mut b, o.fr_type, &r.rule_type.to_le_bytes());
+    put(&mut b, o.fr_flags, &r.flags.to_le_bytes());
+    put(&mut b, o.fr_logtag, &r.logtag.to_le_bytes());
+    put(&mut b, o.fr_collect, &r.collect.to_le_bytes());
+    match (o.fr_uuid, r.uuid) {
+        (Some(at), Some(u)) => put(&mut b, at, &u),
+        (None, Some(_)) => {
+            return Err(FieldTooLong {
+                field: "fr_uuid",
+                len: UUID_LEN,
+                max: 0,
+            });
+        }
+        (_, None) => {}
+    }
+    put(&mut b, o.fr_arg, &r.arg.to_le_bytes());
+    put(&mut b, o.fr_loglevel, &r.loglevel.to_le_bytes());
+    put(&mut b, o.fr_age, &r.age[0].to_le_bytes());
+    put(&mut b, o.fr_age + 4, &r.age[1].to_le_bytes());
+    b[o.fr_v] = r.v;
+    b[o.fr_icode] = r.icode;
+    put_cstr(&mut b, o.fr_group, FR_GROUPLEN, "fr_group", &r.group)?;
+    put_cstr(&mut b, o.fr_grhead, FR_GROUPLEN, "fr_grhead", &r.grhead)?;
+    put(&mut b, o.fr_nattag, &r.nattag);
+    put(
+        &mut b,
+        o.fr_nattag + off::IPT_NOT,
+        &r.nattag_not.to_le_bytes(),
+    );
+    for (i, name) in r.ifnames.iter().enumerate() {
+        put_cstr(
+            &mut b,
+            o.fr_ifnames + i * LIFNAMSIZ,
+            LIFNAMSIZ,
+            "fr_ifnames",
+            name,
+        )?;
+    }
+    put_cstr(&mut b, o.fr_isctag, 16, "fr_isctag", &r.isctag)?;
+    put_frdest(&mut b, o.fr_tifs, "fr_tif", &r.tif)?;
+    put_frdest(&mut b, o.fr_tifs + off::FRDEST_T_SIZE, "fr_rif", &r.rif)?;
+    put_frdest(&mut b, o.fr_dif, "fr_dif", &r.dif)?;
+    put(&mut b, o.fr_cksum, &r.cksum.to_le_bytes());
+    Ok(b)
+}
+
+fn put_fr_ip(b: &mut [u8], at: usize, f: &FrIp) {
+    let field = |v: u8, (shift, width): (u32, u32)| (u32::from(v) & ((1 << width) - 1)) << shift;
+    let w = field(f.v, fi_word::V)
+        | field(f.tos, fi_word::TOS)
+        | field(f.ttl, fi_word::TTL)
+        | field(f.p, fi_word::P);
+    put(b, at, &w.to_le_bytes());
+    put(b, at + off::FI_OPTMSK, &f.optmsk.to_le_bytes());
+    put(b, at + off::FI_SRC, &f.src);
+    put(b, at + off::FI_DST, &f.dst);
+    put(b, at + off::FI_SECMSK, &f.secmsk.to_le_bytes());
+    put(b, at + off::FI_AUTH, &f.auth.to_le_bytes());
+    put(b, at + off::FI_FLX, &f.flx.to_le_bytes());
+    put(b, at + off::FI_TCPMSK, &f.tcpmsk.to_le_bytes());
+}
+
+fn put_portcmp(b: &mut [u8], at: usize, c: &PortCmp) {
+    put(b, at + off::FRP_CMP, &c.cmp.to_le_bytes());
+    put(b, at + off::FRP_PORT, &c.port.to_le_bytes());
+    put(b, at + off::FRP_TOP, &c.top.to_le_bytes());
+}
+
+/// The `fripf_t` image of `f` (the inverse of [`fripf`]); padding zero.
+pub fn fripf_image(f: &FrIpf) -> Vec<u8> {
+    let mut b = vec![0u8; FRIPF_T_SIZE];
+    put_fr_ip(&mut b, off::FRI_IP, &f.ip);
+    put_fr_ip(&mut b, off::FRI_MIP, &f.mask);
+    put(&mut b, off::FRI_ICMP, &f.icmp.to_be_bytes());
+    put(&mut b, off::FRI_ICMPM, &f.icmpm.to_be_bytes());
+    let tuc = off::FRI_TUC;
+    b[tuc + off::FTU_TCPF] = f.tcpf;
+    b[tuc + off::FTU_TCPFM] = f.tcpfm;
+    put_portcmp(&mut b, tuc + off::FTU_SRC, &f.sport);
+    put_portcmp(&mut b, tuc + off::FTU_DST, &f.dport);
+    put(&mut b, off::FRI_SATYPE, &f.satype.to_le_bytes());
+    put(&mut b, off::FRI_DATYPE, &f.datype.to_le_bytes());
+    put(&mut b, off::FRI_SIFPIDX, &f.sifpidx.to_le_bytes());
+    put(&mut b, off::FRI_DIFPIDX, &f.difpidx.to_le_bytes());
+    b
 }
 
 /// Walk a rule list with `SIOCIPFITER` the way `ipfstat`'s
@@ -933,6 +1100,50 @@ mod tests {
         assert_ne!(frentry(&old, &b).group, b"100");
         let b = rule_image(0, None);
         assert_ne!(frentry(&cur, &[b, vec![0; 16]].concat()).group, b"100");
+    }
+
+    /// The encoders are the decoders' inverses on every byte they know:
+    /// an image decoded and encoded again is the image with its unknown
+    /// bytes (lock, `fr_grp`, `fr_ptr`, padding, `fi_xx`, `fi_res1`)
+    /// zeroed.
+    #[test]
+    fn images_encode_back() {
+        for (layout, shift, u) in [
+            (FriostatLayout::Current, 16, Some([0xa5; 16])),
+            (FriostatLayout::Pre2019, 0, None),
+        ] {
+            let o = layout.frentry();
+            let mut b = rule_image(shift, u);
+            put(&mut b, 48, &u64::MAX.to_le_bytes()); // fr_isc
+            put(&mut b, 56, &0x1000_u64.to_le_bytes()); // fr_ifas[0]
+            let r = frentry(&o, &b);
+            assert_eq!((r.isc, r.ifas[0]), (u64::MAX, 0x1000));
+            let again = frentry_image(&o, &r).unwrap();
+            assert_eq!(frentry(&o, &again), r);
+            assert_eq!(frentry_image(&o, &frentry(&o, &again)).unwrap(), again);
+        }
+        let f = fripf(&fripf_image()).unwrap();
+        assert_eq!(fripf(&super::fripf_image(&f)), Some(f));
+        // A uuid has no room in the old layout; a name longer than its
+        // array is refused.
+        let old = FriostatLayout::Pre2019.frentry();
+        let r = FrEntry {
+            uuid: Some([1; 16]),
+            ..FrEntry::default()
+        };
+        assert_eq!(frentry_image(&old, &r).unwrap_err().field, "fr_uuid");
+        let r = FrEntry {
+            group: vec![b'g'; 17],
+            ..FrEntry::default()
+        };
+        assert_eq!(
+            frentry_image(&old, &r),
+            Err(FieldTooLong {
+                field: "fr_group",
+                len: 17,
+                max: 16
+            })
+        );
     }
 
     #[test]

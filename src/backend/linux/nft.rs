@@ -104,9 +104,15 @@ pub fn apply(doc: &Value) -> Result<(), String> {
 /// `nft -j list table ip xbow`, parsed; `None` when the table does not
 /// exist.
 pub fn list() -> Result<Option<Value>, String> {
-    let cmd = format!("nft -j list table {FAMILY} {TABLE}");
+    list_table(FAMILY, TABLE)
+}
+
+/// `nft -j list table FAMILY NAME`, parsed; `None` when the table does
+/// not exist.
+pub(super) fn list_table(family: &str, name: &str) -> Result<Option<Value>, String> {
+    let cmd = format!("nft -j list table {family} {name}");
     let out = Command::new("nft")
-        .args(["-j", "list", "table", FAMILY, TABLE])
+        .args(["-j", "list", "table", family, name])
         .output()
         .map_err(spawn_error)?;
     if !out.status.success() {
@@ -152,7 +158,12 @@ fn chain(name: &str, prio: i32) -> Value {
 
 /// The rule as `ipnat -l` prints it, cut to what nft keeps.
 fn comment(rule: &NatRule) -> String {
-    let mut text = rule.to_string().trim().to_string();
+    comment_text(rule.to_string())
+}
+
+/// A rule's text as a comment: trimmed and cut to what nft keeps.
+pub(super) fn comment_text(text: String) -> String {
+    let mut text = text.trim().to_string();
     if text.len() > COMMENT_MAX {
         let mut end = COMMENT_MAX;
         while !text.is_char_boundary(end) {
@@ -209,20 +220,20 @@ impl Proto {
     }
 }
 
-fn matcher(left: Value, op: &str, right: Value) -> Value {
+pub(super) fn matcher(left: Value, op: &str, right: Value) -> Value {
     json!({"match": {"op": op, "left": left, "right": right}})
 }
 
-fn meta(key: &str) -> Value {
+pub(super) fn meta(key: &str) -> Value {
     json!({"meta": {"key": key}})
 }
 
-fn payload(protocol: &str, field: &str) -> Value {
+pub(super) fn payload(protocol: &str, field: &str) -> Value {
     json!({"payload": {"protocol": protocol, "field": field}})
 }
 
 /// A port, or a range of them.
-fn ports(lo: u16, hi: u16) -> Value {
+pub(super) fn ports(lo: u16, hi: u16) -> Value {
     if lo == hi {
         json!(lo)
     } else {
@@ -263,6 +274,13 @@ impl Net {
 
 /// `th FIELD OP PORT` for a `port …` comparison of a `from … to …` rule.
 fn port_cmp(r: &NatRule, field: &str, c: &PortCmp) -> Result<Option<Value>, Unsupported> {
+    port_match(field, c).map_err(|what| unsupported(r, what))
+}
+
+/// `th FIELD OP PORT` for an IP Filter port comparison (`frpcmp_t`, ports
+/// in host order), or nothing without one; the error says what nft cannot
+/// match.
+pub(super) fn port_match(field: &str, c: &PortCmp) -> Result<Option<Value>, &'static str> {
     let (lo, hi) = (c.port, c.top);
     let (op, right) = match c.op {
         CmpOp::NONE => return Ok(None),
@@ -275,7 +293,7 @@ fn port_cmp(r: &NatRule, field: &str, c: &PortCmp) -> Result<Option<Value>, Unsu
         CmpOp::INCRANGE if lo <= hi => ("==", ports(lo, hi)),
         CmpOp::INRANGE if u32::from(lo) + 2 <= u32::from(hi) => ("==", ports(lo + 1, hi - 1)),
         CmpOp::OUTRANGE if lo <= hi => ("!=", ports(lo, hi)),
-        _ => return Err(unsupported(r, "empty or unknown port comparisons are")),
+        _ => return Err("empty or unknown port comparisons are"),
     };
     Ok(Some(matcher(payload("th", field), op, right)))
 }
