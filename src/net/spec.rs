@@ -1375,3 +1375,25 @@ fn vlan(
         vid: v.vid,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlay_macs_are_stable_local_and_unicast() {
+        let m = overlay_mac(4242, "vnic0");
+        assert_eq!(m, overlay_mac(4242, "vnic0"));
+        assert_ne!(m, overlay_mac(4242, "vnic1"));
+        assert_ne!(m, overlay_mac(4243, "vnic0"));
+        let b = m.as_bytes();
+        assert_eq!(b.len(), 6);
+        assert_eq!(b[0], 0x02, "locally administered, unicast");
+    }
+
+    #[test]
+    fn vxlan_overhead_by_family() {
+        assert_eq!(vxlan_overhead("192.0.2.1".parse().unwrap()), 50);
+        assert_eq!(vxlan_overhead("2001:db8::1".parse().unwrap()), 70);
+    }
+}
