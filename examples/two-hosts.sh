@@ -9,8 +9,8 @@
 # On the sim (default): each host is a sim state of its own; the plans,
 # `up`, the overlays and `down` on each.
 # With --linux (root): hosts a and b are network namespaces joined by a
-# veth underlay, a third is the world; test2 on b fetches from test1 on a
-# across the overlay and from a server in the world through a's NAT, then
+# veth underlay, a third is the world; test2 on b connects to test1 on a
+# across the overlay and to a server in the world through a's NAT, then
 # everything is taken down again -- also when a step fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,9 +58,10 @@ on() { # on HOST COMMAND...: run xbow in HOST's namespace with its state
 }
 cleanup() {
     set +e
-    on b net down --host b "$spec" >/dev/null 2>&1
-    on a net down --host a "$spec" >/dev/null 2>&1
+    on b net down --host b "$spec" >/dev/null
+    on a net down --host a "$spec" >/dev/null
     [ -n "${server:-}" ] && kill "$server" 2>/dev/null
+    [ -n "${server1:-}" ] && kill "$server1" 2>/dev/null
     for ns in "$a" "$b" "$world"; do ip netns delete "$ns" 2>/dev/null; done
     rm -rf "$state"
 }
@@ -85,13 +86,36 @@ for l in lo ul0; do ip -n "$b" link set "$l" up; done
 for l in lo wan0; do ip -n "$world" link set "$l" up; done
 ip -n "$a" route add default via 203.0.113.1
 
-# A web server in the world.
-mkdir -p "$state/www"
-echo "hello from the world" >"$state/www/index.html"
-ip netns exec "$world" python3 -m http.server --bind 192.0.2.10 80 \
-    --directory "$state/www" >/dev/null 2>&1 &
+# serve NS ADDR PORT TEXT: answer one TCP connection in namespace NS with
+# TEXT (in the background; its pid in $!).
+serve() {
+    ip netns exec "$1" python3 -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.listen()
+c, _ = s.accept()
+c.sendall(sys.argv[3].encode() + b"\n")
+c.close()
+' "$2" "$3" "$4" &
+}
+# fetch ADDR PORT: connect from zone test2 and print what comes back.
+fetch() {
+    ip netns exec test2 python3 -c '
+import socket, sys, time
+for attempt in range(40):  # while the server starts
+    try:
+        c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)
+        break
+    except ConnectionRefusedError:
+        time.sleep(0.25)
+print(c.makefile().readline().strip())
+' "$1" "$2"
+}
+
+serve "$world" 192.0.2.10 80 "hello from a server in the world"
 server=$!
-sleep 1
 
 set -x
 # Without --host, each host finds itself by its underlay address.
@@ -100,13 +124,12 @@ on b net up "$spec"
 on b net status "$spec"
 on a dladm show-overlay overlay0
 bridge -n "$a" fdb show | grep dst
-# test2 (host b) to test1 (host a) across the overlay, then to the world
-# through host a's NAT.
-ip netns exec test2 ping -c 2 192.168.0.100
-ip netns exec test2 python3 -c '
-import urllib.request
-print(urllib.request.urlopen("http://192.0.2.10/").read().decode().strip())
-'
+# test2 (host b) reaches zone test1 (host a) across the overlay, then a
+# server in the world through host a's NAT.
+serve test1 192.168.0.100 8000 "hello from zone test1 on host a"
+server1=$!
+fetch 192.168.0.100 8000
+fetch 192.0.2.10 80
 on a ipnat -l
 on b net down "$spec"
 on a net down "$spec"
