@@ -1008,7 +1008,7 @@ fn three_hosts_share_a_files_mapping() {
 fn cross_host_mistakes_are_caught_before_anything_changes() {
     let Some(env) = sim() else { return };
     let two = r#""hosts": {"a": {"underlay": "198.18.0.1"}, "b": {"underlay": "198.18.0.2"}}"#;
-    let cases: Vec<(String, &str)> = vec![
+    let mut cases: Vec<(String, &str)> = vec![
         (
             format!(
                 r#"{{{two}, "overlays": [{{"name": "ov0", "vni": 7, "hosts": ["a", "b"]}}, {{"name": "ov1", "vni": 7, "hosts": ["a", "b"]}}]}}"#
@@ -1057,6 +1057,17 @@ fn cross_host_mistakes_are_caught_before_anything_changes() {
             "$.ipv4-forwarding: the spec declares several hosts: list those that forward",
         ),
     ];
+    env.xbow(&["sim", "add-phys", "ul0"]).ok();
+    cases.push((
+        r#"{"hosts": {"a": {"underlay": "198.18.0.1", "physical": "ul0", "mtu": 9000}, "b": {"underlay": "198.18.0.2", "mtu": 9000}},
+            "overlays": [{"name": "ov0", "vni": 7, "hosts": ["a", "b"], "mtu": 8900}]}"#
+            .into(),
+        "$.hosts.a.physical: overlay 'ov0' needs an underlay MTU of 8950, and link 'ul0''s is 1500",
+    ));
+    cases.push((
+        r#"{"hosts": {"a": {"underlay": "198.18.0.1", "physical": "nope0"}}}"#.into(),
+        "$.hosts.a.physical: link 'nope0' is not on this host",
+    ));
     let before = state(&env);
     for (spec, msg) in &cases {
         let p = write_spec(&env, spec);

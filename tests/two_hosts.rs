@@ -325,6 +325,7 @@ fn two_hosts_carry_traffic_across_the_overlay_and_through_nat() {
             "net down on {}: {}{}",
             HOSTS[h], down.stdout, down.stderr
         );
+        eprintln!("two_hosts: net down on {}:\n{}", HOSTS[h], down.stdout);
     }
     assert_eq!(w.links(0), ["eri0", "lo", "ul0"], "links left on host a");
     assert_eq!(w.links(1), ["lo", "ul0"], "links left on host b");
