@@ -958,6 +958,26 @@ fn two_hosts_plan_each_part() {
     );
     env.xbow(&["net", "down", "--host", "b", TWO_HOSTS]).ok();
     assert_eq!(state(&env), before);
+    // An overlay of that name with another VNI is not taken over.
+    env.dladm(&[
+        "create-overlay",
+        "-e",
+        "vxlan",
+        "-s",
+        "direct",
+        "-v",
+        "1",
+        "-p",
+        "vxlan/listen_ip=198.51.100.2,direct/dest_ip=198.51.100.1,direct/dest_port=4789",
+        "overlay0",
+    ])
+    .ok();
+    let before = state(&env);
+    env.xbow(&["net", "up", "--host", "b", TWO_HOSTS]).fails_with(
+        "xbow net: the host differs from the spec where up would have to destroy something:\n  \
+         overlay overlay0: the host's is vni 1 direct 198.51.100.1:4789, the spec's vni 4242 direct 198.51.100.1:4789; take it down first\n",
+    );
+    assert_eq!(state(&env), before);
 }
 
 /// More than two hosts: a `files` mapping of every VNIC over the overlay

@@ -10,7 +10,7 @@ use crate::ipnat::load::{self, Mode, Op};
 use crate::model::bandwidth::Bandwidth;
 use crate::model::link::{Conf, LinkClass, MacAddrType, VlanSpec, VnicSpec};
 use crate::model::mac::MacAddr;
-use crate::model::overlay::{OverlaySpec, Search};
+use crate::model::overlay::{OverlayConf, OverlayProp, OverlaySpec, PropVal, Search, from_v6};
 use crate::model::svc::{self, SvcState};
 use crate::model::zone::{ZoneConfig, ZoneState};
 
@@ -411,6 +411,52 @@ fn write_file(path: &str, text: Option<&str>) -> HostResult<()> {
     r.map_err(|e| HostError(format!("{path}: {e}")))
 }
 
+/// An overlay as its VNI and search plugin (with its destination).
+pub fn overlay_desc(c: &OverlayConf) -> String {
+    match &c.search {
+        Search::Direct { dest } => format!("vni {} direct {dest}", c.vnetid),
+        Search::Files { config, .. } => format!("vni {} files {config}", c.vnetid),
+    }
+}
+
+/// An overlay of the host described as [`overlay_desc`] does, from its
+/// properties.
+pub fn overlay_actual(props: &[OverlayProp]) -> String {
+    let get = |name: &str| -> String {
+        match props
+            .iter()
+            .find(|p| p.name == name)
+            .and_then(|p| p.value.as_ref())
+        {
+            Some(PropVal::Uint { v, .. }) => v.to_string(),
+            Some(PropVal::Int { v, .. }) => v.to_string(),
+            Some(PropVal::Ip(a)) => from_v6(*a).to_string(),
+            Some(PropVal::Str(s)) => s.clone(),
+            None => "?".into(),
+        }
+    };
+    let search = get("search");
+    let dest = match search.as_str() {
+        "direct" => {
+            let ip = get("direct/dest_ip");
+            let port = get("direct/dest_port");
+            match ip.parse::<std::net::IpAddr>() {
+                Ok(std::net::IpAddr::V6(_)) => format!("[{ip}]:{port}"),
+                _ => format!("{ip}:{port}"),
+            }
+        }
+        "files" => get("files/config"),
+        _ => "?".into(),
+    };
+    format!("vni {} {search} {dest}", get("vnetid"))
+}
+
+/// An overlay of the host as [`overlay_desc`] describes one.
+fn overlay_of_host(h: &mut Host, name: &str) -> HostResult<String> {
+    let id = h.dl.name2info(name)?.id;
+    Ok(overlay_actual(&h.dl.overlay_props(id)?))
+}
+
 /// The rules in the kernel's NAT table.
 pub fn nat_rules(h: &mut Host) -> HostResult<Vec<crate::ipnat::NatRule>> {
     let nat = |e: crate::backend::nat::NatError| HostError(format!("ipnat -l: {e}"));
@@ -646,6 +692,18 @@ pub fn up(net: &Network, h: &mut Host) -> HostResult<Result<Vec<Step>, Vec<Confl
                     });
                 }
                 steps.push(Step::CreateOverlay(o.clone()));
+            }
+            Some((LinkClass::Overlay, _))
+                if overlay_of_host(h, &o.name)? != overlay_desc(&o.conf) =>
+            {
+                let have = overlay_of_host(h, &o.name)?;
+                conflict(
+                    format!("overlay {}", o.name),
+                    format!(
+                        "the host's is {have}, the spec's {}; take it down first",
+                        overlay_desc(&o.conf)
+                    ),
+                )
             }
             Some((LinkClass::Overlay, _)) if stale => conflict(
                 format!("overlay {}", o.name),

@@ -1,13 +1,13 @@
 //! `xbow net status`: every object of the spec, desired against actual.
 
 use super::Host;
+use super::plan;
 use super::spec::{NetHost, Network};
 use crate::backend::DlError;
 use crate::backend::PropValue;
 use crate::backend::host::HostResult;
 use crate::model::bandwidth::Bandwidth;
 use crate::model::link::{Conf, LinkClass};
-use crate::model::overlay::{OverlayConf, OverlayProp, PropVal, Search, from_v6};
 use crate::model::svc::{self, SvcState};
 use crate::model::zone::ZoneState;
 use serde::Serialize;
@@ -77,46 +77,6 @@ pub fn host(me: &NetHost, machine: &[std::net::IpAddr]) -> Entry {
     entry("host", &me.name, want, actual)
 }
 
-/// An overlay as its VNI and search plugin (with its destination).
-fn overlay_desc(c: &OverlayConf) -> String {
-    match &c.search {
-        Search::Direct { dest } => format!("vni {} direct {dest}", c.vnetid),
-        Search::Files { config, .. } => format!("vni {} files {config}", c.vnetid),
-    }
-}
-
-/// An overlay of the host described as [`overlay_desc`] does, from its
-/// properties.
-fn overlay_actual(props: &[OverlayProp]) -> String {
-    let get = |name: &str| -> String {
-        match props
-            .iter()
-            .find(|p| p.name == name)
-            .and_then(|p| p.value.as_ref())
-        {
-            Some(PropVal::Uint { v, .. }) => v.to_string(),
-            Some(PropVal::Int { v, .. }) => v.to_string(),
-            Some(PropVal::Ip(a)) => from_v6(*a).to_string(),
-            Some(PropVal::Str(s)) => s.clone(),
-            None => "?".into(),
-        }
-    };
-    let search = get("search");
-    let dest = match search.as_str() {
-        "direct" => {
-            let ip = get("direct/dest_ip");
-            let port = get("direct/dest_port");
-            match ip.parse::<std::net::IpAddr>() {
-                Ok(std::net::IpAddr::V6(_)) => format!("[{ip}]:{port}"),
-                _ => format!("{ip}:{port}"),
-            }
-        }
-        "files" => get("files/config"),
-        _ => "?".into(),
-    };
-    format!("vni {} {search} {dest}", get("vnetid"))
-}
-
 /// Compare every object the spec names with the host.
 pub fn status(net: &Network, h: &mut Host) -> HostResult<Vec<Entry>> {
     let mut out = Vec::new();
@@ -131,13 +91,18 @@ pub fn status(net: &Network, h: &mut Host) -> HostResult<Vec<Entry>> {
     for o in &net.overlays {
         let actual = match h.dl.name2info(&o.name) {
             Ok(i) if i.conf.active && i.class == LinkClass::Overlay => {
-                overlay_actual(&h.dl.overlay_props(i.id)?)
+                plan::overlay_actual(&h.dl.overlay_props(i.id)?)
             }
             Ok(i) => format!("a {}", i.class.as_str()),
             Err(DlError::Status(_)) => ABSENT.to_string(),
             Err(e) => return Err(e.into()),
         };
-        out.push(entry("overlay", &o.name, overlay_desc(&o.conf), actual));
+        out.push(entry(
+            "overlay",
+            &o.name,
+            plan::overlay_desc(&o.conf),
+            actual,
+        ));
     }
     for v in &net.vlans {
         let actual = match link_desc(h, &v.name)? {
