@@ -1073,6 +1073,17 @@ fn cross_host_mistakes_are_caught_before_anything_changes() {
             "$.zones[0].net[0].defrouter: zone 'z1' is on host 'b' and its default router 10.0.0.1 on host 'a' ($.addresses[0]), with no overlay between them: put 'v1' and 'v0' over one overlay",
         ),
         (
+            format!(r#"{{{two}, "ipv4-forwarding": ["a", "c"]}}"#),
+            "$.ipv4-forwarding[1]: 'c' is not a host of the spec ($.hosts)",
+        ),
+        (
+            format!(
+                r#"{{{two}, "etherstubs": [{{"name": "s0", "host": "a"}}], "vnics": [{{"name": "v0", "over": "s0", "host": "a"}}],
+                "zones": [{{"name": "z1", "host": "b", "net": [{{"physical": "v0"}}]}}]}}"#
+            ),
+            "$.zones[0].net[0].physical: 'v0' ($.vnics[0].name) is on host 'a', this is on host 'b'",
+        ),
+        (
             format!(r#"{{{two}, "ipv4-forwarding": true}}"#),
             "$.ipv4-forwarding: the spec declares several hosts: list those that forward",
         ),

@@ -476,11 +476,16 @@ impl<'a> Hosts<'a> {
                 ),
             ),
             None => Ok(self.all.keys().next().copied()),
-            Some(h) if self.all.contains_key(h.as_str()) => Ok(Some(h.as_str())),
-            Some(h) => err(
-                format!("{path}.host"),
-                format!("'{h}' is not a host of the spec ($.hosts)"),
-            ),
+            Some(h) => self.declared(&format!("{path}.host"), h).map(Some),
+        }
+    }
+
+    /// `h`, a host the spec declares (written at `path`).
+    fn declared(&self, path: &str, h: &'a str) -> Result<&'a str, SpecError> {
+        if self.all.contains_key(h) {
+            Ok(h)
+        } else {
+            err(path, format!("'{h}' is not a host of the spec ($.hosts)"))
         }
     }
 }
@@ -646,12 +651,7 @@ impl Spec {
                 );
             }
             for (k, h) in o.hosts.iter().enumerate() {
-                hosts
-                    .place(&format!("{path}.hosts[{k}]"), Some(h))
-                    .map_err(|e| SpecError {
-                        path: format!("{path}.hosts[{k}]"),
-                        msg: e.msg,
-                    })?;
+                hosts.declared(&format!("{path}.hosts[{k}]"), h)?;
                 if o.hosts[..k].contains(h) {
                     return err(
                         format!("{path}.hosts[{k}]"),
@@ -830,21 +830,14 @@ impl Spec {
         let mut users: BTreeMap<String, String> = BTreeMap::new();
         let mut use_link =
             |link: &str, path: String, host: Option<&str>| -> Result<(), SpecError> {
-                let what = match defined.get(link) {
-                    Some((p, _, h)) if *h != host => {
-                        return err(
-                            path,
-                            format!(
-                                "'{link}' ({p}) is on host '{}', this is on host '{}'",
-                                h.unwrap_or("?"),
-                                host.unwrap_or("?")
-                            ),
-                        );
-                    }
-                    Some((_, LinkClass::Vnic, _)) => "VNIC",
-                    Some((_, LinkClass::Vlan, _)) => "VLAN",
+                let (what, at, there) = match defined.get(link) {
+                    Some((p, LinkClass::Vnic, h)) => ("VNIC", p, *h),
+                    Some((p, LinkClass::Vlan, h)) => ("VLAN", p, *h),
                     _ => return err(path, format!("'{link}' is not a VNIC or VLAN of this spec")),
                 };
+                if there != host {
+                    return elsewhere(path, link, at, there, host);
+                }
                 if let Some(first) = users.get(link) {
                     return err(path, format!("{what} '{link}' is already used at {first}"));
                 }
@@ -1121,7 +1114,7 @@ impl Spec {
             Forwarding::On(on) => *on,
             Forwarding::Hosts(list) => {
                 for (k, h) in list.iter().enumerate() {
-                    hosts.place(&format!("$.ipv4-forwarding[{k}]"), Some(h))?;
+                    hosts.declared(&format!("$.ipv4-forwarding[{k}]"), h)?;
                 }
                 list.iter().any(|h| Some(h.as_str()) == this)
             }
@@ -1235,18 +1228,18 @@ fn host_lower(dl: &mut dyn Datalink, path: &str, over: &str, what: &str) -> Resu
     }
 }
 
-/// A lower link of the spec on another host than the object over it.
+/// A link of the spec on another host than the object that uses it.
 fn elsewhere(
-    path: &str,
-    over: &str,
+    path: String,
+    link: &str,
     at: &str,
     there: Option<&str>,
     here: Option<&str>,
 ) -> Result<(), SpecError> {
     err(
-        format!("{path}.over"),
+        path,
         format!(
-            "'{over}' ({at}) is on host '{}', this is on host '{}'",
+            "'{link}' ({at}) is on host '{}', this is on host '{}'",
             there.unwrap_or("?"),
             here.unwrap_or("?")
         ),
@@ -1264,7 +1257,9 @@ fn vnic(
     let path = format!("$.vnics[{i}]");
     link_name(&format!("{path}.over"), &v.over)?;
     match defined.get(v.over.as_str()) {
-        Some((p, LinkClass::Etherstub, h)) if *h != host => elsewhere(&path, &v.over, p, *h, host)?,
+        Some((p, LinkClass::Etherstub, h)) if *h != host => {
+            elsewhere(format!("{path}.over"), &v.over, p, *h, host)?
+        }
         // An overlay's hosts are checked by the caller.
         Some((_, LinkClass::Etherstub | LinkClass::Overlay, _)) => {}
         Some((p, c, _)) => {
@@ -1348,7 +1343,9 @@ fn vlan(
     let path = format!("$.vlans[{i}]");
     link_name(&format!("{path}.over"), &v.over)?;
     match defined.get(v.over.as_str()) {
-        Some((p, LinkClass::Etherstub, h)) if *h != host => elsewhere(&path, &v.over, p, *h, host)?,
+        Some((p, LinkClass::Etherstub, h)) if *h != host => {
+            elsewhere(format!("{path}.over"), &v.over, p, *h, host)?
+        }
         Some((_, LinkClass::Etherstub, _)) => {}
         Some((p, c, _)) => {
             return err(
