@@ -59,6 +59,10 @@ enum Command {
     },
     /// Build a whole virtual network from one spec file (see xbow-net(5))
     Net {
+        /// the host of a spec with hosts whose part to act on (default:
+        /// the one whose name or underlay address is this machine's)
+        #[arg(long, global = true, value_name = "NAME")]
+        host: Option<String>,
         #[command(subcommand)]
         command: NetCommand,
     },
@@ -241,7 +245,7 @@ pub fn main(args: Vec<String>) -> i32 {
             );
             0
         }
-        Command::Net { command } => run_net(command),
+        Command::Net { host, command } => run_net(command, host),
         Command::Sim { command } => match run_sim(command) {
             Ok(()) => 0,
             Err(msg) => {
@@ -303,7 +307,7 @@ fn run_ipf(args: &[String]) -> i32 {
     code
 }
 
-fn run_net(cmd: NetCommand) -> i32 {
+fn run_net(cmd: NetCommand, select: Option<String>) -> i32 {
     let fail = |e: &dyn std::fmt::Display| {
         eprintln!("xbow net: {e}");
         1
@@ -321,6 +325,7 @@ fn run_net(cmd: NetCommand) -> i32 {
         Ok(h) => h,
         Err(e) => return fail(&e),
     };
+    host.select = select;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let r = match cmd {

@@ -257,7 +257,7 @@ fn spec_errors_name_the_path() {
     let cases: &[(&str, &str)] = &[
         (
             r#"{"etherstubs": ["s0"], "vnics": [{"name": "v0", "over": "s0", "overr": 1}]}"#,
-            "$.vnics[0].overr: unknown field `overr`, expected one of `name`, `over`, `mac`, `vid`, `maxbw`, `priority` at line 1 column 69",
+            "$.vnics[0].overr: unknown field `overr`, expected one of `name`, `over`, `mac`, `vid`, `maxbw`, `priority`, `host` at line 1 column 69",
         ),
         (
             r#"{"etherstubs": ["s0"], "vnics": [{"name": "v0", "over": "nope0"}]}"#,
@@ -302,7 +302,7 @@ fn spec_errors_name_the_path() {
         ),
         (
             r#"{"ipv4-forwarding": "yes"}"#,
-            "$.ipv4-forwarding: invalid type: string \"yes\", expected a boolean at line 1 column 25",
+            "$.ipv4-forwarding: invalid type: string \"yes\", expected a boolean or a list of host names at line 1 column 25",
         ),
         (r#"[]"#, "$: a spec is a JSON object"),
         (
@@ -467,7 +467,7 @@ fn spec_errors_name_the_path() {
         ),
         (
             r#"{"x\u001b": 1}"#,
-            "$.x\\x1b: unknown field `x\\x1b`, expected one of `etherstubs`, `vlans`, `vnics`, `addresses`, `ipv4-forwarding`, `nat`, `zones` at line 1 column 10",
+            "$.x\\x1b: unknown field `x\\x1b`, expected one of `hosts`, `overlays`, `etherstubs`, `vlans`, `vnics`, `addresses`, `ipv4-forwarding`, `nat`, `zones` at line 1 column 10",
         ),
     ];
     let before = state(&env);
@@ -922,4 +922,208 @@ fn runs_killed_at_any_moment_leave_the_sim_whole() {
         env.xbow(&["net", "down", &spec]).ok();
         assert_eq!(state(&env), before, "round {round}");
     }
+}
+
+/// The two-host example's spec.
+const TWO_HOSTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/two-hosts.json");
+
+/// A spec across hosts: each host's plan holds its part, with the
+/// overlay's `direct` destination the other host (illumos's property
+/// names and order), and the VNICs' derived addresses the same on both.
+#[test]
+fn two_hosts_plan_each_part() {
+    let Some(env) = sim() else { return };
+    env.xbow(&["sim", "add-phys", "ul0"]).ok();
+    setup(&env);
+    let a = env.xbow(&["net", "plan", "--host", "a", TWO_HOSTS]);
+    assert_eq!(a.ok().stdout, common::golden("net-plan-two-hosts-a.out"));
+    let b = env.xbow(&["net", "plan", "--host", "b", TWO_HOSTS]);
+    assert_eq!(b.ok().stdout, common::golden("net-plan-two-hosts-b.out"));
+    // Up and down of one host's part, on the sim.
+    let before = state(&env);
+    env.xbow(&["net", "up", "--host", "b", TWO_HOSTS]).ok();
+    // (The sim's host is not at b's underlay address: status says so.)
+    let st = env.xbow(&["net", "status", "--host", "b", "--json", TWO_HOSTS]);
+    let v: serde_json::Value = serde_json::from_str(&st.stdout).unwrap();
+    let rows = v.as_array().unwrap();
+    assert!(rows.iter().any(|r| r["kind"] == "host"
+        && r["name"] == "b"
+        && r["desired"] == "198.51.100.2"
+        && r["actual"] == "not on this machine"));
+    assert!(
+        rows.iter().any(|r| r["kind"] == "overlay"
+            && r["desired"] == "vni 4242 direct 198.51.100.1:4789"
+            && r["ok"] == true),
+        "{rows:?}"
+    );
+    env.xbow(&["net", "down", "--host", "b", TWO_HOSTS]).ok();
+    assert_eq!(state(&env), before);
+    // An overlay of that name with another VNI is not taken over.
+    env.dladm(&[
+        "create-overlay",
+        "-e",
+        "vxlan",
+        "-s",
+        "direct",
+        "-v",
+        "1",
+        "-p",
+        "vxlan/listen_ip=198.51.100.2,direct/dest_ip=198.51.100.1,direct/dest_port=4789",
+        "overlay0",
+    ])
+    .ok();
+    let before = state(&env);
+    env.xbow(&["net", "up", "--host", "b", TWO_HOSTS]).fails_with(
+        "xbow net: the host differs from the spec where up would have to destroy something:\n  \
+         overlay overlay0: the host's is vni 1 direct 198.51.100.1:4789, the spec's vni 4242 direct 198.51.100.1:4789; take it down first\n",
+    );
+    assert_eq!(state(&env), before);
+}
+
+/// More than two hosts: a `files` mapping of every VNIC over the overlay
+/// to its host, written before the overlay and removed after it.
+#[test]
+fn three_hosts_share_a_files_mapping() {
+    let Some(env) = sim() else { return };
+    let spec = r#"{
+      "hosts": {"a": {"underlay": "198.18.0.1"}, "b": {"underlay": "198.18.0.2"}, "c": {"underlay": "198.18.0.3"}},
+      "overlays": [{"name": "ov0", "vni": 7, "hosts": ["a", "b", "c"], "mtu": 1450}],
+      "vnics": [
+        {"name": "v0", "over": "ov0", "host": "a"},
+        {"name": "v1", "over": "ov0", "host": "b", "mac": "2:8:20:0:0:1"},
+        {"name": "v2", "over": "ov0", "host": "c"}
+      ],
+      "zones": [{"name": "z1", "host": "b", "net": [{"physical": "v1", "allowed-address": "10.7.0.2/24"}]}]
+    }"#;
+    let p = write_spec(&env, spec);
+    let before = state(&env);
+    let plan = env.xbow(&["net", "plan", "--host", "c", &p]);
+    let map = format!("{}.overlay-ov0.json", env.state_path().display());
+    let lines: Vec<&str> = plan.ok().stdout.lines().collect();
+    assert_eq!(
+        lines[1],
+        format!(
+            "dladm create-overlay -e vxlan -s files -v 7 -p vxlan/listen_ip=198.18.0.3,mtu=1450,files/config={map} ov0"
+        )
+    );
+    assert!(lines[0].starts_with("echo '{") && lines[0].ends_with(&format!("}}' > {map}")));
+    env.xbow(&["net", "up", "--host", "c", &p]).ok();
+    let text = std::fs::read_to_string(&map).unwrap();
+    let m: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let m = m.as_object().unwrap();
+    assert_eq!(m.len(), 3, "{text}");
+    assert_eq!(
+        m["2:8:20:0:0:1"],
+        serde_json::json!({"ip": "198.18.0.2", "port": 4789, "arp": "10.7.0.2"})
+    );
+    assert!(m.values().any(|e| e["ip"] == "198.18.0.3"));
+    let t = env.dladm(&["show-overlay", "-t", "ov0"]);
+    assert!(t.ok().stdout.contains("198.18.0.2:4789"), "{}", t.stdout);
+    env.xbow(&["net", "down", "--host", "c", &p]).ok();
+    assert!(!std::path::Path::new(&map).exists());
+    assert_eq!(state(&env), before);
+}
+
+#[test]
+fn cross_host_mistakes_are_caught_before_anything_changes() {
+    let Some(env) = sim() else { return };
+    let two = r#""hosts": {"a": {"underlay": "198.18.0.1"}, "b": {"underlay": "198.18.0.2"}}"#;
+    let mut cases: Vec<(String, &str)> = vec![
+        (
+            format!(
+                r#"{{{two}, "overlays": [{{"name": "ov0", "vni": 7, "hosts": ["a", "b"]}}, {{"name": "ov1", "vni": 7, "hosts": ["a", "b"]}}]}}"#
+            ),
+            "$.overlays[1].vni: VNI 7 is already used by $.overlays[0]",
+        ),
+        (
+            r#"{"hosts": {"a": {"underlay": "198.18.0.1"}, "b": {}}}"#.into(),
+            "$.hosts.b: host 'b' has no underlay address",
+        ),
+        (
+            format!(
+                r#"{{{two}, "overlays": [{{"name": "ov0", "vni": 7, "hosts": ["a", "b"], "mtu": 1480}}]}}"#
+            ),
+            "$.overlays[0].mtu: an overlay MTU of 1480 needs an underlay MTU of 1530 (VXLAN adds 50), and host 'a''s is 1500",
+        ),
+        (
+            format!(r#"{{{two}, "overlays": [{{"name": "ov0", "vni": 7, "hosts": ["a", "c"]}}]}}"#),
+            "$.overlays[0].hosts[1]: 'c' is not a host of the spec ($.hosts)",
+        ),
+        (
+            format!(r#"{{{two}, "etherstubs": [{{"name": "s0", "host": "c"}}]}}"#),
+            "$.etherstubs[0].host: 'c' is not a host of the spec ($.hosts)",
+        ),
+        (
+            format!(r#"{{{two}, "etherstubs": ["s0"]}}"#),
+            "$.etherstubs[0].host: the spec declares 2 hosts (a, b): say which one this is on",
+        ),
+        (
+            format!(
+                r#"{{{two}, "etherstubs": [{{"name": "s0", "host": "a"}}], "vnics": [{{"name": "v0", "over": "s0", "host": "b"}}]}}"#
+            ),
+            "$.vnics[0].over: 's0' ($.etherstubs[0].name) is on host 'a', this is on host 'b'",
+        ),
+        (
+            format!(
+                r#"{{{two}, "etherstubs": [{{"name": "s0", "host": "a"}}, {{"name": "s1", "host": "b"}}],
+                "vnics": [{{"name": "v0", "over": "s0", "host": "a"}}, {{"name": "v1", "over": "s1", "host": "b"}}],
+                "addresses": [{{"interface": "v0", "address": "10.0.0.1/24", "host": "a"}}],
+                "zones": [{{"name": "z1", "host": "b", "net": [{{"physical": "v1", "allowed-address": "10.0.0.2/24", "defrouter": "10.0.0.1"}}]}}]}}"#
+            ),
+            "$.zones[0].net[0].defrouter: zone 'z1' is on host 'b' and its default router 10.0.0.1 on host 'a' ($.addresses[0]), with no overlay between them: put 'v1' and 'v0' over one overlay",
+        ),
+        (
+            format!(r#"{{{two}, "ipv4-forwarding": ["a", "c"]}}"#),
+            "$.ipv4-forwarding[1]: 'c' is not a host of the spec ($.hosts)",
+        ),
+        (
+            format!(
+                r#"{{{two}, "etherstubs": [{{"name": "s0", "host": "a"}}], "vnics": [{{"name": "v0", "over": "s0", "host": "a"}}],
+                "zones": [{{"name": "z1", "host": "b", "net": [{{"physical": "v0"}}]}}]}}"#
+            ),
+            "$.zones[0].net[0].physical: 'v0' ($.vnics[0].name) is on host 'a', this is on host 'b'",
+        ),
+        (
+            format!(r#"{{{two}, "ipv4-forwarding": true}}"#),
+            "$.ipv4-forwarding: the spec declares several hosts: list those that forward",
+        ),
+    ];
+    env.xbow(&["sim", "add-phys", "ul0"]).ok();
+    cases.push((
+        r#"{"hosts": {"a": {"underlay": "198.18.0.1", "physical": "ul0", "mtu": 9000}, "b": {"underlay": "198.18.0.2", "mtu": 9000}},
+            "overlays": [{"name": "ov0", "vni": 7, "hosts": ["a", "b"], "mtu": 8900}]}"#
+            .into(),
+        "$.hosts.a.physical: overlay 'ov0' needs an underlay MTU of 8950, and link 'ul0''s is 1500",
+    ));
+    cases.push((
+        r#"{"hosts": {"a": {"underlay": "198.18.0.1", "physical": "nope0"}}}"#.into(),
+        "$.hosts.a.physical: link 'nope0' is not on this host",
+    ));
+    let before = state(&env);
+    for (spec, msg) in &cases {
+        let p = write_spec(&env, spec);
+        for verb in ["plan", "up", "status"] {
+            let r = env.xbow(&["net", verb, "--host", "a", &p]);
+            assert_eq!(
+                (r.code, r.stderr.as_str()),
+                (1, format!("xbow net: {p}: {msg}\n").as_str()),
+                "{verb} {spec}"
+            );
+        }
+    }
+    assert_eq!(state(&env), before);
+    // Which host: none, or one that is not declared.
+    let p = write_spec(&env, &format!("{{{two}}}"));
+    env.xbow(&["net", "plan", &p]).fails_with(&format!(
+        "xbow net: {p}: $.hosts: no host of the spec (a 198.18.0.1, b 198.18.0.2) is this machine (by name or by an address on its interfaces): choose one with --host\n"
+    ));
+    env.xbow(&["net", "plan", "--host", "c", &p])
+        .fails_with(&format!(
+            "xbow net: {p}: $.hosts: --host c: not a host of the spec (a, b)\n"
+        ));
+    let p = write_spec(&env, r#"{"etherstubs": ["s0"]}"#);
+    env.xbow(&["net", "plan", "--host", "a", &p])
+        .fails_with(&format!(
+            "xbow net: {p}: $.hosts: --host a: the spec declares no hosts\n"
+        ));
 }

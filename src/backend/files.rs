@@ -346,6 +346,24 @@ fn lock_pid(_: &fs::Metadata) -> Option<u32> {
     None
 }
 
+/// Replace the file at `path` with `data` atomically (a temporary file
+/// of mode `mode`, renamed over it), never writing through a link.
+pub fn replace(path: &Path, data: &[u8], mode: u32) -> Result<(), FileError> {
+    use std::io::Write;
+    let tmp = temp_path(path);
+    let _ = fs::remove_file(&tmp);
+    let r = create_temp(&tmp).and_then(|mut f| {
+        f.write_all(data)?;
+        f.sync_all()?;
+        f.set_permissions(Permissions::from_mode(mode))?;
+        Ok(fs::rename(&tmp, path)?)
+    });
+    if r.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    r
+}
+
 /// `path` with `suffix` appended to its last component.
 pub fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut s: OsString = path.as_os_str().to_owned();

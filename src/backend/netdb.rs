@@ -43,3 +43,13 @@ pub fn resolve(name: &[u8], v6: bool) -> Option<Vec<u8>> {
     }
     None
 }
+
+/// This machine as `xbow net --host` matches it: its host name (without
+/// the domain) and the IP addresses on its interfaces.
+pub fn this_machine() -> (Option<String>, Vec<IpAddr>) {
+    let name = crate::sys::netdb::hostname()
+        .and_then(|b| String::from_utf8(b).ok())
+        .map(|n| n.split('.').next().unwrap_or_default().to_string())
+        .filter(|n| !n.is_empty());
+    (name, crate::sys::netdb::local_addrs().unwrap_or_default())
+}

@@ -62,6 +62,10 @@ pub struct Host {
     /// The state the sim and Linux backends keep, which a run changes in
     /// one batch.
     state: Option<StateFile>,
+    /// `--host`: the host of a spec with hosts whose part to take.
+    pub select: Option<String>,
+    /// Where an overlay's `files` mapping is kept: this + `NAME.json`.
+    files_prefix: PathBuf,
 }
 
 impl Host {
@@ -123,7 +127,9 @@ pub fn sim_host(file: StateFile) -> Host {
         natfile: Box::new(SimHost::open(file.clone())),
         lock_path: lock_path.into(),
         pending_path: pending_path.into(),
+        files_prefix: files::with_suffix(file.path(), ".overlay-"),
         state: Some(file),
+        select: None,
     }
 }
 
@@ -140,7 +146,9 @@ fn open_illumos() -> Result<Host, NetError> {
         natfile: Box::new(IllumosNatFile),
         lock_path: PathBuf::from("/var/run/xbow-net.lock"),
         pending_path: PathBuf::from("/var/run/xbow-net.pending"),
+        files_prefix: PathBuf::from("/etc/xbow/overlay-"),
         state: None,
+        select: None,
     })
 }
 
@@ -169,8 +177,31 @@ pub fn load(path: &Path, h: &mut Host) -> Result<Network, NetError> {
         })?;
     let spec = spec::parse(&text).map_err(|e| NetError::Spec(e, file.clone()))?;
     let brand = h.zones.default_brand();
-    spec.validate(h.dl.as_mut(), &brand)
+    let (machine_name, machine_addrs) = if spec.hosts.is_empty() {
+        (None, Vec::new())
+    } else {
+        machine(h)?
+    };
+    let place = spec::Place {
+        host: h.select.as_deref(),
+        machine_name,
+        machine_addrs,
+        files_prefix: h.files_prefix.clone(),
+    };
+    spec.validate(h.dl.as_mut(), &brand, &place)
         .map_err(|e| NetError::Spec(e, file))
+}
+
+/// This machine's host name and the addresses on its interfaces (and,
+/// on the sim, those the sim's interfaces have).
+fn machine(h: &mut Host) -> Result<(Option<String>, Vec<std::net::IpAddr>), NetError> {
+    let (name, mut addrs) = crate::backend::netdb::this_machine();
+    addrs.extend(
+        h.ip.addrs()?
+            .into_iter()
+            .map(|a| std::net::IpAddr::V4(a.addr.addr)),
+    );
+    Ok((name, addrs))
 }
 
 /// Hold the `xbow net` lock (released on drop): mode 0600, waited for at
@@ -224,6 +255,10 @@ pub fn run_steps(
         let _ = out.flush();
         if let Err(e) = step.apply(h) {
             drop(batch);
+            // The batch took back the rest; files are put back here.
+            for done in steps[..k].iter().rev().filter(|s| s.is_file()) {
+                let _ = done.undo().apply(h);
+            }
             return Err(NetError::Failed(format!(
                 "step {} of {} failed: {}: {e}\nrolled back the {k} step(s) before it; the host is as it was",
                 k + 1,
@@ -367,7 +402,12 @@ pub fn status(
     out: &mut dyn Write,
 ) -> Result<bool, NetError> {
     let net = load(path, h)?;
-    let entries = status::status(&net, h)?;
+    let mut entries = Vec::new();
+    if let Some(me) = &net.host {
+        let (_, addrs) = machine(h)?;
+        entries.push(status::host(me, &addrs));
+    }
+    entries.extend(status::status(&net, h)?);
     let converged = entries.iter().all(|e| e.ok);
     let io = |e: std::io::Error| NetError::Read("standard output".into(), e);
     if json {

@@ -2,7 +2,7 @@
 //! person would type and the step that undoes it.
 
 use super::natconf;
-use super::spec::{NetAddr, NetNat, NetVlan, NetVnic, Network};
+use super::spec::{NetAddr, NetNat, NetOverlay, NetVlan, NetVnic, Network};
 use crate::backend::host::{HostError, HostResult};
 use crate::backend::{DlError, PropValue};
 use crate::ipnat::NatRule;
@@ -10,6 +10,7 @@ use crate::ipnat::load::{self, Mode, Op};
 use crate::model::bandwidth::Bandwidth;
 use crate::model::link::{Conf, LinkClass, MacAddrType, VlanSpec, VnicSpec};
 use crate::model::mac::MacAddr;
+use crate::model::overlay::{OverlayConf, OverlayProp, OverlaySpec, PropVal, Search, from_v6};
 use crate::model::svc::{self, SvcState};
 use crate::model::zone::{ZoneConfig, ZoneState};
 
@@ -23,6 +24,15 @@ use serde::{Deserialize, Serialize};
 pub enum Step {
     CreateEtherstub(String),
     DeleteEtherstub(String),
+    /// Write (or, `text: None`, remove) a file; `old` is what to put
+    /// back on undo (an overlay's `files` mapping).
+    WriteFile {
+        path: String,
+        text: Option<String>,
+        old: Option<String>,
+    },
+    CreateOverlay(NetOverlay),
+    DeleteOverlay(NetOverlay),
     CreateVlan(NetVlan),
     DeleteVlan(NetVlan),
     CreateVnic(NetVnic),
@@ -108,6 +118,31 @@ impl Step {
         match self {
             Step::CreateEtherstub(s) => format!("dladm create-etherstub {s}"),
             Step::DeleteEtherstub(s) => format!("dladm delete-etherstub {s}"),
+            Step::WriteFile {
+                path,
+                text: Some(t),
+                ..
+            } => format!("echo {} > {}", sh(t.trim_end()), sh(path)),
+            Step::WriteFile {
+                path, text: None, ..
+            } => format!("rm {}", sh(path)),
+            Step::CreateOverlay(o) => {
+                let spec = overlay_spec(o);
+                let props: Vec<String> = spec
+                    .props
+                    .iter()
+                    .map(|(k, v)| format!("{k}={}", v.join(",")))
+                    .collect();
+                format!(
+                    "dladm create-overlay -e {} -s {} -v {} -p {} {}",
+                    spec.encap,
+                    spec.search,
+                    spec.vnetid,
+                    sh(&props.join(",")),
+                    o.name
+                )
+            }
+            Step::DeleteOverlay(o) => format!("dladm delete-overlay {}", o.name),
             Step::CreateVlan(v) => {
                 format!("dladm create-vlan -l {} -v {} {}", v.over, v.vid, v.name)
             }
@@ -172,11 +207,24 @@ impl Step {
         }
     }
 
+    /// Whether the step changes a file rather than the backends' state
+    /// (so a discarded batch does not take it back).
+    pub fn is_file(&self) -> bool {
+        matches!(self, Step::WriteFile { .. })
+    }
+
     /// The step that takes this one back.
     pub fn undo(&self) -> Step {
         match self.clone() {
             Step::CreateEtherstub(s) => Step::DeleteEtherstub(s),
             Step::DeleteEtherstub(s) => Step::CreateEtherstub(s),
+            Step::WriteFile { path, text, old } => Step::WriteFile {
+                path,
+                text: old,
+                old: text,
+            },
+            Step::CreateOverlay(o) => Step::DeleteOverlay(o),
+            Step::DeleteOverlay(o) => Step::CreateOverlay(o),
             Step::CreateVlan(v) => Step::DeleteVlan(v),
             Step::DeleteVlan(v) => Step::CreateVlan(v),
             Step::CreateVnic(v) => Step::DeleteVnic(v),
@@ -217,6 +265,20 @@ impl Step {
                 h.dl.vnic_create(&VnicSpec::etherstub(s, Conf::BOTH))
                     .map(|_| ())
                     .map_err(|e| dl(e, "etherstub creation failed"))
+            }
+            Step::WriteFile { path, text, .. } => write_file(path, text.as_deref()),
+            Step::CreateOverlay(o) => {
+                h.dl.overlay_create(&overlay_spec(o))
+                    .map(|_| ())
+                    .map_err(|e| dl(e, "overlay creation failed"))
+            }
+            Step::DeleteOverlay(NetOverlay { name, .. }) => {
+                let id =
+                    h.dl.name2info(name)
+                        .map_err(|e| dl(e, &format!("link {name}")))?
+                        .id;
+                h.dl.overlay_delete(id, Conf::BOTH)
+                    .map_err(|e| dl(e, "overlay deletion failed"))
             }
             Step::CreateVlan(v) => {
                 let over =
@@ -304,6 +366,95 @@ impl Step {
             Step::HaltZone(z) => h.zones.halt(z),
         }
     }
+}
+
+/// `dladm create-overlay`'s request for an overlay of the spec.
+fn overlay_spec(o: &NetOverlay) -> OverlaySpec {
+    OverlaySpec::of(&o.name, o.mtu, &o.conf, Conf::BOTH)
+}
+
+/// The path and text of an overlay's `files` mapping, if it has one.
+pub fn overlay_map(o: &NetOverlay) -> Option<(&str, String)> {
+    match &o.conf.search {
+        Search::Files { config, map } => {
+            let text = serde_json::to_string(map).unwrap_or_default();
+            Some((config.as_str(), format!("{text}\n")))
+        }
+        Search::Direct { .. } => None,
+    }
+}
+
+/// The text of a file, `None` if there is none.
+fn read_file(path: &str) -> HostResult<Option<String>> {
+    let limit = crate::model::overlay_files::MAX_FILE;
+    match crate::backend::files::read_owned(std::path::Path::new(path), limit) {
+        Ok(t) => Ok(t.map(|b| String::from_utf8_lossy(&b).into_owned())),
+        Err(e) => Err(HostError(format!("{path}: {e}"))),
+    }
+}
+
+/// Write a file (readable by all, as varpd reads it) or remove it.
+fn write_file(path: &str, text: Option<&str>) -> HostResult<()> {
+    let p = std::path::Path::new(path);
+    let r = match text {
+        Some(t) => {
+            if let Some(dir) = p.parent() {
+                let _ = std::fs::create_dir_all(dir);
+            }
+            crate::backend::files::replace(p, t.as_bytes(), 0o644)
+        }
+        None => match std::fs::remove_file(p) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        },
+    };
+    r.map_err(|e| HostError(format!("{path}: {e}")))
+}
+
+/// An overlay as its VNI and search plugin (with its destination).
+pub fn overlay_desc(c: &OverlayConf) -> String {
+    match &c.search {
+        Search::Direct { dest } => format!("vni {} direct {dest}", c.vnetid),
+        Search::Files { config, .. } => format!("vni {} files {config}", c.vnetid),
+    }
+}
+
+/// An overlay of the host described as [`overlay_desc`] does, from its
+/// properties.
+pub fn overlay_actual(props: &[OverlayProp]) -> String {
+    let get = |name: &str| -> String {
+        match props
+            .iter()
+            .find(|p| p.name == name)
+            .and_then(|p| p.value.as_ref())
+        {
+            Some(PropVal::Uint { v, .. }) => v.to_string(),
+            Some(PropVal::Int { v, .. }) => v.to_string(),
+            Some(PropVal::Ip(a)) => from_v6(*a).to_string(),
+            Some(PropVal::Str(s)) => s.clone(),
+            None => "?".into(),
+        }
+    };
+    let search = get("search");
+    let dest = match search.as_str() {
+        "direct" => {
+            let ip = get("direct/dest_ip");
+            let port = get("direct/dest_port");
+            match ip.parse::<std::net::IpAddr>() {
+                Ok(std::net::IpAddr::V6(_)) => format!("[{ip}]:{port}"),
+                _ => format!("{ip}:{port}"),
+            }
+        }
+        "files" => get("files/config"),
+        _ => "?".into(),
+    };
+    format!("vni {} {search} {dest}", get("vnetid"))
+}
+
+/// An overlay of the host as [`overlay_desc`] describes one.
+fn overlay_of_host(h: &mut Host, name: &str) -> HostResult<String> {
+    let id = h.dl.name2info(name)?.id;
+    Ok(overlay_actual(&h.dl.overlay_props(id)?))
 }
 
 /// The rules in the kernel's NAT table.
@@ -524,6 +675,48 @@ pub fn up(net: &Network, h: &mut Host) -> HostResult<Result<Vec<Step>, Vec<Confl
             ),
         }
     }
+    for o in &net.overlays {
+        let map = overlay_map(o);
+        let old = match &map {
+            Some((path, _)) => read_file(path)?,
+            None => None,
+        };
+        let stale = matches!((&map, &old), (Some((_, t)), o2) if o2.as_ref() != Some(t));
+        match host_vnic(h, &o.name)? {
+            None => {
+                if let (true, Some((path, text))) = (stale, &map) {
+                    steps.push(Step::WriteFile {
+                        path: path.to_string(),
+                        text: Some(text.clone()),
+                        old,
+                    });
+                }
+                steps.push(Step::CreateOverlay(o.clone()));
+            }
+            Some((LinkClass::Overlay, _))
+                if overlay_of_host(h, &o.name)? != overlay_desc(&o.conf) =>
+            {
+                let have = overlay_of_host(h, &o.name)?;
+                conflict(
+                    format!("overlay {}", o.name),
+                    format!(
+                        "the host's is {have}, the spec's {}; take it down first",
+                        overlay_desc(&o.conf)
+                    ),
+                )
+            }
+            Some((LinkClass::Overlay, _)) if stale => conflict(
+                format!("overlay {}", o.name),
+                "its files mapping differs from the one the spec derives; take it down first"
+                    .into(),
+            ),
+            Some((LinkClass::Overlay, _)) => {}
+            Some((c, _)) => conflict(
+                format!("overlay {}", o.name),
+                format!("the host has a {} of that name", c.as_str()),
+            ),
+        }
+    }
     for v in &net.vlans {
         match host_vlan(h, &v.name)? {
             None => steps.push(Step::CreateVlan(v.clone())),
@@ -729,6 +922,20 @@ pub fn down(net: &Network, h: &mut Host) -> HostResult<Vec<Step>> {
         if let Some((LinkClass::Vlan, hv)) = host_vlan(h, &v.name)? {
             // As the host has it, so that undoing gives it back.
             steps.push(Step::DeleteVlan(hv.unwrap_or_else(|| v.clone())));
+        }
+    }
+    for o in net.overlays.iter().rev() {
+        if let Some((LinkClass::Overlay, _)) = host_vnic(h, &o.name)? {
+            steps.push(Step::DeleteOverlay(o.clone()));
+        }
+        if let Some((path, _)) = overlay_map(o)
+            && let Some(old) = read_file(path)?
+        {
+            steps.push(Step::WriteFile {
+                path: path.to_string(),
+                text: None,
+                old: Some(old),
+            });
         }
     }
     for s in net.etherstubs.iter().rev() {

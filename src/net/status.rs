@@ -1,7 +1,8 @@
 //! `xbow net status`: every object of the spec, desired against actual.
 
 use super::Host;
-use super::spec::Network;
+use super::plan;
+use super::spec::{NetHost, Network};
 use crate::backend::DlError;
 use crate::backend::PropValue;
 use crate::backend::host::HostResult;
@@ -64,6 +65,18 @@ fn vnic_desc(over: &str, vid: u16) -> String {
     }
 }
 
+/// This host of a spec with hosts: its underlay address, which must be
+/// on this machine (an overlay listens on it).
+pub fn host(me: &NetHost, machine: &[std::net::IpAddr]) -> Entry {
+    let want = me.underlay.to_string();
+    let actual = if machine.contains(&me.underlay) {
+        want.clone()
+    } else {
+        "not on this machine".into()
+    };
+    entry("host", &me.name, want, actual)
+}
+
 /// Compare every object the spec names with the host.
 pub fn status(net: &Network, h: &mut Host) -> HostResult<Vec<Entry>> {
     let mut out = Vec::new();
@@ -74,6 +87,22 @@ pub fn status(net: &Network, h: &mut Host) -> HostResult<Vec<Entry>> {
             Some((c, _)) => format!("a {}", c.as_str()),
         };
         out.push(entry("etherstub", s, "present".into(), actual));
+    }
+    for o in &net.overlays {
+        let actual = match h.dl.name2info(&o.name) {
+            Ok(i) if i.conf.active && i.class == LinkClass::Overlay => {
+                plan::overlay_actual(&h.dl.overlay_props(i.id)?)
+            }
+            Ok(i) => format!("a {}", i.class.as_str()),
+            Err(DlError::Status(_)) => ABSENT.to_string(),
+            Err(e) => return Err(e.into()),
+        };
+        out.push(entry(
+            "overlay",
+            &o.name,
+            plan::overlay_desc(&o.conf),
+            actual,
+        ));
     }
     for v in &net.vlans {
         let actual = match link_desc(h, &v.name)? {

@@ -15,6 +15,46 @@ pub fn hostname() -> Option<Vec<u8>> {
     Some(buf[..end].to_vec())
 }
 
+/// `getifaddrs()`: the IP addresses configured on this machine's
+/// interfaces (in the current network namespace on Linux).
+pub fn local_addrs() -> std::io::Result<Vec<std::net::IpAddr>> {
+    let mut head: *mut libc::ifaddrs = std::ptr::null_mut();
+    // SAFETY: getifaddrs stores a list it allocated through the pointer,
+    // which points to a live local; it is freed below with freeifaddrs.
+    if unsafe { libc::getifaddrs(&mut head) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    let mut out = Vec::new();
+    let mut p = head;
+    while !p.is_null() {
+        // SAFETY: `p` is an element of the list getifaddrs returned, not
+        // yet freed; `ifa_addr`, when not null, points to a sockaddr whose
+        // family says which sockaddr_in/sockaddr_in6 it is.
+        unsafe {
+            let a = (*p).ifa_addr;
+            if !a.is_null() {
+                match i32::from((*a).sa_family) {
+                    libc::AF_INET => {
+                        let sin = &*a.cast::<libc::sockaddr_in>();
+                        out.push(
+                            std::net::Ipv4Addr::from(u32::from_be(sin.sin_addr.s_addr)).into(),
+                        );
+                    }
+                    libc::AF_INET6 => {
+                        let sin6 = &*a.cast::<libc::sockaddr_in6>();
+                        out.push(std::net::Ipv6Addr::from(sin6.sin6_addr.s6_addr).into());
+                    }
+                    _ => {}
+                }
+            }
+            p = (*p).ifa_next;
+        }
+    }
+    // SAFETY: `head` is the list getifaddrs returned, freed once.
+    unsafe { libc::freeifaddrs(head) };
+    Ok(out)
+}
+
 #[cfg(target_os = "illumos")]
 pub use lookups::{proto_by_name, proto_by_number, serv_by_name, serv_by_port};
 
