@@ -177,6 +177,18 @@ enum SimCommand {
         #[arg(long, conflicts_with = "outbound")]
         incoming: bool,
     },
+    /// Follow a frame from an address on one simulated host to an address
+    /// on another, across their overlays (each host is its own state file,
+    /// as `xbow net up --host` leaves it)
+    OverlayPath {
+        /// a host and its state file, NAME=PATH (repeat for each host)
+        #[arg(long = "host", required = true, value_name = "NAME=PATH")]
+        hosts: Vec<String>,
+        /// the sender's IPv4 address (a zone's or the global zone's)
+        src: std::net::Ipv4Addr,
+        /// the receiver's IPv4 address
+        dst: std::net::Ipv4Addr,
+    },
     /// Print the path of the state file
     Path,
 }
@@ -445,6 +457,25 @@ fn run_sim(cmd: SimCommand) -> Result<(), String> {
         SimCommand::RemovePhys { name, keep_config } => sim::remove_phys(&file, &name, keep_config)
             .map_err(status(format!("remove-phys {name}"))),
         SimCommand::Reboot => sim::reboot(&file).map_err(status("reboot".into())),
+        SimCommand::OverlayPath { hosts, src, dst } => {
+            let mut states = Vec::new();
+            for h in hosts {
+                let (name, path) = h
+                    .split_once('=')
+                    .filter(|(n, p)| !n.is_empty() && !p.is_empty())
+                    .ok_or_else(|| format!("overlay-path: --host {h}: expected NAME=PATH"))?;
+                let st = StateFile::new(path)
+                    .load()
+                    .map_err(|e| format!("overlay-path: host {name}: {e}"))?;
+                states.push((name.to_string(), st));
+            }
+            let lines =
+                sim::overlay_path(&states, src, dst).map_err(|e| format!("overlay-path: {e}"))?;
+            for l in lines {
+                println!("{l}");
+            }
+            Ok(())
+        }
         SimCommand::OverlayFault { name, degraded } => sim::overlay_fault(&file, &name, degraded)
             .map_err(status(format!("overlay-fault {name}"))),
         SimCommand::NatFlow {

@@ -1127,3 +1127,75 @@ fn cross_host_mistakes_are_caught_before_anything_changes() {
             "xbow net: {p}: $.hosts: --host a: the spec declares no hosts\n"
         ));
 }
+
+/// `xbow sim overlay-path`: each host of the two-host example is its own
+/// sim state (as `net up --host` leaves it); a frame from test2 on b to
+/// test1 on a leaves by vnic2 over overlay0, is sent in VXLAN VNI 4242 to
+/// a's underlay address (the `direct` destination b's overlay was given),
+/// and a's overlay0, listening there, delivers it to vnic1.
+#[test]
+fn a_frame_crosses_the_overlay_between_simulated_hosts() {
+    let Some(env) = sim() else { return };
+    let dir = env.dir();
+    let run = |state: &std::path::Path, args: &[&str]| {
+        let out = env
+            .cmd()
+            .env("XBOW_SIM_STATE", state)
+            .args(args)
+            .output()
+            .expect("xbow");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (a, b) = (dir.join("a.json"), dir.join("b.json"));
+    for (host, st) in [("a", &a), ("b", &b)] {
+        for nic in ["ul0", "eri0"] {
+            assert_eq!(run(st, &["sim", "add-phys", nic]).0, Some(0));
+        }
+        let r = run(st, &["net", "up", "--host", host, TWO_HOSTS]);
+        assert_eq!(r.0, Some(0), "{}", r.2);
+    }
+    let hosts = [
+        "--host",
+        &format!("a={}", a.display()),
+        "--host",
+        &format!("b={}", b.display()),
+    ]
+    .map(String::from);
+    let path = |src: &str, dst: &str| {
+        let mut args = vec!["sim", "overlay-path"];
+        args.extend(hosts.iter().map(String::as_str));
+        args.extend([src, dst]);
+        run(&a, &args)
+    };
+    let (code, out, err) = path("192.168.0.101", "192.168.0.100");
+    assert_eq!(code, Some(0), "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(lines[0].starts_with("b: zone test2 (192.168.0.101) -> vnic2 ("));
+    assert!(lines[0].ends_with(") -> overlay0 (VNI 4242)"));
+    assert_eq!(
+        lines[1],
+        "b: VXLAN VNI 4242, UDP 198.51.100.2:4789 -> 198.51.100.1:4789 (direct)"
+    );
+    assert!(lines[2].starts_with("a: overlay0 (VNI 4242) -> vnic1 ("));
+    assert!(lines[2].ends_with(") -> zone test1 (192.168.0.100)"));
+    // To the global zone's address on a, and the cases with no path.
+    let (code, out, _) = path("192.168.0.101", "192.168.0.1");
+    assert_eq!(code, Some(0));
+    assert!(out.ends_with("-> the global zone (192.168.0.1)\n"), "{out}");
+    let (code, _, err) = path("192.168.0.100", "192.168.0.1");
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        err,
+        "xbow sim: overlay-path: 192.168.0.100 and 192.168.0.1 are both on host a: the frame does not cross an overlay\n"
+    );
+    let (code, _, err) = path("192.168.0.101", "10.9.9.9");
+    assert_eq!(
+        (code, err.as_str()),
+        (Some(1), "xbow sim: overlay-path: no host has 10.9.9.9\n")
+    );
+}

@@ -10,6 +10,7 @@ mod nat;
 mod nat_state;
 mod netdb;
 mod overlay;
+mod path;
 mod rename;
 mod state;
 mod state_file;
@@ -21,6 +22,7 @@ pub use linkprop::mtu_of;
 pub use nat::{Flow, FlowDir, FlowError, SimNat, nat_flow};
 pub use nat_state::NatState;
 pub use netdb::BuiltinNetdb;
+pub use path::overlay_path;
 pub use state::{LinkConf, PhysConf, STATE_VERSION, SimInterface, SimLink, SimState, SimZone};
 pub use state_file::{BatchGuard, StateFile};
 
