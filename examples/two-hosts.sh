@@ -42,6 +42,9 @@ if [ "${1:-}" != --linux ]; then
     on a dladm show-overlay overlay0
     on b dladm show-overlay -t overlay0
     on b dladm show-vnic
+    # test2 (b) to test1 (a): the frame's way across the overlay.
+    on a sim overlay-path --host "a=$state/a.json" --host "b=$state/b.json" \
+        192.168.0.101 192.168.0.100
     on a net down --host a "$spec"
     on b net down --host b "$spec"
     exit 0
