@@ -26,13 +26,13 @@ use std::sync::atomic::{AtomicU8, Ordering};
 
 // ------------------------------------------------------------ byte readers
 
-fn bytes<const N: usize>(b: &[u8], at: usize) -> [u8; N] {
+pub(crate) fn bytes<const N: usize>(b: &[u8], at: usize) -> [u8; N] {
     let mut v = [0u8; N];
     v.copy_from_slice(&b[at..at + N]);
     v
 }
 
-fn u64_at(b: &[u8], at: usize) -> u64 {
+pub(crate) fn u64_at(b: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(bytes(b, at))
 }
 
@@ -40,20 +40,20 @@ fn i64_at(b: &[u8], at: usize) -> i64 {
     i64::from_le_bytes(bytes(b, at))
 }
 
-fn u32_at(b: &[u8], at: usize) -> u32 {
+pub(crate) fn u32_at(b: &[u8], at: usize) -> u32 {
     u32::from_le_bytes(bytes(b, at))
 }
 
-fn i32_at(b: &[u8], at: usize) -> i32 {
+pub(crate) fn i32_at(b: &[u8], at: usize) -> i32 {
     i32::from_le_bytes(bytes(b, at))
 }
 
-fn u16_at(b: &[u8], at: usize) -> u16 {
+pub(crate) fn u16_at(b: &[u8], at: usize) -> u16 {
     u16::from_le_bytes(bytes(b, at))
 }
 
 /// A 16-bit value the kernel keeps in network order, as a number.
-fn be16_at(b: &[u8], at: usize) -> u16 {
+pub(crate) fn be16_at(b: &[u8], at: usize) -> u16 {
     u16::from_be_bytes(bytes(b, at))
 }
 

@@ -12,8 +12,8 @@ use crate::backend::nat::{Errno, VersionError};
 use crate::ipnat::abi::{self, IPNAT_SIZE};
 use crate::ipnat::rule::{CName, I6Addr, NatRule, Redir, RuleCounters};
 use crate::ipnat::session::{HostMap, NatSession, NatStats};
-use crate::sys::ipf_decode::FriostatError;
 pub use crate::sys::ipf_decode::walk;
+use crate::sys::ipf_decode::{FriostatError, be16_at, bytes, i32_at, u16_at, u32_at, u64_at};
 use crate::sys::ipnat_abi::{self as sys_abi, LIFNAMSIZ, off};
 
 // The layers above and the kernel ABI agree. `sys` knows no higher layer,
@@ -25,35 +25,13 @@ const _: () = assert!(abi::IPN_CMP_OFFSET == sys_abi::IPN_CMP_OFFSET);
 const _: () = assert!(crate::backend::nat::FLUSH_LIST == sys_abi::FLUSH_LIST);
 const _: () = assert!(crate::backend::nat::FLUSH_TABLE_ALL == sys_abi::FLUSH_TABLE_ALL);
 
-fn bytes<const N: usize>(b: &[u8], at: usize) -> [u8; N] {
-    let mut v = [0u8; N];
-    v.copy_from_slice(&b[at..at + N]);
-    v
-}
-
-fn u64_at(b: &[u8], at: usize) -> u64 {
-    u64::from_le_bytes(bytes(b, at))
-}
-
-fn u32_at(b: &[u8], at: usize) -> u32 {
-    u32::from_le_bytes(bytes(b, at))
-}
-
-fn i32_at(b: &[u8], at: usize) -> i32 {
-    i32::from_le_bytes(bytes(b, at))
-}
-
-fn u16_at(b: &[u8], at: usize) -> u16 {
-    u16::from_le_bytes(bytes(b, at))
+fn addr_at(b: &[u8], at: usize) -> I6Addr {
+    I6Addr(bytes(b, at))
 }
 
 /// A port the kernel keeps in network order, as a number.
 fn port_at(b: &[u8], at: usize) -> u16 {
-    u16::from_be_bytes(bytes(b, at))
-}
-
-fn addr_at(b: &[u8], at: usize) -> I6Addr {
-    I6Addr(bytes(b, at))
+    be16_at(b, at)
 }
 
 /// `nat_v`, `hm_v`: 4 or 6 (anything else is kept as 0, which prints as
