@@ -47,6 +47,9 @@
 #ifdef HAVE_LIBDLVNIC_H
 #include <libdlvnic.h>
 #endif
+#ifdef HAVE_LIBDLVLAN_H
+#include <libdlvlan.h>
+#endif
 
 #define	FACT(name, v)	(void) printf("%s %lld\n", (name), (long long)(v))
 #define	SIZE(t)		FACT("sizeof." #t, sizeof (t))
@@ -143,6 +146,7 @@ main(void)
 	CONST(DLADM_OPT_PERSIST);
 	CONST(DLADM_OPT_FORCE);
 	CONST(DLADM_OPT_ANCHOR);
+	CONST(DLADM_OPT_VLAN);
 	CONST(DLADM_WALK_TERMINATE);
 	CONST(DLADM_WALK_CONTINUE);
 	/* 256 upstream, 2048 in illumos-joyent: xbow's buffers hold either. */
@@ -198,6 +202,14 @@ main(void)
 	OFF(dladm_vnic_attr_t, va_resource_props);
 	FACT("alignof.dladm_vnic_attr_t", __alignof__(dladm_vnic_attr_t));
 	FACT("max.sizeof.dladm_vnic_attr_t", sizeof (dladm_vnic_attr_t));
+#endif
+
+#ifdef HAVE_LIBDLVLAN_H
+	SIZE(dladm_vlan_attr_t);
+	FACT("alignof.dladm_vlan_attr_t", __alignof__(dladm_vlan_attr_t));
+	OFF(dladm_vlan_attr_t, dv_vid);
+	OFF(dladm_vlan_attr_t, dv_linkid);
+	OFF(dladm_vlan_attr_t, dv_force);
 #endif
 	return (0);
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # illumos-ci/run.sh: build xbow, run its tests, run the integration suite
 # against the real kernel, check the sys layer's layouts against the host's
-# headers and compare `xbow dladm` with /usr/sbin/dladm and `xbow ipnat`
-# with /usr/sbin/ipnat byte for byte (the ipnat comparison needs
+# headers and compare `xbow dladm` with /usr/sbin/dladm, `xbow dlstat` with
+# /usr/sbin/dlstat and `xbow ipnat` with /usr/sbin/ipnat byte for byte (the ipnat comparison needs
 # svc:/network/ipfilter online and an empty NAT table, else it is skipped
 # with a warning; it empties the table again at exit).
 #
@@ -281,7 +281,8 @@ HAVE_NETINET_VRRP_H netinet/vrrp.h
 HAVE_KSTAT_H kstat.h
 HAVE_LIBDLADM_H libdladm.h
 HAVE_LIBDLLINK_H libdllink.h
-HAVE_LIBDLVNIC_H libdlvnic.h"
+HAVE_LIBDLVNIC_H libdlvnic.h
+HAVE_LIBDLVLAN_H libdlvlan.h"
 
 header_check() {
 	local rust="$WORK/facts.rust" c="$WORK/facts.c" defs=() macro header missing=0
@@ -408,6 +409,9 @@ compare_shows() {
 	compare show-vnic -P
 	compare show-etherstub
 	compare show-etherstub -p
+	compare show-vlan
+	compare show-vlan -P
+	compare show-vlan -p -o link,vid,over,flags
 	compare show-link
 	compare show-link -P
 	compare show-link -p -o link,class,mtu,state,over
@@ -467,6 +471,21 @@ compare_errors() {
 	compare reset-linkprop -t -p nosuchprop "${P}v0"
 	compare show-linkprop -p nosuchprop "${P}v0"
 	compare show-linkprop -p maxbw "${P}nosuch0"
+	compare create-vlan -t -l "${P}stub0" -v 0 "${P}vl0"
+	compare create-vlan -t -l "${P}stub0" -v 4095 "${P}vl0"
+	compare create-vlan -t -l "${P}stub0" -v abc "${P}vl0"
+	compare create-vlan -t -l "${P}stub0" "${P}vl0"
+	compare create-vlan -t -l "${P}nosuch0" -v 5 "${P}vl0"
+	compare create-vlan -t -l "${P}nosuch1000" -v 5
+	compare create-vlan -t -l "${P}v0" -v 5 "${P}vl0"
+	compare create-vlan -t -l "${P}stub0" -v 5 "${P}abcdefghijklmnopqrstuvwxyz0123456789"
+	compare delete-vlan "${P}v0"
+	compare delete-vlan "${P}nosuch0"
+	compare show-vlan "${P}v0"
+	compare show-vlan "${P}stub0"
+	compare show-vlan "${P}nosuch0"
+	compare show-vlan -p
+	compare show-vlan -p -o all
 	# Without the privileges dladm needs (basic set, still uid 0).
 	if command -v ppriv >/dev/null 2>&1; then
 		compare_with "ppriv -e -s EIP=basic" create-etherstub -t "${P}np0"
@@ -474,6 +493,30 @@ compare_errors() {
 		compare_with "ppriv -e -s EIP=basic" set-linkprop -t -p maxbw=10M "${P}v0"
 		compare_with "ppriv -e -s EIP=basic" show-vnic
 	fi
+}
+
+# Statistics (show-link -s, show-vnic -s, show-etherstub -s) where the
+# counters cannot move: our own VNICs and etherstub, never plumbed, and
+# lists of link names; then the option checks.
+compare_stats() {
+	local P=$PREFIX
+	compare show-link -s "${P}v0"
+	compare show-link -s -p -o link,ipackets,rbytes,opackets,obytes "${P}v0"
+	compare show-link -s -p -o link
+	compare show-link -s -o link,ierrors,oerrors "${P}v1"
+	compare show-vnic -s "${P}v0"
+	compare show-vnic -s -l "${P}stub0"
+	compare show-etherstub -s "${P}stub0"
+	compare show-link -i 1
+	compare show-link -s -P
+	compare show-link -s -i 0
+	compare show-link -s -p
+	compare show-link -s -p -o all
+	compare show-vnic -i 1
+	compare show-vnic -s -i x
+	compare show-vnic -s -s
+	compare show-vnic -s -l "${P}nosuch0"
+	compare show-vnic -s "${P}nosuch0"
 }
 
 compare_with_dladm() {
@@ -506,7 +549,17 @@ compare_with_dladm() {
 	compare show-vnic -l "${P}stub0"
 	compare show-vnic "${P}v1"
 	compare show-etherstub "${P}stub0"
+	# A VLAN over an etherstub: libdladm and the vnic driver accept it
+	# (derived from the sources, linkprop.md §7); a failure here says not.
+	change "$XBOW" dladm create-vlan -t -l "${P}stub0" -v 55 "${P}sv0"
+	compare_shows
+	compare show-vlan "${P}sv0"
+	compare delete-etherstub -t "${P}stub0"
+	compare delete-vnic -t "${P}sv0"
+	compare delete-etherstub -t "${P}sv0"
+	change "$XBOW" dladm delete-vlan -t "${P}sv0"
 	compare_errors
+	compare_stats
 
 	log "state 3: resets and deletions"
 	change "$XBOW" dladm reset-linkprop -t -p maxbw "${P}v0"
@@ -525,6 +578,18 @@ compare_with_dladm() {
 		compare show-phys "$phys"
 		compare show-phys -p -o link,media,state,speed,duplex,device "$phys"
 		compare show-phys -P
+		log "state 4b: VLANs over $phys"
+		change "$XBOW" dladm create-vlan -t -l "$phys" -v 101 "${P}vl0"
+		change "$DLADM" create-vlan -t -f -l "$phys" -v 102 "${P}vl1"
+		compare_shows
+		compare show-vlan "${P}vl1"
+		compare show-linkprop "${P}vl0"
+		compare create-vlan -t -l "$phys" -v 101 "${P}vl2"
+		compare create-vlan -t -l "$phys" -v 1 "${P}vl2"
+		compare create-vnic -t -l "${P}vl0" "${P}vl3"
+		compare create-vlan -t -l "${P}vl0" -v 5 "${P}vl3"
+		change "$XBOW" dladm delete-vlan -t "${P}vl0"
+		change "$XBOW" dladm delete-vlan -t "${P}vl1"
 		compare create-vnic -t -l "$phys" -m factory "${P}nic2"
 		compare create-vnic -t -l "$phys" -m "$("$DLADM" show-phys -m -p -o address "$phys" 2>/dev/null | head -1)" "${P}nic2"
 	else
@@ -533,6 +598,9 @@ compare_with_dladm() {
 
 	log "state 5: everything deleted again by xbow"
 	local l
+	for l in $("$DLADM" show-vlan -p -o link | grep "^$P" || true); do
+		change "$XBOW" dladm delete-vlan "$l"
+	done
 	for l in $("$DLADM" show-vnic -p -o link | grep "^$P" || true); do
 		change "$XBOW" dladm delete-vnic "$l"
 	done
@@ -547,10 +615,97 @@ compare_with_dladm() {
 	printf '    all %d comparisons identical\n' "$NCMP" >&2
 }
 
+# ---------------------------------------------------------------- comparison with dlstat
+
+DLSTAT=/usr/sbin/dlstat
+STAT_NCMP=0
+STAT_FAIL=0
+
+# dlstat_compare [--info] ARGS...: `dlstat ARGS` and xbow's `dlstat ARGS`,
+# both started as plain "dlstat" through PATH (argv[0] is in dlstat's
+# messages), must agree byte for byte. With --info a difference is shown
+# but not counted: the lane and ring model (xbow-dlstat(8)) is expected to
+# differ from what a real NIC has.
+dlstat_compare() {
+	local info=0
+	[ "$1" != --info ] || {
+		info=1
+		shift
+	}
+	STAT_NCMP=$((STAT_NCMP + 1))
+	local a="$WORK/stat$STAT_NCMP.dlstat" b="$WORK/stat$STAT_NCMP.xbow"
+	capture "$a" env PATH="$(dirname "$DLSTAT"):$PATH" dlstat "$@"
+	capture "$b" env PATH="$WORK/xbow-dlstat:$PATH" XBOW_BACKEND=illumos dlstat "$@"
+	if [ "$info" = 1 ]; then
+		same_captures "$a" "$b" "dlstat $* (informational)" || true
+	else
+		same_captures "$a" "$b" "dlstat $*" || STAT_FAIL=$((STAT_FAIL + 1))
+	fi
+}
+
+compare_with_dlstat() {
+	local P=${PREFIX}s
+	[ -x "$DLSTAT" ] || {
+		warn "no $DLSTAT: the dlstat comparison is skipped"
+		return 0
+	}
+	mkdir -p "$WORK/xbow-dlstat"
+	ln -sf "$XBOW" "$WORK/xbow-dlstat/dlstat"
+	change "$XBOW" dladm create-etherstub -t "${P}stub0"
+	change "$XBOW" dladm create-vnic -t -l "${P}stub0" -m 2:8:20:aa:dd:1 "${P}v0"
+	# Lists of links, and what holds whatever the traffic.
+	dlstat_compare -p -o link
+	dlstat_compare show-link -p -o link,type
+	dlstat_compare -r -p -o link
+	dlstat_compare -t -p -o link
+	dlstat_compare show-aggr
+	dlstat_compare show-aggr -p -o link,port
+	# The option checks, in dlstat.c's order, and the operand.
+	dlstat_compare -r -t
+	dlstat_compare -u X
+	dlstat_compare -u K -p
+	dlstat_compare -p
+	dlstat_compare -p -o all
+	dlstat_compare -a -A
+	dlstat_compare -a -i 1
+	dlstat_compare -A -r
+	dlstat_compare -i 0
+	dlstat_compare -x
+	dlstat_compare -o
+	dlstat_compare -o nosuch
+	dlstat_compare show-link -F
+	dlstat_compare show-link -r -h
+	dlstat_compare show-phys -A
+	dlstat_compare show-aggr -a
+	dlstat_compare "${P}nosuch0"
+	dlstat_compare "${P}v0" "${P}v0"
+	dlstat_compare "$(printf 'a%.0s' $(seq 32))"
+	# A VNIC that carries nothing: the heading and zero counts, unless
+	# illumos has no lane for an unplumbed VNIC.
+	dlstat_compare --info "${P}v0"
+	dlstat_compare --info -u R "${P}v0"
+	dlstat_compare --info show-link "${P}v0"
+	dlstat_compare --info show-link -r -F "${P}v0"
+	dlstat_compare --info show-phys -p -o link,type,index
+	change "$XBOW" dladm delete-vnic -t "${P}v0"
+	change "$XBOW" dladm delete-etherstub -t "${P}stub0"
+	[ "$STAT_FAIL" = 0 ] || {
+		echo "    $STAT_FAIL of $STAT_NCMP dlstat comparisons differed" >&2
+		return 1
+	}
+	printf '    all %d dlstat comparisons identical\n' "$STAT_NCMP" >&2
+}
+
 # Delete every link named with a prefix, VNICs before etherstubs, with
 # the system's dladm (active and persistent configuration).
 delete_ours() {
 	local prefix=$1 l
+	for l in $( (
+		"$DLADM" show-vlan -p -o link 2>/dev/null
+		"$DLADM" show-vlan -P -p -o link 2>/dev/null
+	) | grep "^$prefix" | sort -u); do
+		"$DLADM" delete-vlan "$l" >/dev/null 2>&1 || "$DLADM" delete-vlan -t "$l" >/dev/null 2>&1 || true
+	done
 	for l in $( (
 		"$DLADM" show-vnic -p -o link 2>/dev/null
 		"$DLADM" show-vnic -P -p -o link 2>/dev/null
@@ -648,39 +803,41 @@ nat_restore() {
 	fi
 }
 
-# ipnat_abi.rs's sizes, offsets and constants against the host's IP Filter
-# headers. Those headers are IP Filter's own (they expect its build
-# defines); if they do not compile here, the ioctls below still exercise
-# the layouts against the kernel.
+# ipfilter_header_check WHAT: src/sys/WHAT_abi.rs's sizes, offsets and
+# constants (WHAT is ipnat or ipf) against the host's IP Filter headers,
+# printed by illumos-ci/WHAT-header-check.c. Those headers are IP Filter's
+# own (they expect its build defines); if they do not compile here, that is
+# a warning (the ioctls still exercise the layouts against the kernel).
+# Fails (1) on a mismatch or when either side produces no facts.
 #
 # The Rust side writes "name value" per fact, and "name value value" for
-# the facts that differ between the friostat_t layouts xbow knows (824
-# bytes since illumos' 2019 cloud-firewall logging change, 808 before; one
-# value per layout, in the same order on every such line). The headers must
-# match ONE of those layouts in all of them, not a mix.
-ipnat_header_check() {
-	local rust="$WORK/ipnat-facts.rust" c="$WORK/ipnat-facts.c"
-	if ! XBOW_IPNAT_LAYOUT_OUT="$rust" cargo test --locked --lib -- --exact \
-		sys::ipnat_abi::tests::ipnat_layout_facts_for_the_header_check >"$WORK/ipnat-facts.log" 2>&1 ||
+# the facts that differ between the kernel generations xbow knows (since
+# illumos' 2019 cloud-firewall logging change, and before it: friostat_t
+# 824 or 808 bytes, frentry_t 608 or 592; one value per generation, in the
+# same order on every such line). The headers must match ONE generation in
+# all of them, not a mix.
+ipfilter_header_check() {
+	local what=$1 rust="$WORK/$1-facts.rust" c="$WORK/$1-facts.c" var
+	var="XBOW_$(printf '%s' "$what" | tr '[:lower:]' '[:upper:]')_LAYOUT_OUT"
+	if ! env "$var=$rust" cargo test --locked --lib -- --exact \
+		"sys::${what}_abi::tests::${what}_layout_facts_for_the_header_check" >"$WORK/$what-facts.log" 2>&1 ||
 		[ ! -s "$rust" ]; then
-		NAT_FAIL=$((NAT_FAIL + 1))
-		echo "    the Rust side wrote no ipnat layout facts" >&2
-		sed 's/^/      /' "$WORK/ipnat-facts.log" >&2
+		echo "    the Rust side wrote no $what layout facts" >&2
+		sed 's/^/      /' "$WORK/$what-facts.log" >&2
+		return 1
+	fi
+	if ! "$CC" -m64 -DSOLARIS2=11 -DUSE_INET6 -o "$WORK/$what-header-check" \
+		"$ROOT/illumos-ci/$what-header-check.c" >"$WORK/$what-cc.err" 2>&1; then
+		warn "$what-header-check.c does not compile against this host's IP Filter headers: the layouts are checked through the ioctls only"
+		head -20 "$WORK/$what-cc.err" | sed 's/^/      /' >&2
 		return 0
 	fi
-	if ! "$CC" -m64 -DSOLARIS2=11 -DUSE_INET6 -o "$WORK/ipnat-header-check" \
-		"$ROOT/illumos-ci/ipnat-header-check.c" >"$WORK/ipnat-cc.err" 2>&1; then
-		warn "ipnat-header-check.c does not compile against this host's IP Filter headers: the layouts are checked through the ioctls only"
-		head -20 "$WORK/ipnat-cc.err" | sed 's/^/      /' >&2
-		return 0
-	fi
-	if ! "$WORK/ipnat-header-check" >"$c"; then
-		NAT_FAIL=$((NAT_FAIL + 1))
-		echo "    ipnat-header-check failed" >&2
-		return 0
+	if ! "$WORK/$what-header-check" >"$c"; then
+		echo "    $what-header-check failed" >&2
+		return 1
 	fi
 	grep '^info\.' "$c" | sed 's/^/    /' >&2 || true
-	awk -v rustfile="$rust" '
+	awk -v rustfile="$rust" -v what="$what" '
 		BEGIN {
 			while ((getline l < rustfile) > 0) {
 				n = split(l, f, " ")
@@ -688,8 +845,10 @@ ipnat_header_check() {
 				nv[f[1]] = n - 1
 				for (k = 2; k <= n; k++) alt[f[1], k - 1] = f[k]
 				if (n - 1 > nlayouts) nlayouts = n - 1
+				# The first variant fact names the generation.
+				if (n - 1 > 1 && first == "") first = f[1]
 			}
-			# A layout stays possible while every variant fact matches it.
+			# A generation stays possible while every variant fact matches it.
 			for (k = 1; k <= nlayouts; k++) possible[k] = 1
 		}
 		/^info\./ { next }
@@ -716,13 +875,15 @@ ipnat_header_check() {
 			if (variants) {
 				layout = 0
 				for (k = 1; k <= nlayouts; k++) if (possible[k]) { layout = k; break }
-				if (layout) printf "    the headers have the %s-byte friostat_t layout xbow knows\n", alt["sizeof.friostat_t", layout]
-				else { printf "    the headers match no single friostat_t layout xbow knows\n"; bad = 1 }
+				if (layout) printf "    the headers have a generation xbow knows (%s %s)\n", first, alt[first, layout]
+				else { printf "    the headers match no single generation xbow knows\n"; bad = 1 }
 			}
-			printf "    %d ipnat layout facts checked\n", checked
+			printf "    %d %s layout facts checked\n", checked, what
 			exit bad
-		}' "$c" >&2 || NAT_FAIL=$((NAT_FAIL + 1))
+		}' "$c" >&2 || return 1
 }
+
+ipnat_header_check() { ipfilter_header_check ipnat || NAT_FAIL=$((NAT_FAIL + 1)); }
 
 # One UDP datagram from this host to TEST-NET-1 (RFC 5737), discard port.
 send_udp() { (printf 'xbow-ci\n' >/dev/udp/192.0.2.1/9) 2>/dev/null; }
@@ -1030,9 +1191,11 @@ main() {
 		stage "integration suite (sim, run.sh entry point)" suite_sim
 	else
 		stage "header check against /usr/include" header_check
+		stage "IP Filter (ipf, ipfstat) structures against /usr/include" ipfilter_header_check ipf
 		stage "integration suite against the kernel" suite_illumos
 		stage "byte comparison with $DLADM" compare_with_dladm
 		stage "byte comparison with $IPNAT" compare_with_ipnat
+		stage "byte comparison with $DLSTAT" compare_with_dlstat
 	fi
 	stage "the example network: xbow net up, status, down" net_example
 

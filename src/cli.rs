@@ -18,8 +18,8 @@ use std::path::{Path, PathBuf};
     version,
     about = "Crossbow network virtualization: etherstubs, VNICs, NAT and zones",
     long_about = "xbow builds virtual networks on illumos (and simulates them elsewhere).\n\n\
-        `xbow dladm …` and `xbow ipnat …` behave like illumos dladm(8) and ipnat(8); a symlink\n\
-        named `dladm` or `ipnat` to xbow does the same. `xbow net` builds a whole network from\n\
+        `xbow dladm …`, `xbow dlstat …` and `xbow ipnat …` behave like illumos dladm(8), dlstat(8)\n\
+        and ipnat(8); a symlink named `dladm`, `dlstat` or `ipnat` to xbow does the same. `xbow net` builds a whole network from\n\
         one spec. The backend is chosen by XBOW_BACKEND (illumos on illumos, sim elsewhere; linux for the Linux kernel)."
 )]
 struct Cli {
@@ -33,6 +33,13 @@ enum Command {
     #[command(disable_help_flag = true)]
     Dladm {
         /// the dladm subcommand and its arguments
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// illumos dlstat(8): link, lane and ring statistics
+    #[command(disable_help_flag = true)]
+    Dlstat {
+        /// dlstat's subcommand, options and link (see xbow-dlstat(8))
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
@@ -196,9 +203,11 @@ pub fn main(args: Vec<String>) -> i32 {
         "dladm" => return run_dladm(&base, &args),
         "ipnat" => return run_ipnat(&args),
         "ipf" => return run_ipf(&args),
+        "dlstat" => return run_dlstat(&args),
         _ if args.get(1).is_some_and(|a| a == "dladm") => return run_dladm("dladm", &args[1..]),
         _ if args.get(1).is_some_and(|a| a == "ipnat") => return run_ipnat(&args[1..]),
         _ if args.get(1).is_some_and(|a| a == "ipf") => return run_ipf(&args[1..]),
+        _ if args.get(1).is_some_and(|a| a == "dlstat") => return run_dlstat(&args[1..]),
         _ => {}
     }
     let cli = match Cli::try_parse_from(&args) {
@@ -209,7 +218,7 @@ pub fn main(args: Vec<String>) -> i32 {
         }
     };
     match cli.command {
-        Command::Dladm { .. } | Command::Ipnat { .. } | Command::Ipf { .. } => {
+        Command::Dladm { .. } | Command::Ipnat { .. } | Command::Ipf { .. } | Command::Dlstat { .. } => {
             unreachable!("dispatched above")
         }
         Command::Completions { shell } => {
@@ -234,16 +243,33 @@ pub fn main(args: Vec<String>) -> i32 {
 
 fn run_dladm(prog: &str, args: &[String]) -> i32 {
     let stdout = std::io::stdout();
-    let rows = if stdout.is_terminal() {
-        crate::sys::terminal_rows().unwrap_or(24)
-    } else {
-        24
-    };
+    let rows = terminal_rows(&stdout);
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     let mut err = std::io::stderr().lock();
     let code = dladm::main(prog, args, &mut out, &mut err, rows);
     let _ = out.flush();
     code
+}
+
+/// `dlstat`: `args[0]` is the name it was invoked as.
+fn run_dlstat(args: &[String]) -> i32 {
+    let stdout = std::io::stdout();
+    let rows = terminal_rows(&stdout);
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+    let mut err = std::io::stderr().lock();
+    let code = crate::dlstat::main(args, &mut out, &mut err, rows);
+    let _ = out.flush();
+    code
+}
+
+/// The terminal's height for libofmt's header repetition (24 when
+/// stdout is not a terminal).
+fn terminal_rows(stdout: &std::io::Stdout) -> usize {
+    if stdout.is_terminal() {
+        crate::sys::terminal_rows().unwrap_or(24)
+    } else {
+        24
+    }
 }
 
 /// `ipnat`: `args[0]` is the name it was invoked as.

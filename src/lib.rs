@@ -4,6 +4,7 @@
 pub mod backend;
 pub mod cli;
 pub mod dladm;
+pub mod dlstat;
 pub mod getopt;
 pub mod ipf;
 pub mod ipfilter;

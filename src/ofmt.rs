@@ -101,6 +101,8 @@ pub struct Ofmt {
     flags: Flags,
     nrow: usize,
     ws_row: usize,
+    /// `OFMT_RIGHTJUST`.
+    rightjust: bool,
 }
 
 /// The selection `ofmt_open` made, plus the non-fatal warning if any.
@@ -158,9 +160,17 @@ impl Ofmt {
                 flags,
                 nrow: 0,
                 ws_row,
+                rightjust: false,
             },
             warning,
         ))
+    }
+
+    /// `OFMT_RIGHTJUST`: every value (and name) is right-justified in its
+    /// width, the last one too; a gap of one space follows each but the
+    /// last.
+    pub fn right_justify(&mut self) {
+        self.rightjust = true;
     }
 
     /// The selected columns, as indices into the field table.
@@ -237,14 +247,21 @@ impl Ofmt {
         let mut line = String::with_capacity(80);
         let mut overflow = 0usize;
         let last = self.fields.len() - 1;
+        let pad = |line: &mut String, n: usize| line.extend(std::iter::repeat_n(' ', n));
         for (n, (&i, v)) in self.fields.iter().zip(values).enumerate() {
+            let mut width = self.table[i].width;
+            let vw = v.len();
             if n == last {
+                if self.rightjust {
+                    pad(&mut line, width.saturating_sub(vw));
+                }
                 line.push_str(v);
                 break;
             }
-            let mut width = self.table[i].width;
-            let vw = v.len();
             if vw + overflow >= width {
+                if self.rightjust {
+                    pad(&mut line, width.saturating_sub(vw));
+                }
                 line.push_str(v);
                 line.push(' ');
                 overflow = overflow + vw + 1 - width;
@@ -254,8 +271,14 @@ impl Ofmt {
                     overflow -= c;
                     width -= c;
                 }
-                line.push_str(v);
-                line.extend(std::iter::repeat_n(' ', width - vw));
+                if self.rightjust {
+                    pad(&mut line, width - vw);
+                    line.push_str(v);
+                    line.push(' ');
+                } else {
+                    line.push_str(v);
+                    pad(&mut line, width - vw);
+                }
             }
         }
         line.push('\n');
@@ -423,6 +446,29 @@ mod tests {
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "LINK         OVER\nx0           --\n"
+        );
+    }
+
+    #[test]
+    fn right_justified_with_overflow() {
+        // ofmt.c `ofmt_print_field` with OFMT_RIGHTJUST (dlstat's tables).
+        const T: &[Field] = &[
+            Field::new("LINK", 10),
+            Field::new("TYPE", 5),
+            Field::new("IPKTS", 8),
+        ];
+        let (mut o, _) = Ofmt::open(None, T, Flags::default(), 24).unwrap();
+        o.right_justify();
+        let mut out = Vec::new();
+        for r in [["etherstub0", "rx", "  1.23M"], ["e0", "tx", " 987654321"]] {
+            let cells: Vec<Cell> = r.iter().map(|s| Cell::from(*s)).collect();
+            o.print(&mut out, &cells).unwrap();
+        }
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "      LINK  TYPE    IPKTS\n\
+             etherstub0   rx    1.23M\n\
+             \x20       e0    tx  987654321\n"
         );
     }
 }

@@ -858,6 +858,218 @@ fn temporary_and_persistent() {
     assert_eq!(links(&["-P"]), Vec::<String>::new());
 }
 
+const CREATE_VLAN_USAGE: &str = "    create-vlan      [-ft] -l <link> -v <vid> [link]";
+
+/// `do_create_vlan`'s checks before any link is made, in its order.
+#[test]
+fn create_vlan_option_errors() {
+    let env = Env::new();
+    let phys = env.phys("e1000g0", 1000);
+    let v = env.n("vlan0");
+    let create = |args: &[&str]| {
+        let mut a = vec!["create-vlan"];
+        a.extend_from_slice(args);
+        env.dladm(&a)
+    };
+    for bad in ["0", "4095", "5x", "-1", ""] {
+        create(&["-l", &phys, "-v", bad, &v])
+            .fails_with(&format!("dladm: invalid VLAN identifier '{bad}'\n"));
+    }
+    create(&["-v", "5", "-v", "6", "-l", &phys, &v])
+        .fails_with("dladm: the option -v cannot be specified more than once\n");
+    create(&["-l", &phys, "-l", &phys, "-v", "5", &v])
+        .fails_with("dladm: the option -l cannot be specified more than once\n");
+    create(&["-x", "-l", &phys, "-v", "5", &v])
+        .fails_with(&opterr("unrecognized option '-x'", CREATE_VLAN_USAGE));
+    create(&["-l", &phys, "-v"])
+        .fails_with(&opterr("option '-v' requires a value", CREATE_VLAN_USAGE));
+    // Missing -v or -l, or two operands: the usage text.
+    for args in [
+        vec!["-l", phys.as_str(), v.as_str()],
+        vec!["-v", "5", v.as_str()],
+        vec!["-l", phys.as_str(), "-v", "5", v.as_str(), "other0"],
+    ] {
+        create(&args).fails_with(&usage_text());
+    }
+    let long = format!("{}0", "v".repeat(31));
+    create(&["-l", &phys, "-v", "5", &long])
+        .fails_with(&format!("dladm: vlan name too long '{long}'\n"));
+    // The derived name: no driver and instance, or an instance of 1000 or
+    // more (checked before the link is looked up).
+    for lower in ["net1000", "net", "net01"] {
+        create(&["-l", lower, "-v", "5"])
+            .fails_with(&format!("dladm: invalid link name '{lower}'\n"));
+    }
+    create(&["-l", "nosuch0", "-v", "5", &v]).fails_with("dladm: invalid link name 'nosuch0'\n");
+    create(&["-l", &phys, "-v", "5", "-p", "=x", &v]).fails_with("dladm: invalid vlan property\n");
+    assert_eq!(env.dladm(&["show-vlan"]).ok().stdout, "");
+}
+
+/// `-R ROOT` for create-vlan and delete-vlan: after the subcommand's own
+/// checks, the command goes to ROOT's upgrade profile (`altroot_cmd`).
+#[test]
+fn vlan_commands_with_an_alternate_root() {
+    let env = Env::new();
+    let root = env.dir().join("altroot");
+    let r = root.to_str().unwrap();
+    let profile = root.join("var/svc/profile");
+    std::fs::create_dir_all(&profile).unwrap();
+    let v = env.n("vlan0");
+    env.dladm(&["create-vlan", "-R", r, "-l", "e1000g0", "-v", "0", &v])
+        .fails_with("dladm: invalid VLAN identifier '0'\n");
+    env.dladm(&["create-vlan", &v, "-R", r, "-f", "-l", "e1000g0", "-v", "5"])
+        .ok();
+    env.dladm(&["delete-vlan", "-R", r, &v]).ok();
+    let m = " # added by dladm(8)";
+    assert_eq!(
+        std::fs::read_to_string(profile.join("upgrade")).unwrap(),
+        format!(
+            "/sbin/dladm create-vlan -f -l e1000g0 -v 5 {v} {m}\n\
+             /sbin/dladm delete-vlan {v} {m}\n"
+        )
+    );
+    assert_eq!(env.dladm(&["show-vlan"]).stdout, "");
+}
+
+/// `do_delete_vlan`, `do_show_vlan`: their messages for links that are
+/// not VLANs or do not exist.
+#[test]
+fn delete_and_show_vlan_errors() {
+    let env = Env::new();
+    let (s, vn) = (env.n("stub0"), env.n("vnic0"));
+    env.dladm(&["create-etherstub", &s]).ok();
+    env.dladm(&["create-vnic", "-l", &s, &vn]).ok();
+    env.dladm(&["delete-vlan", &env.n("nosuch0")])
+        .fails_with("dladm: delete operation failed: object not found\n");
+    // dladm_vlan_delete: the link must be of class VLAN.
+    env.dladm(&["delete-vlan", &vn])
+        .fails_with("dladm: delete operation failed: invalid argument\n");
+    env.dladm(&["delete-vlan"]).fails_with(&usage_text());
+    env.dladm(&["show-vlan", &vn]).fails_with(&format!(
+        "dladm: datalink {vn} is not a vlan: found class vnic\n"
+    ));
+    env.dladm(&["show-vlan", &s]).fails_with(&format!(
+        "dladm: datalink {s} is not a vlan: found class etherstub\n"
+    ));
+    let none = env.n("nosuch0");
+    env.dladm(&["show-vlan", &none]).fails_with(&format!(
+        "dladm: link {none} is not valid: object not found\n"
+    ));
+    env.dladm(&["show-vlan", &vn, &s]).fails_with(&usage_text());
+    env.dladm(&["show-vlan", "-p", "-p", "-o", "link"])
+        .fails_with("dladm: the option -p cannot be specified more than once\n");
+    env.dladm(&["show-vlan", "-P", "-P"])
+        .fails_with("dladm: the option -P cannot be specified more than once\n");
+    // No `-p requires -o` check: ofmt refuses.
+    for args in [
+        vec!["show-vlan", "-p"],
+        vec!["show-vlan", "-p", "-o", "all"],
+    ] {
+        env.dladm(&args)
+            .fails_with("dladm: output fields must be specified in parsable mode\n");
+    }
+    // A VLAN cannot be over a VNIC (libdladm's BADARG).
+    env.dladm(&["create-vlan", "-l", &vn, "-v", "5", &env.n("vlan0")])
+        .fails_with("dladm: create operation failed: invalid argument\n");
+}
+
+/// A VLAN over a physical link: listed, shown by show-link, one per VID,
+/// no VNIC over it, temporary with `-t`, deleted.
+#[test]
+fn vlans_over_a_physical_link() {
+    let env = Env::new();
+    if !env.has_vlans() {
+        return;
+    }
+    let phys = env.phys("e1000g0", 1000);
+    let (v5, v6, t7) = (env.n("vlan5"), env.n("vlan6"), env.n("tmp7"));
+    env.dladm(&["create-vlan", "-l", &phys, "-v", "5", &v5])
+        .ok();
+    env.dladm(&["create-vlan", "-f", "-l", &phys, "-v", "6", &v6])
+        .ok();
+    let rows = |args: &[&str]| -> Vec<String> {
+        let mut a = vec!["show-vlan", "-p", "-o", "link,vid,over,flags"];
+        a.extend_from_slice(args);
+        env.dladm(&a)
+            .ok()
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with(&env.prefix))
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(
+        rows(&[]),
+        [
+            format!("{v5}:5:{phys}:-----"),
+            format!("{v6}:6:{phys}:f----")
+        ]
+    );
+    assert_eq!(rows(&[&v6]), [format!("{v6}:6:{phys}:f----")]);
+    env.dladm(&["show-link", "-p", "-o", "class,over", &v5])
+        .ok()
+        .stdout
+        .eq(&format!("vlan:{phys}\n"))
+        .then_some(())
+        .expect("show-link: class vlan over the lower link");
+    // One VLAN per VID over a link: the primary address is in use with it.
+    env.dladm(&["create-vlan", "-l", &phys, "-v", "5", &env.n("again5")])
+        .fails_with("dladm: create operation failed: MAC address is already in use\n");
+    env.dladm(&["create-vlan", "-l", &phys, "-v", "8", &v5])
+        .fails_with("dladm: create operation failed: object already exists\n");
+    // The lower link's default_tag (1) is not a VLAN's VID.
+    env.dladm(&["create-vlan", "-l", &phys, "-v", "1", &env.n("tag1")])
+        .fails_with(&format!(
+            "dladm: VLAN over '{phys}' may not use default_tag ID (see dladm(8))\n"
+        ));
+    // No VNIC over a VLAN, no VLAN over a VLAN.
+    env.dladm(&["create-vnic", "-l", &v5, &env.n("vnic0")])
+        .fails_with(&format!(
+            "dladm: vnic creation over {v5} failed: invalid argument\n"
+        ));
+    env.dladm(&["create-vlan", "-l", &v5, "-v", "9", &env.n("vlan9")])
+        .fails_with("dladm: create operation failed: invalid argument\n");
+    // delete-vnic of a VLAN: libdladm refuses the class; delete-etherstub
+    // of one: dladm's own check (`do_etherstub_check`) first.
+    env.dladm(&["delete-vnic", &v5])
+        .fails_with("dladm: vnic deletion failed: invalid argument\n");
+    env.dladm(&["delete-etherstub", &v5])
+        .fails_with(&format!("dladm: '{v5}' is not an etherstub\n"));
+    env.dladm(&["create-vlan", "-t", "-l", &phys, "-v", "7", &t7])
+        .ok();
+    if env.keeps_persistent() {
+        assert_eq!(rows(&["-P"]).len(), 2);
+        env.dladm(&["show-vlan", "-P", &t7]).fails_with(&format!(
+            "dladm: failed to show vlan {t7}: object not found\n"
+        ));
+        // -t deletes the active VLAN only; the saved one stays.
+        env.dladm(&["delete-vlan", "-t", &v6]).ok();
+        assert_eq!(rows(&["-P"]).len(), 2);
+        assert_eq!(rows(&[]).len(), 2);
+    }
+    for v in [&v5, &v6, &t7] {
+        env.dladm(&["delete-vlan", v]);
+    }
+    assert_eq!(rows(&[]), Vec::<String>::new());
+    assert_eq!(rows(&["-P"]), Vec::<String>::new());
+}
+
+/// A link with a VLAN over it is busy (sim and illumos: Linux makes VLAN
+/// links over physical links only, xbow-linux(7)).
+#[test]
+fn a_link_with_a_vlan_is_busy() {
+    let Some(env) = Env::not_illumos().filter(|e| e.linux.is_none()) else {
+        return;
+    };
+    let (s, v) = (env.n("stub0"), env.n("vlan0"));
+    env.dladm(&["create-etherstub", &s]).ok();
+    env.dladm(&["create-vlan", "-l", &s, "-v", "3", &v]).ok();
+    env.dladm(&["delete-etherstub", &s])
+        .fails_with("dladm: vnic deletion failed: link busy\n");
+    env.dladm(&["delete-vlan", &v]).ok();
+    env.dladm(&["delete-etherstub", &s]).ok();
+}
+
 /// `rename-link` (dladm.c `do_rename_link`, libdllink.c
 /// `dladm_rename_link`): case 1, an existing link takes a free name; the
 /// statuses of the other outcomes.

@@ -95,6 +95,45 @@ fn show_vnic_omnios_docs_u24_derived() {
     );
 }
 
+/// `show-vlan` (reference `linkprop.md` §7.3, derived): dladm.c
+/// `do_show_vlan` / `print_vlan` through libofmt with `vlan_fields`
+/// (LINK 16, VID 9, OVER 13, FLAGS 7); FLAGS `f----` for a VLAN made with
+/// `-f` (`dv_force`); the name `create-vlan` derives with
+/// `dlpi_parselink`/`dlpi_makelink` (`e1000g0`, VID 5 → `e1000g5000`).
+#[test]
+fn show_vlan_u24_derived() {
+    let Some(env) = sim() else { return };
+    env.xbow(&["sim", "add-phys", "e1000g0"]).ok();
+    assert_eq!(env.dladm(&["show-vlan"]).ok().stdout, "");
+    env.dladm(&["create-vlan", "-l", "e1000g0", "-v", "5"]).ok();
+    env.dladm(&["create-vlan", "-f", "-l", "e1000g0", "-v", "7", "vlan7"])
+        .ok();
+    assert_eq!(
+        env.dladm(&["show-vlan"]).ok().stdout,
+        golden("show-vlan-u24-derived.out")
+    );
+    assert_eq!(
+        env.dladm(&["show-vlan", "-P"]).ok().stdout,
+        golden("show-vlan-u24-derived.out")
+    );
+    assert_eq!(
+        env.dladm(&["show-vlan", "-p", "-o", "link,vid,over"])
+            .ok()
+            .stdout,
+        golden("show-vlan-p-link-vid-over-derived.out")
+    );
+    let json: Value =
+        serde_json::from_str(&env.dladm(&["show-vlan", "--json", "vlan7"]).ok().stdout).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!([{"link": "vlan7", "vid": 7, "over": "e1000g0", "flags": "f----"}])
+    );
+    // show-link: class vlan, over the lower link (dladm.c
+    // `print_link_topology`).
+    let r = env.dladm(&["show-link", "-p", "-o", "link,class,over", "e1000g5000"]);
+    assert_eq!(r.ok().stdout, "e1000g5000:vlan:e1000g0\n");
+}
+
 #[test]
 fn show_link_omnios_docs() {
     let Some(env) = sim() else { return };

@@ -65,6 +65,21 @@ fn listing_etherstub_derived() {
     listing("stub0", "show-linkprop-etherstub-derived.out");
 }
 
+/// 22 rows (`linkprop.md` §3.5): a VLAN has `forward` but no
+/// `secondary-macs`, `tagmode` or bridge properties, and its
+/// `rxrings`/`txrings` are read-only (it shares its lower link's primary
+/// client's rings).
+#[test]
+fn listing_vlan_derived() {
+    let Some(env) = sim() else { return };
+    links(&env);
+    env.dladm(&["create-vlan", "-l", "e1000g0", "-v", "5"]).ok();
+    assert_eq!(
+        show(&env, &["e1000g5000"]),
+        golden("show-linkprop-vlan-derived.out")
+    );
+}
+
 /// 68 rows: `media` is left out of a non-parsable walk because neither its
 /// DEFAULT (no `vd_name`) nor its value (e1000g has no `MAC_PROP_MEDIA`)
 /// can be read (`linkprop_is_supported`). The `adv_fec_cap` DEFAULT is

@@ -189,9 +189,106 @@ fn what_linux_cannot_do_is_refused_and_changes_nothing() {
     if has_8021q {
         r.ok();
     } else {
-        r.fails_with("dladm: vnic creation over e1000g0 failed: VLAN id 30 over physical link e1000g0: this kernel has no 802.1Q VLAN support (CONFIG_VLAN_8021Q)\n");
+        r.fails_with("dladm: vnic creation over e1000g0 failed: VLAN id 30 over physical link e1000g0: this kernel has no 802.1Q VLAN support (load the 8021q module: modprobe 8021q; CONFIG_VLAN_8021Q)\n");
         assert!(link(&links(&env), "vnic2").is_none());
     }
+}
+
+/// A VLAN link is an 802.1Q link over its physical link, in xbow's group,
+/// and its frames carry its VID: the other end of the "NIC" (a veth pair)
+/// is in a second namespace, where only an 802.1Q link of the same VID
+/// has the peer address (and ARP answers only for the receiving link's
+/// addresses), so a datagram gets through only tagged with VID 5. Without
+/// 802.1Q in the kernel the VLAN is refused, naming the `8021q` module,
+/// and nothing is left behind. A VLAN over an etherstub is refused.
+#[test]
+fn a_vlan_link_tags_its_frames_with_its_vid() {
+    let Some(env) = env() else { return };
+    let ns = env.linux.clone().expect("linux");
+    let phys = env.phys("e1000g0", 1000);
+    env.dladm(&["create-etherstub", "stub0"]).ok();
+    env.dladm(&["create-vlan", "-l", "stub0", "-v", "5", "stub5000"])
+        .fails_with("dladm: create operation failed: VLAN stub5000 over etherstub stub0: the Linux backend makes VLAN links over physical links only\n");
+    let r = env.dladm(&["create-vlan", "-l", &phys, "-v", "5"]);
+    if !env.has_vlans() {
+        r.fails_with("dladm: create operation failed: VLAN id 5 over physical link e1000g0: this kernel has no 802.1Q VLAN support (load the 8021q module: modprobe 8021q; CONFIG_VLAN_8021Q)\n");
+        assert_eq!(env.dladm(&["show-vlan"]).ok().stdout, "");
+        assert!(link(&links(&env), "e1000g5000").is_none());
+        return;
+    }
+    r.ok();
+    let all = links(&env);
+    let l = link(&all, "e1000g5000").expect("the VLAN link");
+    assert_eq!(l["linkinfo"]["info_kind"], "vlan");
+    assert_eq!(l["linkinfo"]["info_data"]["id"], 5);
+    assert_eq!(l["link"], phys.as_str());
+    // The far end: its own namespace, an 802.1Q link of VID 5.
+    let far = format!("{ns}f");
+    common::ip(&["netns", "add", &far]);
+    struct Gone(String);
+    impl Drop for Gone {
+        fn drop(&mut self) {
+            let _ = Command::new("ip")
+                .args(["netns", "delete", &self.0])
+                .status();
+        }
+    }
+    let _far = Gone(far.clone());
+    let peer = format!("{phys}x");
+    common::ip(&["-n", &ns, "link", "set", &peer, "netns", &far]);
+    for args in [
+        vec!["link", "set", peer.as_str(), "up"],
+        vec![
+            "link",
+            "add",
+            "link",
+            peer.as_str(),
+            "name",
+            "far5",
+            "type",
+            "vlan",
+            "id",
+            "5",
+        ],
+        vec!["addr", "add", "192.0.2.2/24", "dev", "far5"],
+        vec!["link", "set", "far5", "up"],
+    ] {
+        let mut a = vec!["-n", far.as_str()];
+        a.extend(args);
+        common::ip(&a);
+    }
+    common::ip(&[
+        "-n",
+        &ns,
+        "addr",
+        "add",
+        "192.0.2.1/24",
+        "dev",
+        "e1000g5000",
+    ]);
+    use xbow::backend::linux::netns;
+    netns::run_in(&far, || {
+        std::fs::write("/proc/sys/net/ipv4/conf/all/arp_ignore", "1\n")
+    })
+    .expect("netns")
+    .expect("arp_ignore");
+    let rx = netns::run_in(&far, || std::net::UdpSocket::bind("192.0.2.2:7005"))
+        .expect("netns")
+        .expect("bind");
+    rx.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    let tx = netns::run_in(&ns, || std::net::UdpSocket::bind("192.0.2.1:0"))
+        .expect("netns")
+        .expect("bind");
+    tx.send_to(b"tagged", "192.0.2.2:7005").expect("send");
+    let mut buf = [0u8; 16];
+    let (n, from) = rx.recv_from(&mut buf).expect("a datagram over VID 5");
+    assert_eq!(
+        (&buf[..n], from.ip().to_string()),
+        (&b"tagged"[..], "192.0.2.1".into())
+    );
+    env.dladm(&["delete-vlan", "e1000g5000"]).ok();
+    assert!(link(&links(&env), "e1000g5000").is_none());
 }
 
 /// A Linux bridge takes 1023 ports (below `BR_MAX_PORTS`, never 0): the
@@ -879,4 +976,44 @@ fn undo_failure_is_reported() {
     assert_eq!(env.dladm(&["show-vnic", "-p", "-o", "link"]).stdout, "v0\n");
     env.dladm(&["delete-vnic", "v0"]).ok();
     env.dladm(&["delete-etherstub", "s0"]).ok();
+}
+
+#[test]
+fn dlstat_counts_what_goes_through_a_vnic() {
+    let Some(env) = env() else { return };
+    let ns = env.linux.clone().expect("linux");
+    env.dladm(&["create-etherstub", "stub0"]).ok();
+    env.dladm(&["create-vnic", "-l", "stub0", "vnic0"]).ok();
+    env.dladm(&["create-vnic", "-l", "stub0", "vnic1"]).ok();
+    let counts = |link: &str| -> Vec<u64> {
+        let r = env.xbow(&["dlstat", "-p", "-o", "ipkts,rbytes,opkts,obytes", link]);
+        r.ok()
+            .stdout
+            .trim()
+            .split(':')
+            .map(|v| v.parse().expect("count"))
+            .collect()
+    };
+    let before = (counts("vnic0"), counts("vnic1"));
+    // A datagram to a neighbour nobody answers for: vnic0 sends ARP
+    // requests, which the etherstub's bridge floods to vnic1.
+    common::ip(&["-n", &ns, "addr", "add", "10.9.0.1/24", "dev", "vnic0"]);
+    exec(
+        &env,
+        &["bash", "-c", "echo x >/dev/udp/10.9.0.2/9; sleep 0.3"],
+    );
+    let after = (counts("vnic0"), counts("vnic1"));
+    assert!(after.0[2] > before.0[2], "vnic0 sent: {before:?} {after:?}");
+    assert!(
+        after.0[3] >= before.0[3] + 42,
+        "vnic0 bytes: {before:?} {after:?}"
+    );
+    assert!(
+        after.1[0] > before.1[0],
+        "vnic1 received: {before:?} {after:?}"
+    );
+    // dladm sees the same counters.
+    let r = env.dladm(&["show-link", "-s", "-p", "-o", "opackets", "vnic0"]);
+    let opackets: u64 = r.ok().stdout.trim().parse().expect("count");
+    assert!(opackets >= after.0[2], "{opackets} {after:?}");
 }

@@ -442,8 +442,32 @@ fn spec_errors_name_the_path() {
             r#"$.vnics[0].mac: '\x07' is not auto, random or a unicast MAC address"#,
         ),
         (
+            r#"{"vlans": [{"name": "v5", "over": "eri0", "vid": 5}, {"name": "w5", "over": "eri0", "vid": 5}]}"#,
+            "$.vlans[1].vid: VID 5 over 'eri0' is already $.vlans[0]",
+        ),
+        (
+            r#"{"vlans": [{"name": "v5", "over": "eri0", "vid": 4095}]}"#,
+            "$.vlans[0].vid: 4095 is outside 1-4094",
+        ),
+        (
+            r#"{"vlans": [{"name": "v5", "over": "nope0", "vid": 5}]}"#,
+            "$.vlans[0].over: link 'nope0' is neither in the spec nor on the host",
+        ),
+        (
+            r#"{"etherstubs": ["s0"], "vnics": [{"name": "v0", "over": "s0"}], "vlans": [{"name": "v5", "over": "v0", "vid": 5}]}"#,
+            "$.vlans[0].over: 'v0' is a vnic ($.vnics[0].name); a VLAN cannot be over it",
+        ),
+        (
+            r#"{"vlans": [{"name": "v5", "over": "eri0", "vid": 5}], "vnics": [{"name": "v0", "over": "v5"}]}"#,
+            "$.vnics[0].over: 'v5' is a VLAN ($.vlans[0].name); a VNIC cannot be over a VLAN",
+        ),
+        (
+            r#"{"vlans": [{"name": "v5", "over": "eri0", "vid": 5}], "vnics": [{"name": "v5", "over": "eri0"}]}"#,
+            "$.vnics[0].name: 'v5' is already defined at $.vlans[0].name",
+        ),
+        (
             r#"{"x\u001b": 1}"#,
-            "$.x\\x1b: unknown field `x\\x1b`, expected one of `etherstubs`, `vnics`, `addresses`, `ipv4-forwarding`, `nat`, `zones` at line 1 column 10",
+            "$.x\\x1b: unknown field `x\\x1b`, expected one of `etherstubs`, `vlans`, `vnics`, `addresses`, `ipv4-forwarding`, `nat`, `zones` at line 1 column 10",
         ),
     ];
     let before = state(&env);
@@ -464,6 +488,66 @@ fn spec_errors_name_the_path() {
         r.stderr,
         "xbow net: /nonexistent.json: No such file or directory (os error 2)\n"
     );
+}
+
+/// VLANs in a spec: planned as `dladm create-vlan`, made before the VNICs
+/// and addresses that use them, shown by status, deleted by down; a
+/// failure rolls them back.
+#[test]
+fn vlans_up_status_down() {
+    let Some(env) = sim() else { return };
+    setup(&env);
+    let before = state(&env);
+    let p = write_spec(
+        &env,
+        r#"{"etherstubs": ["stub0"],
+            "vlans": [{"name": "eri5000", "over": "eri0", "vid": 5}, {"name": "stub7000", "over": "stub0", "vid": 7}],
+            "addresses": [{"interface": "eri5000", "address": "192.168.5.1/24"}]}"#,
+    );
+    let plan = "dladm create-etherstub stub0\n\
+                dladm create-vlan -l eri0 -v 5 eri5000\n\
+                dladm create-vlan -l stub0 -v 7 stub7000\n\
+                ipadm create-if eri5000\n\
+                ipadm create-addr -T static -a 192.168.5.1/24 eri5000/v4\n";
+    assert_eq!(env.xbow(&["net", "plan", &p]).ok().stdout, plan);
+    assert_eq!(env.xbow(&["net", "up", &p]).ok().stdout, plan);
+    assert_eq!(
+        env.dladm(&["show-vlan", "-p", "-o", "link,vid,over"])
+            .ok()
+            .stdout,
+        "eri5000:5:eri0\nstub7000:7:stub0\n"
+    );
+    let st = env.xbow(&["net", "status", &p]).ok().stdout.clone();
+    assert!(
+        st.contains(
+            "vlan      eri5000               over eri0 vid 5       over eri0 vid 5       yes"
+        ),
+        "{st}"
+    );
+    assert_eq!(
+        env.xbow(&["net", "down", &p]).ok().stdout,
+        "ipadm delete-addr eri5000/v4\n\
+         ipadm delete-if eri5000\n\
+         dladm delete-vlan stub7000\n\
+         dladm delete-vlan eri5000\n\
+         dladm delete-etherstub stub0\n"
+    );
+    assert_eq!(state(&env), before);
+    // VID 1 is eri0's default_tag: the third step fails, all is undone.
+    let bad = write_spec(
+        &env,
+        r#"{"etherstubs": ["stub0"],
+            "vlans": [{"name": "eri5000", "over": "eri0", "vid": 5}, {"name": "eri1000", "over": "eri0", "vid": 1}]}"#,
+    );
+    let r = env.xbow(&["net", "up", &bad]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains("dladm create-vlan -l eri0 -v 1 eri1000: create operation failed: link busy"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(state(&env), before);
 }
 
 #[test]
@@ -580,10 +664,11 @@ fn unconfirmed_change_is_undone() {
         r#"{"etherstubs": ["s0"], "vnics": [{"name": "v0", "over": "s0"}]}"#,
     );
     let before = state(&env);
-    let r = env.xbow(&["net", "up", &spec, "--confirm", "1"]);
+    // 3 s: long enough for the checks below on a loaded machine.
+    let r = env.xbow(&["net", "up", &spec, "--confirm", "3"]);
     r.ok();
     assert!(r.stdout.ends_with(&format!(
-        "applied {spec}: run `xbow net confirm` within 1 s to keep it, or it is undone\n"
+        "applied {spec}: run `xbow net confirm` within 3 s to keep it, or it is undone\n"
     )));
     assert!(env.dladm(&["show-vnic"]).stdout.contains("v0 "));
     // While it waits, status says so and no other change runs.

@@ -2,7 +2,7 @@
 //! (`illumos-ci/pkg/xbow.p5m`) parses as IPS actions and delivers exactly
 //! the proto area `illumos-ci/package.sh` lays out; the pkgsrc package
 //! (`pkgsrc/net/xbow`) lists the same man pages and links; neither puts
-//! `dladm` or `ipnat` over the system's tools; the versions are
+//! `dladm`, `dlstat` or `ipnat` over the system's tools; the versions are
 //! Cargo.toml's; `cargo-depends.mk` is in step with `Cargo.lock`.
 //!
 //! What only an OmniOS or SmartOS host can check (pkgsend, pkglint,
@@ -420,7 +420,7 @@ fn the_manifest_delivers_exactly_the_proto_area() {
         );
         assert!(a.get("mediator").is_none(), "{path}: no mediator (README)");
     }
-    for l in ["dladm", "ipnat"] {
+    for l in ["dladm", "dlstat", "ipnat"] {
         assert!(links.contains(format!("opt/ooce/xbow/bin/{l}").as_str()));
     }
     assert!(links.contains("opt/ooce/bin/xbow"));

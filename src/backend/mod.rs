@@ -13,8 +13,10 @@ pub mod netdb;
 pub mod sim;
 
 use crate::model::link::{
-    ClassMask, Conf, HwGroup, LinkId, LinkInfo, LinkState, MacSlot, PhysAttr, VnicAttr, VnicSpec,
+    ClassMask, Conf, HwGroup, LinkId, LinkInfo, LinkState, MacSlot, PhysAttr, VlanAttr, VlanSpec,
+    VnicAttr, VnicSpec,
 };
+use crate::model::stats::LinkStats;
 use crate::model::status::DlStatus;
 
 /// Why a datalink operation failed.
@@ -66,6 +68,12 @@ pub trait Datalink {
     fn vnic_delete(&mut self, id: LinkId, conf: Conf) -> DlResult<()>;
     /// `dladm_vnic_info` for exactly one configuration.
     fn vnic_info(&mut self, id: LinkId, conf: Conf) -> DlResult<VnicAttr>;
+    /// `dladm_vlan_create` (`dladm_vnic_create` with `DLADM_OPT_VLAN`).
+    fn vlan_create(&mut self, spec: &VlanSpec) -> DlResult<LinkId>;
+    /// `dladm_vlan_delete` (`dladm_vnic_delete` with `DLADM_OPT_VLAN`).
+    fn vlan_delete(&mut self, id: LinkId, conf: Conf) -> DlResult<()>;
+    /// `dladm_vlan_info` for exactly one configuration.
+    fn vlan_info(&mut self, id: LinkId, conf: Conf) -> DlResult<VlanAttr>;
     /// `dladm_info`: the link's MTU (maximum SDU).
     fn mtu(&mut self, id: LinkId) -> DlResult<u32>;
     /// kstat `link:0:NAME:link_state`.
@@ -93,6 +101,11 @@ pub trait Datalink {
     fn mac_slots(&mut self, id: LinkId) -> DlResult<Vec<MacSlot>>;
     /// `dladm_walk_hwgrp`: a physical link's hardware ring groups.
     fn hw_groups(&mut self, id: LinkId) -> DlResult<Vec<HwGroup>>;
+    /// kstat `link:0:NAME`: the link's traffic counters.
+    fn link_stats(&mut self, id: LinkId) -> DlResult<LinkStats>;
+    /// Forget what was read, so that the next question sees the system as
+    /// it is then (a statistics loop calls it before every pass).
+    fn refresh(&mut self) {}
 }
 
 /// Which backend `XBOW_BACKEND` (or the platform) selects.

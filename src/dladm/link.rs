@@ -1,9 +1,7 @@
 //! `show-link` and `show-phys`.
 
 use super::output::{Kind, Printer};
-use super::{
-    CmdResult, Ctx, Fail, SHOW_LOPTS, die, die_dlerr, die_optdup, die_opterr, unsupported,
-};
+use super::{CmdResult, Ctx, Fail, SHOW_LOPTS, die, die_dlerr, die_optdup, die_opterr};
 use crate::backend::DlError;
 use crate::getopt::{Getopt, Opt};
 use crate::model::link::{ClassMask, Conf, LinkClass, LinkInfo};
@@ -50,7 +48,8 @@ const PHYS_KINDS: &[Kind] = &[
 ];
 
 pub fn show_link(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
-    let (mut parsable, mut persistent, mut stats, mut interval) = (false, false, false, false);
+    let (mut parsable, mut persistent, mut stats) = (false, false, false);
+    let mut interval: Option<u64> = None;
     let mut fields: Option<String> = None;
     let mut g = Getopt::new(args, ":pPsi:o:", SHOW_LOPTS);
     for opt in g.by_ref() {
@@ -74,17 +73,16 @@ pub fn show_link(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
                 stats = true;
             }
             Opt::Flag('i', Some(v)) => {
-                if interval {
+                if interval.is_some() {
                     return Err(die_optdup('i'));
                 }
-                interval = true;
-                super::check_interval(&v)?;
+                interval = Some(super::check_interval(&v)?);
             }
             Opt::Flag('o', Some(v)) => fields = Some(v),
             o => return Err(die_opterr(&o, usage)),
         }
     }
-    if interval && !stats {
+    if interval.is_some() && !stats {
         return Err(die("the option -i can be used only with -s"));
     }
     if stats && persistent {
@@ -128,7 +126,7 @@ pub fn show_link(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
         return Err(die("\"-o all\" is invalid with -p"));
     }
     if stats {
-        return Err(unsupported("-s (statistics)"));
+        return super::stats::link_stats(ctx, single, fields.as_deref(), parsable, interval);
     }
     let default = if persistent {
         "link,class,bridge,over"
@@ -179,6 +177,10 @@ fn link_cells(ctx: &mut Ctx, info: &LinkInfo, persistent: bool) -> Result<Vec<Ce
                 Some(o) => ctx.dl.id2info(o)?.name,
                 None => String::new(),
             }
+        }
+        LinkClass::Vlan => {
+            let attr = ctx.dl.vlan_info(info.id, conf)?;
+            ctx.dl.id2info(attr.over)?.name
         }
         _ => String::new(),
     };

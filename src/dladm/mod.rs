@@ -4,15 +4,18 @@
 mod altroot;
 mod link;
 mod linkprop;
-mod output;
+pub(crate) mod output;
+pub(crate) mod stats;
 pub mod usage;
+mod vlan;
 mod vnic;
 
 pub use linkprop::LINKPROP_FIELDS;
 pub use vnic::VNIC_FIELDS;
 
 use crate::backend::{self, Datalink, DlError};
-use crate::getopt::{LongOpt, Opt};
+use crate::getopt::{Getopt, LongOpt, Opt};
+use crate::model::link::Conf;
 use std::io::{self, Write};
 
 /// What a subcommand needs: the program name for messages, the datalink
@@ -80,9 +83,9 @@ pub fn die_optdup(c: char) -> Fail {
 
 /// `dladm_str2interval`: a positive decimal number of seconds, else
 /// `invalid interval value`.
-pub fn check_interval(v: &str) -> Result<(), Fail> {
+pub fn check_interval(v: &str) -> Result<u64, Fail> {
     match crate::model::cnum::strtoull10(v) {
-        Some((n, "")) if (n as i64) > 0 => Ok(()),
+        Some((n, "")) if (n as i64) > 0 => Ok(n),
         _ => Err(die(format!("invalid interval value '{v}'"))),
     }
 }
@@ -106,6 +109,31 @@ impl Ctx<'_> {
             DlError::Backend(b) => self.warn(format!("{msg}: {b}")),
         }
     }
+}
+
+/// The arguments of the delete subcommands (`":R:t"` with `lopts`): the
+/// one operand and the configurations to delete it from, or `None` when
+/// `-R` made the subcommand append itself to the alternate root instead.
+pub fn delete_args(args: &[String], usage: &str) -> Result<Option<(String, Conf)>, Fail> {
+    let mut temporary = false;
+    let mut altroot = None;
+    let mut g = Getopt::new(args, ":R:t", LOPTS);
+    for opt in g.by_ref() {
+        match opt {
+            Opt::Flag('t', _) => temporary = true,
+            Opt::Flag('R', v) => altroot = v,
+            o => return Err(die_opterr(&o, usage)),
+        }
+    }
+    let ops = g.operands();
+    let [name] = ops.as_slice() else {
+        return Err(Fail::Usage);
+    };
+    if let Some(root) = altroot {
+        altroot::altroot_cmd(&root, &g.argv())?;
+        return Ok(None);
+    }
+    Ok(Some((name.clone(), Conf::temporary(temporary))))
 }
 
 /// Long options shared by several subcommands (`lopts` in dladm.c).
@@ -158,6 +186,9 @@ const IMPLEMENTED: &[(&str, Subcommand)] = &[
     ("create-etherstub", vnic::create_etherstub),
     ("delete-etherstub", vnic::delete_etherstub),
     ("show-etherstub", vnic::show_etherstub),
+    ("create-vlan", vlan::create_vlan),
+    ("delete-vlan", vlan::delete_vlan),
+    ("show-vlan", vlan::show_vlan),
 ];
 
 /// Run `dladm ARGS…` (`args[0]` is the program name) on the backend
@@ -232,6 +263,17 @@ pub fn run(
             }
         },
     };
+    exit_code(prog, result, out, err, &usage::text())
+}
+
+/// How a run of a personality ends: its messages, and the exit status.
+pub(crate) fn exit_code(
+    prog: &str,
+    result: CmdResult,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    usage: &str,
+) -> i32 {
     let _ = out.flush();
     match result {
         Ok(()) => 0,
@@ -240,7 +282,7 @@ pub fn run(
             1
         }
         Err(Fail::Usage) => {
-            let _ = write!(err, "{}", usage::text());
+            let _ = write!(err, "{usage}");
             1
         }
         Err(Fail::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => 1,

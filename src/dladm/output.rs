@@ -47,6 +47,12 @@ impl Printer {
         }
     }
 
+    /// `OFMT_RIGHTJUST` (dlstat's tables).
+    pub fn right_justified(mut self) -> Printer {
+        self.ofmt.right_justify();
+        self
+    }
+
     /// Print (or collect) one row, indexed like the field table.
     pub fn row(&mut self, ctx: &mut Ctx, cells: &[Cell]) -> CmdResult {
         self.row_json(ctx, cells, |_| {})

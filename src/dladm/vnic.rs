@@ -3,7 +3,7 @@
 
 use super::altroot::altroot_cmd;
 use super::output::{Kind, Printer};
-use super::{CmdResult, Ctx, Fail, LOPTS, die, die_dlerr, die_optdup, die_opterr, unsupported};
+use super::{CmdResult, Ctx, Fail, LOPTS, die, die_dlerr, die_optdup, die_opterr};
 use crate::backend::DlError;
 use crate::getopt::{Getopt, LongOpt, Opt};
 use crate::model::cnum::str2int;
@@ -103,25 +103,10 @@ pub fn delete_vnic(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
 
 /// `do_delete_vnic_common`.
 fn delete_common(ctx: &mut Ctx, args: &[String], usage: &str, etherstub: bool) -> CmdResult {
-    let mut temporary = false;
-    let mut altroot = None;
-    let mut g = Getopt::new(args, ":R:t", LOPTS);
-    for opt in g.by_ref() {
-        match opt {
-            Opt::Flag('t', _) => temporary = true,
-            Opt::Flag('R', v) => altroot = v,
-            o => return Err(die_opterr(&o, usage)),
-        }
-    }
-    let ops = g.operands();
-    let [name] = ops.as_slice() else {
-        return Err(Fail::Usage);
+    let Some((name, conf)) = super::delete_args(args, usage)? else {
+        return Ok(());
     };
-    if let Some(root) = altroot {
-        return altroot_cmd(&root, &g.argv());
-    }
-    let conf = Conf::temporary(temporary);
-    let id = match ctx.dl.name2info(name) {
+    let id = match ctx.dl.name2info(&name) {
         Ok(i) => i.id,
         Err(DlError::Backend(b)) => return Err(die(b)),
         Err(_) => return Err(die(format!("invalid link name '{name}'"))),
@@ -164,6 +149,19 @@ struct CreateArgs {
     altroot: Option<String>,
 }
 
+/// One `-p` of a create command, added to the list as dladm's `strlcat`s
+/// add it (a list of `DLADM_STRSIZE` or more is refused).
+pub(super) fn push_prop(props: &mut String, v: &str) -> Result<(), Fail> {
+    props.push_str(v);
+    props.push(',');
+    if props.len() >= DLADM_STRSIZE {
+        let mut shown = props.clone();
+        shown.truncate(DLADM_STRSIZE - 1);
+        return Err(die(format!("property list too long '{shown}'")));
+    }
+    Ok(())
+}
+
 /// `_link_aton` for `-m`/`-r`, with dladm's message.
 fn link_aton(s: &str) -> Result<MacAddr, Fail> {
     s.parse::<MacAddr>().map_err(|_| die("invalid MAC address"))
@@ -200,15 +198,7 @@ pub fn create_vnic(ctx: &mut Ctx, args: &[String], usage: &str) -> CmdResult {
             Opt::Flag('n', Some(v)) => {
                 a.slot = Some(str2int(&v).ok_or_else(|| die("invalid slot number"))?);
             }
-            Opt::Flag('p', Some(v)) => {
-                a.props.push_str(&v);
-                a.props.push(',');
-                if a.props.len() >= DLADM_STRSIZE {
-                    let mut shown = a.props.clone();
-                    shown.truncate(DLADM_STRSIZE - 1);
-                    return Err(die(format!("property list too long '{shown}'")));
-                }
-            }
+            Opt::Flag('p', Some(v)) => push_prop(&mut a.props, &v)?,
             Opt::Flag('r', Some(v)) => a.prefix = Some(link_aton(&v)?),
             Opt::Flag('v', Some(v)) => {
                 if a.vid != 0 {
@@ -321,7 +311,7 @@ fn show_common(ctx: &mut Ctx, args: &[String], usage: &str, etherstub: bool) -> 
     let mut persistent = false;
     let mut lower: Option<String> = None;
     let mut stats = false;
-    let mut interval = false;
+    let mut interval: Option<u64> = None;
     let mut fields: Option<String> = None;
     let mut g = Getopt::new(args, ":pPl:si:o:", LOPTS);
     for opt in g.by_ref() {
@@ -344,22 +334,19 @@ fn show_common(ctx: &mut Ctx, args: &[String], usage: &str, etherstub: bool) -> 
                 stats = true;
             }
             Opt::Flag('i', Some(v)) => {
-                if interval {
+                if interval.is_some() {
                     return Err(die_optdup('i'));
                 }
-                interval = true;
-                super::check_interval(&v)?;
+                interval = Some(super::check_interval(&v)?);
             }
             Opt::Flag('o', Some(v)) => fields = Some(v),
             o => return Err(die_opterr(&o, usage)),
         }
     }
-    if interval && !stats {
+    if interval.is_some() && !stats {
         return Err(die("the option -i can be used only with -s"));
     }
-    if stats {
-        return Err(unsupported("-s (statistics)"));
-    }
+    let stats = stats.then_some(interval);
     let what = if etherstub { "etherstub" } else { "vnic" };
     let ops = g.operands();
     let single = match ops.as_slice() {
@@ -410,6 +397,28 @@ fn show_common(ctx: &mut Ctx, args: &[String], usage: &str, etherstub: bool) -> 
             wrap: false,
         },
     )?;
+    if let Some(interval) = stats {
+        let lower = lower.zip(lower_id);
+        let single = single.map(|id| (id, ops[0].clone()));
+        return super::stats::vnic_stats(ctx, single, lower, interval);
+    }
+    for attr in members(ctx, single, lower_id, etherstub, conf)? {
+        let cells = vnic_cells(ctx, &attr)?;
+        p.row(ctx, &cells)?;
+    }
+    p.finish(ctx)
+}
+
+/// The VNICs (or etherstubs) a show lists: the one named, or every one
+/// (over `lower` when given).
+pub(super) fn members(
+    ctx: &mut Ctx,
+    single: Option<LinkId>,
+    lower: Option<LinkId>,
+    etherstub: bool,
+    conf: Conf,
+) -> Result<Vec<VnicAttr>, Fail> {
+    let what = if etherstub { "etherstub" } else { "vnic" };
     let ids: Vec<LinkId> = match single {
         Some(id) => vec![id],
         None => ctx
@@ -423,22 +432,22 @@ fn show_common(ctx: &mut Ctx, args: &[String], usage: &str, etherstub: bool) -> 
             .map(|i| i.id)
             .collect(),
     };
+    let mut out = Vec::new();
     for id in ids {
         let attr = match ctx.dl.vnic_info(id, conf) {
             Ok(a) => a,
             Err(e) if single.is_some() => {
-                let name = &ops[0];
+                let name = ctx.dl.id2info(id).map(|i| i.name).unwrap_or_default();
                 return Err(die_dlerr(&e, format!("failed to show vnic '{name}'")));
             }
             Err(_) => continue,
         };
-        if attr.over.is_none() != etherstub || (lower_id.is_some() && attr.over != lower_id) {
+        if attr.over.is_none() != etherstub || (lower.is_some() && attr.over != lower) {
             continue;
         }
-        let cells = vnic_cells(ctx, &attr)?;
-        p.row(ctx, &cells)?;
+        out.push(attr);
     }
-    p.finish(ctx)
+    Ok(out)
 }
 
 /// `print_vnic`: one row of show-vnic / show-etherstub.

@@ -291,6 +291,48 @@ impl VnicSpec {
     }
 }
 
+/// A request to create a VLAN link (the arguments of `dladm_vlan_create`:
+/// a VNIC with the lower link's primary address, `DLADM_OPT_VLAN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VlanSpec {
+    pub name: String,
+    pub over: LinkId,
+    pub vid: u16,
+    /// `-f` (`DLADM_OPT_FORCE`).
+    pub force: bool,
+    /// Link properties to set at creation (`-p`).
+    pub props: Vec<(String, Vec<String>)>,
+    pub conf: Conf,
+}
+
+impl VlanSpec {
+    /// The `dladm_vnic_create` call `dladm_vlan_create` makes.
+    pub fn as_vnic(&self) -> VnicSpec {
+        VnicSpec {
+            name: self.name.clone(),
+            over: Some(self.over),
+            mac_type: MacAddrType::Primary,
+            mac: None,
+            slot: None,
+            vid: self.vid,
+            force: self.force,
+            vrrp: None,
+            props: self.props.clone(),
+            conf: self.conf,
+            recreate: false,
+        }
+    }
+}
+
+/// What `dladm_vlan_info` reports (`dladm_vlan_attr_t`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VlanAttr {
+    pub vid: u16,
+    /// The lower link.
+    pub over: LinkId,
+    pub force: bool,
+}
+
 /// What `dladm_vnic_info` reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VnicAttr {

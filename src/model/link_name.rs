@@ -46,6 +46,49 @@ impl LinkName {
     }
 }
 
+/// `dlpi_parselink` (`ifparse_ifspec`, `dlparse_drvppa`): a link name's
+/// driver and instance (`e1000g0` → `e1000g`, 0; a `:lun` suffix is
+/// dropped). The instance is the trailing number, without a leading zero
+/// unless it is `0`, below `u32::MAX`; the driver starts with a letter and
+/// holds letters, digits, `_`, `-` and `.`.
+pub fn parse_link(name: &str) -> Option<(&str, u32)> {
+    if name.is_empty() || name.len() >= MAXLINKNAMELEN {
+        return None;
+    }
+    let link = match name.split_once(':') {
+        Some((link, lun)) if lun.bytes().all(|c| c.is_ascii_digit()) => link,
+        Some(_) => return None,
+        None => name,
+    };
+    let digits = link.bytes().rev().take_while(u8::is_ascii_digit).count();
+    let (drv, ppa) = link.split_at(link.len() - digits);
+    if ppa.is_empty() || drv.is_empty() || (ppa.len() > 1 && ppa.starts_with('0')) {
+        return None;
+    }
+    let ppa = ppa.parse::<u32>().ok().filter(|n| *n < u32::MAX)?;
+    let b = drv.as_bytes();
+    let ok = b[0].is_ascii_alphabetic()
+        && b[1..]
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'));
+    ok.then_some((drv, ppa))
+}
+
+/// The name `create-vlan` derives when given none: the lower link's driver
+/// with instance `vid * 1000 + ppa` (`e1000g0`, VID 5 → `e1000g5000`),
+/// cut to 31 bytes as `dlpi_makelink` cuts it; `None` where dladm says
+/// `invalid link name` (no driver and instance, or an instance of 1000 or
+/// more).
+pub fn vlan_link_name(lower: &str, vid: u16) -> Option<String> {
+    let (drv, ppa) = parse_link(lower)?;
+    if ppa >= 1000 {
+        return None;
+    }
+    let mut name = format!("{drv}{}", u32::from(vid) * 1000 + ppa);
+    name.truncate(MAXLINKNAMELEN - 1);
+    Some(name)
+}
+
 impl FromStr for LinkName {
     type Err = LinkNameError;
 
@@ -115,5 +158,24 @@ mod tests {
         let long = format!("{}1", "a".repeat(31));
         assert_eq!(long.parse::<LinkName>(), Err(LinkNameError::TooLong));
         assert_eq!("net".parse::<LinkName>(), Err(LinkNameError::Invalid));
+    }
+
+    #[test]
+    fn derived_vlan_names() {
+        assert_eq!(vlan_link_name("e1000g0", 5).as_deref(), Some("e1000g5000"));
+        assert_eq!(vlan_link_name("net0", 12).as_deref(), Some("net12000"));
+        assert_eq!(vlan_link_name("bge1", 4094).as_deref(), Some("bge4094001"));
+        assert_eq!(vlan_link_name("net0:3", 2).as_deref(), Some("net2000"));
+        assert_eq!(
+            vlan_link_name("ip.tun-a0", 2).as_deref(),
+            Some("ip.tun-a2000")
+        );
+        for bad in [
+            "net1000", "net", "0", "net01", "9net0", "net0:x", "", "a b0",
+        ] {
+            assert_eq!(vlan_link_name(bad, 5), None, "{bad}");
+        }
+        let long = format!("{}0", "a".repeat(29));
+        assert_eq!(vlan_link_name(&long, 5).unwrap().len(), 31);
     }
 }

@@ -9,6 +9,7 @@ pub mod linkprop;
 pub mod mac;
 pub mod propcheck;
 pub mod proptable;
+pub mod stats;
 pub mod status;
 pub mod svc;
 pub mod zone;

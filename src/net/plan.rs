@@ -2,13 +2,13 @@
 //! person would type and the step that undoes it.
 
 use super::natconf;
-use super::spec::{NetAddr, NetNat, NetVnic, Network};
+use super::spec::{NetAddr, NetNat, NetVlan, NetVnic, Network};
 use crate::backend::host::{HostError, HostResult};
 use crate::backend::{DlError, PropValue};
 use crate::ipnat::NatRule;
 use crate::ipnat::load::{self, Mode, Op};
 use crate::model::bandwidth::Bandwidth;
-use crate::model::link::{Conf, LinkClass, MacAddrType, VnicSpec};
+use crate::model::link::{Conf, LinkClass, MacAddrType, VlanSpec, VnicSpec};
 use crate::model::mac::MacAddr;
 use crate::model::svc::{self, SvcState};
 use crate::model::zone::{ZoneConfig, ZoneState};
@@ -23,6 +23,8 @@ use serde::{Deserialize, Serialize};
 pub enum Step {
     CreateEtherstub(String),
     DeleteEtherstub(String),
+    CreateVlan(NetVlan),
+    DeleteVlan(NetVlan),
     CreateVnic(NetVnic),
     DeleteVnic(NetVnic),
     /// Set (or, `value: None`, reset) a link property; `old` is what to
@@ -106,6 +108,10 @@ impl Step {
         match self {
             Step::CreateEtherstub(s) => format!("dladm create-etherstub {s}"),
             Step::DeleteEtherstub(s) => format!("dladm delete-etherstub {s}"),
+            Step::CreateVlan(v) => {
+                format!("dladm create-vlan -l {} -v {} {}", v.over, v.vid, v.name)
+            }
+            Step::DeleteVlan(v) => format!("dladm delete-vlan {}", v.name),
             Step::CreateVnic(v) => {
                 let mut c = format!("dladm create-vnic -l {}", v.over);
                 match (v.mac_type, v.mac, v.slot) {
@@ -171,6 +177,8 @@ impl Step {
         match self.clone() {
             Step::CreateEtherstub(s) => Step::DeleteEtherstub(s),
             Step::DeleteEtherstub(s) => Step::CreateEtherstub(s),
+            Step::CreateVlan(v) => Step::DeleteVlan(v),
+            Step::DeleteVlan(v) => Step::CreateVlan(v),
             Step::CreateVnic(v) => Step::DeleteVnic(v),
             Step::DeleteVnic(v) => Step::CreateVnic(v),
             Step::SetLinkprop {
@@ -209,6 +217,31 @@ impl Step {
                 h.dl.vnic_create(&VnicSpec::etherstub(s, Conf::BOTH))
                     .map(|_| ())
                     .map_err(|e| dl(e, "etherstub creation failed"))
+            }
+            Step::CreateVlan(v) => {
+                let over =
+                    h.dl.name2info(&v.over)
+                        .map_err(|e| dl(e, &format!("link {}", v.over)))?
+                        .id;
+                let spec = VlanSpec {
+                    name: v.name.clone(),
+                    over,
+                    vid: v.vid,
+                    force: false,
+                    props: Vec::new(),
+                    conf: Conf::BOTH,
+                };
+                h.dl.vlan_create(&spec)
+                    .map(|_| ())
+                    .map_err(|e| dl(e, "create operation failed"))
+            }
+            Step::DeleteVlan(NetVlan { name, .. }) => {
+                let id =
+                    h.dl.name2info(name)
+                        .map_err(|e| dl(e, &format!("link {name}")))?
+                        .id;
+                h.dl.vlan_delete(id, Conf::BOTH)
+                    .map_err(|e| dl(e, "delete operation failed"))
             }
             Step::CreateVnic(v) => {
                 let over =
@@ -427,6 +460,29 @@ fn host_vnic(h: &mut Host, name: &str) -> HostResult<Option<(LinkClass, Option<H
     )))
 }
 
+/// A link of the host by name: its class and, for an active VLAN, the
+/// VLAN as the host has it.
+fn host_vlan(h: &mut Host, name: &str) -> HostResult<Option<(LinkClass, Option<NetVlan>)>> {
+    let info = match h.dl.name2info(name) {
+        Ok(i) => i,
+        Err(DlError::Status(_)) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    if !info.conf.active || info.class != LinkClass::Vlan {
+        return Ok(Some((info.class, None)));
+    }
+    let attr = h.dl.vlan_info(info.id, Conf::ACTIVE)?;
+    let over = h.dl.id2info(attr.over)?.name;
+    Ok(Some((
+        info.class,
+        Some(NetVlan {
+            name: name.to_string(),
+            over,
+            vid: attr.vid,
+        }),
+    )))
+}
+
 /// The spec's VNIC as the host has it: its lower link, address (and how
 /// it was chosen), VID and properties.
 fn as_on_host(v: &NetVnic, hv: HostVnic) -> NetVnic {
@@ -465,6 +521,23 @@ pub fn up(net: &Network, h: &mut Host) -> HostResult<Result<Vec<Step>, Vec<Confl
             Some((c, _)) => conflict(
                 format!("etherstub {s}"),
                 format!("the host has a {} of that name", c.as_str()),
+            ),
+        }
+    }
+    for v in &net.vlans {
+        match host_vlan(h, &v.name)? {
+            None => steps.push(Step::CreateVlan(v.clone())),
+            Some((LinkClass::Vlan, Some(hv))) if hv == *v => {}
+            Some((LinkClass::Vlan, Some(hv))) => conflict(
+                format!("vlan {}", v.name),
+                format!(
+                    "the host's is over {} with VID {}, the spec's over {} with VID {}; take it down first",
+                    hv.over, hv.vid, v.over, v.vid
+                ),
+            ),
+            Some((c, _)) => conflict(
+                format!("vlan {}", v.name),
+                format!("the host has a {} of that name that is not up", c.as_str()),
             ),
         }
     }
@@ -650,6 +723,12 @@ pub fn down(net: &Network, h: &mut Host) -> HostResult<Vec<Step>> {
             Some((LinkClass::Vnic, Some(hv))) => steps.push(Step::DeleteVnic(as_on_host(v, hv))),
             Some((LinkClass::Vnic, None)) => steps.push(Step::DeleteVnic(v.clone())),
             _ => {}
+        }
+    }
+    for v in net.vlans.iter().rev() {
+        if let Some((LinkClass::Vlan, hv)) = host_vlan(h, &v.name)? {
+            // As the host has it, so that undoing gives it back.
+            steps.push(Step::DeleteVlan(hv.unwrap_or_else(|| v.clone())));
         }
     }
     for s in net.etherstubs.iter().rev() {

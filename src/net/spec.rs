@@ -22,6 +22,8 @@ pub struct Spec {
     #[serde(default)]
     pub etherstubs: Vec<String>,
     #[serde(default)]
+    pub vlans: Vec<VlanEntry>,
+    #[serde(default)]
     pub vnics: Vec<VnicEntry>,
     #[serde(default)]
     pub addresses: Vec<AddressEntry>,
@@ -32,6 +34,15 @@ pub struct Spec {
     pub nat: Vec<String>,
     #[serde(default)]
     pub zones: Vec<ZoneEntry>,
+}
+
+/// A VLAN link (`dladm create-vlan -l OVER -v VID NAME`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct VlanEntry {
+    pub name: String,
+    pub over: String,
+    pub vid: u16,
 }
 
 #[derive(Debug, Deserialize)]
@@ -123,6 +134,15 @@ pub struct NetVnic {
     pub priority: Option<Priority>,
 }
 
+/// A VLAN link the network needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetVlan {
+    pub name: String,
+    pub over: String,
+    pub vid: u16,
+}
+
 /// An address in the global zone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -168,6 +188,7 @@ impl<'de> Deserialize<'de> for NetNat {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Network {
     pub etherstubs: Vec<String>,
+    pub vlans: Vec<NetVlan>,
     pub vnics: Vec<NetVnic>,
     pub addresses: Vec<NetAddr>,
     pub ipv4_forwarding: bool,
@@ -241,12 +262,35 @@ impl Spec {
                 return err(path, format!("'{s}' is already defined at {first}"));
             }
         }
+        for (i, v) in self.vlans.iter().enumerate() {
+            let path = format!("$.vlans[{i}].name");
+            link_name(&path, &v.name)?;
+            if let Some((first, _)) = defined.insert(&v.name, (path.clone(), LinkClass::Vlan)) {
+                return err(path, format!("'{}' is already defined at {first}", v.name));
+            }
+        }
         for (i, v) in self.vnics.iter().enumerate() {
             let path = format!("$.vnics[{i}].name");
             link_name(&path, &v.name)?;
             if let Some((first, _)) = defined.insert(&v.name, (path.clone(), LinkClass::Vnic)) {
                 return err(path, format!("'{}' is already defined at {first}", v.name));
             }
+        }
+        let mut vlans: Vec<NetVlan> = Vec::new();
+        for (i, v) in self.vlans.iter().enumerate() {
+            let n = vlan(i, v, &defined, dl)?;
+            // One VLAN link per VID over a link (the kernel refuses a
+            // second client of the primary address with the VID).
+            if let Some(j) = vlans
+                .iter()
+                .position(|o| o.over == n.over && o.vid == n.vid)
+            {
+                return err(
+                    format!("$.vlans[{i}].vid"),
+                    format!("VID {} over '{}' is already $.vlans[{j}]", n.vid, n.over),
+                );
+            }
+            vlans.push(n);
         }
         let mut vnics = Vec::new();
         for (i, v) in self.vnics.iter().enumerate() {
@@ -265,11 +309,13 @@ impl Spec {
         // A VNIC serves one purpose: a global-zone address or one zone.
         let mut users: BTreeMap<String, String> = BTreeMap::new();
         let mut use_link = |link: &str, path: String| -> Result<(), SpecError> {
-            if !matches!(defined.get(link), Some((_, LinkClass::Vnic))) {
-                return err(path, format!("'{link}' is not a VNIC of this spec"));
-            }
+            let what = match defined.get(link) {
+                Some((_, LinkClass::Vnic)) => "VNIC",
+                Some((_, LinkClass::Vlan)) => "VLAN",
+                _ => return err(path, format!("'{link}' is not a VNIC or VLAN of this spec")),
+            };
             if let Some(first) = users.get(link) {
-                return err(path, format!("VNIC '{link}' is already used at {first}"));
+                return err(path, format!("{what} '{link}' is already used at {first}"));
             }
             users.insert(link.to_string(), path);
             Ok(())
@@ -468,12 +514,37 @@ impl Spec {
         }
         Ok(Network {
             etherstubs: self.etherstubs.clone(),
+            vlans,
             vnics,
             addresses,
             ipv4_forwarding: self.ipv4_forwarding,
             nat,
             zones,
         })
+    }
+}
+
+/// A lower link the spec does not define: it must be on the host, and
+/// neither a VNIC nor a VLAN (libdladm's `BADARG` for a `what` over one).
+fn host_lower(
+    dl: &mut dyn Datalink,
+    path: &str,
+    over: &str,
+    what: &str,
+) -> Result<(), SpecError> {
+    match dl.name2info(over) {
+        Ok(info) if matches!(info.class, LinkClass::Vnic | LinkClass::Vlan) => err(
+            format!("{path}.over"),
+            format!(
+                "'{over}' is a {} on the host; a {what} cannot be over it",
+                info.class.as_str()
+            ),
+        ),
+        Ok(_) => Ok(()),
+        Err(_) => err(
+            format!("{path}.over"),
+            format!("link '{over}' is neither in the spec nor on the host"),
+        ),
     }
 }
 
@@ -487,31 +558,21 @@ fn vnic(
     link_name(&format!("{path}.over"), &v.over)?;
     match defined.get(v.over.as_str()) {
         Some((_, LinkClass::Etherstub)) => {}
-        Some((p, _)) => {
+        Some((p, c)) => {
+            let what = if *c == LinkClass::Vlan {
+                "VLAN"
+            } else {
+                "VNIC"
+            };
             return err(
                 format!("{path}.over"),
-                format!("'{}' is a VNIC ({p}); a VNIC cannot be over a VNIC", v.over),
+                format!(
+                    "'{}' is a {what} ({p}); a VNIC cannot be over a {what}",
+                    v.over
+                ),
             );
         }
-        None => match dl.name2info(&v.over) {
-            Ok(info) if matches!(info.class, LinkClass::Vnic | LinkClass::Vlan) => {
-                return err(
-                    format!("{path}.over"),
-                    format!(
-                        "'{}' is a {} on the host; a VNIC cannot be over it",
-                        v.over,
-                        info.class.as_str()
-                    ),
-                );
-            }
-            Ok(_) => {}
-            Err(_) => {
-                return err(
-                    format!("{path}.over"),
-                    format!("link '{}' is neither in the spec nor on the host", v.over),
-                );
-            }
-        },
+        None => host_lower(dl, &path, &v.over, "VNIC")?,
     }
     let (mac_type, mac) = match v.mac.as_deref() {
         None | Some("auto") => (MacAddrType::Auto, None),
@@ -559,5 +620,43 @@ fn vnic(
         vid,
         maxbw,
         priority,
+    })
+}
+
+/// A VLAN of the spec: over an etherstub of the spec or a link of the
+/// host that is neither a VNIC nor a VLAN (libdladm's `BADARG`), with a
+/// VID `create-vlan` takes.
+fn vlan(
+    i: usize,
+    v: &VlanEntry,
+    defined: &BTreeMap<&str, (String, LinkClass)>,
+    dl: &mut dyn Datalink,
+) -> Result<NetVlan, SpecError> {
+    let path = format!("$.vlans[{i}]");
+    link_name(&format!("{path}.over"), &v.over)?;
+    match defined.get(v.over.as_str()) {
+        Some((_, LinkClass::Etherstub)) => {}
+        Some((p, c)) => {
+            return err(
+                format!("{path}.over"),
+                format!(
+                    "'{}' is a {} ({p}); a VLAN cannot be over it",
+                    v.over,
+                    c.as_str()
+                ),
+            );
+        }
+        None => host_lower(dl, &path, &v.over, "VLAN")?,
+    }
+    if !(VID_MIN..=VID_MAX).contains(&v.vid) {
+        return err(
+            format!("{path}.vid"),
+            format!("{} is outside {VID_MIN}-{VID_MAX}", v.vid),
+        );
+    }
+    Ok(NetVlan {
+        name: v.name.clone(),
+        over: v.over.clone(),
+        vid: v.vid,
     })
 }

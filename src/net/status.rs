@@ -33,13 +33,18 @@ fn entry(kind: &'static str, name: &str, desired: String, actual: String) -> Ent
 
 const ABSENT: &str = "absent";
 
-/// The link's class and, for a VNIC, `over LINK[ vid N]`.
+/// The link's class and, for a VNIC or a VLAN, `over LINK[ vid N]`.
 fn link_desc(h: &mut Host, name: &str) -> HostResult<Option<(LinkClass, String)>> {
     let info = match h.dl.name2info(name) {
         Ok(i) if i.conf.active => i,
         Ok(_) | Err(DlError::Status(_)) => return Ok(None),
         Err(e) => return Err(e.into()),
     };
+    if info.class == LinkClass::Vlan {
+        let attr = h.dl.vlan_info(info.id, Conf::ACTIVE)?;
+        let over = h.dl.id2info(attr.over)?.name;
+        return Ok(Some((info.class, vnic_desc(&over, attr.vid))));
+    }
     if info.class != LinkClass::Vnic {
         return Ok(Some((info.class, "present".into())));
     }
@@ -69,6 +74,14 @@ pub fn status(net: &Network, h: &mut Host) -> HostResult<Vec<Entry>> {
             Some((c, _)) => format!("a {}", c.as_str()),
         };
         out.push(entry("etherstub", s, "present".into(), actual));
+    }
+    for v in &net.vlans {
+        let actual = match link_desc(h, &v.name)? {
+            None => ABSENT.to_string(),
+            Some((LinkClass::Vlan, d)) => d,
+            Some((c, _)) => format!("a {}", c.as_str()),
+        };
+        out.push(entry("vlan", &v.name, vnic_desc(&v.over, v.vid), actual));
     }
     for v in &net.vnics {
         let actual = match link_desc(h, &v.name)? {

@@ -54,6 +54,14 @@ pub struct VnicRecord {
     pub af: c_int,
 }
 
+/// `dladm_vlan_attr_t`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VlanRecord {
+    pub vid: u16,
+    pub link_id: DatalinkId,
+    pub force: bool,
+}
+
 /// The arguments of `dladm_vnic_create`, generation-neutral.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreateRequest {

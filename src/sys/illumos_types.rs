@@ -29,6 +29,7 @@ pub const DLADM_OPT_ACTIVE: u32 = 0x0000_0001;
 pub const DLADM_OPT_PERSIST: u32 = 0x0000_0002;
 pub const DLADM_OPT_FORCE: u32 = 0x0000_0008;
 pub const DLADM_OPT_ANCHOR: u32 = 0x0000_0020;
+pub const DLADM_OPT_VLAN: u32 = 0x0000_0040;
 
 pub const DLADM_WALK_TERMINATE: c_int = 0;
 pub const DLADM_WALK_CONTINUE: c_int = -1;
@@ -344,6 +345,37 @@ const _: () = assert!(
 // At least four times the largest variant known (about 15.4 KB).
 const _: () = assert!(RESOURCE_PROPS_BYTES >= 4 * 15_400);
 
+/// `dladm_vlan_attr_t` (libdlvlan.h, since 2009: without the obsolete
+/// `dv_implicit`).
+#[repr(C)]
+pub struct DladmVlanAttr {
+    pub dv_vid: u16,
+    /// The C struct's padding before `dv_linkid`, as a field so that
+    /// every byte is initialised.
+    dv_pad: u16,
+    pub dv_linkid: DatalinkId,
+    pub dv_force: BooleanT,
+}
+
+const _: () = assert!(size_of::<DladmVlanAttr>() == 12);
+const _: () = assert!(align_of::<DladmVlanAttr>() == 4);
+const _: () = assert!(offset_of!(DladmVlanAttr, dv_vid) == 0);
+const _: () = assert!(offset_of!(DladmVlanAttr, dv_pad) == 2);
+const _: () = assert!(offset_of!(DladmVlanAttr, dv_linkid) == 4);
+const _: () = assert!(offset_of!(DladmVlanAttr, dv_force) == 8);
+
+/// Every byte zero.
+impl Default for DladmVlanAttr {
+    fn default() -> DladmVlanAttr {
+        DladmVlanAttr {
+            dv_vid: 0,
+            dv_pad: 0,
+            dv_linkid: DATALINK_INVALID_LINKID,
+            dv_force: B_FALSE,
+        }
+    }
+}
+
 impl DladmVnicAttr {
     /// An attribute block on the heap (it is 64 KiB) with every byte zero,
     /// the whole resource block included.
@@ -523,6 +555,21 @@ pub fn layout_facts() -> Vec<(&'static str, i128)> {
         ("const.DLADM_OPT_PERSIST", i128::from(DLADM_OPT_PERSIST)),
         ("const.DLADM_OPT_FORCE", i128::from(DLADM_OPT_FORCE)),
         ("const.DLADM_OPT_ANCHOR", i128::from(DLADM_OPT_ANCHOR)),
+        ("const.DLADM_OPT_VLAN", i128::from(DLADM_OPT_VLAN)),
+        ("sizeof.dladm_vlan_attr_t", s(size_of::<DladmVlanAttr>())),
+        ("alignof.dladm_vlan_attr_t", s(align_of::<DladmVlanAttr>())),
+        (
+            "offsetof.dladm_vlan_attr_t.dv_vid",
+            s(offset_of!(DladmVlanAttr, dv_vid)),
+        ),
+        (
+            "offsetof.dladm_vlan_attr_t.dv_linkid",
+            s(offset_of!(DladmVlanAttr, dv_linkid)),
+        ),
+        (
+            "offsetof.dladm_vlan_attr_t.dv_force",
+            s(offset_of!(DladmVlanAttr, dv_force)),
+        ),
         (
             "const.DLADM_WALK_TERMINATE",
             i128::from(DLADM_WALK_TERMINATE),

@@ -30,14 +30,19 @@ const fn ioc(dir: u32, num: u8, size: usize) -> c_int {
     v as c_int
 }
 
-/// `_IOW('r', num, T)`.
-const fn iow(num: u8, size: usize) -> c_int {
+/// `_IOW('r', num, T)` (also for `ipf_abi`).
+pub(super) const fn iow(num: u8, size: usize) -> c_int {
     ioc(IOC_IN, num, size)
 }
 
 /// `_IOWR('r', num, T)`.
-const fn iowr(num: u8, size: usize) -> c_int {
+pub(super) const fn iowr(num: u8, size: usize) -> c_int {
     ioc(IOC_INOUT, num, size)
+}
+
+/// `_IOR('r', num, T)`.
+pub(super) const fn ior(num: u8, size: usize) -> c_int {
+    ioc(IOC_OUT, num, size)
 }
 
 pub const SIOCADNAT: c_int = iow(60, size_of::<IpfObj>());

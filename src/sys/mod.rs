@@ -12,6 +12,10 @@ pub mod illumos;
 #[cfg(any(test, target_os = "illumos"))]
 pub mod illumos_types;
 #[cfg(any(test, target_os = "illumos"))]
+pub mod ipf_abi;
+#[cfg(any(test, target_os = "illumos"))]
+pub mod ipf_decode;
+#[cfg(any(test, target_os = "illumos"))]
 pub mod ipnat_abi;
 pub mod netdb;
 

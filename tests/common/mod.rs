@@ -111,6 +111,28 @@ impl Env {
         self.linux.is_none()
     }
 
+    /// Whether VLAN links can be made over a physical link: everywhere
+    /// but on a Linux kernel without 802.1Q (the `8021q` module).
+    pub fn has_vlans(&self) -> bool {
+        let Some(ns) = &self.linux else { return true };
+        let ip = |args: &[&str]| {
+            Command::new("ip")
+                .arg("-n")
+                .arg(ns)
+                .args(args)
+                .output()
+                .is_ok_and(|o| o.status.success())
+        };
+        ip(&[
+            "link", "add", "xbvp0", "type", "veth", "peer", "name", "xbvp1",
+        ]);
+        let ok = ip(&[
+            "link", "add", "link", "xbvp0", "name", "xbvp0.9", "type", "vlan", "id", "9",
+        ]);
+        ip(&["link", "delete", "xbvp0"]);
+        ok
+    }
+
     /// Whether the test runs against a real kernel.
     pub fn real(&self) -> bool {
         self.illumos || self.linux.is_some()
@@ -221,6 +243,9 @@ impl Drop for Env {
                 .map(String::from)
                 .collect()
         };
+        for v in list("show-vlan") {
+            self.dladm(&["delete-vlan", &v]);
+        }
         for v in list("show-vnic") {
             self.dladm(&["delete-vnic", &v]);
         }

@@ -3,11 +3,12 @@
 
 use crate::backend::{DlError, PropValue};
 use crate::model::link::{
-    Conf, HwGroup, LinkClass, LinkInfo, LinkState, MacAddrType, MacSlot, VnicAttr, VnicSpec, VrrpAf,
+    Conf, HwGroup, LinkClass, LinkInfo, LinkState, MacAddrType, MacSlot, VlanAttr, VlanSpec,
+    VnicAttr, VnicSpec, VrrpAf,
 };
 use crate::model::mac::MacAddr;
 use crate::sys::dladm_records::{
-    CreateRequest, HwgrpRecord, LinkRecord, MacaddrRecord, VnicRecord,
+    CreateRequest, HwgrpRecord, LinkRecord, MacaddrRecord, VlanRecord, VnicRecord,
 };
 use crate::sys::illumos_types::*;
 use std::ffi::{c_int, c_uint};
@@ -232,6 +233,28 @@ pub fn create_request(spec: &VnicSpec) -> CreateRequest {
         af,
         props: props_text(&spec.props),
         flags,
+    }
+}
+
+/// What `dladm_vlan_create` passes to `dladm_vnic_create`: the lower
+/// link's primary address, no slot, `DLADM_OPT_VLAN`. (Called through the
+/// host's `dladm_vnic_create` generation, whose prototype xbow knows, not
+/// through `dladm_vlan_create`, whose 2026 prototype it does not.)
+pub fn vlan_request(spec: &VlanSpec) -> CreateRequest {
+    let req = create_request(&spec.as_vnic());
+    CreateRequest {
+        mac_slot: None,
+        flags: req.flags | DLADM_OPT_VLAN,
+        ..req
+    }
+}
+
+/// What `dladm_vlan_info` reports.
+pub fn vlan_attr(r: &VlanRecord) -> VlanAttr {
+    VlanAttr {
+        vid: r.vid,
+        over: r.link_id,
+        force: r.force,
     }
 }
 
@@ -481,6 +504,33 @@ mod tests {
             ..r
         });
         assert_eq!(v4.vrrp, Some((1, VrrpAf::Inet)));
+    }
+
+    #[test]
+    fn a_vlan_is_a_vnic_with_the_primary_address_and_opt_vlan() {
+        let spec = VlanSpec {
+            name: "e1000g5000".into(),
+            over: 3,
+            vid: 5,
+            force: true,
+            props: Vec::new(),
+            conf: Conf::BOTH,
+        };
+        let r = vlan_request(&spec);
+        assert_eq!(r.link_id, 3);
+        assert_eq!(r.vid, 5);
+        assert_eq!(r.mac_addr_type, 4);
+        assert!(r.mac_addr.is_empty() && r.mac_len == 0 && r.mac_slot.is_none());
+        assert_eq!(
+            r.flags,
+            DLADM_OPT_ACTIVE | DLADM_OPT_PERSIST | DLADM_OPT_FORCE | DLADM_OPT_VLAN
+        );
+        let a = vlan_attr(&VlanRecord {
+            vid: 5,
+            link_id: 3,
+            force: true,
+        });
+        assert_eq!((a.vid, a.over, a.force), (5, 3, true));
     }
 
     #[test]

@@ -5,12 +5,14 @@ use super::convert::{self, opt_flags};
 use super::status::{dl_error, with_errlist};
 use crate::backend::{Datalink, DlError, DlResult, PropValue};
 use crate::model::link::{
-    ClassMask, Conf, HwGroup, LinkClass, LinkId, LinkInfo, LinkState, MacSlot, PhysAttr, VnicAttr,
-    VnicSpec,
+    ClassMask, Conf, HwGroup, LinkClass, LinkId, LinkInfo, LinkState, MacSlot, PhysAttr, VlanAttr,
+    VlanSpec, VnicAttr, VnicSpec,
 };
+use crate::model::stats::LinkStats;
 use crate::model::status::DlStatus;
 use crate::sys::dladm_abi::Generation;
-use crate::sys::illumos::{self, CreateError, Dladm, OpenError};
+use crate::sys::dladm_records::CreateRequest;
+use crate::sys::illumos::{self, CreateError, Dladm, KstatError, OpenError};
 use crate::sys::illumos_types::DladmStatus;
 
 /// libdladm's datalinks, through an open handle (closed on drop).
@@ -45,6 +47,19 @@ impl IllumosDatalink {
 
     fn name_of(&self, id: LinkId) -> DlResult<String> {
         self.dl.id2info(id).map(|r| r.name).map_err(|s| self.err(s))
+    }
+
+    /// `dladm_vnic_create` with `req` (a VNIC, an etherstub or a VLAN).
+    fn create(&mut self, req: &CreateRequest, name: &str) -> DlResult<LinkId> {
+        match self.dl.vnic_create(req) {
+            Ok(id) => Ok(id),
+            Err(CreateError::Abi(e)) => {
+                Err(DlError::Backend(format!("cannot create {}: {e}", name)))
+            }
+            Err(CreateError::Status { status, errlist }) => {
+                Err(with_errlist(self.err(status), errlist))
+            }
+        }
     }
 }
 
@@ -82,17 +97,7 @@ impl Datalink for IllumosDatalink {
     }
 
     fn vnic_create(&mut self, spec: &VnicSpec) -> DlResult<LinkId> {
-        let req = convert::create_request(spec);
-        match self.dl.vnic_create(&req) {
-            Ok(id) => Ok(id),
-            Err(CreateError::Abi(e)) => Err(DlError::Backend(format!(
-                "cannot create {}: {e}",
-                spec.name
-            ))),
-            Err(CreateError::Status { status, errlist }) => {
-                Err(with_errlist(self.err(status), errlist))
-            }
-        }
+        self.create(&convert::create_request(spec), &spec.name)
     }
 
     fn vnic_delete(&mut self, id: LinkId, conf: Conf) -> DlResult<()> {
@@ -107,6 +112,24 @@ impl Datalink for IllumosDatalink {
             .vnic_info(id, opt_flags(conf))
             .map_err(|s| self.err(s))?;
         Ok(convert::vnic_attr(&r))
+    }
+
+    fn vlan_create(&mut self, spec: &VlanSpec) -> DlResult<LinkId> {
+        self.create(&convert::vlan_request(spec), &spec.name)
+    }
+
+    fn vlan_delete(&mut self, id: LinkId, conf: Conf) -> DlResult<()> {
+        self.dl
+            .vlan_delete(id, opt_flags(conf))
+            .map_err(|s| self.err(s))
+    }
+
+    fn vlan_info(&mut self, id: LinkId, conf: Conf) -> DlResult<VlanAttr> {
+        let r = self
+            .dl
+            .vlan_info(id, opt_flags(conf))
+            .map_err(|s| self.err(s))?;
+        Ok(convert::vlan_attr(&r))
     }
 
     fn mtu(&mut self, id: LinkId) -> DlResult<u32> {
@@ -126,6 +149,52 @@ impl Datalink for IllumosDatalink {
             .ok()
             .and_then(|name| illumos::link_stat(&name, "ifspeed").ok())
             .map_or(0, |bps| bps / 1_000_000)
+    }
+
+    /// `get_link_stats` / `dladm_get_stats`: each counter's 64-bit
+    /// statistic, else its 32-bit one, in dladm's order; the first one
+    /// missing leaves it and the rest 0, as does a link without a kstat.
+    fn link_stats(&mut self, id: LinkId) -> DlResult<LinkStats> {
+        let name = self.name_of(id)?;
+        const NAMES: [[&str; 2]; 6] = [
+            ["ipackets64", "ipackets"],
+            ["opackets64", "opackets"],
+            ["rbytes64", "rbytes"],
+            ["obytes64", "obytes"],
+            ["ierrors", "ierrors"],
+            ["oerrors", "oerrors"],
+        ];
+        let flat: Vec<&str> = NAMES.iter().flatten().copied().collect();
+        let v = match illumos::link_stats(&name, &flat) {
+            Ok(v) => v,
+            Err(KstatError::NotFound { .. }) => return Ok(LinkStats::default()),
+            // dladm's own warning.
+            Err(KstatError::Open) => {
+                return Err(DlError::Backend("kstat_open operation failed".into()));
+            }
+            Err(e) => return Err(DlError::Backend(e.to_string())),
+        };
+        let mut got = [0u64; 6];
+        for (i, slot) in got.iter_mut().enumerate() {
+            match v
+                .get(2 * i)
+                .copied()
+                .flatten()
+                .or(v.get(2 * i + 1).copied().flatten())
+            {
+                Some(n) => *slot = n,
+                None => break,
+            }
+        }
+        let [ipackets, opackets, rbytes, obytes, ierrors, oerrors] = got;
+        Ok(LinkStats {
+            ipackets,
+            rbytes,
+            ierrors,
+            opackets,
+            obytes,
+            oerrors,
+        })
     }
 
     fn phys_info(&mut self, id: LinkId, conf: Conf) -> DlResult<PhysAttr> {

@@ -9,7 +9,8 @@ use crate::backend::nat::{Errno, Nat, NatError, NatResult, VersionError};
 use crate::ipnat::abi::encode_ipnat;
 use crate::ipnat::rule::{NatRule, RuleCounters};
 use crate::ipnat::session::{HostMap, NatSession, NatStats};
-use crate::sys::illumos::ipnat::{self as dev, IPL_NAME, IPNAT_NAME, ITER_BUF, IpfDevice, KBuf};
+use crate::sys::illumos::ipf;
+use crate::sys::illumos::ipnat::{self as dev, IPNAT_NAME, ITER_BUF, IpfDevice, KBuf};
 use crate::sys::ipnat_abi::{
     GLOBAL_ZONEID, HOSTMAP_T_SIZE, IPFGENITER_HOSTMAP, IPFGENITER_IPNAT, IPFGENITER_NAT,
     IPNAT_T_SIZE, NAT_T_SIZE, off,
@@ -18,9 +19,6 @@ use std::ffi::c_int;
 
 /// `EBADF`: what every ioctl on ipnat's `fd = -1` would fail with.
 const EBADF: Errno = Errno(9);
-
-/// The `friostat_t` layout this kernel accepted, once one has.
-static FRIOSTAT_LAYOUT: nat_decode::LayoutMemory = nat_decode::LayoutMemory::new();
 
 /// The IP Filter NAT table of the stack this process (or, after
 /// [`Nat::set_zone`], the chosen zone) addresses.
@@ -61,12 +59,12 @@ fn errno(raw: i32) -> NatError {
 
 impl Nat for IllumosNat {
     fn check_version(&mut self) -> Result<(), VersionError> {
-        let ipf =
-            IpfDevice::open(IPL_NAME, false).map_err(|e| VersionError::Open(Errno::from_io(&e)))?;
-        let fs = nat_decode::get_friostat(&FRIOSTAT_LAYOUT, |layout| {
-            ipf.get_fs(layout).map(|b| b.0[..layout.size()].to_vec())
-        })?;
-        nat_decode::check_version(&fs).map_err(VersionError::Mismatch)
+        // checkrev(), which ipf shares.
+        ipf::check_version().map(|_| ()).map_err(|e| match e {
+            ipf::VersionCheckError::Open(e) => VersionError::Open(Errno(e)),
+            ipf::VersionCheckError::Stat(e) => nat_decode::version_error(e),
+            ipf::VersionCheckError::Mismatch(v) => VersionError::Mismatch(v),
+        })
     }
 
     fn open(&mut self, write: bool) -> NatResult<()> {

@@ -1,8 +1,10 @@
 //! From the bytes the illumos IP Filter kernel copies out (amd64, little
 //! endian) to the model's NAT types: `natstat_t` → [`NatStats`], `nat_t` →
 //! [`NatSession`], `hostmap_t` → [`HostMap`], `ipnat_t` → [`NatRule`]
-//! (through `ipnat::abi`), `friostat_t` (in either of its layouts) → the
-//! version check; the choice of that layout; and the `SIOCGENITER` walk. Plain code, tested everywhere on byte images laid
+//! (through `ipnat::abi`); the version check (`friostat_t` in either of
+//! its layouts, the choice of that layout: `sys::ipf_decode`, shared with
+//! `ipf`, re-exported here) in the NAT backend's error terms; and (from
+//! `sys::ipf_decode` too) the `SIOCGENITER` walk. Plain code, tested everywhere on byte images laid
 //! out by the reference's offsets; the offsets used here come from the
 //! `#[repr(C)]` declarations of `sys::ipnat_abi`.
 
@@ -10,8 +12,9 @@ use crate::backend::nat::{Errno, VersionError};
 use crate::ipnat::abi::{self, IPNAT_SIZE};
 use crate::ipnat::rule::{CName, I6Addr, NatRule, Redir, RuleCounters};
 use crate::ipnat::session::{HostMap, NatSession, NatStats};
-use crate::sys::ipnat_abi::{self as sys_abi, FriostatLayout, IPL_VERSION, LIFNAMSIZ, off};
-use std::sync::atomic::{AtomicU8, Ordering};
+use crate::sys::ipf_decode::FriostatError;
+pub use crate::sys::ipf_decode::walk;
+use crate::sys::ipnat_abi::{self as sys_abi, LIFNAMSIZ, off};
 
 // The layers above and the kernel ABI agree. `sys` knows no higher layer,
 // so the checks that tie the two together live here, where both meet: the
@@ -57,11 +60,6 @@ fn addr_at(b: &[u8], at: usize) -> I6Addr {
 /// IPv4 the way `printactivenat` treats every non-6 value).
 fn version(v: i32) -> u8 {
     u8::try_from(v).unwrap_or(0)
-}
-
-/// The pointer at `at` (the kernel address of the next list element).
-pub fn pointer_at(b: &[u8], at: usize) -> u64 {
-    u64_at(b, at)
 }
 
 /// `natstat_t`.
@@ -128,133 +126,13 @@ pub fn rule(b: &[u8]) -> (NatRule, RuleCounters) {
     abi::decode_ipnat(&bytes::<IPNAT_SIZE>(b, 0))
 }
 
-/// What `checkrev()` reads of a `friostat_t`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Friostat {
-    /// The layout the kernel accepted.
-    pub layout: FriostatLayout,
-    /// `f_running`: 1 while IP Filter runs.
-    pub running: i32,
-    /// `f_version` up to its first NUL (at most 32 bytes).
-    pub version: Vec<u8>,
-}
-
-/// `f_running` and `f_version` of a `friostat_t` image in `layout`.
-pub fn friostat(layout: FriostatLayout, b: &[u8]) -> Friostat {
-    let at = layout.f_version();
-    let v = &b[at..at + 32];
-    let end = v.iter().position(|&c| c == 0).unwrap_or(v.len());
-    Friostat {
-        layout,
-        running: i32_at(b, layout.f_running()),
-        version: v[..end].to_vec(),
+/// A failed `SIOCGETFS` of the version check (`sys::ipf_decode`, shared
+/// with `ipf`), in the NAT backend's terms.
+pub fn version_error(e: FriostatError) -> VersionError {
+    match e {
+        FriostatError::Ioctl(e) => VersionError::Ioctl(Errno(e)),
+        FriostatError::UnknownLayout(sizes) => VersionError::UnknownLayout(sizes),
     }
-}
-
-/// `checkrev()`: `strncmp(IPL_VERSION, f_version, 32)`. `Err` carries
-/// what the kernel runs.
-pub fn check_version(fs: &Friostat) -> Result<(), String> {
-    if fs.version == IPL_VERSION.as_bytes() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&fs.version).into_owned())
-    }
-}
-
-/// The `friostat_t` layout the kernel accepted, remembered (for the
-/// process, in a `static`) so that later checks ask in it first.
-pub struct LayoutMemory(AtomicU8);
-
-impl LayoutMemory {
-    pub const fn new() -> LayoutMemory {
-        LayoutMemory(AtomicU8::new(0))
-    }
-
-    /// The remembered layout (stored as 1 + its index in
-    /// [`FriostatLayout::ALL`]; 0 is none yet).
-    pub fn get(&self) -> Option<FriostatLayout> {
-        let n = usize::from(self.0.load(Ordering::Relaxed));
-        n.checked_sub(1)
-            .and_then(|i| FriostatLayout::ALL.get(i).copied())
-    }
-
-    pub fn set(&self, layout: FriostatLayout) {
-        let i = FriostatLayout::ALL.iter().position(|l| *l == layout);
-        let n = i.map_or(0, |i| i + 1);
-        self.0
-            .store(u8::try_from(n).unwrap_or(0), Ordering::Relaxed);
-    }
-}
-
-impl Default for LayoutMemory {
-    fn default() -> LayoutMemory {
-        LayoutMemory::new()
-    }
-}
-
-/// The layouts to try, in order: the remembered one, then the others of
-/// [`FriostatLayout::ALL`] (the current one first).
-pub fn layouts_to_try(remembered: Option<FriostatLayout>) -> Vec<FriostatLayout> {
-    let mut order: Vec<FriostatLayout> = remembered.into_iter().collect();
-    order.extend(
-        FriostatLayout::ALL
-            .iter()
-            .filter(|l| Some(**l) != remembered),
-    );
-    order
-}
-
-/// `SIOCGETFS` in whichever `friostat_t` layout the kernel has. `get_fs`
-/// makes the ioctl with `ipfo_size` = the layout's size and returns the
-/// bytes or the raw errno. The kernel compares that size with its own
-/// exactly and refuses any other with `EINVAL`, so `EINVAL` means "not
-/// this layout": the next is tried. Any other errno is the ioctl's error,
-/// as `ipnat` reports it; `EINVAL` for every layout means the kernel has
-/// one xbow does not know, which is refused, not guessed. The layout that
-/// worked is remembered in `memory`.
-pub fn get_friostat(
-    memory: &LayoutMemory,
-    mut get_fs: impl FnMut(FriostatLayout) -> Result<Vec<u8>, i32>,
-) -> Result<Friostat, VersionError> {
-    for layout in layouts_to_try(memory.get()) {
-        match get_fs(layout) {
-            Ok(b) => {
-                memory.set(layout);
-                return Ok(friostat(layout, &b));
-            }
-            Err(e) if e == Errno::EINVAL.0 => continue,
-            Err(e) => return Err(VersionError::Ioctl(Errno(e))),
-        }
-    }
-    Err(VersionError::UnknownLayout(
-        FriostatLayout::ALL.iter().map(|l| l.size()).collect(),
-    ))
-}
-
-/// Walk a kernel list with `SIOCGENITER` the way `ipnat` does: `step`
-/// performs one call and returns the item it copied out (`size` bytes);
-/// the walk stops after an item whose next pointer (at `next_at`) is NULL,
-/// or at the all-zero item the kernel returns for an exhausted (or
-/// emptied) list, which is not an item. The first error ends it.
-pub fn walk<E>(
-    size: usize,
-    next_at: usize,
-    mut step: impl FnMut() -> Result<Vec<u8>, E>,
-) -> Result<Vec<Vec<u8>>, E> {
-    let mut items = Vec::new();
-    loop {
-        let mut item = step()?;
-        item.truncate(size);
-        if item.iter().all(|&b| b == 0) {
-            break;
-        }
-        let more = pointer_at(&item, next_at) != 0;
-        items.push(item);
-        if !more {
-            break;
-        }
-    }
-    Ok(items)
 }
 
 #[cfg(test)]
@@ -264,6 +142,18 @@ mod tests {
 
     use super::*;
     use crate::backend::sim::BuiltinNetdb;
+    use crate::sys::ipf_decode::{
+        self, Friostat, LayoutMemory, check_version, friostat, layouts_to_try, pointer_at,
+    };
+    use crate::sys::ipnat_abi::FriostatLayout;
+
+    /// The version check's `SIOCGETFS`, failures in the backend's terms.
+    fn get_friostat(
+        memory: &LayoutMemory,
+        get_fs: impl FnMut(FriostatLayout) -> Result<Vec<u8>, i32>,
+    ) -> Result<Friostat, VersionError> {
+        ipf_decode::get_friostat(memory, get_fs).map_err(version_error)
+    }
     use crate::ipnat::print::{self, Out};
     use crate::ipnat::session::SI_CLONE;
     use crate::sys::ipnat_abi::{

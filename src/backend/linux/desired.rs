@@ -1,8 +1,9 @@
 //! What the kernel holds for a state: xbow's state projected onto kernel
 //! objects (bridges, veth pairs, macvlans, shapers, addresses, zone
-//! namespaces, the NAT table), so that a change is the difference of two
+//! namespaces, the NAT table, link protection), so that a change is the difference of two
 //! projections.
 
+use super::protect::Guard;
 use crate::backend::sim::{SimState, mtu_of};
 use crate::ipnat::rule::NatRule;
 use crate::model::ipnet::Ipv4Cidr;
@@ -22,7 +23,9 @@ pub(super) struct Bridge {
 /// What the VNICs with one VID over one lower link share: over an
 /// etherstub, a bridge of their own (the VLAN's segment of the etherstub,
 /// which needs no VLAN filtering in the kernel); over a physical link, an
-/// 802.1Q link.
+/// 802.1Q link. A VLAN link (`create-vlan`) over a physical link is such
+/// an 802.1Q link too, with the VLAN's name, and the VNICs with its VID
+/// over that link go over it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Vlan {
     pub(super) name: String,
@@ -30,6 +33,8 @@ pub(super) struct Vlan {
     pub(super) vid: u16,
     pub(super) stub: bool,
     pub(super) mtu: u32,
+    /// A VLAN link of the state (a user's name), not one xbow names.
+    pub(super) link: bool,
 }
 
 /// A VNIC.
@@ -124,6 +129,8 @@ pub(super) struct Desired {
     pub(super) zones: Vec<ZoneNs>,
     pub(super) forwarding: bool,
     pub(super) nat: Vec<NatRule>,
+    /// The link protection of VNICs over etherstubs.
+    pub(super) guards: Vec<Guard>,
 }
 
 pub(super) fn running_zone_of<'a>(st: &'a SimState, link: &str) -> Option<&'a str> {
@@ -136,6 +143,30 @@ pub(super) fn running_zone_of<'a>(st: &'a SimState, link: &str) -> Option<&'a st
 impl Desired {
     pub(super) fn of(st: &SimState) -> Result<Desired, String> {
         let mut d = Desired::default();
+        // VLAN links first: the VNICs with their VID go over them.
+        for l in st.links().iter().filter(|l| l.class == LinkClass::Vlan) {
+            let Some(c) = &l.active else { continue };
+            let lower = c
+                .over
+                .and_then(|o| st.link(o))
+                .ok_or_else(|| format!("VLAN {}: its lower link is gone", l.name))?;
+            if lower.class != LinkClass::Phys {
+                return Err(format!(
+                    "VLAN {} over {} {}: the Linux backend makes VLAN links over physical links only",
+                    l.name,
+                    lower.class.as_str(),
+                    lower.name
+                ));
+            }
+            d.vlans.push(Vlan {
+                name: l.name.clone(),
+                lower: lower.name.clone(),
+                vid: c.vid,
+                stub: false,
+                mtu: mtu_of(st, l.id).map_err(|e| format!("link {}: {e}", l.name))?,
+                link: true,
+            });
+        }
         for l in st.links() {
             let Some(c) = &l.active else { continue };
             let mtu = mtu_of(st, l.id).map_err(|e| format!("link {}: {e}", l.name))?;
@@ -160,19 +191,19 @@ impl Desired {
                         vid: c.vid,
                         mtu,
                     };
-                    if v.vid != 0 {
-                        let vl = Vlan {
+                    let shared = d.vlans.iter().any(|x| x.lower == v.lower && x.vid == v.vid);
+                    if v.vid != 0 && !shared {
+                        d.vlans.push(Vlan {
                             name: vlan_name(lower.id, v.vid),
                             lower: lower.name.clone(),
                             vid: v.vid,
                             stub: v.over_stub,
                             mtu,
-                        };
-                        if !d.vlans.contains(&vl) {
-                            d.vlans.push(vl);
-                        }
+                            link: false,
+                        });
                     }
                     peer = v.peer();
+                    d.guards.extend(Guard::of(&v, &c.props)?);
                     d.vnics.push(v);
                 }
                 LinkClass::Phys => {
@@ -244,5 +275,59 @@ mod tests {
         }
         assert!(is_internal_name(&peer_name(7)));
         assert!(is_internal_name(&vlan_name(3, 10)));
+    }
+
+    /// A VLAN link over a NIC is the 802.1Q link the NIC's VNICs with its
+    /// VID go over; over anything else the Linux backend refuses it.
+    #[test]
+    fn a_vlan_link_carries_the_vnics_of_its_vid() {
+        use crate::backend::sim::LinkConf;
+        use crate::model::mac::MacAddr;
+        let mut st = SimState::default();
+        let nic = st.insert("net0", LinkClass::Phys, Some(LinkConf::default()), None);
+        let vnic = LinkConf {
+            over: Some(nic),
+            mac: MacAddr::from_bytes(&[2, 8, 32, 0, 0, 1]),
+            vid: 5,
+            ..LinkConf::default()
+        };
+        st.insert("vnic0", LinkClass::Vnic, Some(vnic), None);
+        let before = Desired::of(&st).unwrap();
+        assert_eq!(before.vlans[0].name, vlan_name(nic, 5));
+        let vlan = LinkConf {
+            over: Some(nic),
+            vid: 5,
+            ..LinkConf::default()
+        };
+        st.insert("net5000", LinkClass::Vlan, Some(vlan.clone()), None);
+        let d = Desired::of(&st).unwrap();
+        assert_eq!(d.vlans.len(), 1);
+        assert!(d.vlans[0].link && d.vlans[0].name == "net5000");
+        assert_eq!(d.vnics[0].parent(&d.vlans), "net5000");
+        // The VNIC moves onto the VLAN link: made again over it.
+        let ops = super::super::ops::plan(&before, &d).unwrap();
+        let text = format!("{ops:?}");
+        for want in ["DelVnic", "DelVlan", "AddVlan", "AddVnic"] {
+            assert!(text.contains(want), "{want}: {text}");
+        }
+        let stub = st.insert(
+            "stub0",
+            LinkClass::Etherstub,
+            Some(LinkConf::default()),
+            None,
+        );
+        st.insert(
+            "stub5000",
+            LinkClass::Vlan,
+            Some(LinkConf {
+                over: Some(stub),
+                ..vlan
+            }),
+            None,
+        );
+        assert_eq!(
+            Desired::of(&st).unwrap_err(),
+            "VLAN stub5000 over etherstub stub0: the Linux backend makes VLAN links over physical links only"
+        );
     }
 }

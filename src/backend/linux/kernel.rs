@@ -10,12 +10,14 @@
 //! | VNIC over an etherstub | veth pair: the VNIC end has the name and MAC, the peer `xbp.ID` is a bridge port |
 //! | VNIC over a physical link | macvlan (bridge mode), over an 802.1Q link `xbIDvVID` when it has a VID |
 //! | VNIC with a VID over an etherstub | its peer is a port of the etherstub's bridge for that VLAN, `xbIDvVID` |
+//! | VLAN link over a physical link | 802.1Q link of its name and VID; the VNICs with its VID over the link go over it |
 //! | `maxbw` | `tc` TBF on the egress of both veth ends |
 //! | any link xbow makes | device group `netlink::GROUP` from the request that creates it, an alias starting `xbow`, IPv6 off until it is plumbed |
 //! | plumbed interface, address | link up with IPv6, IPv4 address |
 //! | running exclusive-IP zone | named network namespace with the VNIC, its address and default route |
 //! | ipv4-forwarding online | `net.ipv4.ip_forward` = 1 |
 //! | NAT rules | nftables table `ip xbow` |
+//! | `protection`, `allowed-ips` (VNIC over an etherstub) | nftables table `bridge xbow`: a chain of checks per protected VNIC's bridge port |
 
 use super::conntrack;
 use super::desired::Desired;
@@ -29,6 +31,8 @@ use crate::model::ipnet::Ipv4Cidr;
 use crate::model::link::{LinkClass, LinkId, LinkState};
 use crate::model::link_name::LinkName;
 use crate::model::mac::MacAddr;
+use crate::model::stats::LinkStats;
+use crate::model::status::DlStatus;
 use crate::model::zone::ZoneState;
 use std::net::Ipv4Addr;
 use std::sync::Mutex;
@@ -179,7 +183,43 @@ impl LinuxKernel {
     }
 }
 
+/// The kernel's counters as the link's, which are the VNIC's own end's
+/// (a veth end or a macvlan, in a zone's namespace while the zone runs),
+/// an etherstub's bridge's or a physical device's.
+fn stats_of(s: &netlink_packet_route::link::Stats64) -> LinkStats {
+    LinkStats {
+        ipackets: s.rx_packets,
+        rbytes: s.rx_bytes,
+        ierrors: s.rx_errors,
+        opackets: s.tx_packets,
+        obytes: s.tx_bytes,
+        oerrors: s.tx_errors,
+    }
+}
+
 impl Kernel for LinuxKernel {
+    fn link_stats(&self, st: &SimState, id: LinkId) -> DlResult<LinkStats> {
+        let Some(l) = st.link(id) else {
+            return Err(DlStatus::Notfound.into());
+        };
+        let name = l.name.clone();
+        let read = |nl: &mut Netlink| nl.link_stats(&name).map_err(nl_err);
+        let found = match super::desired::running_zone_of(st, &name) {
+            Some(zone) => super::netns::run_in(zone, || {
+                Netlink::open()
+                    .map_err(nl_err)
+                    .and_then(|mut nl| read(&mut nl))
+            })
+            .map_err(|e| format!("network namespace {zone}: {e}"))
+            .and_then(|r| r)
+            .map_err(DlError::Backend)?,
+            None => self.netlink(read)?,
+        };
+        found
+            .map(|s| stats_of(&s))
+            .ok_or_else(|| DlStatus::Notfound.into())
+    }
+
     fn persistent_links(&self) -> bool {
         false
     }

@@ -1,7 +1,8 @@
 //! The Linux backend: xbow's state model (the one the sim keeps) made real
 //! on a Linux kernel — bridges for etherstubs, veth pairs and macvlans for
 //! VNICs, `tc` shapers for `maxbw`, named network namespaces for zones, an
-//! nftables table for NAT and conntrack for its sessions.
+//! nftables table for NAT and conntrack for its sessions, and one for
+//! link protection.
 
 pub mod conntrack;
 mod desired;
@@ -11,6 +12,7 @@ pub mod netns;
 pub mod nft;
 mod ops;
 mod props;
+mod protect;
 pub mod tc;
 
 pub use kernel::LinuxKernel;

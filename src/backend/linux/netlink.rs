@@ -17,7 +17,7 @@ use netlink_packet_core::{
 use netlink_packet_route::address::{AddressAttribute, AddressMessage, AddressScope};
 use netlink_packet_route::link::{
     BridgeStpState, InfoBridge, InfoData, InfoKind, InfoMacVlan, InfoVeth, InfoVlan, LinkAttribute,
-    LinkExtentMask, LinkFlags, LinkInfo, LinkLayerType, LinkMessage, MacVlanMode, State,
+    LinkExtentMask, LinkFlags, LinkInfo, LinkLayerType, LinkMessage, MacVlanMode, State, Stats64,
 };
 use netlink_packet_route::route::{
     RouteAddress, RouteAttribute, RouteHeader, RouteMessage, RouteProtocol, RouteScope, RouteType,
@@ -370,6 +370,32 @@ impl Netlink {
             Err(libc::ENODEV) => Ok(None),
             Err(errno) => Err(NlError {
                 op: format!("ip link show dev {name}"),
+                errno,
+            }),
+        }
+    }
+
+    /// The counters of the link called `name` (`ip -s link show dev
+    /// NAME`: `IFLA_STATS64`), or `None` if there is no such link.
+    pub fn link_stats(&mut self, name: &str) -> NlResult<Option<Stats64>> {
+        let get =
+            RouteNetlinkMessage::GetLink(link_msg(0, vec![LinkAttribute::IfName(name.into())]));
+        match self.request(get, 0) {
+            Ok(replies) => Ok(replies.iter().find_map(|m| match m {
+                RouteNetlinkMessage::NewLink(l) => Some(
+                    l.attributes
+                        .iter()
+                        .find_map(|a| match a {
+                            LinkAttribute::Stats64(s) => Some(*s),
+                            _ => None,
+                        })
+                        .unwrap_or_default(),
+                ),
+                _ => None,
+            })),
+            Err(libc::ENODEV) => Ok(None),
+            Err(errno) => Err(NlError {
+                op: format!("ip -s link show dev {name}"),
                 errno,
             }),
         }

@@ -3,6 +3,7 @@
 
 use super::desired::{Bridge, Desired, Shaped, Vlan, Vnic, ZoneNs};
 use super::netlink::{GROUP, KLink, Netlink, NlError};
+use super::protect::{self, Guard};
 use super::{netns, nft, tc};
 use crate::ipnat::rule::NatRule;
 use crate::model::ipnet::Ipv4Cidr;
@@ -90,6 +91,11 @@ pub(super) enum Op {
     },
     /// `net.bridge.bridge-nf-call-iptables` (see [`BRIDGE_NF`]).
     BridgeNf(bool),
+    /// The link protection table (`protect`), all of it.
+    Protect {
+        guards: Vec<Guard>,
+        old: Vec<Guard>,
+    },
     /// Links made in order, all or none: each an `AddBridge`, `AddVlan`
     /// or `AddVnic`.
     AddLinks(Vec<Op>),
@@ -129,6 +135,10 @@ impl Op {
                 old: rules,
             },
             Op::BridgeNf(on) => Op::BridgeNf(!on),
+            Op::Protect { guards, old } => Op::Protect {
+                guards: old,
+                old: guards,
+            },
             Op::AddLinks(ops) => Op::DelLinks(ops.iter().rev().map(Op::inverse).collect()),
             Op::DelLinks(ops) => Op::AddLinks(ops.iter().rev().map(Op::inverse).collect()),
         }
@@ -163,19 +173,25 @@ impl Op {
                 ready(nl, &[&v.name], &v.name, &alias)
             }
             Op::AddVlan(v) => {
+                let name = if v.link { ifname(&v.name)? } else { &v.name };
                 let parent = find(nl, &v.lower)?;
-                nl.add_vlan(&v.name, parent.index, v.vid)
+                nl.add_vlan(name, parent.index, v.vid)
                     .map_err(|e| {
                         if e.errno == libc::EOPNOTSUPP {
                             format!(
-                                "VLAN id {} over physical link {}: this kernel has no 802.1Q VLAN support (CONFIG_VLAN_8021Q)",
+                                "VLAN id {} over physical link {}: this kernel has no 802.1Q VLAN support (load the 8021q module: modprobe 8021q; CONFIG_VLAN_8021Q)",
                                 v.vid, v.lower
                             )
                         } else {
                             nl_err(e)
                         }
                     })?;
-                ready(nl, &[&v.name], &v.name, &format!("{ALIAS} vlan"))
+                let alias = if v.link {
+                    format!("{ALIAS} vlan {name} over {}", v.lower)
+                } else {
+                    format!("{ALIAS} vlan")
+                };
+                ready(nl, &[name], name, &alias)
             }
             Op::AddVnic(v, vlans) => add_vnic(nl, v, vlans),
             Op::DelVnic(v, _) => del_link(nl, &v.name),
@@ -214,6 +230,7 @@ impl Op {
                 let doc = nft::ruleset(rules).map_err(|e| e.to_string())?;
                 nft::apply(&doc)
             }
+            Op::Protect { guards, old } => nft::apply(&protect::changes(old, guards)),
             Op::AddLinks(ops) => {
                 for (k, op) in ops.iter().enumerate() {
                     if let Err(mut e) = op.apply(nl) {
@@ -473,8 +490,13 @@ pub(super) fn plan(old: &Desired, new: &Desired) -> Result<Vec<Op>, String> {
         vs.iter().map(|v| (v.name.clone(), v.clone())).collect()
     };
     let (old_vnics, new_vnics) = (by_name(&old.vnics), by_name(&new.vnics));
+    // A VNIC is made again where it or the link it goes over changes (a
+    // VLAN link with its VID comes or goes).
+    let same = |v: &Vnic, other: &HashMap<String, Vnic>| {
+        other.get(&v.name) == Some(v) && v.parent(&old.vlans) == v.parent(&new.vlans)
+    };
     for v in &old.vnics {
-        if new_vnics.get(&v.name) != Some(v) {
+        if !same(v, &new_vnics) {
             ops.push(Op::DelVnic(v.clone(), old.vlans.clone()));
         }
     }
@@ -512,7 +534,7 @@ pub(super) fn plan(old: &Desired, new: &Desired) -> Result<Vec<Op>, String> {
         ops.push(Op::AddVlan(v.clone()));
     }
     for v in &new.vnics {
-        if old_vnics.get(&v.name) != Some(v) {
+        if !same(v, &old_vnics) {
             ops.push(Op::AddVnic(v.clone(), new.vlans.clone()));
         }
     }
@@ -547,6 +569,14 @@ pub(super) fn plan(old: &Desired, new: &Desired) -> Result<Vec<Op>, String> {
     }
     for a in new.addrs.iter().filter(|a| !old.addrs.contains(a)) {
         ops.push(Op::AddAddr(a.0.clone(), a.1));
+    }
+    // Before a zone boots, so that it never runs unprotected; by port
+    // name, so links may come and go before or after.
+    if new.guards != old.guards {
+        ops.push(Op::Protect {
+            guards: new.guards.clone(),
+            old: old.guards.clone(),
+        });
     }
     for z in new.zones.iter().filter(|z| !old.zones.contains(z)) {
         ops.push(Op::Boot(z.clone()));

@@ -313,7 +313,7 @@ fn overs(links: &[SimLink], index: &Map<LinkId, usize>, which: Which) -> Result<
                     });
                 }
             },
-            None if l.class == LinkClass::Vnic => {
+            None if layered(l.class) => {
                 return Err(Inconsistency::NoLower {
                     class,
                     name,

@@ -8,10 +8,12 @@ use crate::backend::{Datalink, DlError, DlResult, PropValue};
 use crate::model::cnum::strtoul0;
 use crate::model::link::{
     ClassMask, Conf, HwGroup, LinkClass, LinkId, LinkInfo, LinkState, MacAddrType, MacSlot,
-    PhysAttr, VnicAttr, VnicSpec,
+    PhysAttr, VID_MAX, VID_MIN, VlanAttr, VlanSpec, VnicAttr, VnicSpec,
 };
+use crate::model::link_name::LinkName;
 use crate::model::mac::MacAddr;
 use crate::model::proptable::{self, PropFlags, Setter};
+use crate::model::stats::LinkStats;
 use crate::model::status::DlStatus;
 
 /// The random-address prefix libdladm uses by default (`2:8:20`).
@@ -59,6 +61,175 @@ impl SimDatalink {
         let l = self.link(id)?;
         let conf = l.active.clone().ok_or(DlStatus::Notfound)?;
         Ok((l.class, conf))
+    }
+
+    /// `dladm_vnic_create`; with `vlan` (`DLADM_OPT_VLAN`) a VLAN.
+    fn create(&mut self, spec: &VnicSpec, vlan: bool) -> DlResult<LinkId> {
+        let temporary_only = self.file.kernel().is_some_and(|k| !k.persistent_links());
+        let spec = &VnicSpec {
+            conf: if temporary_only {
+                Conf::ACTIVE
+            } else {
+                spec.conf
+            },
+            ..spec.clone()
+        };
+        self.mutate(|st| {
+            if !spec.conf.active {
+                return Err(DlStatus::Notsup.into());
+            }
+            if vlan && !(VID_MIN..=VID_MAX).contains(&spec.vid) {
+                return Err(DlStatus::Vidinval.into());
+            }
+            if spec.over.is_none() && spec.vid != 0 {
+                return Err(DlStatus::Badarg.into());
+            }
+            if let Some(o) = spec.over {
+                let lower = st.link(o).ok_or(DlStatus::Notfound)?;
+                if spec.conf.persistent && lower.persistent.is_none() {
+                    return Err(DlStatus::PersistOnTemp.into());
+                }
+                if matches!(lower.class, LinkClass::Vnic | LinkClass::Vlan) {
+                    return Err(DlStatus::Badarg.into());
+                }
+                if lower.active.is_none() {
+                    return Err(DlStatus::Notfound.into());
+                }
+            }
+            // VRRP addresses need an Ethernet link below (not an etherstub).
+            let vrrp_type = spec.mac_type == MacAddrType::Vrid;
+            let lower_is_stub = spec
+                .over
+                .is_none_or(|o| st.link(o).is_some_and(|l| l.class == LinkClass::Etherstub));
+            if spec.vrrp.is_some() != vrrp_type || (vrrp_type && lower_is_stub) {
+                return Err(DlStatus::Badarg.into());
+            }
+            // dlmgmtd takes only valid names (`dlmgmt_create_common`).
+            if !LinkName::is_valid(&spec.name) {
+                return Err(DlStatus::Badarg.into());
+            }
+            if st.by_name(&spec.name).is_some() {
+                return Err(DlStatus::Exist.into());
+            }
+            let (class, mut conf) = match spec.over {
+                None => (LinkClass::Etherstub, LinkConf::default()),
+                Some(o) if vlan => (LinkClass::Vlan, assign_mac(st, spec, o)?),
+                Some(o) => (LinkClass::Vnic, assign_mac(st, spec, o)?),
+            };
+            // `dladm_vnic_create`: the resource properties go to the kernel
+            // with the create ioctl (`dladm_link_proplist_extract`, which
+            // passes over other names); then, for a persistent VNIC, every
+            // property is stored with `DLADM_OPT_PERSIST` only — checked
+            // for name, class and `PD_TEMPONLY`, not applied.
+            let probe = SimLink {
+                id: 0,
+                name: spec.name.clone(),
+                class,
+                active: None,
+                persistent: None,
+                stats: Default::default(),
+            };
+            let mut saved = conf.clone();
+            for (name, vals) in &spec.props {
+                let Some(d) = proptable::find(name) else {
+                    continue;
+                };
+                if d.set == Some(Setter::Resource) {
+                    conf = linkprop::apply(st, &probe, &conf, d, Some(vals))?;
+                    saved = linkprop::apply(st, &probe, &saved, d, Some(vals))?;
+                }
+            }
+            if spec.conf.persistent {
+                for (name, vals) in &spec.props {
+                    let d = linkprop::desc_for(&probe, name)?;
+                    if d.flags.contains(PropFlags::TEMPONLY) {
+                        return Err(DlStatus::Temponly.into());
+                    }
+                    if d.name == "mtu" {
+                        saved.mtu = vals.first().map(|v| strtoul0(v));
+                    }
+                    saved.typed.insert(d.name.to_string(), vals.join(","));
+                }
+            }
+            let saved = spec.conf.persistent.then_some(saved);
+            let id = st.insert(&spec.name, class, Some(conf), saved);
+            Ok(id)
+        })
+    }
+
+    /// `dladm_vnic_delete`; with `vlan` (`DLADM_OPT_VLAN`) of a VLAN.
+    fn delete(&mut self, id: LinkId, conf: Conf, vlan: bool) -> DlResult<()> {
+        self.mutate(|st| {
+            if !conf.active && !conf.persistent {
+                return Err(DlStatus::Badarg.into());
+            }
+            let l = st.link(id).ok_or(DlStatus::Badarg)?;
+            if vlan != (l.class == LinkClass::Vlan)
+                || !matches!(
+                    l.class,
+                    LinkClass::Vnic | LinkClass::Etherstub | LinkClass::Vlan
+                )
+            {
+                return Err(DlStatus::Badarg.into());
+            }
+            if conf.active {
+                if l.active.is_none() {
+                    if !conf.persistent {
+                        return Err(DlStatus::Notfound.into());
+                    }
+                } else if in_use(st, id) {
+                    return Err(DlStatus::Linkbusy.into());
+                }
+            }
+            // No IP interface may be left on a link that is gone. (A saved
+            // VNIC configuration over it may, as libdladm leaves one: that
+            // VNIC cannot come up at boot.)
+            let gone =
+                (conf.active || l.active.is_none()) && (conf.persistent || l.persistent.is_none());
+            if gone && st.interfaces.iter().any(|i| i.name == l.name) {
+                return Err(DlStatus::Linkbusy.into());
+            }
+            let l = st.link_mut(id).expect("exists");
+            if conf.active {
+                l.active = None;
+            }
+            if conf.persistent {
+                l.persistent = None;
+            }
+            if l.active.is_none() && l.persistent.is_none() {
+                st.remove(id);
+            }
+            Ok(())
+        })
+    }
+
+    /// `dladm_vnic_info`; with `vlan`, of a VLAN.
+    fn vnic_attr(&mut self, id: LinkId, conf: Conf, vlan: bool) -> DlResult<VnicAttr> {
+        let l = self.link(id)?;
+        let c = match (conf.active, conf.persistent) {
+            (true, false) => l.active.as_ref(),
+            (false, true) => l.persistent.as_ref(),
+            _ => return Err(DlStatus::Badarg.into()),
+        }
+        .ok_or(DlStatus::Notfound)?;
+        // `dladm_vnic_info` answers for VLANs too (they are VNICs to the
+        // kernel and dlmgmtd).
+        let class_ok = matches!(
+            l.class,
+            LinkClass::Vnic | LinkClass::Etherstub | LinkClass::Vlan
+        ) && (!vlan || l.class == LinkClass::Vlan);
+        if !class_ok {
+            return Err(DlStatus::Notfound.into());
+        }
+        Ok(VnicAttr {
+            id,
+            over: c.over,
+            mac_type: c.mac_type.unwrap_or(MacAddrType::Auto),
+            mac: c.mac,
+            slot: c.slot.unwrap_or(-1),
+            vid: c.vid,
+            vrrp: c.vrrp,
+        })
     }
 }
 
@@ -222,14 +393,20 @@ fn assign_mac(st: &SimState, spec: &VnicSpec, lower: LinkId) -> DlResult<LinkCon
             check_mac(st, lower, m, spec.vid)?;
             (MacAddrType::Vrid, m, None)
         }
+        // A VLAN: the lower link's own address (an etherstub's is all
+        // zeros), which one client per VID may use.
         MacAddrType::Primary => {
-            let m = lower_conf.phys.as_ref().ok_or(DlStatus::Notsup)?.mac;
+            let m = lower_addr(st, lower).ok_or(DlStatus::Notsup)?;
+            if st.mac_used_over(lower, m, spec.vid) {
+                return Err(DlStatus::Invalidmacaddrinuse.into());
+            }
             (MacAddrType::Primary, m, None)
         }
     };
     conf.mac_type = Some(mac_type);
     conf.mac = Some(mac);
     conf.slot = slot;
+    conf.force = spec.force;
     Ok(conf)
 }
 
@@ -271,148 +448,36 @@ impl Datalink for SimDatalink {
     }
 
     fn vnic_create(&mut self, spec: &VnicSpec) -> DlResult<LinkId> {
-        let temporary_only = self.file.kernel().is_some_and(|k| !k.persistent_links());
-        let spec = &VnicSpec {
-            conf: if temporary_only {
-                Conf::ACTIVE
-            } else {
-                spec.conf
-            },
-            ..spec.clone()
-        };
-        self.mutate(|st| {
-            if !spec.conf.active {
-                return Err(DlStatus::Notsup.into());
-            }
-            if spec.over.is_none() && spec.vid != 0 {
-                return Err(DlStatus::Badarg.into());
-            }
-            if let Some(o) = spec.over {
-                let lower = st.link(o).ok_or(DlStatus::Notfound)?;
-                if spec.conf.persistent && lower.persistent.is_none() {
-                    return Err(DlStatus::PersistOnTemp.into());
-                }
-                if matches!(lower.class, LinkClass::Vnic | LinkClass::Vlan) {
-                    return Err(DlStatus::Badarg.into());
-                }
-                if lower.active.is_none() {
-                    return Err(DlStatus::Notfound.into());
-                }
-            }
-            // VRRP addresses need an Ethernet link below (not an etherstub).
-            let vrrp_type = spec.mac_type == MacAddrType::Vrid;
-            let lower_is_stub = spec
-                .over
-                .is_none_or(|o| st.link(o).is_some_and(|l| l.class == LinkClass::Etherstub));
-            if spec.vrrp.is_some() != vrrp_type || (vrrp_type && lower_is_stub) {
-                return Err(DlStatus::Badarg.into());
-            }
-            if st.by_name(&spec.name).is_some() {
-                return Err(DlStatus::Exist.into());
-            }
-            let (class, mut conf) = match spec.over {
-                None => (LinkClass::Etherstub, LinkConf::default()),
-                Some(o) => (LinkClass::Vnic, assign_mac(st, spec, o)?),
-            };
-            // `dladm_vnic_create`: the resource properties go to the kernel
-            // with the create ioctl (`dladm_link_proplist_extract`, which
-            // passes over other names); then, for a persistent VNIC, every
-            // property is stored with `DLADM_OPT_PERSIST` only — checked
-            // for name, class and `PD_TEMPONLY`, not applied.
-            let probe = SimLink {
-                id: 0,
-                name: spec.name.clone(),
-                class,
-                active: None,
-                persistent: None,
-            };
-            let mut saved = conf.clone();
-            for (name, vals) in &spec.props {
-                let Some(d) = proptable::find(name) else {
-                    continue;
-                };
-                if d.set == Some(Setter::Resource) {
-                    conf = linkprop::apply(st, &probe, &conf, d, Some(vals))?;
-                    saved = linkprop::apply(st, &probe, &saved, d, Some(vals))?;
-                }
-            }
-            if spec.conf.persistent {
-                for (name, vals) in &spec.props {
-                    let d = linkprop::desc_for(&probe, name)?;
-                    if d.flags.contains(PropFlags::TEMPONLY) {
-                        return Err(DlStatus::Temponly.into());
-                    }
-                    if d.name == "mtu" {
-                        saved.mtu = vals.first().map(|v| strtoul0(v));
-                    }
-                    saved.typed.insert(d.name.to_string(), vals.join(","));
-                }
-            }
-            let saved = spec.conf.persistent.then_some(saved);
-            let id = st.insert(&spec.name, class, Some(conf), saved);
-            Ok(id)
-        })
+        self.create(spec, false)
     }
 
     fn vnic_delete(&mut self, id: LinkId, conf: Conf) -> DlResult<()> {
-        self.mutate(|st| {
-            if !conf.active && !conf.persistent {
-                return Err(DlStatus::Badarg.into());
-            }
-            let l = st.link(id).ok_or(DlStatus::Badarg)?;
-            if !matches!(l.class, LinkClass::Vnic | LinkClass::Etherstub) {
-                return Err(DlStatus::Badarg.into());
-            }
-            if conf.active {
-                if l.active.is_none() {
-                    if !conf.persistent {
-                        return Err(DlStatus::Notfound.into());
-                    }
-                } else if in_use(st, id) {
-                    return Err(DlStatus::Linkbusy.into());
-                }
-            }
-            // No IP interface may be left on a link that is gone. (A saved
-            // VNIC configuration over it may, as libdladm leaves one: that
-            // VNIC cannot come up at boot.)
-            let gone =
-                (conf.active || l.active.is_none()) && (conf.persistent || l.persistent.is_none());
-            if gone && st.interfaces.iter().any(|i| i.name == l.name) {
-                return Err(DlStatus::Linkbusy.into());
-            }
-            let l = st.link_mut(id).expect("exists");
-            if conf.active {
-                l.active = None;
-            }
-            if conf.persistent {
-                l.persistent = None;
-            }
-            if l.active.is_none() && l.persistent.is_none() {
-                st.remove(id);
-            }
-            Ok(())
-        })
+        self.delete(id, conf, false)
     }
 
     fn vnic_info(&mut self, id: LinkId, conf: Conf) -> DlResult<VnicAttr> {
-        let l = self.link(id)?;
-        let c = match (conf.active, conf.persistent) {
-            (true, false) => l.active.as_ref(),
-            (false, true) => l.persistent.as_ref(),
-            _ => return Err(DlStatus::Badarg.into()),
-        }
-        .ok_or(DlStatus::Notfound)?;
-        if !matches!(l.class, LinkClass::Vnic | LinkClass::Etherstub) {
-            return Err(DlStatus::Notfound.into());
-        }
-        Ok(VnicAttr {
-            id,
-            over: c.over,
-            mac_type: c.mac_type.unwrap_or(MacAddrType::Auto),
-            mac: c.mac,
-            slot: c.slot.unwrap_or(-1),
-            vid: c.vid,
-            vrrp: c.vrrp,
+        self.vnic_attr(id, conf, false)
+    }
+
+    fn vlan_create(&mut self, spec: &VlanSpec) -> DlResult<LinkId> {
+        self.create(&spec.as_vnic(), true)
+    }
+
+    fn vlan_delete(&mut self, id: LinkId, conf: Conf) -> DlResult<()> {
+        self.delete(id, conf, true)
+    }
+
+    fn vlan_info(&mut self, id: LinkId, conf: Conf) -> DlResult<VlanAttr> {
+        let a = self.vnic_attr(id, conf, true)?;
+        let c = self.link(id)?;
+        let force = match (conf.active, &c.active, &c.persistent) {
+            (true, Some(c), _) | (false, _, Some(c)) => c.force,
+            _ => false,
+        };
+        Ok(VlanAttr {
+            vid: a.vid,
+            over: a.over.ok_or(DlStatus::Badarg)?,
+            force,
         })
     }
 
@@ -428,7 +493,7 @@ impl Datalink for SimDatalink {
         for _ in 0..=MAX_OVER_DEPTH {
             return match self.active(id) {
                 Ok((_, LinkConf { phys: Some(p), .. })) => p.speed_mbps,
-                Ok((LinkClass::Vnic, LinkConf { over: Some(o), .. })) => {
+                Ok((LinkClass::Vnic | LinkClass::Vlan, LinkConf { over: Some(o), .. })) => {
                     id = o;
                     continue;
                 }
@@ -485,6 +550,23 @@ impl Datalink for SimDatalink {
         }
         .ok_or(DlStatus::Notfound)?;
         linkprop::get(st, l, conf, which, d)
+    }
+
+    fn link_stats(&mut self, id: LinkId) -> DlResult<LinkStats> {
+        self.state()?;
+        let st = std::sync::Arc::clone(self.cache.as_ref().expect("loaded"));
+        let l = match st.link(id) {
+            Some(l) if l.active.is_some() => l,
+            _ => return Err(DlStatus::Notfound.into()),
+        };
+        match self.file.kernel() {
+            Some(k) => k.link_stats(&st, id),
+            None => Ok(l.stats),
+        }
+    }
+
+    fn refresh(&mut self) {
+        self.cache = None;
     }
 
     fn linkprops(&mut self, id: LinkId) -> DlResult<Vec<String>> {

@@ -37,7 +37,7 @@ pub fn mtu_of(st: &SimState, mut id: LinkId) -> DlResult<u32> {
         return Ok(match l.class {
             LinkClass::Etherstub => conf.mtu.unwrap_or(ETHERSTUB_MTU_MAX),
             // A VNIC's own MTU, else its lower link's.
-            LinkClass::Vnic => match conf.mtu {
+            LinkClass::Vnic | LinkClass::Vlan => match conf.mtu {
                 Some(m) => m,
                 None => {
                     id = conf.over.ok_or(DlStatus::Failed)?;
@@ -84,7 +84,7 @@ fn mtu_range(l: &SimLink, conf: &LinkConf) -> Option<(u32, u32)> {
 /// `vnic_m_propinfo`, `vnic_m_setprop`): a VNIC's runs from its lower
 /// link's minimum to the lower link's current MTU.
 fn mtu_possible(st: &SimState, l: &SimLink, conf: &LinkConf) -> DlResult<(u32, u32)> {
-    if let (LinkClass::Vnic, Some(o)) = (l.class, conf.over) {
+    if let (LinkClass::Vnic | LinkClass::Vlan, Some(o)) = (l.class, conf.over) {
         let lower = st.link(o).ok_or(DlStatus::Notfound)?;
         let lconf = lower.active.as_ref().ok_or(DlStatus::Notfound)?;
         let min = mtu_range(lower, lconf).map_or(PHYS_MTU_DEFAULT, |r| r.0);
@@ -195,7 +195,7 @@ pub(super) fn get(
     d: &PropDesc,
 ) -> DlResult<Vec<String>> {
     match which {
-        PropValue::Perm => perm(conf, d).map(one),
+        PropValue::Perm => perm(l, conf, d).map(one),
         PropValue::Default => match d.static_default() {
             Answer::Text(s) => Ok(one(s)),
             Answer::List(v) => Ok(v.iter().map(|s| s.to_string()).collect()),
@@ -231,8 +231,8 @@ pub(super) fn get(
 
 /// PERM: `r-` without a setter (and `speed` off WiFi); a capability the
 /// NIC's driver does not know fails (`NOTSUP`, printed `--`).
-fn perm(conf: &LinkConf, d: &PropDesc) -> DlResult<&'static str> {
-    if d.read_only_on(MEDIA) {
+fn perm(l: &SimLink, conf: &LinkConf, d: &PropDesc) -> DlResult<&'static str> {
+    if d.read_only_on(MEDIA) || vlan_rings(l, d) {
         return Ok("r-");
     }
     if d.name == "en_fec_cap" {
@@ -246,6 +246,12 @@ fn perm(conf: &LinkConf, d: &PropDesc) -> DlResult<&'static str> {
     Ok("rw")
 }
 
+/// A VLAN's `rxrings`/`txrings`: read-only, as a VLAN shares its lower
+/// link's primary client's rings (`mac_prop_info`).
+fn vlan_rings(l: &SimLink, d: &PropDesc) -> bool {
+    l.class == LinkClass::Vlan && matches!(d.name, "rxrings" | "txrings")
+}
+
 /// DEFAULT where libdladm asks the getter (`vd_name == ""`).
 fn default_of(st: &SimState, l: &SimLink, conf: &LinkConf, d: &PropDesc) -> DlResult<Vec<String>> {
     Ok(match d.get {
@@ -254,7 +260,7 @@ fn default_of(st: &SimState, l: &SimLink, conf: &LinkConf, d: &PropDesc) -> DlRe
         Getter::Rate | Getter::Duplex => return current(st, l, conf, d),
         Getter::Uint32 if d.name == "mtu" => match (l.class, conf.over) {
             // `vnic_m_propinfo`: the lower link's current MTU.
-            (LinkClass::Vnic, Some(o)) => one(mtu_of(st, o)?.to_string()),
+            (LinkClass::Vnic | LinkClass::Vlan, Some(o)) => one(mtu_of(st, o)?.to_string()),
             // No driver default: the framework's ETHERMTU.
             _ => one(PHYS_MTU_DEFAULT.to_string()),
         },
@@ -358,7 +364,7 @@ pub(super) fn apply(
             // the default. The driver then checks the range.
             let mtu = match values {
                 // A VNIC's default is its lower link's MTU.
-                None if l.class == LinkClass::Vnic => {
+                None if matches!(l.class, LinkClass::Vnic | LinkClass::Vlan) => {
                     c.mtu = None;
                     return Ok(c);
                 }
@@ -367,7 +373,7 @@ pub(super) fn apply(
                 Some(_) => return Err(DlStatus::Badval.into()),
             };
             let (min, max) = match l.class {
-                LinkClass::Vnic => mtu_possible(st, l, conf)?,
+                LinkClass::Vnic | LinkClass::Vlan => mtu_possible(st, l, conf)?,
                 _ => mtu_range(l, conf).ok_or(DlStatus::Notsup)?,
             };
             if mtu < min || mtu > max {
@@ -383,6 +389,7 @@ pub(super) fn apply(
             c.mtu = Some(mtu);
         }
         "speed" => return Err(DlStatus::Notsup.into()),
+        _ if vlan_rings(l, d) => return Err(DlStatus::Notsup.into()),
         // Reset through `i_dladm_getset_defval`: the FEC default names no
         // bit, which `set_public_bitprop` refuses.
         "en_fec_cap" if values.is_none() => return Err(DlStatus::Badarg.into()),

@@ -12,6 +12,7 @@ mod netdb;
 mod rename;
 mod state;
 mod state_file;
+mod traffic;
 
 pub use datalink::SimDatalink;
 pub use host::SimHost;
@@ -61,6 +62,12 @@ pub trait Kernel: std::fmt::Debug + Send + Sync {
     fn nat_sessions(&self, st: &SimState) -> DlResult<Vec<crate::ipnat::session::NatSession>>;
     /// Drop the kernel's NAT sessions; how many there were.
     fn nat_flush_sessions(&self) -> DlResult<u64>;
+    /// The kernel's traffic counters of active link `id`.
+    fn link_stats(
+        &self,
+        st: &SimState,
+        id: crate::model::link::LinkId,
+    ) -> DlResult<crate::model::stats::LinkStats>;
 }
 
 /// Read the state, apply `f`, make the kernel (if any) follow, and store

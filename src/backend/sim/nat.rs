@@ -613,6 +613,12 @@ pub fn nat_flow(file: &StateFile, f: &Flow) -> Result<NatSession, FlowError> {
     let mut result: Option<Result<NatSession, FlowError>> = None;
     let r = change(file, |st| {
         let r = flow_in_state(st, f);
+        if let Ok(s) = &r {
+            let inbound = matches!(f.dir, FlowDir::In(_));
+            let inside = if inbound { s.inside.v4() } else { f.src };
+            let ifname = s.ifnames[0].to_string();
+            super::traffic::count(st, &ifname, inside, packet_bytes(f.proto), !inbound);
+        }
         let ok = r.is_ok();
         result = Some(r);
         if ok {

@@ -6,6 +6,7 @@ use crate::model::ipnet::Ipv4Cidr;
 use crate::model::link::{LinkClass, LinkId, LinkState, MacAddrType, VrrpAf};
 use crate::model::linkprop::Priority;
 use crate::model::mac::MacAddr;
+use crate::model::stats::LinkStats;
 use crate::model::svc::SvcState;
 use crate::model::zone::{ZoneConfig, ZoneState};
 use serde::{Deserialize, Serialize};
@@ -119,6 +120,9 @@ pub struct SimLink {
     /// The saved configuration (datalink.conf), if the link is persistent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub persistent: Option<LinkConf>,
+    /// The traffic counters of the active link (kstat `link:0:NAME`).
+    #[serde(default, skip_serializing_if = "LinkStats::is_zero")]
+    pub stats: LinkStats,
 }
 
 /// One configuration of a link.
@@ -139,6 +143,9 @@ pub struct LinkConf {
     pub vid: u16,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vrrp: Option<(u8, VrrpAf)>,
+    /// Created with `-f` (`DLADM_OPT_FORCE`; a VLAN's `dv_force`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub force: bool,
     /// `maxbw` in bits per second.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maxbw: Option<u64>,
@@ -163,6 +170,10 @@ pub struct LinkConf {
 
 fn is_zero(v: &u16) -> bool {
     *v == 0
+}
+
+fn is_false(v: &bool) -> bool {
+    !*v
 }
 
 fn is_zero32(v: &u32) -> bool {
@@ -274,6 +285,7 @@ impl SimState {
             class,
             active,
             persistent,
+            stats: LinkStats::default(),
         };
         if let Some(m) = self.index.names.get_mut() {
             m.entry(link.name.clone()).or_insert(id);
@@ -326,6 +338,7 @@ impl SimState {
         self.links.retain(|l| l.persistent.is_some());
         for l in &mut self.links {
             l.active = None;
+            l.stats = LinkStats::default();
         }
         for i in 0..self.links.len() {
             let conf = self.links[i].persistent.clone().expect("retained");
@@ -406,5 +419,30 @@ mod tests {
             st.clone().by_name("vnic9").map(|l| l.id),
             scanned(&st, "vnic9")
         );
+    }
+}
+
+#[cfg(test)]
+mod stats_tests {
+    use super::*;
+
+    #[test]
+    fn a_state_without_counters_still_reads_and_counters_round_trip() {
+        // A state written before links had counters.
+        let old =
+            r#"{"version":1,"links":[{"id":1,"name":"stub0","class":"etherstub","active":{}}]}"#;
+        let mut st: SimState = serde_json::from_str(old).expect("old state");
+        assert!(st.links()[0].stats.is_zero());
+        // Zero counters are not written, so such a state stays as it was.
+        assert!(!serde_json::to_string(&st).unwrap().contains("stats"));
+        st.link_mut(1).unwrap().stats.receive(60);
+        let text = serde_json::to_string(&st).unwrap();
+        let back: SimState = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.links()[0].stats.rbytes, 60);
+        // A reboot makes the links anew: their counters start at zero.
+        let mut st = back;
+        st.links_mut()[0].persistent = Some(LinkConf::default());
+        st.reboot();
+        assert!(st.links()[0].stats.is_zero());
     }
 }

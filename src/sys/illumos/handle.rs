@@ -6,7 +6,7 @@ use super::cstr::{c_buf_to_string, c_ptr_to_string};
 use super::symbols::{Libdladm, LoadError, VnicCreate, libdladm};
 use crate::sys::dladm_abi::{AbiError, Generation};
 use crate::sys::dladm_records::{
-    CreateRequest, HwgrpRecord, LinkRecord, MacaddrRecord, VnicRecord,
+    CreateRequest, HwgrpRecord, LinkRecord, MacaddrRecord, VlanRecord, VnicRecord,
 };
 use crate::sys::illumos_types::*;
 use std::ffi::{CString, c_char, c_int, c_uint, c_void};
@@ -438,6 +438,25 @@ impl Dladm {
     pub fn vnic_delete(&self, id: DatalinkId, flags: u32) -> Result<(), DladmStatus> {
         // SAFETY: plain values and the live handle.
         check(unsafe { (self.lib.vnic_delete)(self.h(), id, flags) })
+    }
+
+    /// `dladm_vlan_info` for exactly one configuration (`flags`).
+    pub fn vlan_info(&self, id: DatalinkId, flags: u32) -> Result<VlanRecord, DladmStatus> {
+        let mut attr = DladmVlanAttr::default();
+        // SAFETY: `attr` is a live, initialised dladm_vlan_attr_t (layout
+        // asserted in illumos_types).
+        check(unsafe { (self.lib.vlan_info)(self.h(), id, &mut attr, flags) })?;
+        Ok(VlanRecord {
+            vid: attr.dv_vid,
+            link_id: attr.dv_linkid,
+            force: attr.dv_force != B_FALSE,
+        })
+    }
+
+    /// `dladm_vlan_delete`.
+    pub fn vlan_delete(&self, id: DatalinkId, flags: u32) -> Result<(), DladmStatus> {
+        // SAFETY: plain values and the live handle.
+        check(unsafe { (self.lib.vlan_delete)(self.h(), id, flags) })
     }
 
     /// `dladm_parse_link_props(props, &list, B_FALSE)`; a NULL list for an empty text.

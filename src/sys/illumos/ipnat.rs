@@ -74,7 +74,7 @@ impl IpfDevice {
     /// `req` must be an ioctl whose argument is a `T` (read, written or
     /// both by the kernel), and every pointer inside `*arg` must point to
     /// live memory of at least the size the kernel will copy there.
-    unsafe fn ioctl<T>(&self, req: c_int, arg: &mut T) -> Result<(), Errno> {
+    pub(super) unsafe fn ioctl<T>(&self, req: c_int, arg: &mut T) -> Result<(), Errno> {
         // SAFETY: the descriptor is open for as long as `self`; the caller
         // guarantees what `arg` is and points to. `arg` is `&mut`, so the
         // kernel may write through it.
@@ -94,7 +94,7 @@ impl IpfDevice {
 
     /// An `ipfobj_t` ioctl on an object of `size` bytes at the start of
     /// `buf` (for objects whose size depends on the kernel).
-    fn obj_ioctl_sized<const N: usize>(
+    pub(super) fn obj_ioctl_sized<const N: usize>(
         &self,
         req: c_int,
         ty: c_int,
@@ -142,10 +142,17 @@ impl IpfDevice {
 
     /// `SIOCIPFFL`: the count the kernel writes back over `which`.
     pub fn flush(&self, which: c_int) -> Result<c_int, Errno> {
-        let mut n: c_int = which;
-        // SAFETY: SIOCIPFFL takes a pointer to one int, which the kernel
-        // reads and overwrites; `n` is a live int.
-        unsafe { self.ioctl(SIOCIPFFL, &mut n)? };
+        self.int_ioctl(SIOCIPFFL, which)
+    }
+
+    /// An ioctl whose argument is one `int` (or `u_int`) the kernel reads
+    /// and may overwrite: `req` must be such a request (`SIOCIPFFL`,
+    /// `SIOCSWAPA`, `SIOCGETFF`, …). Returns the `int` afterwards.
+    pub(super) fn int_ioctl(&self, req: c_int, value: c_int) -> Result<c_int, Errno> {
+        let mut n: c_int = value;
+        // SAFETY: every request passed here takes a pointer to one int,
+        // which the kernel reads and/or overwrites; `n` is a live int.
+        unsafe { self.ioctl(req, &mut n)? };
         Ok(n)
     }
 
@@ -174,9 +181,7 @@ impl IpfDevice {
     /// `SIOCIPFDELTOK`: drop this process's iterator token for `kind`
     /// (`ESRCH` when the kernel already freed it at the end of the list).
     pub fn delete_token(&self, kind: c_int) -> Result<(), Errno> {
-        let mut k: c_int = kind;
-        // SAFETY: SIOCIPFDELTOK takes a pointer to one int; `k` is live.
-        unsafe { self.ioctl(SIOCIPFDELTOK, &mut k) }
+        self.int_ioctl(SIOCIPFDELTOK, kind).map(|_| ())
     }
 
     /// `SIOCIPFZONESET`: make this descriptor address `zone`'s stack (its

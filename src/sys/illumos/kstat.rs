@@ -42,17 +42,24 @@ impl Drop for Ctl {
 /// The unsigned value of `link:0:<link>:<stat>` (a `KSTAT_DATA_UINT32` or
 /// `KSTAT_DATA_UINT64` named statistic).
 pub fn link_stat(link: &str, stat: &str) -> Result<u64, KstatError> {
+    link_stats(link, &[stat])?
+        .pop()
+        .flatten()
+        .ok_or_else(|| KstatError::NoStat {
+            link: link.to_string(),
+            stat: stat.to_string(),
+        })
+}
+
+/// The unsigned values of several statistics of `link:0:<link>`, read in
+/// one snapshot; `None` for a statistic the kstat does not have.
+pub fn link_stats(link: &str, stats: &[&str]) -> Result<Vec<Option<u64>>, KstatError> {
     let lib = libkstat()?;
     let not_found = || KstatError::NotFound {
         link: link.to_string(),
     };
-    let no_stat = || KstatError::NoStat {
-        link: link.to_string(),
-        stat: stat.to_string(),
-    };
     let module = CString::new("link").map_err(|_| not_found())?;
     let name = CString::new(link).map_err(|_| not_found())?;
-    let cstat = CString::new(stat).map_err(|_| no_stat())?;
     // SAFETY: kstat_open takes no arguments; NULL is checked below.
     let kc = unsafe { (lib.open)() };
     if kc.is_null() {
@@ -79,25 +86,37 @@ pub fn link_stat(link: &str, stat: &str) -> Result<u64, KstatError> {
             link: link.to_string(),
         });
     }
-    // SAFETY: `ksp` was just read; the name is NUL-terminated and only read.
-    let knp = unsafe { (lib.data_lookup)(ksp, cstat.as_ptr().cast_mut()) }.cast::<KstatNamed>();
-    if knp.is_null() {
-        return Err(no_stat());
+    let mut values = Vec::with_capacity(stats.len());
+    for stat in stats {
+        let Ok(cstat) = CString::new(*stat) else {
+            values.push(None);
+            continue;
+        };
+        // SAFETY: `ksp` was just read; the name is NUL-terminated and only
+        // read.
+        let knp = unsafe { (lib.data_lookup)(ksp, cstat.as_ptr().cast_mut()) }.cast::<KstatNamed>();
+        if knp.is_null() {
+            values.push(None);
+            continue;
+        }
+        // SAFETY: a named kstat's data is an array of kstat_named_t and
+        // `knp` points at one of them; it stays valid until `ctl` is
+        // closed, which happens only after every value has been copied.
+        let (data_type, value) = unsafe { ((*knp).data_type, (*knp).value) };
+        values.push(Some(match data_type {
+            // SAFETY: the data type says which union member is valid.
+            KSTAT_DATA_UINT32 => u64::from(unsafe { value.ui32 }),
+            // SAFETY: as above.
+            KSTAT_DATA_UINT64 => unsafe { value.ui64 },
+            t => {
+                return Err(KstatError::Type {
+                    link: link.to_string(),
+                    stat: stat.to_string(),
+                    data_type: t,
+                });
+            }
+        }));
     }
-    // SAFETY: a named kstat's data is an array of kstat_named_t and `knp`
-    // points at one of them; it stays valid until `ctl` is closed, which
-    // happens only after the value has been copied out here.
-    let (data_type, value) = unsafe { ((*knp).data_type, (*knp).value) };
     drop(ctl);
-    match data_type {
-        // SAFETY: the data type says which union member is valid.
-        KSTAT_DATA_UINT32 => Ok(u64::from(unsafe { value.ui32 })),
-        // SAFETY: as above.
-        KSTAT_DATA_UINT64 => Ok(unsafe { value.ui64 }),
-        t => Err(KstatError::Type {
-            link: link.to_string(),
-            stat: stat.to_string(),
-            data_type: t,
-        }),
-    }
+    Ok(values)
 }

@@ -5,8 +5,8 @@
 use crate::sys::dladm_abi::{self, AbiError, Exports, Generation};
 use crate::sys::illumos_types::{
     BooleanT, DatalinkId, DatalinkMedia, DladmArgList, DladmAttr, DladmErrlist, DladmHandle,
-    DladmHwgrpAttr, DladmMacaddrAttr, DladmPhysAttr, DladmStatus, DladmVnicAttr, Kstat, KstatCtl,
-    VridT,
+    DladmHwgrpAttr, DladmMacaddrAttr, DladmPhysAttr, DladmStatus, DladmVlanAttr, DladmVnicAttr,
+    Kstat, KstatCtl, VridT,
 };
 use libloading::Library;
 use std::ffi::{c_char, c_int, c_uint, c_void};
@@ -143,6 +143,9 @@ pub struct Libdladm {
         unsafe extern "C" fn(*mut DladmHandle, *const c_char, *const c_char) -> DladmStatus,
     pub vnic_info:
         unsafe extern "C" fn(*mut DladmHandle, DatalinkId, *mut DladmVnicAttr, u32) -> DladmStatus,
+    pub vlan_delete: unsafe extern "C" fn(*mut DladmHandle, DatalinkId, u32) -> DladmStatus,
+    pub vlan_info:
+        unsafe extern "C" fn(*mut DladmHandle, DatalinkId, *mut DladmVlanAttr, u32) -> DladmStatus,
     pub parse_link_props:
         unsafe extern "C" fn(*mut c_char, *mut *mut DladmArgList, BooleanT) -> DladmStatus,
     pub free_props: unsafe extern "C" fn(*mut DladmArgList),
@@ -299,7 +302,8 @@ fn load_dladm() -> Result<Libdladm, LoadError> {
         }));
     }
     // SAFETY: each type is the prototype of the named function in
-    // libdladm.h / libdllink.h / libdlvnic.h (reference dladm.md §4.2–4.4),
+    // libdladm.h / libdllink.h / libdlvnic.h / libdlvlan.h (reference
+    // dladm.md §4.2–4.4, linkprop.md §7.4),
     // the same in every generation xbow accepts.
     unsafe {
         Ok(Libdladm {
@@ -317,6 +321,8 @@ fn load_dladm() -> Result<Libdladm, LoadError> {
             walk_macaddr: sym(l, n, "dladm_walk_macaddr")?,
             walk_hwgrp: sym(l, n, "dladm_walk_hwgrp")?,
             vnic_info: sym(l, n, "dladm_vnic_info")?,
+            vlan_delete: sym(l, n, "dladm_vlan_delete")?,
+            vlan_info: sym(l, n, "dladm_vlan_info")?,
             parse_link_props: sym(l, n, "dladm_parse_link_props")?,
             free_props: sym(l, n, "dladm_free_props")?,
             set_linkprop: sym(l, n, "dladm_set_linkprop")?,
