@@ -142,6 +142,12 @@ pub(super) fn running_zone_of<'a>(st: &'a SimState, link: &str) -> Option<&'a st
 
 impl Desired {
     pub(super) fn of(st: &SimState) -> Result<Desired, String> {
+        if st.filter.has_rules() {
+            return Err(
+                "IP Filter packet filter rules: the Linux backend cannot realize them yet (flush them with `xbow ipf -Fa -IFa -FS`)"
+                    .to_string(),
+            );
+        }
         let mut d = Desired::default();
         // VLAN links first: the VNICs with their VID go over them.
         for l in st.links().iter().filter(|l| l.class == LinkClass::Vlan) {

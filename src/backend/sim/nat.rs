@@ -137,7 +137,7 @@ fn remove_from(nat: &mut NatState, n: &NatRule) -> NatResult<()> {
 }
 
 /// Run `f` on the whole state under the lock; store only if it succeeds.
-fn change<T>(file: &StateFile, f: impl FnOnce(&mut SimState) -> NatResult<T>) -> NatResult<T> {
+pub(super) fn change<T>(file: &StateFile, f: impl FnOnce(&mut SimState) -> NatResult<T>) -> NatResult<T> {
     let mut result = None;
     let r = transact(file, |st| {
         let mut copy = st.clone();
@@ -851,7 +851,7 @@ fn flow_in_state(st: &mut SimState, f: &Flow) -> Result<NatSession, FlowError> {
 
 /// The size of the simulated packet: an IP header and the smallest
 /// protocol header.
-fn packet_bytes(proto: u8) -> u64 {
+pub(super) fn packet_bytes(proto: u8) -> u64 {
     match proto {
         6 => 40,
         _ => 28,
