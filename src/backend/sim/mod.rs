@@ -21,7 +21,7 @@ pub use filter::{Packet, SimFilter, Verdict, filter_packet};
 pub use filter_state::FilterState;
 pub use host::SimHost;
 pub use linkprop::mtu_of;
-pub use nat::{Flow, FlowDir, FlowError, SimNat, nat_flow};
+pub use nat::{Flow, FlowDir, FlowError, SimNat, nat_flow, packet_bytes};
 pub use nat_state::NatState;
 pub use netdb::BuiltinNetdb;
 pub use state::{LinkConf, PhysConf, STATE_VERSION, SimInterface, SimLink, SimState, SimZone};
