@@ -4,6 +4,17 @@
 //! reports of `ipfstat`, and packets played through the filter with
 //! `xbow sim packet` and `xbow sim nat-flow`.
 //!
+//! Golden files (tests/golden), each the output of one illumos function:
+//! `ipf-v-derived.out` (`printfr`, through `ipf_addrule` under `-v`),
+//! `ipfstat-hio-derived.out` and `ipfstat-nio-derived.out` (`showlist`,
+//! `printlivelist`, `printfr`), `ipf-f-errors-derived.out`
+//! (`ipf_addrule`'s `%d:ioctl(add/insert rule)` lines), `ipf-V-derived.out`
+//! (`showversion` of ipf.c), `ipf-Z-derived.out` (`showstats` of ipf.c),
+//! `ipfstat-derived.out` (`showstats` of ipfstat.c),
+//! `ipfstat-s-derived.out` (`showipstates`), `ipfstat-sl-derived.out`
+//! (`printstate`). "Derived": written from the sources (reference/ipf.md
+//! §1, §2), not captured on illumos.
+//!
 //! Tests that load rules run on the sim only for now (the Linux backend
 //! refuses filter rules until its nftables filter exists); the option
 //! tests run on every backend but illumos.
@@ -73,7 +84,10 @@ fn options_errors_and_usage() {
          Usage: ipfstat [-6aAdfghIilnoRsv]\n       ipfstat [-M corefile] [-N symbol-list]\n       ipfstat -t [-6C] [-G|-z zonename] [-D destination address] [-P protocol] [-S source address] [-T refresh time]\n",
     );
     let r = ipfstat(&env, &["-T", "0"]);
-    assert_eq!((r.code, r.stderr.as_str()), (254, "ipfstat: Invalid refreshtime < 1 : 0\n"));
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (254, "ipfstat: Invalid refreshtime < 1 : 0\n")
+    );
 }
 
 #[test]
@@ -106,7 +120,10 @@ fn verbose_load_prints_each_rule_and_lists_them() {
     let r = ipfstat(&env, &["-ai"]);
     assert_eq!(r.stdout, "0 count in proto icmp from any to any\n");
     let r = ipfstat(&env, &["-a"]);
-    assert_eq!((r.stdout.as_str(), r.stderr.as_str()), ("", "No -i or -o given with -a\n"));
+    assert_eq!(
+        (r.stdout.as_str(), r.stderr.as_str()),
+        ("", "No -i or -o given with -a\n")
+    );
     // -l alone is list mode without a list: nothing.
     let r = ipfstat(&env, &["-l"]);
     assert_eq!((r.code, r.stdout.as_str(), r.stderr.as_str()), (0, "", ""));
@@ -119,12 +136,20 @@ fn kernel_refusals_are_reported_per_line_and_skipped() {
     };
     // Loading the same rules again: every one exists (EEXIST); a rule in
     // a group nobody heads is ESRCH. ipf goes on and exits 0.
-    let g = write(&env, "more.conf", "pass in all group 99\npass in proto udp all\n");
+    let g = write(
+        &env,
+        "more.conf",
+        "pass in all group 99\npass in proto udp all\n",
+    );
     let r = ipf(&env, &["-f", &f, "-f", &g]);
     assert_eq!(r.code, 0);
     assert_eq!(r.stderr, golden("ipf-f-errors-derived.out"));
     let r = ipfstat(&env, &["-i"]);
-    assert!(r.stdout.ends_with("pass in proto udp from any to any\n"), "{}", r.stdout);
+    assert!(
+        r.stdout.ends_with("pass in proto udp from any to any\n"),
+        "{}",
+        r.stdout
+    );
     // -n -r: ipf_y.y reports the failing ioctl on descriptor -1.
     let r = ipf(&env, &["-n", "-r", "-f", &g]);
     assert_eq!(
@@ -151,12 +176,18 @@ fn a_syntax_error_loads_nothing() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("error at"), "{}", r.stderr);
     let r = ipfstat(&env, &["-i"]);
-    assert_eq!((r.stdout.as_str(), r.stderr.as_str()), ("", "empty list for ipfilter(in)\n"));
+    assert_eq!(
+        (r.stdout.as_str(), r.stderr.as_str()),
+        ("", "empty list for ipfilter(in)\n")
+    );
     // An unreadable file: reported, and ipf exits 0.
     let r = ipf(&env, &["-f", "/nonexistent/ipf.conf"]);
     assert_eq!(
         (r.code, r.stderr.as_str()),
-        (0, "fopen(/nonexistent/ipf.conf) failed: No such file or directory\n")
+        (
+            0,
+            "fopen(/nonexistent/ipf.conf) failed: No such file or directory\n"
+        )
     );
 }
 
@@ -169,7 +200,10 @@ fn flushes_sets_and_their_messages() {
     let r = ipf(&env, &["-v", "-Fo"]);
     assert_eq!(r.stdout, "remove flags O (16384)\nremoved 2 filter rules\n");
     let r = ipf(&env, &["-v", "-Fa"]);
-    assert_eq!(r.stdout, "remove flags IO (49152)\nremoved 4 filter rules\n");
+    assert_eq!(
+        r.stdout,
+        "remove flags IO (49152)\nremoved 4 filter rules\n"
+    );
     let r = ipf(&env, &["-v", "-FS"]);
     assert_eq!(r.stdout, "remove flags S (1)\nremoved 0 filter rules\n");
     // -n makes opendevice() return -2: -F exits 1, silently.
@@ -178,9 +212,15 @@ fn flushes_sets_and_their_messages() {
     // The inactive set, and swapping.
     ipf(&env, &["-I", "-f", &f]).ok();
     let r = ipf(&env, &["-v", "-I", "-Fi"]);
-    assert_eq!(r.stdout, "remove flags I (-2147450880)\nremoved 4 filter rules\n");
+    assert_eq!(
+        r.stdout,
+        "remove flags I (-2147450880)\nremoved 4 filter rules\n"
+    );
     let r = ipf(&env, &["-v", "-I", "-Fa"]);
-    assert_eq!(r.stdout, "remove flags IO (-2147434496)\nremoved 2 filter rules\n");
+    assert_eq!(
+        r.stdout,
+        "remove flags IO (-2147434496)\nremoved 2 filter rules\n"
+    );
     ipf(&env, &["-I", "-f", &f]).ok();
     let r = ipfstat(&env, &["-i"]);
     assert_eq!(r.stderr, "empty list for ipfilter(in)\n");
@@ -254,10 +294,43 @@ fn packets_quick_last_match_and_keep_state() {
         "pass\n\trule: pass in quick on e1000g0 proto tcp from any to any port = ssh flags S/FSRPAU keep state\n\tstate: created\n"
     );
     // The reply passes by the state (the out list would not match it).
-    let s = packet(&env, &["tcp", "10.0.0.5:22", "1.1.1.1:999", o[0], o[1], "--flags", "SA"]);
+    let s = packet(
+        &env,
+        &[
+            "tcp",
+            "10.0.0.5:22",
+            "1.1.1.1:999",
+            o[0],
+            o[1],
+            "--flags",
+            "SA",
+        ],
+    );
     assert!(s.starts_with("pass\n\tstate: 1/2\n"), "{s}");
-    packet(&env, &["tcp", "1.1.1.1:999", "10.0.0.5:22", e[0], e[1], "--flags", "A"]);
-    let s = packet(&env, &["tcp", "10.0.0.5:22", "1.1.1.1:999", o[0], o[1], "--flags", "A"]);
+    packet(
+        &env,
+        &[
+            "tcp",
+            "1.1.1.1:999",
+            "10.0.0.5:22",
+            e[0],
+            e[1],
+            "--flags",
+            "A",
+        ],
+    );
+    let s = packet(
+        &env,
+        &[
+            "tcp",
+            "10.0.0.5:22",
+            "1.1.1.1:999",
+            o[0],
+            o[1],
+            "--flags",
+            "A",
+        ],
+    );
     assert!(s.starts_with("pass\n\tstate: 4/4\n"), "{s}");
     // Any other port: the last matching rule, block in all.
     let s = packet(&env, &["tcp", "1.1.1.1:999", "10.0.0.5:23", e[0], e[1]]);
@@ -289,7 +362,10 @@ fn packets_quick_last_match_and_keep_state() {
     assert_eq!(r.stdout, golden("ipfstat-sl-derived.out"));
     // The state's rule cannot go while the state holds it (EBUSY, which
     // ipf -r does not report); -FS empties the table.
-    assert_eq!(ipf(&env, &["-v", "-FS"]).stdout, "remove flags S (1)\nremoved 1 filter rules\n");
+    assert_eq!(
+        ipf(&env, &["-v", "-FS"]).stdout,
+        "remove flags S (1)\nremoved 1 filter rules\n"
+    );
 }
 
 #[test]
@@ -307,12 +383,31 @@ fn nat_flow_passes_through_the_filter() {
         "block out all\npass out quick proto tcp from 10.0.0.0/24 to any keep state\n",
     );
     ipf(&env, &["-f", &f]).ok();
-    let r = env.xbow(&["sim", "nat-flow", "tcp", "10.0.0.5:4000", "8.8.8.8:80", "--out", "e1000g0"]);
+    let r = env.xbow(&[
+        "sim",
+        "nat-flow",
+        "tcp",
+        "10.0.0.5:4000",
+        "8.8.8.8:80",
+        "--out",
+        "e1000g0",
+    ]);
     r.ok();
-    let r = env.xbow(&["sim", "nat-flow", "udp", "10.0.0.5:4000", "8.8.8.8:53", "--out", "e1000g0"]);
+    let r = env.xbow(&[
+        "sim",
+        "nat-flow",
+        "udp",
+        "10.0.0.5:4000",
+        "8.8.8.8:53",
+        "--out",
+        "e1000g0",
+    ]);
     assert_eq!(
         (r.code, r.stderr.as_str()),
-        (1, "xbow sim: nat-flow: blocked by the out filter: block out all\n")
+        (
+            1,
+            "xbow sim: nat-flow: blocked by the out filter: block out all\n"
+        )
     );
     // The blocked packet made no NAT session; the filter counted it.
     let l = env.xbow(&["ipnat", "-l"]).stdout;

@@ -4,11 +4,11 @@
 //! kernel answer, with a [`DlStatus`].
 
 pub mod files;
+pub mod filter;
 pub mod host;
 pub mod illumos;
 #[cfg(target_os = "linux")]
 pub mod linux;
-pub mod filter;
 pub mod nat;
 pub mod netdb;
 pub mod sim;

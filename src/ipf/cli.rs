@@ -253,7 +253,11 @@ impl Ipf<'_> {
     fn flushfilter(&mut self, arg: &str) -> Result<(), Stop> {
         let verbose = self.opts & (OPT_DONOTHING | OPT_VERBOSE) == OPT_VERBOSE;
         let v6 = self.v6;
-        let ioctl = if v6 { "ioctl(SIOCIPFL6)" } else { "ioctl(SIOCIPFFL)" };
+        let ioctl = if v6 {
+            "ioctl(SIOCIPFL6)"
+        } else {
+            "ioctl(SIOCIPFFL)"
+        };
         if arg == "S" || arg == "s" {
             let which = if arg == "S" {
                 FLUSH_TABLE_ALL
@@ -271,7 +275,10 @@ impl Ipf<'_> {
                 }
             };
             if verbose {
-                write!(self.out, "remove flags {arg} ({which})\nremoved {n} filter rules\n")?;
+                write!(
+                    self.out,
+                    "remove flags {arg} ({which})\nremoved {n} filter rules\n"
+                )?;
             }
             return Ok(());
         }
@@ -371,7 +378,9 @@ impl Ipf<'_> {
             }
         }
         if arg.contains("state") || arg.contains("nat") {
-            self.eprint("ipf: -l state/nat: the state and NAT log flags are not simulated by xbow\n")?;
+            self.eprint(
+                "ipf: -l state/nat: the state and NAT log flags are not simulated by xbow\n",
+            )?;
         }
         Ok(())
     }

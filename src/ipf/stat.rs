@@ -189,15 +189,14 @@ impl Stat<'_> {
         }
         if let Some(ss) = ss {
             if self.on(OPT_SHOWLIST) {
-                let states = match self.b.states() {
-                    Ok(s) => s,
-                    Err(_) => Vec::new(),
-                };
+                // A failed read ends the list silently, as in printstate.
+                let states = self.b.states().unwrap_or_default();
                 if self.json {
                     self.json_out(&json!({ "states": states }))?;
                 } else {
                     for s in &states {
-                        self.out.write_all(printstate(s, ss.ticks, self.on(OPT_DEBUG)).as_bytes())?;
+                        self.out
+                            .write_all(printstate(s, ss.ticks, self.on(OPT_DEBUG)).as_bytes())?;
                     }
                 }
             } else if self.json {
@@ -478,7 +477,12 @@ pub fn printstate(e: &StateEntry, now: u64, debug: bool) -> String {
             );
         }
         17 => s += &format!(" {} -> {}\n", e.sport, e.dport),
-        1 | 58 => s += &format!(" id {} seq {} type {}\n", e.icmp_id, e.icmp_seq, e.icmp_type),
+        1 | 58 => {
+            s += &format!(
+                " id {} seq {} type {}\n",
+                e.icmp_id, e.icmp_seq, e.icmp_type
+            )
+        }
         _ => {}
     }
     s += &format!(
@@ -548,7 +552,11 @@ fn state_action(pass: u32) -> String {
         _ if pass & FrFlags::LOGMASK == FrFlags::LOG => s += "log",
         _ => {}
     }
-    s += if f.has(FrFlags::OUTQUE) { " out" } else { " in" };
+    s += if f.has(FrFlags::OUTQUE) {
+        " out"
+    } else {
+        " in"
+    };
     if pass & FrFlags::LOG != 0 && f.cmd() != 0 {
         s += " log";
         if f.has(FrFlags::LOGBODY) {

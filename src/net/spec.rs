@@ -526,12 +526,7 @@ impl Spec {
 
 /// A lower link the spec does not define: it must be on the host, and
 /// neither a VNIC nor a VLAN (libdladm's `BADARG` for a `what` over one).
-fn host_lower(
-    dl: &mut dyn Datalink,
-    path: &str,
-    over: &str,
-    what: &str,
-) -> Result<(), SpecError> {
+fn host_lower(dl: &mut dyn Datalink, path: &str, over: &str, what: &str) -> Result<(), SpecError> {
     match dl.name2info(over) {
         Ok(info) if matches!(info.class, LinkClass::Vnic | LinkClass::Vlan) => err(
             format!("{path}.over"),

@@ -162,9 +162,10 @@ fn group_of(r: &FilterRule) -> &[u8] {
     }
 }
 
-/// Two rules the kernel takes for the same (`FR_CMPSIZ` and the data).
+/// Two rules the kernel takes for the same (`FR_CMPSIZ` and the data):
+/// equal but for the `@N` of the one given.
 fn same(a: &FilterRule, b: &FilterRule) -> bool {
-    a.insert_at.is_none() && b.insert_at.is_none() && a == b
+    a.insert_at == b.insert_at && a == b
         || FilterRule {
             insert_at: None,
             ..a.clone()
@@ -228,32 +229,22 @@ fn add_to(f: &mut FilterState, set: usize, r: &FilterRule) -> FilterResult<()> {
     let list: Vec<usize> = (0..rules.len())
         .filter(|&i| same_list(&rules[i].rule, r))
         .collect();
-    let after = |i: &&usize| rules[**i].rule.collect <= r.collect;
-    let pos = match r.insert_at {
-        Some(n) => {
-            let same_coll: Vec<usize> = list
-                .iter()
+    // After the last rule of the list with the same or a lower
+    // collection number (else before the list's first rule).
+    let append = list
+        .iter()
+        .rfind(|&&i| rules[i].rule.collect <= r.collect)
+        .map_or_else(|| list.first().copied().unwrap_or(rules.len()), |&i| i + 1);
+    // `@N`: position N among the rules of the same collection.
+    let pos = r
+        .insert_at
+        .and_then(|n| {
+            list.iter()
+                .filter(|&&i| rules[i].rule.collect == r.collect)
+                .nth(n as usize)
                 .copied()
-                .filter(|&i| rules[i].rule.collect == r.collect)
-                .collect();
-            match same_coll.get(n as usize) {
-                Some(&i) => i,
-                None => list.iter().filter(after).last().map_or(
-                    list.first().copied().unwrap_or(rules.len()),
-                    |&i| i + 1,
-                ),
-            }
-        }
-        None => list.iter().filter(after).last().map_or_else(
-            || {
-                list.iter()
-                    .find(|&&i| rules[i].rule.collect > r.collect)
-                    .copied()
-                    .unwrap_or(rules.len())
-            },
-            |&i| i + 1,
-        ),
-    };
+        })
+        .unwrap_or(append);
     let id = f.next_id();
     f.sets[set].insert(
         pos,
@@ -362,8 +353,7 @@ impl Filter for SimFilter {
             let v = if v6 { 6 } else { 4 };
             let gone = |r: &FilterRule| {
                 let out = List::of(r).is_out();
-                r.v == v
-                    && (out && flags & FLUSH_OUT != 0 || !out && flags & FLUSH_IN != 0)
+                r.v == v && (out && flags & FLUSH_OUT != 0 || !out && flags & FLUSH_IN != 0)
             };
             let before = f.sets[set].len();
             f.sets[set].retain(|h| !gone(&h.rule));
@@ -415,7 +405,9 @@ impl Filter for SimFilter {
         Ok(match group {
             None => rules
                 .iter()
-                .filter(|h| List::of(&h.rule) == list && h.rule.v == v && group_of(&h.rule).is_empty())
+                .filter(|h| {
+                    List::of(&h.rule) == list && h.rule.v == v && group_of(&h.rule).is_empty()
+                })
                 .map(listed)
                 .collect(),
             Some(g) => {
@@ -550,8 +542,9 @@ fn rule_matches(r: &FilterRule, p: &Packet) -> bool {
         return true;
     }
     let (ip, m) = (&r.ipf.ip, &r.ipf.mip);
-    // The version/TOS/TTL/protocol word: TOS 0, TTL 64.
-    if 4 & m.v != ip.v || m.tos & 0 != ip.tos || 64 & m.ttl != ip.ttl || p.proto & m.p != ip.p {
+    // The version/TOS/TTL/protocol word of a packet with TOS 0, TTL 64.
+    let (tos, ttl) = (0u8, 64u8);
+    if 4 & m.v != ip.v || tos & m.tos != ip.tos || ttl & m.ttl != ip.ttl || p.proto & m.p != ip.p {
         return false;
     }
     if ip.optmsk != 0 || ip.secmsk != 0 || ip.auth != 0 {
@@ -655,7 +648,10 @@ fn scanlist(
 fn state_hv(p: &Packet) -> u32 {
     let (s, d) = (u32::from(p.src), u32::from(p.dst));
     let ports = (u32::from(p.sport) << 16) | u32::from(p.dport);
-    s.wrapping_add(d).wrapping_add(ports).wrapping_add(u32::from(p.proto)) % STATE_SIZE
+    s.wrapping_add(d)
+        .wrapping_add(ports)
+        .wrapping_add(u32::from(p.proto))
+        % STATE_SIZE
 }
 
 /// The timeout, in half-second ticks, of a state whose latest side is
@@ -685,7 +681,11 @@ fn tcp_age(st: &mut [i32; 2], s: usize, flags: u8) -> bool {
     let ack = flags & TH_ACK != 0;
     let fin = flags & TH_FIN != 0;
     if flags & TH_RST != 0 {
-        st[s] = if flags & TH_PUSH != 0 { CLOSE_WAIT } else { CLOSED };
+        st[s] = if flags & TH_PUSH != 0 {
+            CLOSE_WAIT
+        } else {
+            CLOSED
+        };
         if peer <= ESTABLISHED {
             st[1 - s] = CLOSE_WAIT;
         }
@@ -786,8 +786,7 @@ fn checkstate(f: &mut FilterState, p: &Packet) -> Option<Verdict> {
 
 /// `fr_addstate()`: false when the rule's `limit` is reached.
 fn addstate(f: &mut FilterState, p: &Packet, rule_id: u64, r: &FilterRule) -> bool {
-    if r.statemax != 0
-        && f.states.iter().filter(|s| s.rule == rule_id).count() as u32 >= r.statemax
+    if r.statemax != 0 && f.states.iter().filter(|s| s.rule == rule_id).count() as u32 >= r.statemax
     {
         return false;
     }
@@ -956,7 +955,10 @@ mod tests {
 
     #[test]
     fn last_match_wins_quick_stops() {
-        let mut f = load(&["block in all", "pass in proto tcp from any to any port = 22"]);
+        let mut f = load(&[
+            "block in all",
+            "pass in proto tcp from any to any port = 22",
+        ]);
         let v = fr_check(&mut f, &tcp("1.2.3.4", 1000, "10.0.0.1", 22, TH_SYN, false));
         assert!(v.passed());
         let v = fr_check(&mut f, &tcp("1.2.3.4", 1000, "10.0.0.1", 23, TH_SYN, false));

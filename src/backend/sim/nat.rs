@@ -137,7 +137,10 @@ fn remove_from(nat: &mut NatState, n: &NatRule) -> NatResult<()> {
 }
 
 /// Run `f` on the whole state under the lock; store only if it succeeds.
-pub(super) fn change<T>(file: &StateFile, f: impl FnOnce(&mut SimState) -> NatResult<T>) -> NatResult<T> {
+pub(super) fn change<T>(
+    file: &StateFile,
+    f: impl FnOnce(&mut SimState) -> NatResult<T>,
+) -> NatResult<T> {
     let mut result = None;
     let r = transact(file, |st| {
         let mut copy = st.clone();
@@ -628,7 +631,9 @@ pub fn nat_flow(file: &StateFile, f: &Flow) -> Result<NatSession, FlowError> {
         } else {
             Err(FlowError::Blocked {
                 dir: if inbound { "in" } else { "out" },
-                rule: v.rule.map_or_else(|| "keep state limit".into(), |r| r.to_string()),
+                rule: v
+                    .rule
+                    .map_or_else(|| "keep state limit".into(), |r| r.to_string()),
             })
         };
         match &r {
