@@ -167,6 +167,33 @@ fn kernel_refusals_are_reported_per_line_and_skipped() {
 }
 
 #[test]
+fn atomic_loads_all_or_nothing() {
+    let Some((env, _)) = loaded() else {
+        return;
+    };
+    let g = write(
+        &env,
+        "more.conf",
+        "pass in proto udp all\npass in proto 50 all\nblock in all\n",
+    );
+    let r = ipf(&env, &["--atomic", "-f", &g]);
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        r.stderr,
+        "1:ioctl(add/insert rule): File exists\n\
+         ipf: rule 3 (line 3) was not added: File exists; the 2 rules added before it were removed, nothing was added\n"
+    );
+    assert!(!ipfstat(&env, &["-i"]).stdout.contains("udp"));
+    // Without --atomic, illumos's way: the others are loaded.
+    let r = ipf(&env, &["-f", &g]);
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (0, "1:ioctl(add/insert rule): File exists\n")
+    );
+    assert!(ipfstat(&env, &["-i"]).stdout.contains("udp"));
+}
+
+#[test]
 fn a_syntax_error_loads_nothing() {
     let Some(env) = Env::sim_only() else {
         return;

@@ -266,4 +266,82 @@ pub trait Filter {
     fn state_stats(&mut self) -> FilterResult<StateStats>;
     /// The state table, newest first (`iss_list`).
     fn states(&mut self) -> FilterResult<Vec<StateEntry>>;
+    /// Add (or with `remove` take out) each rule in turn, as one change
+    /// of a table the backend keeps in one state: the outcome of each
+    /// (what the kernel answers for it alone), or with `atomic` the first
+    /// refusal, which changes nothing. `None` where the table takes one
+    /// rule at a time (the kernel's): [`load`] goes rule by rule.
+    fn each_at_once(
+        &mut self,
+        _rules: &[&FilterRule],
+        _set: Set,
+        _remove: bool,
+        _atomic: bool,
+    ) -> Option<Result<Vec<FilterResult<()>>, LoadFailure>> {
+        None
+    }
+}
+
+/// A load that stopped at rule `index` with `error` (`ipf --atomic`, or a
+/// backend that could not work): the `done` rules before it were undone,
+/// except `undo_failures`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadFailure {
+    pub index: usize,
+    pub error: FilterError,
+    pub done: usize,
+    pub undo_failures: Vec<(FilterRule, FilterError)>,
+}
+
+/// Add (or with `remove` take out) `rules` in `set`: each on its own as
+/// `ipf -f` does (the outcome of each), or with `atomic` all or none (a
+/// rule taken out and put back goes to the end of its list).
+pub fn load(
+    b: &mut dyn Filter,
+    rules: &[&FilterRule],
+    set: Set,
+    remove: bool,
+    atomic: bool,
+) -> Result<Vec<FilterResult<()>>, LoadFailure> {
+    if let Some(r) = b.each_at_once(rules, set, remove, atomic) {
+        return r;
+    }
+    let mut outcomes = Vec::with_capacity(rules.len());
+    for (i, r) in rules.iter().enumerate() {
+        let res = if remove {
+            b.remove_rule(r, set)
+        } else {
+            b.add_rule(r, set)
+        };
+        match res {
+            Err(error) if atomic => {
+                let done: Vec<&FilterRule> = rules[..i]
+                    .iter()
+                    .zip(&outcomes)
+                    .filter(|(_, o): &(_, &FilterResult<()>)| o.is_ok())
+                    .map(|(r, _)| *r)
+                    .collect();
+                let undo_failures = done
+                    .iter()
+                    .rev()
+                    .filter_map(|d| {
+                        let u = if remove {
+                            b.add_rule(d, set)
+                        } else {
+                            b.remove_rule(d, set)
+                        };
+                        u.err().map(|e| ((*d).clone(), e))
+                    })
+                    .collect();
+                return Err(LoadFailure {
+                    index: i,
+                    error,
+                    done: done.len(),
+                    undo_failures,
+                });
+            }
+            res => outcomes.push(res),
+        }
+    }
+    Ok(outcomes)
 }

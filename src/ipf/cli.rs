@@ -8,17 +8,18 @@
 //! goes to the kernel on its own and a refusal is reported with its line
 //! and passed over (exit 0).
 
-use super::parser::{self, Event, Options};
+use super::parser::{self, Event, Options, ParsedRule};
 use super::print::{PrintOpts, printfr};
 use super::rule::FilterRule;
+use crate::backend::files;
 use crate::backend::filter::{
     Errno, FF_LOGBLOCK, FF_LOGNOMATCH, FF_LOGPASS, FLUSH_IN, FLUSH_INACTIVE, FLUSH_OUT,
-    FLUSH_TABLE_ALL, FLUSH_TABLE_CLOSING, Filter, FilterError, FilterStats, Set,
+    FLUSH_TABLE_ALL, FLUSH_TABLE_CLOSING, Filter, FilterError, FilterStats, LoadFailure, Set, load,
 };
 use crate::backend::netdb::Netdb;
 use crate::getopt::{Getopt, Opt};
 use crate::ipfilter::print::Out;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 
 /// The option string of illumos `ipf`.
 const OPTSTRING: &str = "6Ac:dDEf:F:GIl:noPrRsT:vVyzZ";
@@ -78,6 +79,8 @@ struct Ipf<'a> {
     dev: Dev,
     /// A zone operand: the sim has no zone stacks.
     zone: Option<String>,
+    /// `--atomic` (xbow's): each `-f` loads all its rules or none.
+    atomic: bool,
     db: Box<dyn Netdb>,
     out: &'a mut dyn Write,
     err: &'a mut dyn Write,
@@ -166,21 +169,30 @@ impl Ipf<'_> {
         printfr(o, self.db.as_ref(), r, &popts);
     }
 
-    /// `procfile()`.
+    /// `procfile()`: parse the whole file, then hand each rule to the
+    /// filter (all at once where the backend keeps one state).
     fn procfile(&mut self, file: &str) -> Result<(), Stop> {
         let _ = self.opendevice(true)?;
-        let text = if file == "-" {
-            let mut b = Vec::new();
-            io::stdin().read_to_end(&mut b).map(|_| b)
+        // A read error ends the input, as fgetc() returning EOF does; an
+        // endless input is refused.
+        let read = if file == "-" {
+            files::read_limited_lossy(io::stdin().lock(), files::NAT_CONF_MAX)
         } else {
-            std::fs::read(file)
+            match std::fs::File::open(file) {
+                Ok(f) => files::read_limited_lossy(f, files::NAT_CONF_MAX),
+                Err(e) => {
+                    let msg = Errno::from_io(&e);
+                    self.eprint(&format!("fopen({file}) failed: {msg}\n"))?;
+                    return Ok(());
+                }
+            }
         };
-        let text = match text {
+        let text = match read {
             Ok(t) => t,
             Err(e) => {
-                let msg = Errno::from_io(&e);
-                self.eprint(&format!("fopen({file}) failed: {msg}\n"))?;
-                return Ok(());
+                let name = if file == "-" { "standard input" } else { file };
+                self.eprint(&format!("ipf: {name}: {e}\n"))?;
+                return Err(Stop::Exit(1));
             }
         };
         let mut events = Vec::new();
@@ -189,14 +201,14 @@ impl Ipf<'_> {
         });
         if let Err(e) = r {
             // Nothing is loaded; what `-v` would have shown is shown.
-            for ev in events {
+            for ev in &events {
                 match ev {
                     Event::Rule(r) if self.on(OPT_VERBOSE) => {
                         let mut o = Out::default();
                         self.printfr(&mut o, &r.rule);
                         self.out.write_all(&o.out)?;
                     }
-                    Event::Stderr(m) => self.eprint(&String::from_utf8_lossy(&m))?,
+                    Event::Stderr(m) => self.eprint(&String::from_utf8_lossy(m))?,
                     _ => {}
                 }
             }
@@ -204,18 +216,113 @@ impl Ipf<'_> {
             self.err.write_all(&e.to_bytes())?;
             return Err(Stop::Exit(1));
         }
+        let rules: Vec<&ParsedRule> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Rule(r) => Some(r),
+                _ => None,
+            })
+            .collect();
+        let at_once = !self.on(OPT_ZERORULEST | OPT_DONOTHING);
+        let (set, remove, atomic) = (self.set(), self.on(OPT_REMOVE), self.atomic);
+        let outcomes = match &mut self.dev {
+            Dev::Open(b) if at_once => {
+                let list: Vec<&FilterRule> = rules.iter().map(|r| &r.rule).collect();
+                match load(b.as_mut(), &list, set, remove, atomic) {
+                    Ok(o) => o.into_iter().map(Some).collect(),
+                    Err(f) => {
+                        let pr = rules[f.index];
+                        return self.load_failed(&events, pr, f);
+                    }
+                }
+            }
+            // One ioctl per rule as it is printed (`-z`, `-n`, no device).
+            _ => Vec::new(),
+        };
+        self.replay(&events, &outcomes)?;
+        Ok(())
+    }
+
+    /// The events of a parse in order: parser messages, and each rule
+    /// printed (`-v`) then its outcome reported. Without an outcome the
+    /// rule's ioctl is made here.
+    fn replay(
+        &mut self,
+        events: &[Event],
+        outcomes: &[Option<Result<(), FilterError>>],
+    ) -> io::Result<()> {
+        let mut i = 0;
         for ev in events {
             match ev {
-                Event::Rule(r) => self.addrule(&r.rule, r.add_line)?,
-                Event::Stderr(m) => self.eprint(&String::from_utf8_lossy(&m))?,
-                Event::Loopback(_) => {}
+                Event::Rule(r) => {
+                    let outcome = outcomes.get(i).cloned().flatten();
+                    self.addrule(&r.rule, r.add_line, outcome)?;
+                    i += 1;
+                }
+                Event::Stderr(m) => self.eprint(&String::from_utf8_lossy(m))?,
+                _ => {}
             }
         }
         Ok(())
     }
 
-    /// `ipf_addrule()`: print with `-v`, then the ioctl of the mode.
-    fn addrule(&mut self, rule: &FilterRule, line: i32) -> io::Result<()> {
+    /// `--atomic`: a rule was refused and nothing of the file stays.
+    fn load_failed(
+        &mut self,
+        events: &[Event],
+        pr: &ParsedRule,
+        f: LoadFailure,
+    ) -> Result<(), Stop> {
+        let (verb, done, undo) = if self.on(OPT_REMOVE) {
+            ("ioctl(delete rule)", "removed", "added back")
+        } else {
+            ("ioctl(add/insert rule)", "added", "removed")
+        };
+        if self.on(OPT_VERBOSE) {
+            let mut o = Out::default();
+            let mut n = 0;
+            for ev in events {
+                if let Event::Rule(r) = ev
+                    && n <= f.index
+                {
+                    self.printfr(&mut o, &r.rule);
+                    n += 1;
+                }
+            }
+            self.out.write_all(&o.out)?;
+        }
+        self.perror(&format!("{}:{verb}", pr.add_line), &f.error)?;
+        for (r, e) in &f.undo_failures {
+            self.eprint(&format!("ipf: rule '{r}' could not be {undo}: {e}\n"))?;
+        }
+        let k = f.done;
+        let clean = f.undo_failures.is_empty();
+        let before = match (k, clean) {
+            (0, _) => String::new(),
+            (1, true) => format!("; the rule {done} before it was {undo}"),
+            (_, true) => format!("; the {k} rules {done} before it were {undo}"),
+            (_, false) => format!("; the {k} rules {done} before it could not all be {undo}"),
+        };
+        let nothing = if clean {
+            format!(", nothing was {done}")
+        } else {
+            String::new()
+        };
+        self.eprint(&format!(
+            "ipf: rule {} (line {}) was not {done}: {}{before}{nothing}\n",
+            pr.number, pr.line, f.error
+        ))?;
+        Err(Stop::Exit(1))
+    }
+
+    /// `ipf_addrule()`: print with `-v`, then the ioctl of the mode (or
+    /// its `outcome`, made already).
+    fn addrule(
+        &mut self,
+        rule: &FilterRule,
+        line: i32,
+        outcome: Option<Result<(), FilterError>>,
+    ) -> io::Result<()> {
         if self.on(OPT_VERBOSE) {
             let mut o = Out::default();
             self.printfr(&mut o, rule);
@@ -235,16 +342,20 @@ impl Ipf<'_> {
                 Err(_) => {}
             }
         } else if self.on(OPT_REMOVE) {
+            let res = outcome.unwrap_or_else(|| self.ioctl(|b| b.remove_rule(rule, set)));
             // ipf_y.y's inverted test: only `-n` reports.
-            if let Err(e) = self.ioctl(|b| b.remove_rule(rule, set))
+            if let Err(e) = res
                 && nothing
             {
                 self.perror(&format!("{line}:ioctl(delete rule)"), &e)?;
             }
-        } else if let Err(e) = self.ioctl(|b| b.add_rule(rule, set))
-            && !nothing
-        {
-            self.perror(&format!("{line}:ioctl(add/insert rule)"), &e)?;
+        } else {
+            let res = outcome.unwrap_or_else(|| self.ioctl(|b| b.add_rule(rule, set)));
+            if let Err(e) = res
+                && !nothing
+            {
+                self.perror(&format!("{line}:ioctl(add/insert rule)"), &e)?;
+            }
         }
         Ok(())
     }
@@ -534,6 +645,15 @@ pub fn showstats(fs: &FilterStats) -> String {
 /// Run `ipf` with `args` (`args[0]` the name it was invoked as).
 pub fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let prog = args.first().map(String::as_str).unwrap_or("ipf");
+    // `--atomic` is xbow's own; taken out before getopt sees the options.
+    let atomic = args.iter().skip(1).any(|a| a == "--atomic");
+    let args: Vec<String> = args
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| *i == 0 || *a != "--atomic")
+        .map(|(_, a)| a.clone())
+        .collect();
+    let args = &args[..];
     if args.len() < 2 {
         return usage(err);
     }
@@ -552,6 +672,7 @@ pub fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         v6: false,
         dev: Dev::Closed,
         zone: operands.first().cloned(),
+        atomic,
         db: crate::backend::system_netdb(),
         out,
         err,

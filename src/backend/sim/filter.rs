@@ -9,7 +9,8 @@ use super::filter_state::{FilterState, SimFilterRule, SimStateEntry};
 use super::nat::change;
 use crate::backend::filter::{
     DirStats, FLUSH_IN, FLUSH_INACTIVE, FLUSH_OUT, FLUSH_TABLE_ALL, FLUSH_TABLE_CLOSING, Filter,
-    FilterError, FilterResult, FilterStats, List, ListedRule, Set, StateEntry, StateStats,
+    FilterError, FilterResult, FilterStats, List, ListedRule, LoadFailure, Set, StateEntry,
+    StateStats,
 };
 use crate::backend::nat::{Errno, NatError, VersionError};
 use crate::ipf::FilterRule;
@@ -493,6 +494,39 @@ impl Filter for SimFilter {
     fn states(&mut self) -> FilterResult<Vec<StateEntry>> {
         let f = self.running()?;
         Ok(f.states.iter().rev().map(|s| s.entry.clone()).collect())
+    }
+
+    fn each_at_once(
+        &mut self,
+        rules: &[&FilterRule],
+        set: Set,
+        remove: bool,
+        atomic: bool,
+    ) -> Option<Result<Vec<FilterResult<()>>, LoadFailure>> {
+        let mut failed = 0;
+        let r = self.change(true, |f| {
+            let s = set_index(f, set);
+            let mut outcomes = Vec::with_capacity(rules.len());
+            for (i, r) in rules.iter().enumerate() {
+                failed = i;
+                let res = if remove {
+                    remove_from(f, s, r)
+                } else {
+                    add_to(f, s, r)
+                };
+                if atomic {
+                    res.clone()?;
+                }
+                outcomes.push(res);
+            }
+            Ok(outcomes)
+        });
+        Some(r.map_err(|error| LoadFailure {
+            index: if atomic { failed } else { 0 },
+            error,
+            done: if atomic { failed } else { 0 },
+            undo_failures: Vec::new(),
+        }))
     }
 }
 
