@@ -130,15 +130,29 @@ impl Ipf<'_> {
         if matches!(self.dev, Dev::Closed) {
             let b = crate::backend::Kind::from_env()
                 .map_err(FilterError::Backend)
-                .and_then(crate::backend::open_filter)
-                .and_then(|mut b| b.open(true).map(|()| b));
-            self.dev = match b {
-                Ok(b) => Dev::Open(b),
+                .and_then(crate::backend::open_filter);
+            let mut b = match b {
+                Ok(b) => b,
+                Err(e) => {
+                    self.perror("open device", &e)?;
+                    self.dev = Dev::Failed;
+                    return Ok(Opened::Fd);
+                }
+            };
+            // checkrev() before open(): a failed check leaves the
+            // descriptor -1.
+            if check && b.check_version().is_err() {
+                self.eprint("User/kernel version check failed\n")?;
+                return Ok(Opened::Skip);
+            }
+            self.dev = match b.open(true) {
+                Ok(()) => Dev::Open(b),
                 Err(e) => {
                     self.perror("open device", &e)?;
                     Dev::Failed
                 }
             };
+            return Ok(Opened::Fd);
         }
         if check
             && let Dev::Open(b) = &mut self.dev

@@ -163,17 +163,16 @@ fn group_of(r: &FilterRule) -> &[u8] {
     }
 }
 
-/// Two rules the kernel takes for the same (`FR_CMPSIZ` and the data):
-/// equal but for the `@N` of the one given.
-fn same(a: &FilterRule, b: &FilterRule) -> bool {
-    a.insert_at == b.insert_at && a == b
-        || FilterRule {
+/// A rule as the kernel compares it (`FR_CMPSIZ` and the data): without
+/// the `@N` it was given with (loaded rules have none).
+fn kernel_key(r: &FilterRule) -> std::borrow::Cow<'_, FilterRule> {
+    match r.insert_at {
+        None => std::borrow::Cow::Borrowed(r),
+        Some(_) => std::borrow::Cow::Owned(FilterRule {
             insert_at: None,
-            ..a.clone()
-        } == FilterRule {
-            insert_at: None,
-            ..b.clone()
-        }
+            ..r.clone()
+        }),
+    }
 }
 
 /// `frrequest()`'s checks of a rule to add.
@@ -224,7 +223,8 @@ fn same_list(h: &FilterRule, r: &FilterRule) -> bool {
 fn add_to(f: &mut FilterState, set: usize, r: &FilterRule) -> FilterResult<()> {
     let rules = &f.sets[set];
     check_rule(rules, r)?;
-    if rules.iter().any(|h| same(&h.rule, r)) {
+    let key = kernel_key(r);
+    if rules.iter().any(|h| h.rule == *key) {
         return Err(Errno::EEXIST.into());
     }
     let list: Vec<usize> = (0..rules.len())
@@ -251,10 +251,7 @@ fn add_to(f: &mut FilterState, set: usize, r: &FilterRule) -> FilterResult<()> {
         pos,
         SimFilterRule {
             id,
-            rule: FilterRule {
-                insert_at: None,
-                ..r.clone()
-            },
+            rule: key.into_owned(),
             hits: 0,
             bytes: 0,
         },
@@ -263,9 +260,10 @@ fn add_to(f: &mut FilterState, set: usize, r: &FilterRule) -> FilterResult<()> {
 }
 
 fn find(f: &FilterState, set: usize, r: &FilterRule) -> FilterResult<usize> {
+    let key = kernel_key(r);
     f.sets[set]
         .iter()
-        .position(|h| same(&h.rule, r))
+        .position(|h| h.rule == *key)
         .ok_or_else(|| Errno::ESRCH.into())
 }
 
