@@ -336,4 +336,22 @@ mod tests {
             "VLAN stub5000 over etherstub stub0: the Linux backend makes VLAN links over physical links only"
         );
     }
+
+    #[test]
+    fn filter_rules_are_refused_for_now() {
+        let st: SimState = serde_json::from_value(serde_json::json!({
+            "version": 1,
+            "links": [],
+            "filter": { "sets": [[{ "id": 1, "rule": {} }], []] }
+        }))
+        .unwrap();
+        assert!(Desired::of(&st).unwrap_err().starts_with(
+            "IP Filter packet filter rules: the Linux backend cannot realize them yet"
+        ));
+        // Counters alone are no rules.
+        let mut st = st;
+        st.filter.sets[0].clear();
+        st.filter.stats[0].pass = 3;
+        assert!(Desired::of(&st).is_ok());
+    }
 }
