@@ -12,7 +12,7 @@
 #
 # Run as root on OmniOS (or another IPS-based illumos distribution):
 #     bash illumos-ci/package.sh
-# Afterwards: /opt/ooce/xbow/bin/xbow, its dladm, dlstat and ipnat links beside it,
+# Afterwards: /opt/ooce/xbow/bin/xbow, its dladm, dlstat, ipnat, ipf and ipfstat links beside it,
 # /opt/ooce/bin/xbow, and the man pages in /opt/ooce/xbow/share/man.
 # Remove with: pkg uninstall ooce/network/xbow
 #

@@ -50,10 +50,17 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// illumos ipf(8): IP Filter packet filter rules (for now `-n`, `-v`, `-6`, `-f`)
+    /// illumos ipf(8): load, remove and flush IP Filter packet filter rules
     #[command(disable_help_flag = true)]
     Ipf {
-        /// ipf's options, e.g. `-nvf FILE`
+        /// ipf's options, e.g. `-Fa -f FILE`
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// illumos ipfstat(8): filter statistics, rule lists and the state table
+    #[command(disable_help_flag = true)]
+    Ipfstat {
+        /// ipfstat's options, e.g. `-hio`
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
@@ -189,6 +196,29 @@ enum SimCommand {
         /// the receiver's IPv4 address
         dst: std::net::Ipv4Addr,
     },
+    /// Play one packet through the IP Filter packet filter (its state
+    /// table, then its rules) and print the decision and the rule that
+    /// made it (see `xbow ipfstat -hio`, `-sl`)
+    Packet {
+        /// tcp, udp, icmp or a protocol number
+        proto: String,
+        /// the sender, ADDR[:PORT]
+        src: String,
+        /// the receiver, ADDR[:PORT]
+        dst: String,
+        /// the interface the packet leaves through
+        #[arg(long = "out", conflicts_with = "inbound")]
+        outbound: Option<String>,
+        /// the interface the packet arrives on (the default direction)
+        #[arg(long = "in")]
+        inbound: Option<String>,
+        /// TCP flags, from FSRPAUEC (default S)
+        #[arg(long, default_value = "S")]
+        flags: String,
+        /// the ICMP type (default 8, echo)
+        #[arg(long, default_value_t = 8)]
+        icmp_type: u8,
+    },
     /// Print the path of the state file
     Path,
 }
@@ -226,12 +256,16 @@ pub fn main(args: Vec<String>) -> i32 {
     match base.as_str() {
         "dladm" => return run_dladm(&base, &args),
         "ipnat" => return run_ipnat(&args),
-        "dlstat" => return run_dlstat(&args),
         "ipf" => return run_ipf(&args),
+        "ipfstat" => return run_tool(crate::ipf::stat::main, &args),
+        "dlstat" => return run_dlstat(&args),
         _ if args.get(1).is_some_and(|a| a == "dladm") => return run_dladm("dladm", &args[1..]),
         _ if args.get(1).is_some_and(|a| a == "ipnat") => return run_ipnat(&args[1..]),
-        _ if args.get(1).is_some_and(|a| a == "dlstat") => return run_dlstat(&args[1..]),
         _ if args.get(1).is_some_and(|a| a == "ipf") => return run_ipf(&args[1..]),
+        _ if args.get(1).is_some_and(|a| a == "ipfstat") => {
+            return run_tool(crate::ipf::stat::main, &args[1..]);
+        }
+        _ if args.get(1).is_some_and(|a| a == "dlstat") => return run_dlstat(&args[1..]),
         _ => {}
     }
     let cli = match Cli::try_parse_from(&args) {
@@ -244,8 +278,9 @@ pub fn main(args: Vec<String>) -> i32 {
     match cli.command {
         Command::Dladm { .. }
         | Command::Ipnat { .. }
-        | Command::Dlstat { .. }
-        | Command::Ipf { .. } => {
+        | Command::Ipf { .. }
+        | Command::Ipfstat { .. }
+        | Command::Dlstat { .. } => {
             unreachable!("dispatched above")
         }
         Command::Completions { shell } => {
@@ -311,10 +346,16 @@ fn run_ipnat(args: &[String]) -> i32 {
 
 /// `ipf`: `args[0]` is the name it was invoked as.
 fn run_ipf(args: &[String]) -> i32 {
+    run_tool(crate::ipf::main, args)
+}
+
+/// A personality that writes to stdout and stderr and returns its exit
+/// status; `args[0]` is the name it was invoked as.
+fn run_tool(tool: fn(&[String], &mut dyn Write, &mut dyn Write) -> i32, args: &[String]) -> i32 {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     let mut err = std::io::stderr().lock();
-    let code = crate::ipf::main(args, &mut out, &mut err);
+    let code = tool(args, &mut out, &mut err);
     let _ = out.flush();
     code
 }
@@ -494,11 +535,71 @@ fn run_sim(cmd: SimCommand) -> Result<(), String> {
             let _ = std::io::stdout().write_all(&o.out);
             Ok(())
         }
+        SimCommand::Packet {
+            proto,
+            src,
+            dst,
+            outbound,
+            inbound,
+            flags,
+            icmp_type,
+        } => {
+            let out = outbound.is_some();
+            let flow = nat_flow_args(&proto, &src, &dst, outbound.clone(), inbound.clone(), false)
+                .map_err(|e| format!("packet: {e}"))?;
+            let tcp_flags = tcp_flags(&flags).map_err(|e| format!("packet: {e}"))?;
+            let p = sim::Packet {
+                proto: flow.proto,
+                src: flow.src,
+                sport: flow.sport,
+                dst: flow.dst,
+                dport: flow.dport,
+                tcp_flags,
+                icmp_type,
+                icmp_code: 0,
+                ifname: outbound.or(inbound).unwrap_or_default(),
+                out,
+                len: sim::packet_bytes(flow.proto),
+            };
+            let v = sim::filter_packet(&file, &p).map_err(|e| format!("packet: {e}"))?;
+            let _ = std::io::stdout().write_all(verdict_text(&v).as_bytes());
+            Ok(())
+        }
         SimCommand::Path => {
             println!("{}", file.path().display());
             Ok(())
         }
     }
+}
+
+/// TCP flags written as `ipf.conf` does (`FSRPAUEC`).
+fn tcp_flags(s: &str) -> Result<u8, String> {
+    s.chars().try_fold(0u8, |acc, c| {
+        "FSRPAUEC"
+            .find(c)
+            .map(|i| acc | (1 << i))
+            .ok_or_else(|| format!("--flags {s}: '{c}' is not one of FSRPAUEC"))
+    })
+}
+
+/// What `xbow sim packet` prints: the decision, then what made it.
+fn verdict_text(v: &sim::Verdict) -> String {
+    let rule = |r: &crate::ipf::FilterRule| r.to_string();
+    let mut s = format!("{}\n", if v.passed() { "pass" } else { "block" });
+    match (&v.by_state, &v.rule) {
+        (Some(st), r) => {
+            s += &format!("\tstate: {}/{}\n", st[0], st[1]);
+            if let Some(r) = r {
+                s += &format!("\trule: {}\n", rule(r));
+            }
+        }
+        (None, Some(r)) => s += &format!("\trule: {}\n", rule(r)),
+        (None, None) => s += "\tno rule matched: the default (pass)\n",
+    }
+    if v.state_created {
+        s += "\tstate: created\n";
+    }
+    s
 }
 
 /// The packet `xbow sim nat-flow` describes.

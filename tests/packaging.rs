@@ -420,7 +420,7 @@ fn the_manifest_delivers_exactly_the_proto_area() {
         );
         assert!(a.get("mediator").is_none(), "{path}: no mediator (README)");
     }
-    for l in ["dladm", "dlstat", "ipnat"] {
+    for l in ["dladm", "dlstat", "ipnat", "ipf", "ipfstat"] {
         assert!(links.contains(format!("opt/ooce/xbow/bin/{l}").as_str()));
     }
     assert!(links.contains("opt/ooce/bin/xbow"));
@@ -443,7 +443,10 @@ fn nothing_goes_over_the_system_tools() {
     for line in read("pkgsrc/net/xbow/PLIST").lines() {
         assert!(!line.starts_with("sbin/"), "PLIST: {line}");
         assert!(
-            !matches!(line, "bin/dladm" | "bin/ipnat" | "bin/dlstat"),
+            !matches!(
+                line,
+                "bin/dladm" | "bin/ipnat" | "bin/dlstat" | "bin/ipf" | "bin/ipfstat"
+            ),
             "PLIST: {line} would shadow the system tool"
         );
     }

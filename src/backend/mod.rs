@@ -4,6 +4,7 @@
 //! kernel answer, with a [`DlStatus`].
 
 pub mod files;
+pub mod filter;
 pub mod host;
 pub mod illumos;
 #[cfg(target_os = "linux")]
@@ -220,6 +221,23 @@ fn open_illumos_nat() -> nat::NatResult<Box<dyn nat::Nat>> {
     Err(nat::NatError::Backend(
         "the illumos /dev/ipnat backend is not available in this build".to_string(),
     ))
+}
+
+/// Open the packet filter backend `kind`. The illumos one (`/dev/ipf`)
+/// and the Linux one (nftables) are not written yet: the Linux backend's
+/// state refuses filter rules when it is realized.
+pub fn open_filter(kind: Kind) -> filter::FilterResult<Box<dyn filter::Filter>> {
+    let file = match kind {
+        Kind::Sim => sim::StateFile::from_env(),
+        Kind::Linux => linux_state(),
+        Kind::Illumos => {
+            return Err(filter::FilterError::Backend(
+                "the illumos /dev/ipf backend is not available in this build yet".to_string(),
+            ));
+        }
+    };
+    let file = file.map_err(|e| filter::FilterError::Backend(e.to_string()))?;
+    Ok(Box::new(sim::SimFilter::open(file)))
 }
 
 /// The name databases of the host xbow runs on: the system's on illumos,

@@ -1,20 +1,41 @@
-//! A first `xbow ipf`: illumos `ipf(8)`'s option string and usage, with
-//! what needs no kernel: `-n` (parse only), `-v` (print each rule as
-//! `ipf_addrule()` does), `-6` and `-f FILE|-`, taken in command-line
-//! order as `ipf` takes them. Loading rules (`-f` without `-n`) and the
-//! other options are refused for now, naming the option.
+//! The `ipf` command: illumos `ipf(8)`'s options, executed in
+//! command-line order as `ipf.c`'s `main` does, its messages and exit
+//! statuses, over the filter backend.
+//!
+//! `-f FILE` reads and parses the whole file before the kernel is
+//! touched, so a syntax error loads nothing (illumos exits 1 there too,
+//! after loading the rules before it). Then, as illumos does, each rule
+//! goes to the kernel on its own and a refusal is reported with its line
+//! and passed over (exit 0).
 
-use super::parser::{self, Event, Options};
+use super::parser::{self, Event, Options, ParsedRule};
 use super::print::{PrintOpts, printfr};
+use super::rule::FilterRule;
+use crate::backend::files;
+use crate::backend::filter::{
+    Errno, FF_LOGBLOCK, FF_LOGNOMATCH, FF_LOGPASS, FLUSH_IN, FLUSH_INACTIVE, FLUSH_OUT,
+    FLUSH_TABLE_ALL, FLUSH_TABLE_CLOSING, Filter, FilterError, FilterStats, LoadFailure, Set, load,
+};
+use crate::backend::netdb::Netdb;
 use crate::getopt::{Getopt, Opt};
 use crate::ipfilter::print::Out;
-use std::io::{Read, Write};
+use std::io::{self, Write};
 
 /// The option string of illumos `ipf`.
 const OPTSTRING: &str = "6Ac:dDEf:F:GIl:noPrRsT:vVyzZ";
-/// `OPT_VERBOSE` and `OPT_DONOTHING` (`opts.h`).
+/// `opts.h` bits `ipf` uses.
+const OPT_REMOVE: u32 = 0x1;
+const OPT_DEBUG: u32 = 0x2;
 const OPT_VERBOSE: u32 = 0x40;
 const OPT_DONOTHING: u32 = 0x80;
+const OPT_ZERORULEST: u32 = 0x10000;
+const OPT_INACTIVE: u32 = 0x80000;
+const OPT_NORESOLVE: u32 = 0x8000000;
+/// `EBADF`: an ioctl on the descriptor -1.
+const EBADF: Errno = Errno(9);
+/// `IPL_VERSION` and the `sizeof(frentry_t)` of a current build.
+const IPL_VERSION: &str = "IP Filter: v4.1.9";
+const FRENTRY_SIZE: usize = 608;
 
 fn usage(err: &mut dyn Write) -> i32 {
     let _ = err.write_all(
@@ -23,15 +44,668 @@ fn usage(err: &mut dyn Write) -> i32 {
     1
 }
 
+/// The descriptor `opendevice()` leaves.
+enum Dev {
+    /// Not opened yet.
+    Closed,
+    /// `open` failed: the descriptor stays -1.
+    Failed,
+    Open(Box<dyn Filter>),
+}
+
+/// What `opendevice()` returned.
+enum Opened {
+    /// -2: `-n`, a failed version check or zone: nothing is done.
+    Skip,
+    /// A descriptor (possibly -1).
+    Fd,
+}
+
+/// How a run ends early.
+enum Stop {
+    Exit(i32),
+    Io(io::Error),
+}
+
+impl From<io::Error> for Stop {
+    fn from(e: io::Error) -> Stop {
+        Stop::Io(e)
+    }
+}
+
+struct Ipf<'a> {
+    opts: u32,
+    v6: bool,
+    dev: Dev,
+    /// A zone operand: the sim has no zone stacks.
+    zone: Option<String>,
+    /// `--atomic` (xbow's): each `-f` loads all its rules or none.
+    atomic: bool,
+    db: Box<dyn Netdb>,
+    out: &'a mut dyn Write,
+    err: &'a mut dyn Write,
+}
+
+/// `%#x`: `0` for zero, else `0x…`.
+pub fn hash_x(v: u32) -> String {
+    if v == 0 {
+        "0".into()
+    } else {
+        format!("{v:#x}")
+    }
+}
+
+impl Ipf<'_> {
+    fn on(&self, bit: u32) -> bool {
+        self.opts & bit != 0
+    }
+
+    /// Messages go to stderr after what stdout already holds.
+    fn eprint(&mut self, s: &str) -> io::Result<()> {
+        self.out.flush()?;
+        self.err.write_all(s.as_bytes())
+    }
+
+    fn perror(&mut self, prefix: &str, e: &FilterError) -> io::Result<()> {
+        self.eprint(&format!("{prefix}: {e}\n"))
+    }
+
+    fn set(&self) -> Set {
+        if self.on(OPT_INACTIVE) {
+            Set::Inactive
+        } else {
+            Set::Active
+        }
+    }
+
+    /// `opendevice(ipfname, check)`.
+    fn opendevice(&mut self, check: bool) -> io::Result<Opened> {
+        if self.on(OPT_DONOTHING) {
+            return Ok(Opened::Skip);
+        }
+        if let Some(z) = self.zone.clone() {
+            self.eprint(&format!("Could not find running zone: {z}\n"))?;
+            return Ok(Opened::Skip);
+        }
+        if matches!(self.dev, Dev::Closed) {
+            let b = crate::backend::Kind::from_env()
+                .map_err(FilterError::Backend)
+                .and_then(crate::backend::open_filter);
+            let mut b = match b {
+                Ok(b) => b,
+                Err(e) => {
+                    self.perror("open device", &e)?;
+                    self.dev = Dev::Failed;
+                    return Ok(Opened::Fd);
+                }
+            };
+            // checkrev() before open(): a failed check leaves the
+            // descriptor -1.
+            if check && b.check_version().is_err() {
+                self.eprint("User/kernel version check failed\n")?;
+                return Ok(Opened::Skip);
+            }
+            self.dev = match b.open(true) {
+                Ok(()) => Dev::Open(b),
+                Err(e) => {
+                    self.perror("open device", &e)?;
+                    Dev::Failed
+                }
+            };
+            return Ok(Opened::Fd);
+        }
+        if check
+            && let Dev::Open(b) = &mut self.dev
+            && b.check_version().is_err()
+        {
+            self.eprint("User/kernel version check failed\n")?;
+            return Ok(Opened::Skip);
+        }
+        Ok(Opened::Fd)
+    }
+
+    /// One ioctl on the descriptor (`EBADF` on -1).
+    fn ioctl<T>(
+        &mut self,
+        f: impl FnOnce(&mut dyn Filter) -> Result<T, FilterError>,
+    ) -> Result<T, FilterError> {
+        match &mut self.dev {
+            Dev::Open(b) => f(b.as_mut()),
+            _ => Err(EBADF.into()),
+        }
+    }
+
+    fn printfr(&self, o: &mut Out, r: &FilterRule) {
+        let popts = PrintOpts {
+            v6: self.v6,
+            unresolved: None,
+        };
+        printfr(o, self.db.as_ref(), r, &popts);
+    }
+
+    /// `procfile()`: parse the whole file, then hand each rule to the
+    /// filter (all at once where the backend keeps one state).
+    fn procfile(&mut self, file: &str) -> Result<(), Stop> {
+        let _ = self.opendevice(true)?;
+        // A read error ends the input, as fgetc() returning EOF does; an
+        // endless input is refused.
+        let read = if file == "-" {
+            files::read_limited_lossy(io::stdin().lock(), files::NAT_CONF_MAX)
+        } else {
+            match std::fs::File::open(file) {
+                Ok(f) => files::read_limited_lossy(f, files::NAT_CONF_MAX),
+                Err(e) => {
+                    let msg = Errno::from_io(&e);
+                    self.eprint(&format!("fopen({file}) failed: {msg}\n"))?;
+                    return Ok(());
+                }
+            }
+        };
+        let text = match read {
+            Ok(t) => t,
+            Err(e) => {
+                let name = if file == "-" { "standard input" } else { file };
+                self.eprint(&format!("ipf: {name}: {e}\n"))?;
+                return Err(Stop::Exit(1));
+            }
+        };
+        let mut events = Vec::new();
+        let r = parser::parse(&text, Options { v6: self.v6 }, self.db.as_ref(), &mut |e| {
+            events.push(e)
+        });
+        if let Err(e) = r {
+            // Nothing is loaded; what `-v` would have shown is shown.
+            for ev in &events {
+                match ev {
+                    Event::Rule(r) if self.on(OPT_VERBOSE) => {
+                        let mut o = Out::default();
+                        self.printfr(&mut o, &r.rule);
+                        self.out.write_all(&o.out)?;
+                    }
+                    Event::Stderr(m) => self.eprint(&String::from_utf8_lossy(m))?,
+                    _ => {}
+                }
+            }
+            self.out.flush()?;
+            self.err.write_all(&e.to_bytes())?;
+            return Err(Stop::Exit(1));
+        }
+        let rules: Vec<&ParsedRule> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Rule(r) => Some(r),
+                _ => None,
+            })
+            .collect();
+        let at_once = !self.on(OPT_ZERORULEST | OPT_DONOTHING);
+        let (set, remove, atomic) = (self.set(), self.on(OPT_REMOVE), self.atomic);
+        let outcomes = match &mut self.dev {
+            Dev::Open(b) if at_once => {
+                let list: Vec<&FilterRule> = rules.iter().map(|r| &r.rule).collect();
+                match load(b.as_mut(), &list, set, remove, atomic) {
+                    Ok(o) => o.into_iter().map(Some).collect(),
+                    Err(f) => {
+                        let pr = rules[f.index];
+                        return self.load_failed(&events, pr, f);
+                    }
+                }
+            }
+            // One ioctl per rule as it is printed (`-z`, `-n`, no device).
+            _ => Vec::new(),
+        };
+        self.replay(&events, &outcomes)?;
+        Ok(())
+    }
+
+    /// The events of a parse in order: parser messages, and each rule
+    /// printed (`-v`) then its outcome reported. Without an outcome the
+    /// rule's ioctl is made here.
+    fn replay(
+        &mut self,
+        events: &[Event],
+        outcomes: &[Option<Result<(), FilterError>>],
+    ) -> io::Result<()> {
+        let mut i = 0;
+        for ev in events {
+            match ev {
+                Event::Rule(r) => {
+                    let outcome = outcomes.get(i).cloned().flatten();
+                    self.addrule(&r.rule, r.add_line, outcome)?;
+                    i += 1;
+                }
+                Event::Stderr(m) => self.eprint(&String::from_utf8_lossy(m))?,
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// `--atomic`: a rule was refused and nothing of the file stays.
+    fn load_failed(
+        &mut self,
+        events: &[Event],
+        pr: &ParsedRule,
+        f: LoadFailure,
+    ) -> Result<(), Stop> {
+        let (verb, done, undo) = if self.on(OPT_REMOVE) {
+            ("ioctl(delete rule)", "removed", "added back")
+        } else {
+            ("ioctl(add/insert rule)", "added", "removed")
+        };
+        if self.on(OPT_VERBOSE) {
+            let mut o = Out::default();
+            let mut n = 0;
+            for ev in events {
+                if let Event::Rule(r) = ev
+                    && n <= f.index
+                {
+                    self.printfr(&mut o, &r.rule);
+                    n += 1;
+                }
+            }
+            self.out.write_all(&o.out)?;
+        }
+        self.perror(&format!("{}:{verb}", pr.add_line), &f.error)?;
+        for (r, e) in &f.undo_failures {
+            self.eprint(&format!("ipf: rule '{r}' could not be {undo}: {e}\n"))?;
+        }
+        let k = f.done;
+        let clean = f.undo_failures.is_empty();
+        let before = match (k, clean) {
+            (0, _) => String::new(),
+            (1, true) => format!("; the rule {done} before it was {undo}"),
+            (_, true) => format!("; the {k} rules {done} before it were {undo}"),
+            (_, false) => format!("; the {k} rules {done} before it could not all be {undo}"),
+        };
+        let nothing = if clean {
+            format!(", nothing was {done}")
+        } else {
+            String::new()
+        };
+        self.eprint(&format!(
+            "ipf: rule {} (line {}) was not {done}: {}{before}{nothing}\n",
+            pr.number, pr.line, f.error
+        ))?;
+        Err(Stop::Exit(1))
+    }
+
+    /// `ipf_addrule()`: print with `-v`, then the ioctl of the mode (or
+    /// its `outcome`, made already).
+    fn addrule(
+        &mut self,
+        rule: &FilterRule,
+        line: i32,
+        outcome: Option<Result<(), FilterError>>,
+    ) -> io::Result<()> {
+        if self.on(OPT_VERBOSE) {
+            let mut o = Out::default();
+            self.printfr(&mut o, rule);
+            self.out.write_all(&o.out)?;
+        }
+        let set = self.set();
+        let nothing = self.on(OPT_DONOTHING);
+        if self.on(OPT_ZERORULEST) {
+            match self.ioctl(|b| b.zero_rule(rule, set)) {
+                Ok(z) => {
+                    let mut o = Out::default();
+                    o.s(&format!("hits {} bytes {} ", z.hits, z.bytes));
+                    self.printfr(&mut o, &z.rule);
+                    self.out.write_all(&o.out)?;
+                }
+                Err(e) if !nothing => self.perror(&format!("{line}:ioctl(SIOCZRLST)"), &e)?,
+                Err(_) => {}
+            }
+        } else if self.on(OPT_REMOVE) {
+            let res = outcome.unwrap_or_else(|| self.ioctl(|b| b.remove_rule(rule, set)));
+            // ipf_y.y's inverted test: only `-n` reports.
+            if let Err(e) = res
+                && nothing
+            {
+                self.perror(&format!("{line}:ioctl(delete rule)"), &e)?;
+            }
+        } else {
+            let res = outcome.unwrap_or_else(|| self.ioctl(|b| b.add_rule(rule, set)));
+            if let Err(e) = res
+                && !nothing
+            {
+                self.perror(&format!("{line}:ioctl(add/insert rule)"), &e)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `flushfilter()`.
+    fn flushfilter(&mut self, arg: &str) -> Result<(), Stop> {
+        let verbose = self.opts & (OPT_DONOTHING | OPT_VERBOSE) == OPT_VERBOSE;
+        let v6 = self.v6;
+        let ioctl = if v6 {
+            "ioctl(SIOCIPFL6)"
+        } else {
+            "ioctl(SIOCIPFFL)"
+        };
+        if arg == "S" || arg == "s" {
+            let which = if arg == "S" {
+                FLUSH_TABLE_ALL
+            } else {
+                FLUSH_TABLE_CLOSING
+            };
+            if matches!(self.opendevice(true)?, Opened::Skip) {
+                return Err(Stop::Exit(1));
+            }
+            let n = match self.ioctl(|b| b.flush_states(which, v6)) {
+                Ok(n) => n,
+                Err(e) => {
+                    self.perror(ioctl, &e)?;
+                    return Err(Stop::Exit(1));
+                }
+            };
+            if verbose {
+                write!(
+                    self.out,
+                    "remove flags {arg} ({which})\nremoved {n} filter rules\n"
+                )?;
+            }
+            return Ok(());
+        }
+        let mut fl = 0u32;
+        if arg.contains(['i', 'I']) {
+            fl = FLUSH_IN;
+        }
+        if arg.contains(['o', 'O']) {
+            fl = FLUSH_OUT;
+        }
+        if arg.contains(['a', 'A']) {
+            fl = FLUSH_IN | FLUSH_OUT;
+        }
+        if self.on(OPT_INACTIVE) {
+            fl |= FLUSH_INACTIVE;
+        }
+        if matches!(self.opendevice(true)?, Opened::Skip) {
+            return Err(Stop::Exit(1));
+        }
+        let n = match self.ioctl(|b| b.flush(fl, v6)) {
+            Ok(n) => n,
+            Err(e) => {
+                self.perror(ioctl, &e)?;
+                return Err(Stop::Exit(1));
+            }
+        };
+        if verbose {
+            let i = if fl & FLUSH_IN != 0 { "I" } else { "" };
+            let o = if fl & FLUSH_OUT != 0 { "O" } else { "" };
+            write!(
+                self.out,
+                "remove flags {i}{o} ({})\nremoved {n} filter rules\n",
+                fl as i32
+            )?;
+        }
+        Ok(())
+    }
+
+    /// `get_flags()`.
+    fn get_flags(&mut self) -> io::Result<u32> {
+        if matches!(self.opendevice(true)?, Opened::Skip) {
+            return Ok(0);
+        }
+        match self.ioctl(|b| b.log_flags()) {
+            Ok(f) => Ok(f),
+            Err(e) => {
+                self.perror("SIOCGETFF", &e)?;
+                Ok(0)
+            }
+        }
+    }
+
+    /// `packetlogon()`.
+    fn packetlogon(&mut self, arg: &str) -> Result<(), Stop> {
+        let verbose = self.opts & (OPT_DONOTHING | OPT_VERBOSE) == OPT_VERBOSE;
+        let mut flag = self.get_flags()?;
+        if flag != 0 && verbose {
+            writeln!(self.out, "log flag is currently {}", hash_x(flag))?;
+        }
+        flag &= !(FF_LOGPASS | FF_LOGNOMATCH | FF_LOGBLOCK);
+        let mut set = false;
+        if arg.contains("pass") {
+            flag |= FF_LOGPASS;
+            set = true;
+            if verbose {
+                writeln!(self.out, "set log flag: pass")?;
+            }
+        }
+        if arg.contains("nomatch") {
+            flag |= FF_LOGNOMATCH;
+            set = true;
+            if verbose {
+                writeln!(self.out, "set log flag: nomatch")?;
+            }
+        }
+        if arg.contains("block") || arg.contains('d') {
+            flag |= FF_LOGBLOCK;
+            set = true;
+            if verbose {
+                writeln!(self.out, "set log flag: block")?;
+            }
+        }
+        if arg.contains("none") {
+            set = true;
+            if verbose {
+                writeln!(self.out, "disable all log flags")?;
+            }
+        }
+        if set {
+            if matches!(self.opendevice(true)?, Opened::Fd)
+                && let Err(e) = self.ioctl(|b| b.set_log_flags(flag))
+            {
+                self.perror("ioctl(SIOCSETFF)", &e)?;
+            }
+            if verbose {
+                writeln!(self.out, "log flags are now {}", hash_x(flag))?;
+            }
+        }
+        if arg.contains("state") || arg.contains("nat") {
+            self.eprint(
+                "ipf: -l state/nat: the state and NAT log flags are not simulated by xbow\n",
+            )?;
+        }
+        Ok(())
+    }
+
+    /// `-s`: `swapactive()`.
+    fn swapactive(&mut self) -> io::Result<()> {
+        let mut set = 2;
+        if matches!(self.opendevice(true)?, Opened::Fd) {
+            match self.ioctl(|b| b.swap()) {
+                Ok(s) => set = s,
+                Err(e) => return self.perror("ioctl(SIOCSWAPA)", &e),
+            }
+        }
+        writeln!(self.out, "Set {set} now inactive")
+    }
+
+    /// `-y`: `ipf_frsync()`; the sim has no interface pointers to renew.
+    fn frsync(&mut self) -> io::Result<()> {
+        if matches!(self.opendevice(true)?, Opened::Fd)
+            && let Err(e) = self.ioctl(|b| b.stats().map(|_| ()))
+        {
+            return self.perror("SIOCFRSYN", &e);
+        }
+        writeln!(self.out, "filter sync'd")
+    }
+
+    /// `-E`/`-D`.
+    fn enable(&mut self, on: bool) -> io::Result<()> {
+        if matches!(self.opendevice(false)?, Opened::Skip) {
+            return Ok(());
+        }
+        match self.ioctl(|b| b.enable(on)) {
+            Err(FilterError::Errno(Errno::EBUSY)) => {
+                self.eprint("IP FIlter: already initialized\n")
+            }
+            Err(e) => self.perror("SIOCFRENB", &e),
+            Ok(()) => Ok(()),
+        }
+    }
+
+    /// `-Z`: `zerostats()`.
+    fn zerostats(&mut self) -> Result<(), Stop> {
+        if matches!(self.opendevice(true)?, Opened::Skip) {
+            return Ok(());
+        }
+        match self.ioctl(|b| b.zero_stats()) {
+            Ok(s) => {
+                self.out.write_all(showstats(&s).as_bytes())?;
+                Ok(())
+            }
+            Err(e) => {
+                self.perror("ioctl(SIOCFRZST)", &e)?;
+                Err(Stop::Exit(255))
+            }
+        }
+    }
+
+    /// `-V`: `showversion()`.
+    fn showversion(&mut self) -> Result<(), Stop> {
+        writeln!(self.out, "ipf: {IPL_VERSION} ({FRENTRY_SIZE})")?;
+        let b = crate::backend::Kind::from_env()
+            .map_err(FilterError::Backend)
+            .and_then(crate::backend::open_filter)
+            .and_then(|mut b| b.open(false).map(|()| b));
+        let mut b = match b {
+            Ok(b) => b,
+            Err(e) => {
+                self.perror("open device", &e)?;
+                return Err(Stop::Exit(1));
+            }
+        };
+        if let Some(z) = &self.zone {
+            let z = z.clone();
+            self.eprint(&format!("Could not find running zone: {z}\n"))?;
+            return Err(Stop::Exit(1));
+        }
+        let fs = match b.stats() {
+            Ok(s) => s,
+            Err(e) => {
+                self.perror("ioctl(SIOCGETFS)", &e)?;
+                return Err(Stop::Exit(1));
+            }
+        };
+        let flags = self.get_flags()?;
+        self.out.write_all(version_text(&fs, flags).as_bytes())?;
+        Ok(())
+    }
+}
+
+/// The lines of `showversion()` after the first.
+pub fn version_text(fs: &FilterStats, flags: u32) -> String {
+    let mut names = Vec::new();
+    for (bit, name) in [
+        (FF_LOGPASS, "pass"),
+        (FF_LOGBLOCK, "block"),
+        (FF_LOGNOMATCH, "nomatch"),
+        (crate::backend::filter::FF_BLOCKNONIP, "nonip"),
+    ] {
+        if flags & bit != 0 {
+            names.push(name);
+        }
+    }
+    let list = if names.is_empty() {
+        "none set".to_string()
+    } else {
+        names.join(", ")
+    };
+    let cmd = fs.defpass & 0xf;
+    let def = match cmd {
+        2 => "pass",
+        1 => "block",
+        _ => "nomatch -> block",
+    };
+    format!(
+        "Kernel: {:<32.32}\nRunning: {}\nLog Flags: {} = {list}\nDefault: {def} all, Logging: {}available\nActive list: {}\nFeature mask: {}\n",
+        fs.version,
+        if fs.running > 0 { "yes" } else { "no" },
+        hash_x(flags),
+        if fs.logging { "" } else { "un" },
+        fs.active,
+        hash_x(fs.features),
+    )
+}
+
+/// `showstats()` of `ipf.c` (`ipf -Z`).
+pub fn showstats(fs: &FilterStats) -> String {
+    let [i, o] = &fs.st;
+    format!(
+        "bad packets:\t\tin {}\tout {}\n input packets:\t\tblocked {} passed {} nomatch {} counted {}\noutput packets:\t\tblocked {} passed {} nomatch {} counted {}\n input packets logged:\tblocked {} passed {}\noutput packets logged:\tblocked {} passed {}\n packets logged:\tinput {}-{} output {}-{}\n",
+        i.bad,
+        o.bad,
+        i.block,
+        i.pass,
+        i.nom,
+        i.acct,
+        o.block,
+        o.pass,
+        o.nom,
+        i.acct,
+        i.bpkl,
+        i.ppkl,
+        o.bpkl,
+        o.ppkl,
+        i.pkl,
+        i.skip,
+        o.pkl,
+        o.skip,
+    )
+}
+
 /// Run `ipf` with `args` (`args[0]` the name it was invoked as).
 pub fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let prog = args.first().map(String::as_str).unwrap_or("ipf");
+    // `--atomic` is xbow's own; taken out before getopt sees the options.
+    let atomic = args.iter().skip(1).any(|a| a == "--atomic");
+    let args: Vec<String> = args
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| *i == 0 || *a != "--atomic")
+        .map(|(_, a)| a.clone())
+        .collect();
+    let args = &args[..];
     if args.len() < 2 {
         return usage(err);
     }
-    let mut opts = 0u32;
-    let mut v6 = false;
-    let db = crate::backend::system_netdb();
+    // `getzonearg()`: the first operand after the options is the zone.
+    let mut g = Getopt::posix(args, OPTSTRING);
+    let mut bad = false;
+    for o in g.by_ref() {
+        bad |= !matches!(o, Opt::Flag(..));
+    }
+    let operands = g.operands();
+    if !bad && args.len() - operands.len() < 2 {
+        return usage(err);
+    }
+    let mut ipf = Ipf {
+        opts: 0,
+        v6: false,
+        dev: Dev::Closed,
+        zone: operands.first().cloned(),
+        atomic,
+        db: crate::backend::system_netdb(),
+        out,
+        err,
+    };
+    match run(&mut ipf, prog, args) {
+        Ok(()) => {
+            let _ = ipf.out.flush();
+            0
+        }
+        // stdout or stderr is gone (a closed pipe): stop quietly.
+        Err(Stop::Io(e)) => i32::from(e.kind() != io::ErrorKind::BrokenPipe),
+        Err(Stop::Exit(n)) => {
+            let _ = ipf.out.flush();
+            n
+        }
+    }
+}
+
+fn run(ipf: &mut Ipf, prog: &str, args: &[String]) -> Result<(), Stop> {
     for opt in Getopt::posix(args, OPTSTRING) {
         let (c, v) = match opt {
             Opt::Flag(c, v) => (c, v.unwrap_or_default()),
@@ -41,79 +715,48 @@ pub fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                 } else {
                     "option requires an argument"
                 };
-                let _ = writeln!(err, "{prog}: {what} -- {c}");
-                return usage(err);
+                ipf.out.flush()?;
+                writeln!(ipf.err, "{prog}: {what} -- {c}")?;
+                return Err(Stop::Exit(usage(ipf.err)));
             }
         };
         match c {
-            '6' => v6 = true,
-            // `opts += OPT_VERBOSE`: `-vv` is `-n` without `-v`.
-            'v' => opts = opts.wrapping_add(OPT_VERBOSE),
-            'n' => opts ^= OPT_DONOTHING,
-            'R' | 'o' | 'G' => {}
-            'f' if opts & OPT_DONOTHING != 0 => {
-                let code = procfile(&v, v6, opts & OPT_VERBOSE != 0, db.as_ref(), out, err);
-                if code != 0 {
-                    return code;
+            '6' => ipf.v6 = true,
+            'A' => ipf.opts &= !OPT_INACTIVE,
+            'c' if v == "c" => {
+                ipf.eprint("ipf: -cc: xbow does not emit C code for rules\n")?;
+                return Err(Stop::Exit(1));
+            }
+            'c' => {}
+            'd' => ipf.opts ^= OPT_DEBUG,
+            'D' => ipf.enable(false)?,
+            'E' => ipf.enable(true)?,
+            'f' => ipf.procfile(&v)?,
+            'F' => ipf.flushfilter(&v)?,
+            'G' | 'o' => {}
+            'I' => ipf.opts ^= OPT_INACTIVE,
+            'l' => ipf.packetlogon(&v)?,
+            'n' => ipf.opts ^= OPT_DONOTHING,
+            'P' => {
+                ipf.eprint("ipf: -P: the authentication device is not simulated by xbow\n")?;
+                return Err(Stop::Exit(1));
+            }
+            'r' => ipf.opts ^= OPT_REMOVE,
+            'R' => ipf.opts ^= OPT_NORESOLVE,
+            's' => ipf.swapactive()?,
+            'T' => {
+                if matches!(ipf.opendevice(true)?, Opened::Fd) {
+                    ipf.eprint("ipf: -T: tunables are not simulated by xbow\n")?;
                 }
             }
-            c => {
-                let _ = writeln!(
-                    err,
-                    "{prog}: -{c}: not implemented yet by xbow (only -n, -v, -6, -f)"
-                );
-                return 1;
-            }
+            // `opts += OPT_VERBOSE`: `-vv` is `-n` without `-v`.
+            'v' => ipf.opts = ipf.opts.wrapping_add(OPT_VERBOSE),
+            'V' => ipf.showversion()?,
+            'y' => ipf.frsync()?,
+            'z' => ipf.opts ^= OPT_ZERORULEST,
+            'Z' => ipf.zerostats()?,
+            _ => {}
         }
     }
-    let _ = out.flush();
-    0
-}
-
-/// `procfile()` under `-n`: parse, print each rule with `-v`.
-fn procfile(
-    file: &str,
-    v6: bool,
-    verbose: bool,
-    db: &dyn crate::backend::netdb::Netdb,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> i32 {
-    let text = if file == "-" {
-        let mut b = Vec::new();
-        std::io::stdin().read_to_end(&mut b).map(|_| b)
-    } else {
-        std::fs::read(file)
-    };
-    let text = match text {
-        Ok(t) => t,
-        Err(e) => {
-            let msg = crate::backend::nat::Errno::from_io(&e);
-            let _ = writeln!(err, "fopen({file}) failed: {msg}");
-            return 0;
-        }
-    };
-    let mut o = Out::default();
-    let popts = PrintOpts {
-        v6,
-        unresolved: None,
-    };
-    let r = parser::parse(&text, Options { v6 }, db, &mut |e| match e {
-        Event::Rule(r) if verbose => printfr(&mut o, db, &r.rule, &popts),
-        Event::Rule(_) | Event::Loopback(_) => {}
-        Event::Stderr(m) => {
-            let _ = out.write_all(&o.out);
-            o.out.clear();
-            let _ = err.write_all(&m);
-        }
-    });
-    let _ = out.write_all(&o.out);
-    match r {
-        Ok(()) => 0,
-        Err(e) => {
-            let _ = out.flush();
-            let _ = err.write_all(&e.to_bytes());
-            1
-        }
-    }
+    Ok(())
 }

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod parser;
 pub mod print;
 pub mod rule;
+pub mod stat;
 pub mod words;
 
 pub use cli::main;

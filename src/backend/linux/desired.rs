@@ -237,6 +237,12 @@ pub(super) fn running_zone_of<'a>(st: &'a SimState, link: &str) -> Option<&'a st
 
 impl Desired {
     pub(super) fn of(st: &SimState) -> Result<Desired, String> {
+        if st.filter.has_rules() {
+            return Err(
+                "IP Filter packet filter rules: the Linux backend cannot realize them yet (flush them with `xbow ipf -Fa -IFa -FS`)"
+                    .to_string(),
+            );
+        }
         let mut d = Desired::default();
         // VLAN links first: the VNICs with their VID go over them.
         for l in st.links().iter().filter(|l| l.class == LinkClass::Vlan) {
@@ -437,5 +443,23 @@ mod tests {
             Desired::of(&st).unwrap_err(),
             "VLAN stub5000 over etherstub stub0: the Linux backend makes VLAN links over physical links only"
         );
+    }
+
+    #[test]
+    fn filter_rules_are_refused_for_now() {
+        let st: SimState = serde_json::from_value(serde_json::json!({
+            "version": 1,
+            "links": [],
+            "filter": { "sets": [[{ "id": 1, "rule": {} }], []] }
+        }))
+        .unwrap();
+        assert!(Desired::of(&st).unwrap_err().starts_with(
+            "IP Filter packet filter rules: the Linux backend cannot realize them yet"
+        ));
+        // Counters alone are no rules.
+        let mut st = st;
+        st.filter.sets[0].clear();
+        st.filter.stats[0].pass = 3;
+        assert!(Desired::of(&st).is_ok());
     }
 }

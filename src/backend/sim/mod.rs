@@ -3,6 +3,8 @@
 
 mod check;
 mod datalink;
+mod filter;
+mod filter_state;
 mod hardware;
 mod host;
 mod linkprop;
@@ -17,9 +19,11 @@ mod state_file;
 mod traffic;
 
 pub use datalink::SimDatalink;
+pub use filter::{Packet, SimFilter, Verdict, filter_packet};
+pub use filter_state::FilterState;
 pub use host::SimHost;
 pub use linkprop::mtu_of;
-pub use nat::{Flow, FlowDir, FlowError, SimNat, nat_flow};
+pub use nat::{Flow, FlowDir, FlowError, SimNat, nat_flow, packet_bytes};
 pub use nat_state::NatState;
 pub use netdb::BuiltinNetdb;
 pub use path::overlay_path;

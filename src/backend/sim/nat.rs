@@ -137,7 +137,10 @@ fn remove_from(nat: &mut NatState, n: &NatRule) -> NatResult<()> {
 }
 
 /// Run `f` on the whole state under the lock; store only if it succeeds.
-fn change<T>(file: &StateFile, f: impl FnOnce(&mut SimState) -> NatResult<T>) -> NatResult<T> {
+pub(super) fn change<T>(
+    file: &StateFile,
+    f: impl FnOnce(&mut SimState) -> NatResult<T>,
+) -> NatResult<T> {
     let mut result = None;
     let r = transact(file, |st| {
         let mut copy = st.clone();
@@ -418,6 +421,10 @@ pub enum FlowError {
     NoAddress(String),
     #[error("rule '{0}' has no free port for this packet")]
     NoPort(String),
+    /// IP Filter blocked the packet (`fr_check`): the direction's filter
+    /// and the rule that decided.
+    #[error("blocked by the {dir} filter: {rule}")]
+    Blocked { dir: &'static str, rule: String },
     #[error("{0}")]
     Backend(String),
 }
@@ -612,25 +619,68 @@ fn next_port(nat: &NatState, rule_i: usize, addr: Ipv4Addr, proto: u8) -> Option
 pub fn nat_flow(file: &StateFile, f: &Flow) -> Result<NatSession, FlowError> {
     let mut result: Option<Result<NatSession, FlowError>> = None;
     let r = change(file, |st| {
+        let nat_before = st.nat.clone();
         let r = flow_in_state(st, f);
-        if let Ok(s) = &r {
-            let inbound = matches!(f.dir, FlowDir::In(_));
-            let inside = if inbound { s.inside.v4() } else { f.src };
-            let ifname = s.ifnames[0].to_string();
-            super::traffic::count(st, &ifname, inside, packet_bytes(f.proto), !inbound);
-        }
-        let ok = r.is_ok();
-        result = Some(r);
-        if ok {
-            Ok(())
+        let inbound = matches!(f.dir, FlowDir::In(_));
+        // IP Filter in `fr_check`'s order: an inbound packet meets the
+        // in-filter after rdr (translated), an outbound one the out-filter
+        // before map (as the inside host sent it).
+        let v = super::filter::fr_check(&mut st.filter, &filter_packet(f, r.as_ref().ok()));
+        let r = if v.passed() {
+            r
         } else {
-            Err(NatError::Backend(String::new()))
+            Err(FlowError::Blocked {
+                dir: if inbound { "in" } else { "out" },
+                rule: v
+                    .rule
+                    .map_or_else(|| "keep state limit".into(), |r| r.to_string()),
+            })
+        };
+        match &r {
+            Ok(s) => {
+                let inside = if inbound { s.inside.v4() } else { f.src };
+                let ifname = s.ifnames[0].to_string();
+                super::traffic::count(st, &ifname, inside, packet_bytes(f.proto), !inbound);
+            }
+            // Nothing of the NAT table changes; the filter's counters do.
+            Err(_) => st.nat = nat_before,
         }
+        result = Some(r);
+        Ok(())
     });
     match (result, r) {
-        (Some(res), _) => res,
-        (None, Err(e)) => Err(FlowError::Backend(e.to_string())),
+        (_, Err(e)) => Err(FlowError::Backend(e.to_string())),
+        (Some(res), Ok(())) => res,
         (None, Ok(())) => Err(FlowError::Backend("sim state: the flow did not run".into())),
+    }
+}
+
+/// The packet the filter sees of a flow (and of its session, if NAT
+/// made one).
+fn filter_packet(f: &Flow, s: Option<&NatSession>) -> super::filter::Packet {
+    let (given, out) = match &f.dir {
+        FlowDir::Out(i) => (i.clone(), true),
+        FlowDir::In(i) => (i.clone(), false),
+    };
+    let ifname = given
+        .or_else(|| s.map(|s| s.ifnames[0].to_string()))
+        .unwrap_or_default();
+    let (dst, dport) = match s {
+        Some(s) if !out => (s.inside.v4(), s.inside_port),
+        _ => (f.dst, f.dport),
+    };
+    super::filter::Packet {
+        proto: f.proto,
+        src: f.src,
+        sport: f.sport,
+        dst,
+        dport,
+        tcp_flags: super::filter::TH_SYN,
+        icmp_type: 8,
+        icmp_code: 0,
+        ifname,
+        out,
+        len: packet_bytes(f.proto),
     }
 }
 
@@ -851,7 +901,7 @@ fn flow_in_state(st: &mut SimState, f: &Flow) -> Result<NatSession, FlowError> {
 
 /// The size of the simulated packet: an IP header and the smallest
 /// protocol header.
-fn packet_bytes(proto: u8) -> u64 {
+pub fn packet_bytes(proto: u8) -> u64 {
     match proto {
         6 => 40,
         _ => 28,

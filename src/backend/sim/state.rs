@@ -1,6 +1,7 @@
 //! What the sim remembers: the links dlmgmtd and the kernel would hold,
 //! with the active and the persistent configuration kept apart.
 
+use super::filter_state::FilterState;
 use super::nat_state::NatState;
 use crate::model::ipnet::Ipv4Cidr;
 use crate::model::link::{LinkClass, LinkId, LinkState, MacAddrType, VrrpAf};
@@ -39,6 +40,9 @@ pub struct SimState {
     /// The IP Filter NAT table (rules, sessions, host maps, counters).
     #[serde(default, skip_serializing_if = "NatState::is_empty")]
     pub nat: NatState,
+    /// The IP Filter packet filter (rule sets, states, counters).
+    #[serde(default, skip_serializing_if = "FilterState::is_empty")]
+    pub filter: FilterState,
     /// The kernel the active configuration belongs to (Linux:
     /// `/proc/sys/kernel/random/boot_id` and the network namespace's
     /// cookie); the sim has none.
@@ -101,6 +105,7 @@ impl Default for SimState {
             zones: Vec::new(),
             ipnat_conf: String::new(),
             nat: NatState::default(),
+            filter: FilterState::default(),
             boot_id: None,
             index: Index::default(),
         }
