@@ -309,23 +309,15 @@ impl Ipf<'_> {
         for (r, e) in &f.undo_failures {
             self.eprint(&format!("ipf: rule '{r}' could not be {undo}: {e}\n"))?;
         }
-        let k = f.done;
-        let clean = f.undo_failures.is_empty();
-        let before = match (k, clean) {
-            (0, _) => String::new(),
-            (1, true) => format!("; the rule {done} before it was {undo}"),
-            (_, true) => format!("; the {k} rules {done} before it were {undo}"),
-            (_, false) => format!("; the {k} rules {done} before it could not all be {undo}"),
-        };
-        let nothing = if clean {
-            format!(", nothing was {done}")
-        } else {
-            String::new()
-        };
-        self.eprint(&format!(
-            "ipf: rule {} (line {}) was not {done}: {}{before}{nothing}\n",
-            pr.number, pr.line, f.error
-        ))?;
+        let text = crate::ipfilter::atomic_failure(
+            "ipf",
+            (pr.number, pr.line),
+            &f.error,
+            (done, undo),
+            f.done,
+            f.undo_failures.is_empty(),
+        );
+        self.eprint(&text)?;
         Err(Stop::Exit(1))
     }
 

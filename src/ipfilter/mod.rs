@@ -66,3 +66,29 @@ pub fn ntomask(v: u8, n: u32) -> Option<I6Addr> {
         _ => None,
     }
 }
+
+/// The closing message of an `--atomic` load that failed and was undone
+/// (xbow's own, shared by `ipnat` and `ipf`): rule `number` (line `line`)
+/// was not `done`, why, and what became of the `k` rules before it
+/// (`clean`: all of them were `undo`ne).
+pub fn atomic_failure(
+    prog: &str,
+    (number, line): (usize, i32),
+    error: &dyn std::fmt::Display,
+    (done, undo): (&str, &str),
+    k: usize,
+    clean: bool,
+) -> String {
+    let before = match (k, clean) {
+        (0, _) => String::new(),
+        (1, true) => format!("; the rule {done} before it was {undo}"),
+        (_, true) => format!("; the {k} rules {done} before it were {undo}"),
+        (_, false) => format!("; the {k} rules {done} before it could not all be {undo}"),
+    };
+    let nothing = if clean {
+        format!(", nothing was {done}")
+    } else {
+        String::new()
+    };
+    format!("{prog}: rule {number} (line {line}) was not {done}: {error}{before}{nothing}\n")
+}

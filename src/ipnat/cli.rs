@@ -469,26 +469,15 @@ fn apply(ctx: &mut Ctx, b: &mut dyn Nat, rules: &[ParsedRule]) -> Result<i32, Fa
     for (r, e) in &f.undo_failures {
         ctx.eprint(format!("{}: rule '{r}' could not be {undo}: {e}\n", ctx.prog).as_bytes())?;
     }
-    let k = f.done;
-    let clean = f.undo_failures.is_empty();
-    let before = match (k, clean) {
-        (0, _) => String::new(),
-        (1, true) => format!("; the rule {done} before it was {undo}"),
-        (_, true) => format!("; the {k} rules {done} before it were {undo}"),
-        (_, false) => format!("; the {k} rules {done} before it could not all be {undo}"),
-    };
-    let nothing = if clean {
-        format!(", nothing was {done}")
-    } else {
-        String::new()
-    };
-    ctx.eprint(
-        format!(
-            "{}: rule {} (line {}) was not {done}: {}{before}{nothing}\n",
-            ctx.prog, pr.number, pr.line, f.error
-        )
-        .as_bytes(),
-    )?;
+    let text = crate::ipfilter::atomic_failure(
+        &ctx.prog,
+        (pr.number, pr.line),
+        &f.error,
+        (done, undo),
+        f.done,
+        f.undo_failures.is_empty(),
+    );
+    ctx.eprint(text.as_bytes())?;
     Ok(1)
 }
 
