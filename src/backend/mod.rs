@@ -230,14 +230,23 @@ pub fn open_filter(kind: Kind) -> filter::FilterResult<Box<dyn filter::Filter>> 
     let file = match kind {
         Kind::Sim => sim::StateFile::from_env(),
         Kind::Linux => linux_state(),
-        Kind::Illumos => {
-            return Err(filter::FilterError::Backend(
-                "the illumos /dev/ipf backend is not available in this build yet".to_string(),
-            ));
-        }
+        Kind::Illumos => return open_illumos_filter(),
     };
     let file = file.map_err(|e| filter::FilterError::Backend(e.to_string()))?;
     Ok(Box::new(sim::SimFilter::open(file)))
+}
+
+/// `/dev/ipf`; the device is opened by [`filter::Filter::open`].
+#[cfg(target_os = "illumos")]
+fn open_illumos_filter() -> filter::FilterResult<Box<dyn filter::Filter>> {
+    Ok(Box::new(illumos::IllumosFilter::new()))
+}
+
+#[cfg(not(target_os = "illumos"))]
+fn open_illumos_filter() -> filter::FilterResult<Box<dyn filter::Filter>> {
+    Err(filter::FilterError::Backend(
+        "the illumos /dev/ipf backend is not available in this build".to_string(),
+    ))
 }
 
 /// The name databases of the host xbow runs on: the system's on illumos,

@@ -33,6 +33,7 @@
 //! the layouts come from the headers (`sys::ipf_abi` asserts them), the
 //! field values from the C code cited.
 
+use crate::backend::filter::{DirStats, FilterStats, StateEntry, StateStats};
 use crate::ipf::rule::{FilterRule, FrDest, FrFlags, FrIp, FrIpf, FrTuc, FrType};
 use crate::ipfilter::types::{CName, CmpOp, I6Addr, PortCmp};
 use crate::sys::ipf_abi::{FR_GROUPLEN, FRIPF_T_SIZE, FriostatLayout, LIFNAMSIZ};
@@ -295,6 +296,121 @@ fn rule_ipf(f: &dec::FrIpf) -> FrIpf {
     }
 }
 
+// ------------------------------------------------------- statistics, states
+
+fn dir_stats(s: &dec::FilterStats) -> DirStats {
+    DirStats {
+        pass: s.pass,
+        block: s.block,
+        nom: s.nom,
+        short: s.short,
+        ppkl: s.ppkl,
+        bpkl: s.bpkl,
+        npkl: s.npkl,
+        pkl: s.pkl,
+        skip: s.skip,
+        ret: s.ret,
+        acct: s.acct,
+        bnfr: s.bnfr,
+        nfr: s.nfr,
+        cfr: s.cfr,
+        bads: s.bads,
+        ads: s.ads,
+        chit: s.chit,
+        tcpbad: s.tcpbad,
+        pull: s.pull,
+        badsrc: s.badsrc,
+        badttl: s.badttl,
+        bad: s.bad,
+        ipv6: s.ipv6,
+        ppshit: s.ppshit,
+        ipud: s.ipud,
+    }
+}
+
+/// `friostat_t` (`SIOCGETFS` on `/dev/ipf`) as `ipf` and `ipfstat` read it.
+pub fn filter_stats(s: &dec::IpfStats) -> FilterStats {
+    let version = s.version.split(|b| *b == 0).next().unwrap_or_default();
+    FilterStats {
+        st: [dir_stats(&s.st[0]), dir_stats(&s.st[1])],
+        froute: s.froute,
+        ticks: s.ticks,
+        defpass: s.defpass as u32,
+        active: s.active as u32,
+        running: s.running,
+        logging: s.logging != 0,
+        features: s.features as u32,
+        version: String::from_utf8_lossy(version).into_owned(),
+    }
+}
+
+/// `ips_stat_t` (`SIOCGETFS` on `/dev/ipstate`) and `SIOCGETLG`. The
+/// bucket lengths are behind a kernel pointer (`iss_bucketlen`, read by
+/// ipfstat through kmem): not read, so none are listed.
+pub fn state_stats(s: &dec::IpsStat, logging: bool) -> StateStats {
+    StateStats {
+        tcp: s.tcp,
+        udp: s.udp,
+        icmp: s.icmp,
+        hits: s.hits,
+        miss: s.miss,
+        max: s.max,
+        nomem: s.nomem,
+        active: s.active,
+        expire: s.expire,
+        fin: s.fin,
+        orphans: s.orphans,
+        inuse: s.inuse,
+        bucketfull: s.bucketfull,
+        bucketlen: Vec::new(),
+        ticks: s.ticks,
+        logging,
+    }
+}
+
+/// One `ipstate_t` as `printstate` reads it.
+pub fn state_entry(s: &dec::IpState) -> StateEntry {
+    let name = |b: &Vec<u8>| {
+        String::from_utf8_lossy(b.split(|c| *c == 0).next().unwrap_or_default()).into_owned()
+    };
+    let ifnames = [0, 1, 2, 3].map(|i| name(&s.ifnames[i]));
+    StateEntry {
+        v: s.v,
+        p: s.p,
+        src: I6Addr(s.src),
+        dst: I6Addr(s.dst),
+        sport: s.sport,
+        dport: s.dport,
+        pass: s.pass,
+        state: s.state,
+        hv: s.hv,
+        tag: s.tag,
+        die: s.die,
+        td_end: [s.tcp[0].end, s.tcp[1].end],
+        maxwin: [s.tcp[0].maxwin, s.tcp[1].maxwin],
+        winscale: [s.tcp[0].winscale, s.tcp[1].winscale],
+        smsk: s.smsk.map(u32::from),
+        s0: s.s0,
+        isninc: s.isninc,
+        sumd: s.sumd,
+        icmp_id: s.icmp_id,
+        icmp_seq: s.icmp_seq,
+        icmp_type: s.icmp_type,
+        pkts: s.pkts,
+        bytes: s.bytes,
+        flags: s.flags,
+        opt: s.opt,
+        optmsk: s.optmsk,
+        sec: s.sec,
+        secmsk: s.secmsk,
+        auth: s.auth,
+        authmsk: s.authmsk,
+        flx: s.flx.map(|p| p.map(|v| v as u32)),
+        ifp: ifnames.clone().map(|n| !n.is_empty()),
+        ifnames,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -540,5 +656,31 @@ mod tests {
             rule_image(&r, FriostatLayout::Current, &no_func),
             Err(ImageError::Type(2))
         );
+    }
+
+    /// Statistics and states: the decoded kernel structures become the
+    /// trait's, field for field (the decoding itself is tested in
+    /// `sys::ipf_decode`).
+    #[test]
+    fn statistics_and_states_convert_field_for_field() {
+        use crate::sys::ipf_abi::{IPS_STAT_T_SIZE, IPSTATE_T_SIZE, off};
+        for layout in [FriostatLayout::Current, FriostatLayout::Pre2019] {
+            let mut b = vec![0u8; layout.size()];
+            b[..8].copy_from_slice(&7_u64.to_le_bytes()); // f_st[0].fr_pass
+            let st = filter_stats(&dec::ipf_stats(layout, &b));
+            assert_eq!((st.st[0].pass, st.st[1].pass), (7, 0));
+            assert!(!st.logging);
+        }
+        let mut b = vec![0u8; IPS_STAT_T_SIZE];
+        b[off::ISS_HITS..off::ISS_HITS + 8].copy_from_slice(&42_u64.to_le_bytes());
+        let ss = state_stats(&dec::ips_stat(&b), true);
+        assert_eq!((ss.hits, ss.logging), (42, true));
+        assert!(ss.bucketlen.is_empty());
+        let mut b = vec![0u8; IPSTATE_T_SIZE];
+        b[off::IS_PKTS..off::IS_PKTS + 8].copy_from_slice(&3_u64.to_le_bytes());
+        let e = state_entry(&dec::ipstate(&b));
+        assert_eq!(e.pkts, [3, 0, 0, 0]);
+        assert_eq!(e.ifnames, ["", "", "", ""].map(String::from));
+        assert_eq!(e.ifp, [false; 4]);
     }
 }

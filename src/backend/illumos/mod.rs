@@ -9,9 +9,9 @@
 mod convert;
 #[cfg(target_os = "illumos")]
 mod datalink;
-// The filter's rule images: unused until the filter trait's illumos
-// backend (issue 13) sends them.
-#[cfg(test)]
+#[cfg(target_os = "illumos")]
+mod filter;
+#[cfg(any(test, target_os = "illumos"))]
 mod filter_image;
 #[cfg(target_os = "illumos")]
 mod host;
@@ -29,6 +29,8 @@ mod status;
 
 #[cfg(target_os = "illumos")]
 pub use datalink::IllumosDatalink;
+#[cfg(target_os = "illumos")]
+pub use filter::IllumosFilter;
 #[cfg(target_os = "illumos")]
 pub use host::{IllumosIp, IllumosNatFile, IllumosServices, IllumosZones};
 #[cfg(target_os = "illumos")]
