@@ -743,7 +743,9 @@ fn confirmed_change_stays() {
 fn overdue_change_is_undone_by_the_next_command() {
     let Some(env) = sim() else { return };
     let spec = write_spec(&env, r#"{"etherstubs": ["s0"]}"#);
-    env.xbow(&["net", "up", &spec, "--confirm", "1"]).ok();
+    // 3 s: the watchdog is killed long before it would act, even on a
+    // loaded machine.
+    env.xbow(&["net", "up", &spec, "--confirm", "3"]).ok();
     let pending = env.dir().join("sim.json.net.pending");
     let record: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&pending).unwrap()).unwrap();
@@ -753,7 +755,7 @@ fn overdue_change_is_undone_by_the_next_command() {
         .status()
         .unwrap();
     assert!(killed.success());
-    std::thread::sleep(std::time::Duration::from_millis(2100));
+    std::thread::sleep(std::time::Duration::from_millis(3100));
     let r = env.xbow(&["net", "down", &spec]);
     r.ok();
     assert_eq!(
