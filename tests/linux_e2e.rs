@@ -49,25 +49,8 @@ impl World {
     /// The outside world and the host xbow runs in, or `None` (with a
     /// note) where the test cannot run.
     fn new() -> Option<World> {
-        let required = std::env::var("XBOW_E2E").is_ok_and(|v| v == "1");
-        let missing = if !nix::unistd::geteuid().is_root() {
-            Some("root".to_string())
-        } else {
-            ["ip", "tc", "nft", "nsenter"]
-                .into_iter()
-                .find(|t| Command::new(t).arg("-V").output().is_err())
-                .map(|t| format!("the {t} command"))
-        };
-        if let Some(m) = missing {
-            assert!(!required, "XBOW_E2E=1 but this test needs {m}");
-            eprintln!("linux_e2e: skipped: needs {m} (XBOW_E2E=1 makes this a failure)");
+        if !common::e2e_can_run("linux_e2e", &ZONES) {
             return None;
-        }
-        for z in ZONES {
-            assert!(
-                !netns::exists(z),
-                "a network namespace {z} exists already; this test needs the name for zone {z}"
-            );
         }
         let id = std::process::id();
         let w = World {

@@ -50,25 +50,8 @@ struct World {
 
 impl World {
     fn new() -> Option<World> {
-        let required = std::env::var("XBOW_E2E").is_ok_and(|v| v == "1");
-        let missing = if !nix::unistd::geteuid().is_root() {
-            Some("root".to_string())
-        } else {
-            ["ip", "tc", "nft", "nsenter"]
-                .into_iter()
-                .find(|t| Command::new(t).arg("-V").output().is_err())
-                .map(|t| format!("the {t} command"))
-        };
-        if let Some(m) = missing {
-            assert!(!required, "XBOW_E2E=1 but this test needs {m}");
-            eprintln!("two_hosts: skipped: needs {m} (XBOW_E2E=1 makes this a failure)");
+        if !common::e2e_can_run("two_hosts", &ZONES) {
             return None;
-        }
-        for z in ZONES {
-            assert!(
-                !netns::exists(z),
-                "a network namespace {z} exists already; this test needs the name for zone {z}"
-            );
         }
         let id = std::process::id();
         let w = World {
@@ -115,7 +98,10 @@ impl World {
             .expect("ip");
         if !probe.status.success() {
             let why = String::from_utf8_lossy(&probe.stderr).trim().to_string();
-            assert!(!required, "XBOW_E2E=1 but this kernel has no VXLAN: {why}");
+            assert!(
+                !std::env::var("XBOW_E2E").is_ok_and(|v| v == "1"),
+                "XBOW_E2E=1 but this kernel has no VXLAN: {why}"
+            );
             eprintln!("two_hosts: skipped: this kernel has no VXLAN ({why})");
             return None;
         }

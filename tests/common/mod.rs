@@ -272,6 +272,34 @@ impl Drop for Env {
     }
 }
 
+/// Whether an end-to-end test named `test` can run here: as root, with
+/// `ip`, `tc`, `nft` and `nsenter`, and none of `zones` already a network
+/// namespace. Where it cannot, it is skipped with a note — or fails when
+/// `XBOW_E2E=1` says it must run.
+pub fn e2e_can_run(test: &str, zones: &[&str]) -> bool {
+    let required = std::env::var("XBOW_E2E").is_ok_and(|v| v == "1");
+    let missing = if !nix::unistd::geteuid().is_root() {
+        Some("root".to_string())
+    } else {
+        ["ip", "tc", "nft", "nsenter"]
+            .into_iter()
+            .find(|t| Command::new(t).arg("-V").output().is_err())
+            .map(|t| format!("the {t} command"))
+    };
+    if let Some(m) = missing {
+        assert!(!required, "XBOW_E2E=1 but this test needs {m}");
+        eprintln!("{test}: skipped: needs {m} (XBOW_E2E=1 makes this a failure)");
+        return false;
+    }
+    for z in zones {
+        assert!(
+            !xbow::backend::linux::netns::exists(z),
+            "a network namespace {z} exists already; this test needs the name for zone {z}"
+        );
+    }
+    true
+}
+
 /// Run `ip ARGS…`, which must succeed.
 #[track_caller]
 pub fn ip(args: &[&str]) {
