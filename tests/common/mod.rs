@@ -276,6 +276,7 @@ impl Drop for Env {
 /// `ip`, `tc`, `nft` and `nsenter`, and none of `zones` already a network
 /// namespace. Where it cannot, it is skipped with a note — or fails when
 /// `XBOW_E2E=1` says it must run.
+#[cfg(target_os = "linux")]
 pub fn e2e_can_run(test: &str, zones: &[&str]) -> bool {
     let required = std::env::var("XBOW_E2E").is_ok_and(|v| v == "1");
     let missing = if !nix::unistd::geteuid().is_root() {
