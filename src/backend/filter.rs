@@ -127,6 +127,16 @@ pub struct DirStats {
     pub ipud: u64,
 }
 
+/// The packet filter's counters where a kernel other than the sim's keeps
+/// them: each rule of the active set's (packets, bytes), in the order the
+/// state keeps the set, and each direction's `fr_pass`, `fr_block` and
+/// `fr_nom`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KernelCounters {
+    pub rules: Vec<(u64, u64)>,
+    pub dirs: [DirStats; 2],
+}
+
 /// What `SIOCGETFS` (`friostat_t`) and `SIOCGETFF` tell `ipf` and
 /// `ipfstat`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -41,23 +41,42 @@ pub fn sessions(rules: &[NatRule]) -> Result<Vec<NatSession>, String> {
 pub fn flush() -> Result<u64, String> {
     let mut n = 0;
     for which in ["--src-nat", "--dst-nat"] {
-        let out = Command::new("conntrack")
-            .args(["-D", which])
-            .output()
-            .map_err(spawn_error)?;
-        let err = String::from_utf8_lossy(&out.stderr);
-        // conntrack exits 1 when nothing matched; its summary line says
-        // how many entries went: "… 3 flow entries have been deleted."
-        let count = err.lines().find_map(|l| {
-            let head = l.strip_suffix(" flow entries have been deleted.")?;
-            head.rsplit(' ').next()?.parse::<u64>().ok()
-        });
-        match count {
-            Some(c) => n += c,
-            None => return Err(format!("conntrack -D {which}: {}", err.trim())),
-        }
+        n += delete(&[which])?;
     }
     Ok(n)
+}
+
+/// `ipf -FS` (or with `closing`, `-Fs`) on Linux: delete the connections
+/// whose mark has the bits of `mark` (all, or the TCP connections that
+/// are closing), returning how many were deleted.
+pub fn flush_marked(mark: u32, closing: bool) -> Result<u64, String> {
+    let m = format!("{mark:#x}/{mark:#x}");
+    if !closing {
+        return delete(&["--mark", &m]);
+    }
+    let mut n = 0;
+    for state in ["FIN_WAIT", "CLOSE_WAIT", "LAST_ACK", "TIME_WAIT", "CLOSE"] {
+        n += delete(&["--mark", &m, "-p", "tcp", "--state", state])?;
+    }
+    Ok(n)
+}
+
+/// `conntrack -D ARGS…`: how many connections it deleted.
+fn delete(args: &[&str]) -> Result<u64, String> {
+    let out = Command::new("conntrack")
+        .arg("-D")
+        .args(args)
+        .output()
+        .map_err(spawn_error)?;
+    let err = String::from_utf8_lossy(&out.stderr);
+    // conntrack exits 1 when nothing matched; its summary line says
+    // how many entries went: "… 3 flow entries have been deleted."
+    err.lines()
+        .find_map(|l| {
+            let head = l.strip_suffix(" flow entries have been deleted.")?;
+            head.rsplit(' ').next()?.parse::<u64>().ok()
+        })
+        .ok_or_else(|| format!("conntrack -D {}: {}", args.join(" "), err.trim()))
 }
 
 fn spawn_error(e: std::io::Error) -> String {

@@ -6,6 +6,7 @@
 use super::netlink::VxlanParams;
 use super::protect::Guard;
 use crate::backend::sim::{SimState, mtu_of};
+use crate::ipf::FilterRule;
 use crate::ipnat::rule::NatRule;
 use crate::model::ipnet::Ipv4Cidr;
 use crate::model::link::{LinkClass, LinkId};
@@ -164,6 +165,9 @@ pub(super) struct Desired {
     /// Overlays' VXLAN devices and their static entries.
     pub(super) vxlans: Vec<Vxlan>,
     pub(super) entries: Vec<Entry>,
+    /// The active set of the packet filter, every list in kernel order
+    /// (the inactive set stays in the state until `ipf -s`).
+    pub(super) filter: Vec<FilterRule>,
 }
 
 /// An overlay: a bridge of its name, its VXLAN device on it, and the
@@ -237,12 +241,6 @@ pub(super) fn running_zone_of<'a>(st: &'a SimState, link: &str) -> Option<&'a st
 
 impl Desired {
     pub(super) fn of(st: &SimState) -> Result<Desired, String> {
-        if st.filter.has_rules() {
-            return Err(
-                "IP Filter packet filter rules: the Linux backend cannot realize them yet (flush them with `xbow ipf -Fa -IFa -FS`)"
-                    .to_string(),
-            );
-        }
         let mut d = Desired::default();
         // VLAN links first: the VNICs with their VID go over them.
         for l in st.links().iter().filter(|l| l.class == LinkClass::Vlan) {
@@ -369,6 +367,13 @@ impl Desired {
             .filter(|r| !r.deleted)
             .map(|r| r.rule.clone())
             .collect();
+        let f = &st.filter;
+        if !f.disabled {
+            d.filter = f.sets[(f.active & 1) as usize]
+                .iter()
+                .map(|h| h.rule.clone())
+                .collect();
+        }
         Ok(d)
     }
 }
@@ -445,21 +450,20 @@ mod tests {
         );
     }
 
+    /// The kernel holds the active set only, and nothing while IP Filter
+    /// is disabled.
     #[test]
-    fn filter_rules_are_refused_for_now() {
-        let st: SimState = serde_json::from_value(serde_json::json!({
+    fn the_active_filter_set_is_projected() {
+        let mut st: SimState = serde_json::from_value(serde_json::json!({
             "version": 1,
             "links": [],
-            "filter": { "sets": [[{ "id": 1, "rule": {} }], []] }
+            "filter": { "sets": [[{ "id": 1, "rule": { "v": 4 } }], [{ "id": 2, "rule": { "v": 6 } }]] }
         }))
         .unwrap();
-        assert!(Desired::of(&st).unwrap_err().starts_with(
-            "IP Filter packet filter rules: the Linux backend cannot realize them yet"
-        ));
-        // Counters alone are no rules.
-        let mut st = st;
-        st.filter.sets[0].clear();
-        st.filter.stats[0].pass = 3;
-        assert!(Desired::of(&st).is_ok());
+        assert_eq!(Desired::of(&st).unwrap().filter[0].v, 4);
+        st.filter.active = 1;
+        assert_eq!(Desired::of(&st).unwrap().filter[0].v, 6);
+        st.filter.disabled = true;
+        assert!(Desired::of(&st).unwrap().filter.is_empty());
     }
 }

@@ -25,6 +25,8 @@ use super::netlink::{GROUP, KLink, Netlink, OperState};
 use super::ops::{ALIAS, Op, nl_err, plan, run, run_all};
 use crate::backend::sim::{Kernel, LinkConf, PhysConf, SimState};
 use crate::backend::{DlError, DlResult};
+use super::nft_filter;
+use crate::backend::filter::{DirStats, KernelCounters};
 use crate::ipnat::rule::NatRule;
 use crate::ipnat::session::NatSession;
 use crate::model::ipnet::Ipv4Cidr;
@@ -141,6 +143,7 @@ fn forget_active(st: &mut SimState) {
         }
     }
     st.nat = Default::default();
+    st.filter = Default::default();
 }
 
 impl LinuxKernel {
@@ -315,6 +318,32 @@ impl Kernel for LinuxKernel {
 
     fn nat_flush_sessions(&self) -> DlResult<u64> {
         conntrack::flush().map_err(DlError::Backend)
+    }
+
+    fn filter_counters(&self, st: &SimState) -> DlResult<KernelCounters> {
+        let f = &st.filter;
+        let n = if f.disabled {
+            0
+        } else {
+            f.sets[(f.active & 1) as usize].len()
+        };
+        let c = nft_filter::Counters::read(n).map_err(DlError::Backend)?;
+        Ok(KernelCounters {
+            dirs: c.dir_stats(),
+            rules: c.rules,
+        })
+    }
+
+    fn filter_zero_rule(&self, i: usize) -> DlResult<(u64, u64)> {
+        nft_filter::zero_rule(i).map_err(DlError::Backend)
+    }
+
+    fn filter_zero_dirs(&self) -> DlResult<[DirStats; 2]> {
+        nft_filter::zero_dirs().map_err(DlError::Backend)
+    }
+
+    fn filter_flush_states(&self, closing: bool) -> DlResult<u64> {
+        conntrack::flush_marked(nft_filter::STATE_MARK, closing).map_err(DlError::Backend)
     }
 }
 

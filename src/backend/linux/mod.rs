@@ -1,8 +1,8 @@
 //! The Linux backend: xbow's state model (the one the sim keeps) made real
 //! on a Linux kernel — bridges for etherstubs, veth pairs and macvlans for
 //! VNICs, `tc` shapers for `maxbw`, named network namespaces for zones, an
-//! nftables table for NAT and conntrack for its sessions, and one for
-//! link protection.
+//! nftables table for NAT and conntrack for its sessions, one for IP
+//! Filter's packet filter rules, and one for link protection.
 
 pub mod conntrack;
 mod desired;
@@ -10,10 +10,7 @@ mod kernel;
 pub mod netlink;
 pub mod netns;
 pub mod nft;
-// The filter's nftables translation: unused until the filter trait's
-// Linux backend (issue 13) applies it.
-#[cfg(test)]
-mod nft_filter;
+pub mod nft_filter;
 mod ops;
 mod props;
 mod protect;

@@ -110,9 +110,16 @@ pub fn list() -> Result<Option<Value>, String> {
 /// `nft -j list table FAMILY NAME`, parsed; `None` when the table does
 /// not exist.
 pub(super) fn list_table(family: &str, name: &str) -> Result<Option<Value>, String> {
-    let cmd = format!("nft -j list table {family} {name}");
+    query(&["list", "table", family, name])
+}
+
+/// `nft -j ARGS…` (a command that prints objects), parsed; `None` when the
+/// object does not exist.
+pub(super) fn query(args: &[&str]) -> Result<Option<Value>, String> {
+    let cmd = format!("nft -j {}", args.join(" "));
     let out = Command::new("nft")
-        .args(["-j", "list", "table", family, name])
+        .arg("-j")
+        .args(args)
         .output()
         .map_err(spawn_error)?;
     if !out.status.success() {

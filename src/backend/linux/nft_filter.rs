@@ -60,7 +60,8 @@
 //! (fragments never reach these hooks: conntrack reassembles them), keep
 //! state options, `log` options, tags).
 
-use super::nft::{Unsupported, comment_text, list_table, matcher, meta, payload, port_match};
+use super::nft::{Unsupported, comment_text, matcher, meta, payload, port_match};
+use crate::backend::filter::DirStats;
 use crate::ipf::rule::{Fi, FilterRule, FrFlags, FrIp, FrType, Fri};
 use crate::ipfilter::types::{I6Addr, count4bits};
 use serde_json::{Value, json};
@@ -105,6 +106,11 @@ impl Dir {
             Dir::In => "in",
             Dir::Out => "out",
         }
+    }
+
+    /// The name of this direction's counter `what` ([`DIR_COUNTERS`]).
+    fn counter(self, what: &str) -> String {
+        format!("{}_{what}", self.name())
     }
 
     fn ifname_key(self) -> &'static str {
@@ -292,16 +298,24 @@ fn verdict(
         return Ok(vec![with_log(v)]);
     }
     let drop = json!({"drop": null});
+    // A blocking statement `then` after the matches `first`: logged and
+    // counted as blocked.
+    let blocked = |first: Option<Value>, then: Value| {
+        let mut all: Vec<Value> = first.into_iter().chain(log.iter().cloned()).collect();
+        all.push(json!({ "counter": dir.counter("block") }));
+        all.push(then);
+        all
+    };
     let ret = f.0 & FrFlags::RETMASK;
     // IP Filter sends nothing for outbound packets.
     if ret == 0 || dir == Dir::Out {
-        return Ok(vec![with_log(vec![drop])]);
+        return Ok(vec![blocked(None, drop)]);
     }
     if ret == FrFlags::RETRST {
         let tcp = matcher(meta("l4proto"), "==", json!("tcp"));
         return Ok(vec![
-            with_log(vec![tcp, json!({"reject": {"type": "tcp reset"}})]),
-            with_log(vec![drop]),
+            blocked(Some(tcp), json!({"reject": {"type": "tcp reset"}})),
+            blocked(None, drop),
         ]);
     }
     if ret == FrFlags::FAKEICMP {
@@ -332,21 +346,28 @@ fn verdict(
         };
         ("icmp", n)
     };
-    Ok(vec![with_log(vec![
+    Ok(vec![blocked(
+        None,
         json!({"reject": {"type": ty, "expr": name}}),
-    ])])
+    )])
 }
 
-/// The statement that passes a packet: `accept` in, and out through the
-/// accounting of passed packets.
+/// The statement that passes a packet: to the chain that counts it (and
+/// out, through the accounting of passed packets) and accepts it.
 fn pass(dir: Dir) -> Value {
     match dir {
-        Dir::In => json!({"accept": null}),
+        Dir::In => json!({"goto": {"target": IN_PASS}}),
         Dir::Out => json!({"goto": {"target": OUT_PASS}}),
     }
 }
 
+const IN_PASS: &str = "in_pass";
 const OUT_PASS: &str = "out_pass";
+
+/// The named counters of each direction (`filterstats_t`'s `fr_pass`,
+/// `fr_block`, `fr_nom`): packets passed (by a rule, a state or no
+/// rule), blocked, and matched by no rule.
+const DIR_COUNTERS: [&str; 3] = ["pass", "block", "nomatch"];
 
 /// The matches of an `FR_T_IPF` rule (`fr_ipfcheck`).
 fn ipf_match(r: &FilterRule, v6: bool, m: &mut Vec<Value>) -> Result<(), Unsupported> {
@@ -770,16 +791,17 @@ impl<'t, 'a> List<'t, 'a> {
 /// table `inet xbow_filter` hold exactly `rules` (an `ipf` rule list in
 /// load order, both directions, IPv4 and IPv6, filter and `count` rules;
 /// `intercept_loopback`: `set intercept_loopback true`): the table is
-/// replaced, the rules' named counters created with `counters[i]`
+/// replaced, the rules' named counters created with `counters.rules[i]`
 /// (packets, bytes; zero past its end: the backend carries a kept rule's
 /// counts over a reload, as the kernel keeps them when rules are added,
 /// and zeroes them for `ipf -z`), and the chains and rules added. With no
 /// rules the table is deleted.
 pub fn ruleset(
     rules: &[FilterRule],
-    counters: &[(u64, u64)],
+    counters: &Counters,
     intercept_loopback: bool,
 ) -> Result<Value, Unsupported> {
+    let dir_counters = &counters.dirs;
     let table = json!({"family": FAMILY, "name": TABLE});
     let mut cmds = vec![
         json!({"add": {"table": table}}),
@@ -794,8 +816,17 @@ pub fn ruleset(
         .map(|(i, r)| Translated::of(i, r))
         .collect::<Result<Vec<_>, _>>()?;
     cmds.push(json!({"add": {"table": table}}));
+    for dir in [Dir::In, Dir::Out] {
+        for what in DIR_COUNTERS {
+            let name = dir.counter(what);
+            let (packets, bytes) = dir_counters.get(&name).copied().unwrap_or_default();
+            let c = json!({"family": FAMILY, "table": TABLE, "name": name,
+                "packets": packets, "bytes": bytes});
+            cmds.push(json!({"add": {"counter": c}}));
+        }
+    }
     for i in 0..items.len() {
-        let (packets, bytes) = counters.get(i).copied().unwrap_or_default();
+        let (packets, bytes) = counters.rules.get(i).copied().unwrap_or_default();
         let c = json!({"family": FAMILY, "table": TABLE, "name": counter_name(i),
             "packets": packets, "bytes": bytes});
         cmds.push(json!({"add": {"counter": c}}));
@@ -879,9 +910,18 @@ pub fn ruleset(
     let mut out_rules: Vec<Vec<Value>> = lo(Dir::Out).into_iter().collect();
     out_rules.push(state(Dir::Out));
     out_rules.extend(jumps(Dir::Out, false));
-    out_rules.push(vec![pass(Dir::Out)]);
-    let mut out_pass = jumps(Dir::Out, true);
+    // Matched by no rule: passed (`IPF_DEFAULT_PASS`).
+    let nomatch = |dir: Dir| vec![json!({ "counter": dir.counter("nomatch") }), pass(dir)];
+    in_rules.push(nomatch(Dir::In));
+    out_rules.push(nomatch(Dir::Out));
+    let in_pass = vec![vec![
+        json!({ "counter": Dir::In.counter("pass") }),
+        json!({"accept": null}),
+    ]];
+    let mut out_pass = vec![vec![json!({ "counter": Dir::Out.counter("pass") })]];
+    out_pass.extend(jumps(Dir::Out, true));
     out_pass.push(vec![json!({"accept": null})]);
+    chains.push(Chain::plain(IN_PASS.into(), in_pass));
     chains.push(Chain::plain(OUT_PASS.into(), out_pass));
     // Regular chains first: the base chains jump to them.
     for c in &chains {
@@ -909,29 +949,114 @@ pub fn ruleset(
     Ok(json!({ "nftables": cmds }))
 }
 
-/// `nft -j list table inet xbow_filter`, parsed; `None` when the table
-/// does not exist.
-pub fn list() -> Result<Option<Value>, String> {
-    list_table(FAMILY, TABLE)
+/// The counters of the table, (packets, bytes): each rule's (`r0`, `r1`,
+/// …) and each direction's ([`DIR_COUNTERS`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counters {
+    pub rules: Vec<(u64, u64)>,
+    dirs: HashMap<String, (u64, u64)>,
 }
 
-/// The (packets, bytes) of the named counters of rules `0..n` in a
-/// listing of the table (0 for a counter not listed), for `ipfstat -h`.
-pub fn rule_counters(listing: &Value, n: usize) -> Vec<(u64, u64)> {
-    let mut found: HashMap<String, (u64, u64)> = HashMap::new();
-    for item in listing["nftables"].as_array().into_iter().flatten() {
-        let c = &item["counter"];
-        if let (Some(name), Some(p), Some(b)) = (
-            c["name"].as_str(),
-            c["packets"].as_u64(),
-            c["bytes"].as_u64(),
-        ) {
-            found.insert(name.to_string(), (p, b));
+impl Counters {
+    /// Those of a listing of the table (`nft -j list table`), for rules
+    /// `0..n` (0 for a counter not listed).
+    pub fn of_listing(listing: &Value, n: usize) -> Counters {
+        let mut found: HashMap<String, (u64, u64)> = HashMap::new();
+        for item in listing["nftables"].as_array().into_iter().flatten() {
+            let c = &item["counter"];
+            if let (Some(name), Some(p), Some(b)) = (
+                c["name"].as_str(),
+                c["packets"].as_u64(),
+                c["bytes"].as_u64(),
+            ) {
+                found.insert(name.to_string(), (p, b));
+            }
+        }
+        let rules = (0..n)
+            .map(|i| found.remove(&counter_name(i)).unwrap_or_default())
+            .collect();
+        Counters { rules, dirs: found }
+    }
+
+    /// The kernel's, for a table of `n` rules (all zero without a table).
+    pub fn read(n: usize) -> Result<Counters, String> {
+        Ok(match super::nft::list_table(FAMILY, TABLE)? {
+            Some(l) => Counters::of_listing(&l, n),
+            None => Counters {
+                rules: vec![(0, 0); n],
+                ..Counters::default()
+            },
+        })
+    }
+
+    /// Each direction's `fr_pass`, `fr_block` and `fr_nom`.
+    pub fn dir_stats(&self) -> [DirStats; 2] {
+        [Dir::In, Dir::Out].map(|d| {
+            let get = |what: &str| self.dirs.get(&d.counter(what)).map_or(0, |c| c.0);
+            DirStats {
+                pass: get("pass"),
+                block: get("block"),
+                nom: get("nomatch"),
+                ..DirStats::default()
+            }
+        })
+    }
+}
+
+/// Make the table hold `new` where it held `old` (both in load order), in
+/// one transaction. A rule of `new` that was in `old` keeps its counters,
+/// as the kernel keeps a rule's while it stays loaded; so do the
+/// directions'.
+pub fn replace(old: &[FilterRule], new: &[FilterRule]) -> Result<(), String> {
+    let counters = if new.is_empty() {
+        Counters::default()
+    } else {
+        let now = Counters::read(old.len())?;
+        let mut at: HashMap<&FilterRule, std::collections::VecDeque<usize>> = HashMap::new();
+        for (i, r) in old.iter().enumerate() {
+            at.entry(r).or_default().push_back(i);
+        }
+        let rules = new
+            .iter()
+            .map(|r| {
+                at.get_mut(r)
+                    .and_then(|q| q.pop_front())
+                    .and_then(|i| now.rules.get(i).copied())
+                    .unwrap_or_default()
+            })
+            .collect();
+        Counters { rules, ..now }
+    };
+    let doc = ruleset(new, &counters, false).map_err(|e| e.to_string())?;
+    super::nft::apply(&doc)
+}
+
+/// `nft -j reset counter inet xbow_filter NAME`: its (packets, bytes)
+/// before (0 when there is no such counter).
+fn reset(name: &str) -> Result<(u64, u64), String> {
+    let got = super::nft::query(&["reset", "counter", FAMILY, TABLE, name])?;
+    Ok(got
+        .map(|l| Counters::of_listing(&l, 0))
+        .and_then(|c| c.dirs.get(name).copied())
+        .unwrap_or_default())
+}
+
+/// Zero rule `i`'s counter (`SIOCZRLST`): what it was.
+pub fn zero_rule(i: usize) -> Result<(u64, u64), String> {
+    reset(&counter_name(i))
+}
+
+/// Zero the directions' counters (`SIOCFRZST`): what they were.
+pub fn zero_dirs() -> Result<[DirStats; 2], String> {
+    let mut was = Counters::default();
+    for dir in [Dir::In, Dir::Out] {
+        for what in DIR_COUNTERS {
+            let name = dir.counter(what);
+            let c = reset(&name)?;
+            was.dirs.insert(name, c);
         }
     }
-    (0..n)
-        .map(|i| found.get(&counter_name(i)).copied().unwrap_or_default())
-        .collect()
+    Ok(was.dir_stats())
 }
 
 #[cfg(test)]
@@ -1054,7 +1179,7 @@ mod tests {
     }
 
     fn doc(text: &str) -> Value {
-        ruleset(&rules(text), &[], false).unwrap()
+        ruleset(&rules(text), &Counters::default(), false).unwrap()
     }
 
     /// `nft -c -j -f -`: nft accepts the document (check mode: nothing is
@@ -1098,23 +1223,25 @@ block return-rst in proto tcp from any to any port 6000 >< 6010
                 // Forward: every match counts, quick rules decide.
                 "counter name r0",
                 "meta iifname == eth0 meta l4proto == tcp ip daddr == 10.0.0.1 th dport == 22 \
-                 tcp flags & 18 == 2 counter name r1 ct mark set ct mark | 16777216 accept",
+                 tcp flags & 18 == 2 counter name r1 ct mark set ct mark | 16777216 goto in_pass",
                 "meta l4proto == 1 ip saddr == 192.168.0.0/16 icmp type & 255 == 8 counter name r2",
-                "ip saddr == 10.0.0.0/8 counter name r3 log prefix \"xbow r3 \" drop",
+                "ip saddr == 10.0.0.0/8 counter name r3 log prefix \"xbow r3 \" counter name in_block drop",
                 "meta l4proto == tcp th dport == 6001-6009 counter name r4",
                 // Reverse: the last match decides.
-                "meta l4proto == tcp th dport == 6001-6009 meta l4proto == tcp reject with tcp reset",
-                "meta l4proto == tcp th dport == 6001-6009 drop",
-                "meta l4proto == 1 ip saddr == 192.168.0.0/16 icmp type & 255 == 8 accept",
-                "drop",
+                "meta l4proto == tcp th dport == 6001-6009 meta l4proto == tcp counter name in_block \
+                 reject with tcp reset",
+                "meta l4proto == tcp th dport == 6001-6009 counter name in_block drop",
+                "meta l4proto == 1 ip saddr == 192.168.0.0/16 icmp type & 255 == 8 goto in_pass",
+                "counter name in_block drop",
             ]
         );
         assert_eq!(
             chain(&d, "in"),
             [
                 "meta iifname == lo accept",
-                "ct state in { established, related } ct mark & 16777216 == 16777216 accept",
+                "ct state in { established, related } ct mark & 16777216 == 16777216 goto in_pass",
                 "meta nfproto == ipv4 jump in4",
+                "counter name in_nomatch goto in_pass",
             ]
         );
         assert_eq!(
@@ -1122,10 +1249,11 @@ block return-rst in proto tcp from any to any port 6000 >< 6010
             [
                 "meta oifname == lo accept",
                 "ct state in { established, related } ct mark & 16777216 == 16777216 goto out_pass",
-                "goto out_pass",
+                "counter name out_nomatch goto out_pass",
             ]
         );
-        assert_eq!(chain(&d, "out_pass"), ["accept"]);
+        assert_eq!(chain(&d, "in_pass"), ["counter name in_pass accept"]);
+        assert_eq!(chain(&d, "out_pass"), ["counter name out_pass", "accept"]);
         nft_accepts(&d);
     }
 
@@ -1152,12 +1280,12 @@ pass out all
             [
                 "meta l4proto == udp counter name r1",
                 "meta l4proto == udp th dport == 53 counter name r2",
-                "meta oifname == eth1 meta l4proto == tcp counter name r3 drop",
+                "meta oifname == eth1 meta l4proto == tcp counter name r3 counter name out_block drop",
                 "jump out4.h0.g0",
                 "counter name r4",
                 "goto out_pass",
                 "meta l4proto == udp th dport == 53 log prefix \"xbow r2 \" level info goto out_pass",
-                "meta l4proto == udp drop",
+                "meta l4proto == udp counter name out_block drop",
                 "meta oifname == eth1 goto out_pass",
             ]
         );
@@ -1184,15 +1312,15 @@ pass out all
         text.push_str("pass in quick on lo0 all head 99\nblock in all group 99\n");
         let d = doc(&text);
         let names = chains(&d);
-        // in4, a path per head, out_pass, in, out.
-        assert_eq!(names.len(), 1 + 13 + 1 + 2, "{names:?}");
+        // in4, a path per head, in_pass, out_pass, in, out.
+        assert_eq!(names.len(), 1 + 13 + 2 + 2, "{names:?}");
         // After head 3 matched: its group, then the rest of the list with
         // the later heads going to their own (shared) paths; the reverse
         // pass ends at head 3.
         let h3 = chain(&d, "in4.h6");
         assert_eq!(h3[0], "meta l4proto == tcp counter name r7");
         assert_eq!(h3[1], "meta iifname == e4 counter name r8 goto in4.h8");
-        assert_eq!(h3.last().unwrap(), "meta iifname == e3 drop");
+        assert_eq!(h3.last().unwrap(), "meta iifname == e3 counter name in_block drop");
         // A quick head whose group never passes: the group's block
         // decides if it matches, else the head.
         assert_eq!(
@@ -1200,13 +1328,13 @@ pass out all
             [
                 "counter name r25",
                 "jump in4.h24.g24",
-                "drop",
-                "meta iifname == lo0 accept"
+                "counter name in_block drop",
+                "meta iifname == lo0 goto in_pass"
             ]
         );
         assert_eq!(
             chain(&d, "in4.h24.g24"),
-            ["return", "meta iifname == lo0 accept"]
+            ["return", "meta iifname == lo0 goto in_pass"]
         );
         nft_accepts(&d);
     }
@@ -1226,7 +1354,7 @@ log in proto udp all
                 "meta l4proto == tcp counter name r0 goto in4.s0",
                 "counter name r1",
                 "meta l4proto == udp counter name r5 log prefix \"xbow r5 \"",
-                "drop",
+                "counter name in_block drop",
             ]
         );
         assert_eq!(
@@ -1246,13 +1374,18 @@ log in proto udp all
             [
                 "meta iifname == lo accept",
                 "meta nfproto == ipv4 jump acct_in4",
-                "ct state in { established, related } ct mark & 16777216 == 16777216 accept",
+                "ct state in { established, related } ct mark & 16777216 == 16777216 goto in_pass",
                 "meta nfproto == ipv4 jump in4",
+                "counter name in_nomatch goto in_pass",
             ]
         );
         assert_eq!(
             chain(&d, "out_pass"),
-            ["meta nfproto == ipv4 jump acct_out4", "accept"]
+            [
+                "counter name out_pass",
+                "meta nfproto == ipv4 jump acct_out4",
+                "accept"
+            ]
         );
         nft_accepts(&d);
     }
@@ -1279,26 +1412,26 @@ log in proto udp all
             .cloned()
             .chain(v6[..2].iter().cloned())
             .collect();
-        let d = ruleset(&list, &[], true).unwrap();
+        let d = ruleset(&list, &Counters::default(), true).unwrap();
         assert_eq!(
             chain(&d, "in6"),
             [
-                "ip6 saddr == 2001:db8::/32 fib daddr type == multicast counter name r2 drop",
+                "ip6 saddr == 2001:db8::/32 fib daddr type == multicast counter name r2 counter name in_block drop",
                 "meta l4proto == udp ip6 saddr == ::1 counter name r3",
-                "meta l4proto == udp ip6 saddr == ::1 reject with icmpv6 type port-unreachable",
+                "meta l4proto == udp ip6 saddr == ::1 counter name in_block reject with icmpv6 type port-unreachable",
             ]
         );
         assert_eq!(
             chain(&d, "in4")[2..],
-            ["meta l4proto == udp reject with icmp type port-unreachable"]
+            ["meta l4proto == udp counter name in_block reject with icmp type port-unreachable"]
         );
         // intercept_loopback: no loopback exception.
         assert_eq!(
             chain(&d, "in")[0],
-            "ct state in { established, related } ct mark & 16777216 == 16777216 accept"
+            "ct state in { established, related } ct mark & 16777216 == 16777216 goto in_pass"
         );
         nft_accepts(&d);
-        let e = ruleset(&v6[2..], &[], false).unwrap_err();
+        let e = ruleset(&v6[2..], &Counters::default(), false).unwrap_err();
         assert_eq!(
             e.0,
             "`with ipopts` of IPv6 rules is not supported by the Linux backend: pass in from ::/0 to ::/0 with not ipopts"
@@ -1352,20 +1485,45 @@ log in proto udp all
                 e.0.starts_with(&format!("{what} not supported by the Linux backend: ")),
                 "{text}: {e}"
             );
-            assert_eq!(ruleset(&r, &[], false).unwrap_err(), e);
+            assert_eq!(ruleset(&r, &Counters::default(), false).unwrap_err(), e);
         }
     }
 
     /// One named counter per rule, starting from the values given.
     #[test]
     fn counters_start_from_the_values_given() {
-        let d = ruleset(&rules("pass in all\nblock out all\n"), &[(5, 500)], false).unwrap();
+        let given = Counters {
+            rules: vec![(5, 500)],
+            dirs: HashMap::from([("in_block".to_string(), (2, 80))]),
+        };
+        let d = ruleset(&rules("pass in all\nblock out all\n"), &given, false).unwrap();
         let counters: Vec<Value> = d["nftables"]
             .as_array()
             .unwrap()
             .iter()
             .filter_map(|c| c.get("add")?.get("counter").cloned())
+            .filter(|c| c["name"].as_str().unwrap().starts_with('r'))
             .collect();
+        let dirs: Vec<(String, u64)> = d["nftables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|c| c.get("add")?.get("counter").cloned())
+            .filter(|c| !c["name"].as_str().unwrap().starts_with('r'))
+            .map(|c| (c["name"].as_str().unwrap().to_string(), c["packets"].as_u64().unwrap()))
+            .collect();
+        let dir = |n: &str, p: u64| (n.to_string(), p);
+        assert_eq!(
+            dirs,
+            [
+                dir("in_pass", 0),
+                dir("in_block", 2),
+                dir("in_nomatch", 0),
+                dir("out_pass", 0),
+                dir("out_block", 0),
+                dir("out_nomatch", 0)
+            ]
+        );
         assert_eq!(
             counters,
             [
@@ -1385,7 +1543,7 @@ log in proto udp all
     fn no_rules_delete_the_table_and_counters_are_read() {
         let table = json!({"family": "inet", "name": "xbow_filter"});
         assert_eq!(
-            ruleset(&[], &[], false).unwrap(),
+            ruleset(&[], &Counters::default(), false).unwrap(),
             json!({"nftables": [{"add": {"table": table}}, {"delete": {"table": table}}]})
         );
         let listing = json!({"nftables": [
@@ -1393,8 +1551,13 @@ log in proto udp all
             {"table": {"family": "inet", "name": "xbow_filter", "handle": 1}},
             {"counter": {"family": "inet", "name": "r1", "table": "xbow_filter", "handle": 3, "packets": 7, "bytes": 420}},
             {"counter": {"family": "inet", "name": "r0", "table": "xbow_filter", "handle": 2, "packets": 0, "bytes": 0}},
+            {"counter": {"family": "inet", "name": "out_block", "table": "xbow_filter", "handle": 4, "packets": 9, "bytes": 900}},
+            {"counter": {"family": "inet", "name": "in_nomatch", "table": "xbow_filter", "handle": 5, "packets": 4, "bytes": 400}},
         ]});
-        assert_eq!(rule_counters(&listing, 3), [(0, 0), (7, 420), (0, 0)]);
+        let c = Counters::of_listing(&listing, 3);
+        assert_eq!(c.rules, [(0, 0), (7, 420), (0, 0)]);
+        let st = c.dir_stats();
+        assert_eq!((st[0].nom, st[1].block, st[0].pass), (4, 9, 0));
     }
 
     /// Loaded for real in a namespace of its own: the rules decide and
@@ -1418,7 +1581,7 @@ pass in on lo proto udp from any to any port 9990 >< 10000
                 .args(["link", "set", "lo", "up"])
                 .output();
             assert!(up.unwrap().status.success());
-            apply(&ruleset(&filters, &[], true).unwrap()).unwrap();
+            apply(&ruleset(&filters, &Counters::default(), true).unwrap()).unwrap();
             let rx = std::net::UdpSocket::bind("127.0.0.1:9999").unwrap();
             rx.set_read_timeout(Some(std::time::Duration::from_millis(300)))
                 .unwrap();
@@ -1428,14 +1591,23 @@ pass in on lo proto udp from any to any port 9990 >< 10000
             }
             let mut buf = [0u8; 8];
             let received = rx.recv_from(&mut buf).is_ok();
-            let counters = rule_counters(&list().unwrap().unwrap(), 4);
+            let counters = Counters::read(4).unwrap().rules;
             // A reload sets the counters given; no rules delete the table.
-            apply(&ruleset(&filters, &counters[..2], true).unwrap()).unwrap();
-            let kept = rule_counters(&list().unwrap().unwrap(), 4);
-            apply(&ruleset(&[], &[], true).unwrap()).unwrap();
-            (received, counters, kept, list().unwrap())
+            let mut given = Counters::read(4).unwrap();
+            given.rules.truncate(2);
+            apply(&ruleset(&filters, &given, true).unwrap()).unwrap();
+            let kept = Counters::read(4).unwrap().rules;
+            // A replacement keeps the counters of the rules it keeps, and
+            // a zeroed counter says what it was.
+            replace(&filters, &filters[1..]).unwrap();
+            let moved = Counters::read(3).unwrap().rules;
+            let zeroed = zero_rule(0).unwrap();
+            let after = Counters::read(1).unwrap().rules;
+            let dirs = zero_dirs().unwrap();
+            apply(&ruleset(&[], &Counters::default(), true).unwrap()).unwrap();
+            (received, counters, kept, (moved, zeroed, after, dirs), Counters::read(0))
         });
-        let (received, counters, kept, gone) = got;
+        let (received, counters, kept, (moved, zeroed, after, dirs), gone) = got;
         // The last matching rule (the range, which passes) wins over the
         // block before it: the datagrams arrive.
         assert!(received);
@@ -1444,7 +1616,12 @@ pass in on lo proto udp from any to any port 9990 >< 10000
             [3, 3, 0, 3]
         );
         assert_eq!(kept, [counters[0], counters[1], (0, 0), (0, 0)]);
-        assert_eq!(gone, None);
+        assert_eq!(moved, [counters[1], (0, 0), (0, 0)]);
+        assert_eq!((zeroed, after[0]), (counters[1], (0, 0)));
+        // Out: three passed by the quick rule; in: three passed by the
+        // last matching rule.
+        assert_eq!((dirs[0].pass, dirs[1].pass, dirs[0].block), (3, 3, 0));
+        assert_eq!(gone, Ok(Counters::default()));
     }
 
     /// `keep state` lets the replies of a connection it passed through
@@ -1470,7 +1647,7 @@ pass in on lo proto udp from any to any port 9990 >< 10000
 block in quick on lo proto udp from any port = 9999 to any
 "
                 ));
-                apply(&ruleset(&filters, &[], true).unwrap()).unwrap();
+                apply(&ruleset(&filters, &Counters::default(), true).unwrap()).unwrap();
                 let wait = Some(std::time::Duration::from_millis(300));
                 let server = std::net::UdpSocket::bind("127.0.0.1:9999").unwrap();
                 server.set_read_timeout(wait).unwrap();
@@ -1481,11 +1658,11 @@ block in quick on lo proto udp from any port = 9999 to any
                 let (_, from) = server.recv_from(&mut buf).unwrap();
                 server.send_to(b"r", from).unwrap();
                 let replied = client.recv_from(&mut buf).is_ok();
-                let hits = rule_counters(&list().unwrap().unwrap(), 2);
+                let hits = Counters::read(2).unwrap().rules;
                 out.push((replied, hits[1].0));
                 drop((server, client));
                 // Forget the connection before the next round.
-                apply(&ruleset(&[], &[], true).unwrap()).unwrap();
+                apply(&ruleset(&[], &Counters::default(), true).unwrap()).unwrap();
                 let _ = Command::new("conntrack").args(["-F"]).output();
             }
             out
@@ -1517,7 +1694,7 @@ block in quick on lo proto udp from any port = 9999 to any
         assert!(ok.len() > 50, "{}", ok.len());
         // Groups need their heads in the same list: keep ungrouped rules.
         ok.retain(|r| r.group.is_empty());
-        let d = ruleset(&ok, &[], false).unwrap();
+        let d = ruleset(&ok, &Counters::default(), false).unwrap();
         assert!(chains(&d).contains(&"in4".to_string()));
         nft_accepts(&d);
     }

@@ -4,7 +4,8 @@
 use super::desired::{Bridge, Desired, Entry, Shaped, Vlan, Vnic, Vxlan, ZoneNs};
 use super::netlink::{GROUP, KLink, Neigh, Netlink, NlError, VxlanParams};
 use super::protect::{self, Guard};
-use super::{netns, nft, tc};
+use super::{netns, nft, nft_filter, tc};
+use crate::ipf::FilterRule;
 use crate::ipnat::rule::NatRule;
 use crate::model::ipnet::Ipv4Cidr;
 use crate::model::linkprop::Priority;
@@ -95,6 +96,11 @@ pub(super) enum Op {
     },
     /// `net.bridge.bridge-nf-call-iptables` (see [`BRIDGE_NF`]).
     BridgeNf(bool),
+    /// The packet filter's table (`nft_filter`), all of it.
+    Filter {
+        rules: Vec<FilterRule>,
+        old: Vec<FilterRule>,
+    },
     /// The link protection table (`protect`), all of it.
     Protect {
         guards: Vec<Guard>,
@@ -146,6 +152,10 @@ impl Op {
             Op::Protect { guards, old } => Op::Protect {
                 guards: old,
                 old: guards,
+            },
+            Op::Filter { rules, old } => Op::Filter {
+                rules: old,
+                old: rules,
             },
             Op::AddLinks(ops) => Op::DelLinks(ops.iter().rev().map(Op::inverse).collect()),
             Op::DelLinks(ops) => Op::AddLinks(ops.iter().rev().map(Op::inverse).collect()),
@@ -257,6 +267,7 @@ impl Op {
                 nft::apply(&doc)
             }
             Op::Protect { guards, old } => nft::apply(&protect::changes(old, guards)),
+            Op::Filter { rules, old } => nft_filter::replace(old, rules),
             Op::AddLinks(ops) => {
                 for (k, op) in ops.iter().enumerate() {
                     if let Err(mut e) = op.apply(nl) {
@@ -685,6 +696,14 @@ pub(super) fn plan(old: &Desired, new: &Desired) -> Result<Vec<Op>, String> {
         ops.push(Op::Protect {
             guards: new.guards.clone(),
             old: old.guards.clone(),
+        });
+    }
+    // Before forwarding is on and NAT rules are there: nothing passes
+    // the host the rules would have stopped.
+    if new.filter != old.filter {
+        ops.push(Op::Filter {
+            rules: new.filter.clone(),
+            old: old.filter.clone(),
         });
     }
     for z in new.zones.iter().filter(|z| !old.zones.contains(z)) {

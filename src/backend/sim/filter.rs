@@ -9,8 +9,8 @@ use super::filter_state::{FilterState, SimFilterRule, SimStateEntry};
 use super::nat::change;
 use crate::backend::filter::{
     DirStats, FLUSH_IN, FLUSH_INACTIVE, FLUSH_OUT, FLUSH_TABLE_ALL, FLUSH_TABLE_CLOSING, Filter,
-    FilterError, FilterResult, FilterStats, List, ListedRule, LoadFailure, Set, StateEntry,
-    StateStats,
+    FilterError, FilterResult, FilterStats, KernelCounters, List, ListedRule, LoadFailure, Set,
+    StateEntry, StateStats,
 };
 use crate::backend::nat::{Errno, NatError, VersionError};
 use crate::ipf::FilterRule;
@@ -143,6 +143,41 @@ impl SimFilter {
             return Err(Errno::EIO.into());
         }
         Ok(f)
+    }
+
+    /// The filter's state and, where a kernel keeps them, its counters.
+    fn with_counters(&self) -> FilterResult<(FilterState, Option<KernelCounters>)> {
+        let st = self
+            .file
+            .load()
+            .map_err(|e| FilterError::Backend(e.to_string()))?;
+        let k = match self.file.kernel() {
+            Some(k) => Some(k.filter_counters(&st).map_err(backend)?),
+            None => None,
+        };
+        Ok((st.filter, k))
+    }
+
+    /// [`Self::with_counters`] of a running filter.
+    fn running_with_counters(&self) -> FilterResult<(FilterState, Option<KernelCounters>)> {
+        let got = self.with_counters()?;
+        if got.0.disabled {
+            return Err(Errno::EIO.into());
+        }
+        Ok(got)
+    }
+}
+
+fn backend(e: crate::backend::DlError) -> FilterError {
+    FilterError::Backend(e.to_string())
+}
+
+/// The statistics with a kernel's pass, block and no-match counts.
+fn with_dirs(s: &mut FilterStats, dirs: [DirStats; 2]) {
+    for (st, k) in s.st.iter_mut().zip(dirs) {
+        st.pass = k.pass;
+        st.block = k.block;
+        st.nom = k.nom;
     }
 }
 
@@ -324,9 +359,11 @@ impl Filter for SimFilter {
     }
 
     fn zero_rule(&mut self, rule: &FilterRule, set: Set) -> FilterResult<ListedRule> {
-        self.change(true, |f| {
+        let mut at = None;
+        let mut got = self.change(true, |f| {
             let s = set_index(f, set);
             let i = find(f, s, rule)?;
+            at = (set == Set::Active).then_some(i);
             let h = &mut f.sets[s][i];
             let got = ListedRule {
                 rule: h.rule.clone(),
@@ -336,7 +373,12 @@ impl Filter for SimFilter {
             h.hits = 0;
             h.bytes = 0;
             Ok(got)
-        })
+        })?;
+        // A kernel's counters are those of the rules it holds.
+        if let (Some(k), Some(i)) = (self.file.kernel(), at) {
+            (got.hits, got.bytes) = k.filter_zero_rule(i).map_err(backend)?;
+        }
+        Ok(got)
     }
 
     fn flush(&mut self, flags: u32, v6: bool) -> FilterResult<i32> {
@@ -361,7 +403,17 @@ impl Filter for SimFilter {
     }
 
     fn flush_states(&mut self, which: i32, v6: bool) -> FilterResult<i32> {
-        self.change(true, |f| flush_states(f, which, v6))
+        let n = self.change(true, |f| flush_states(f, which, v6))?;
+        // A kernel keeps the states itself (IPv4 and IPv6 alike: once).
+        match self.file.kernel() {
+            Some(k) if !v6 => {
+                let gone = k
+                    .filter_flush_states(which == FLUSH_TABLE_CLOSING)
+                    .map_err(backend)?;
+                Ok(n.saturating_add(i32::try_from(gone).unwrap_or(i32::MAX)))
+            }
+            _ => Ok(n),
+        }
     }
 
     fn swap(&mut self) -> FilterResult<u32> {
@@ -392,33 +444,43 @@ impl Filter for SimFilter {
         v6: bool,
         group: Option<&str>,
     ) -> FilterResult<Vec<ListedRule>> {
-        let f = self.running()?;
+        let (f, kernel) = self.running_with_counters()?;
         let s = set_index(&f, set);
         let v = if v6 { 6 } else { 4 };
-        let listed = |h: &SimFilterRule| ListedRule {
-            rule: h.rule.clone(),
-            hits: h.hits,
-            bytes: h.bytes,
+        // A kernel's counters are those of the rules it holds: the
+        // active set's.
+        let counts = kernel
+            .filter(|_| set == Set::Active)
+            .map(|k| k.rules)
+            .unwrap_or_default();
+        let listed = |(i, h): (usize, &SimFilterRule)| {
+            let (hits, bytes) = counts.get(i).copied().unwrap_or((h.hits, h.bytes));
+            ListedRule {
+                rule: h.rule.clone(),
+                hits,
+                bytes,
+            }
         };
         let rules = &f.sets[s];
         Ok(match group {
             None => rules
                 .iter()
-                .filter(|h| {
+                .enumerate()
+                .filter(|(_, h)| {
                     List::of(&h.rule) == list && h.rule.v == v && group_of(&h.rule).is_empty()
                 })
                 .map(listed)
                 .collect(),
             Some(g) => {
-                let filter = |h: &&SimFilterRule| !List::of(&h.rule).is_acct();
+                let filter = |h: &SimFilterRule| !List::of(&h.rule).is_acct();
                 let exists = rules
                     .iter()
-                    .filter(filter)
+                    .filter(|h| filter(h))
                     .any(|h| h.rule.grhead.as_bytes() == g.as_bytes());
                 let members: Vec<ListedRule> = rules
                     .iter()
-                    .filter(filter)
-                    .filter(|h| group_of(&h.rule) == g.as_bytes())
+                    .enumerate()
+                    .filter(|(_, h)| filter(h) && group_of(&h.rule) == g.as_bytes())
                     .map(listed)
                     .collect();
                 if !exists || members.is_empty() {
@@ -440,15 +502,24 @@ impl Filter for SimFilter {
     }
 
     fn stats(&mut self) -> FilterResult<FilterStats> {
-        Ok(stats_of(&self.read()?))
+        let (f, kernel) = self.with_counters()?;
+        let mut s = stats_of(&f);
+        if let Some(k) = kernel {
+            with_dirs(&mut s, k.dirs);
+        }
+        Ok(s)
     }
 
     fn zero_stats(&mut self) -> FilterResult<FilterStats> {
-        self.change(true, |f| {
+        let mut s = self.change(true, |f| {
             let s = stats_of(f);
             f.stats = Default::default();
             Ok(s)
-        })
+        })?;
+        if let Some(k) = self.file.kernel() {
+            with_dirs(&mut s, k.filter_zero_dirs().map_err(backend)?);
+        }
+        Ok(s)
     }
 
     fn log_flags(&mut self) -> FilterResult<u32> {

@@ -69,6 +69,16 @@ pub trait Kernel: std::fmt::Debug + Send + Sync {
     fn nat_sessions(&self, st: &SimState) -> DlResult<Vec<crate::ipnat::session::NatSession>>;
     /// Drop the kernel's NAT sessions; how many there were.
     fn nat_flush_sessions(&self) -> DlResult<u64>;
+    /// The packet filter's counters (the active set of `st` is loaded).
+    fn filter_counters(&self, st: &SimState) -> DlResult<crate::backend::filter::KernelCounters>;
+    /// Zero the counters of rule `i` of the active set (`ipf -z`): what
+    /// they were.
+    fn filter_zero_rule(&self, i: usize) -> DlResult<(u64, u64)>;
+    /// Zero each direction's counters (`ipf -Z`): what they were.
+    fn filter_zero_dirs(&self) -> DlResult<[crate::backend::filter::DirStats; 2]>;
+    /// Forget the connections `keep state` rules passed: all, or with
+    /// `closing` TCP connections that are closing; how many there were.
+    fn filter_flush_states(&self, closing: bool) -> DlResult<u64>;
     /// The kernel's traffic counters of active link `id`.
     fn link_stats(
         &self,
