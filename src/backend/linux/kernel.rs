@@ -22,11 +22,11 @@
 use super::conntrack;
 use super::desired::Desired;
 use super::netlink::{GROUP, KLink, Netlink, OperState};
+use super::nft_filter;
 use super::ops::{ALIAS, Op, nl_err, plan, run, run_all};
+use crate::backend::filter::{DirStats, KernelCounters};
 use crate::backend::sim::{Kernel, LinkConf, PhysConf, SimState};
 use crate::backend::{DlError, DlResult};
-use super::nft_filter;
-use crate::backend::filter::{DirStats, KernelCounters};
 use crate::ipnat::rule::NatRule;
 use crate::ipnat::session::NatSession;
 use crate::model::ipnet::Ipv4Cidr;

@@ -484,12 +484,27 @@ impl Netlink {
     /// `parent` (0: none).
     fn new_link(
         &mut self,
+        attrs: Vec<LinkAttribute>,
+        parent: u32,
+        op: impl Fn(&str) -> String,
+    ) -> NlResult<()> {
+        self.new_link_with(attrs, LinkFlags::empty(), parent, op)
+    }
+
+    /// [`Self::new_link`], with header `flags` set (the kernel applies them
+    /// as the link is made).
+    fn new_link_with(
+        &mut self,
         mut attrs: Vec<LinkAttribute>,
+        flags: LinkFlags,
         parent: u32,
         op: impl Fn(&str) -> String,
     ) -> NlResult<()> {
         attrs.push(LinkAttribute::Group(GROUP));
-        let add = RouteNetlinkMessage::NewLink(link_msg(0, attrs));
+        let mut msg = link_msg(0, attrs);
+        msg.header.flags = flags;
+        msg.header.change_mask = flags;
+        let add = RouteNetlinkMessage::NewLink(msg);
         match self.request(add, NLM_F_CREATE | NLM_F_EXCL) {
             Ok(_) => Ok(()),
             Err(errno) => {
@@ -534,8 +549,8 @@ impl Netlink {
             .map(|_| ())
     }
 
-    /// `ip link add NAME mtu MTU type bridge stp_state 0 forward_delay 0`:
-    /// a bridge whose ports forward at once (down).
+    /// `ip link add NAME mtu MTU type bridge stp_state 0 forward_delay 0`
+    /// and `arp off`: a bridge whose ports forward at once (down).
     pub fn add_bridge(&mut self, name: &str, mtu: u32) -> NlResult<()> {
         let attrs = vec![
             LinkAttribute::IfName(name.into()),
@@ -549,9 +564,14 @@ impl Netlink {
             ),
         ];
         let op = |_: &str| {
-            format!("ip link add {name} mtu {mtu} type bridge stp_state 0 forward_delay 0")
+            format!("ip link add {name} mtu {mtu} type bridge stp_state 0 forward_delay 0 arp off")
         };
-        self.new_link(attrs, 0, op)
+        // No ARP: the bridge is a switch with no address of its own; with
+        // ARP on it would answer for the addresses of every interface of
+        // the namespace (the global zone's VNICs), and a zone's packets
+        // to the global zone would arrive on the bridge, not on the VNIC
+        // the rules name.
+        self.new_link_with(attrs, LinkFlags::Noarp, 0, op)
     }
 
     /// A veth pair, down: `name` gets `mac` and `mtu`; `port`, its peer,

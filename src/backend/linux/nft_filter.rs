@@ -1320,7 +1320,10 @@ pass out all
         let h3 = chain(&d, "in4.h6");
         assert_eq!(h3[0], "meta l4proto == tcp counter name r7");
         assert_eq!(h3[1], "meta iifname == e4 counter name r8 goto in4.h8");
-        assert_eq!(h3.last().unwrap(), "meta iifname == e3 counter name in_block drop");
+        assert_eq!(
+            h3.last().unwrap(),
+            "meta iifname == e3 counter name in_block drop"
+        );
         // A quick head whose group never passes: the group's block
         // decides if it matches, else the head.
         assert_eq!(
@@ -1510,7 +1513,12 @@ log in proto udp all
             .iter()
             .filter_map(|c| c.get("add")?.get("counter").cloned())
             .filter(|c| !c["name"].as_str().unwrap().starts_with('r'))
-            .map(|c| (c["name"].as_str().unwrap().to_string(), c["packets"].as_u64().unwrap()))
+            .map(|c| {
+                (
+                    c["name"].as_str().unwrap().to_string(),
+                    c["packets"].as_u64().unwrap(),
+                )
+            })
             .collect();
         let dir = |n: &str, p: u64| (n.to_string(), p);
         assert_eq!(
@@ -1605,7 +1613,13 @@ pass in on lo proto udp from any to any port 9990 >< 10000
             let after = Counters::read(1).unwrap().rules;
             let dirs = zero_dirs().unwrap();
             apply(&ruleset(&[], &Counters::default(), true).unwrap()).unwrap();
-            (received, counters, kept, (moved, zeroed, after, dirs), Counters::read(0))
+            (
+                received,
+                counters,
+                kept,
+                (moved, zeroed, after, dirs),
+                Counters::read(0),
+            )
         });
         let (received, counters, kept, (moved, zeroed, after, dirs), gone) = got;
         // The last matching rule (the range, which passes) wins over the

@@ -22,9 +22,15 @@ const IP_FORWARD: &str = "/proc/sys/net/ipv4/ip_forward";
 /// etherstub is a switch; with this on, a connection from a zone would be
 /// tracked on the bridge, get its NAT decision there (none: it leaves by a
 /// bridge port) and keep it through the veth pair into the global zone's
-/// VNIC, so it would never be translated at the uplink. While NAT rules
-/// are loaded it is off in xbow's namespace (and on again when they go).
-const BRIDGE_NF: &str = "/proc/sys/net/bridge/bridge-nf-call-iptables";
+/// VNIC, so it would never be translated at the uplink; and its packets
+/// would pass the packet filter's hooks on the bridge, not as they
+/// arrive on the VNIC. While NAT or filter rules are loaded it is off in
+/// xbow's namespace (and on again when they go); so is its IPv6
+/// counterpart.
+const BRIDGE_NF: [&str; 2] = [
+    "/proc/sys/net/bridge/bridge-nf-call-iptables",
+    "/proc/sys/net/bridge/bridge-nf-call-ip6tables",
+];
 
 pub(super) fn nl_err(e: NlError) -> String {
     e.to_string()
@@ -94,7 +100,8 @@ pub(super) enum Op {
         rules: Vec<NatRule>,
         old: Vec<NatRule>,
     },
-    /// `net.bridge.bridge-nf-call-iptables` (see [`BRIDGE_NF`]).
+    /// `net.bridge.bridge-nf-call-iptables` and `-ip6tables` (see
+    /// [`BRIDGE_NF`]).
     BridgeNf(bool),
     /// The packet filter's table (`nft_filter`), all of it.
     Filter {
@@ -257,11 +264,13 @@ impl Op {
             Op::Halt(z) => halt(nl, z),
             Op::Forwarding(on) => std::fs::write(IP_FORWARD, if *on { "1\n" } else { "0\n" })
                 .map_err(|e| format!("{IP_FORWARD}: {e}")),
-            Op::BridgeNf(on) => match std::fs::write(BRIDGE_NF, if *on { "1\n" } else { "0\n" }) {
-                // No br_netfilter: bridged frames never pass the IP hooks.
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-                r => r.map_err(|e| format!("{BRIDGE_NF}: {e}")),
-            },
+            Op::BridgeNf(on) => BRIDGE_NF.iter().try_for_each(|path| {
+                match std::fs::write(path, if *on { "1\n" } else { "0\n" }) {
+                    // No br_netfilter: bridged frames never pass the IP hooks.
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                    r => r.map_err(|e| format!("{path}: {e}")),
+                }
+            }),
             Op::Nat { rules, .. } => {
                 let doc = nft::ruleset(rules).map_err(|e| e.to_string())?;
                 nft::apply(&doc)
@@ -698,6 +707,13 @@ pub(super) fn plan(old: &Desired, new: &Desired) -> Result<Vec<Op>, String> {
             old: old.guards.clone(),
         });
     }
+    // Bridged frames leave the IP hooks while xbow's NAT or filter rules
+    // are loaded (see [`BRIDGE_NF`]): an etherstub is a switch, whose
+    // frames no IP Filter rule of the global zone sees.
+    let hooked = |d: &Desired| !d.nat.is_empty() || !d.filter.is_empty();
+    if hooked(new) && !hooked(old) {
+        ops.push(Op::BridgeNf(false));
+    }
     // Before forwarding is on and NAT rules are there: nothing passes
     // the host the rules would have stopped.
     if new.filter != old.filter {
@@ -713,16 +729,13 @@ pub(super) fn plan(old: &Desired, new: &Desired) -> Result<Vec<Op>, String> {
         ops.push(Op::Forwarding(new.forwarding));
     }
     if new.nat != old.nat {
-        if old.nat.is_empty() {
-            ops.push(Op::BridgeNf(false));
-        }
         ops.push(Op::Nat {
             rules: new.nat.clone(),
             old: old.nat.clone(),
         });
-        if new.nat.is_empty() {
-            ops.push(Op::BridgeNf(true));
-        }
+    }
+    if hooked(old) && !hooked(new) {
+        ops.push(Op::BridgeNf(true));
     }
     Ok(coalesce(ops))
 }

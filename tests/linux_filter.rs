@@ -1,0 +1,215 @@
+//! IP Filter's packet filter on the Linux kernel, end to end: a global
+//! zone VNIC (192.168.0.1) and a zone (192.168.0.100) on an etherstub
+//! (`xbow net up`), rules loaded with `xbow ipf -f` into xbow's nftables
+//! table `inet xbow_filter`: a blocked port is really unreachable from the
+//! zone, an allowed one works, `keep state` lets replies back through a
+//! default-block policy (and only replies), `ipfstat -hio` and `ipfstat`
+//! count the packets, a rule nftables cannot express is refused naming it
+//! with nothing loaded, and flushing or `net down` leaves no table.
+//! Runs with `XBOW_TEST_BACKEND=linux` (as root), else does nothing.
+#![cfg(target_os = "linux")]
+
+mod common;
+
+use common::Env;
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::process::Command;
+use std::time::Duration;
+use xbow::backend::linux::netns;
+
+const GZ: Ipv4Addr = Ipv4Addr::new(192, 168, 0, 1);
+const ZONE: Ipv4Addr = Ipv4Addr::new(192, 168, 0, 100);
+
+/// The zone of one test, whose namespace goes when it ends.
+struct Zone(String);
+
+impl Drop for Zone {
+    fn drop(&mut self) {
+        if netns::exists(&self.0) {
+            let _ = Command::new("ip")
+                .args(["netns", "delete", &self.0])
+                .status();
+        }
+    }
+}
+
+fn network(env: &Env) -> Zone {
+    let zone = Zone(format!("xfz{}", std::process::id()));
+    let z = &zone.0;
+    let spec = serde_json::json!({
+        "etherstubs": ["stub0"],
+        "vnics": [{"name": "vnic0", "over": "stub0"}, {"name": "vnic1", "over": "stub0"}],
+        "addresses": [{"interface": "vnic0", "address": format!("{GZ}/24")}],
+        "zones": [
+            {"name": z, "zonepath": format!("/zones/{z}"),
+             "net": [{"physical": "vnic1", "allowed-address": format!("{ZONE}/24")}]},
+        ],
+    });
+    let path = env.dir().join("spec.json");
+    std::fs::write(&path, spec.to_string()).expect("spec");
+    let r = env.xbow(&["net", "up", path.to_str().expect("path")]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    zone
+}
+
+/// Whether a TCP connection from namespace `from` to `to`'s address
+/// `dst`, port `port`, is made within a second.
+fn tcp_connects(from: &str, to: &str, dst: Ipv4Addr, port: u16) -> bool {
+    let l = netns::run_in(to, || TcpListener::bind((dst, port)))
+        .expect("netns")
+        .expect("listen");
+    let at = SocketAddr::from((dst, port));
+    let made = netns::run_in(from, || {
+        TcpStream::connect_timeout(&at, Duration::from_secs(1)).is_ok()
+    })
+    .expect("netns");
+    drop(l);
+    made
+}
+
+/// A UDP datagram from namespace `from` (address `src`) to `dst`, port
+/// `port` in `to`, and the reply from there: (the datagram arrived, the
+/// reply arrived).
+fn udp_round_trip(from: &str, src: Ipv4Addr, to: &str, dst: Ipv4Addr, port: u16) -> (bool, bool) {
+    let wait = Some(Duration::from_millis(700));
+    let server = netns::run_in(to, || UdpSocket::bind((dst, port)))
+        .expect("netns")
+        .expect("bind");
+    server.set_read_timeout(wait).unwrap();
+    let client = netns::run_in(from, || UdpSocket::bind((src, 0)))
+        .expect("netns")
+        .expect("bind");
+    client.set_read_timeout(wait).unwrap();
+    client.send_to(b"q", (dst, port)).unwrap();
+    let mut buf = [0u8; 8];
+    let Ok((_, peer)) = server.recv_from(&mut buf) else {
+        return (false, false);
+    };
+    server.send_to(b"r", peer).unwrap();
+    (true, client.recv_from(&mut buf).is_ok())
+}
+
+/// The `inet xbow_filter` table of xbow's namespace, if there is one.
+fn has_table(env: &Env) -> bool {
+    let ns = env.linux.as_deref().expect("linux");
+    let out = Command::new("ip")
+        .args(["netns", "exec", ns, "nft", "list", "tables"])
+        .output()
+        .expect("nft");
+    String::from_utf8_lossy(&out.stdout).contains("inet xbow_filter")
+}
+
+/// The hit count `ipfstat -hio` prints before `rule`.
+fn hits(listing: &str, rule: &str) -> u64 {
+    listing
+        .lines()
+        .find_map(|l| {
+            let (n, r) = l.split_once(' ')?;
+            (r == rule).then(|| n.parse().expect("hits"))
+        })
+        .unwrap_or_else(|| panic!("no `{rule}` in\n{listing}"))
+}
+
+const RULES: &str = "\
+block in on vnic0 all
+pass in quick on vnic0 proto tcp from any to any port = 7002 flags S/SA keep state
+pass out quick on vnic0 proto udp from any to any port = 7003 keep state
+";
+
+#[test]
+fn rules_decide_keep_state_and_count() {
+    let Some(env) = Env::not_illumos().filter(|e| e.linux.is_some()) else {
+        return;
+    };
+    if !common::e2e_can_run("rules_decide_keep_state_and_count", &[]) {
+        return;
+    }
+    let zone = network(&env);
+    let gz = env.linux.clone().expect("linux");
+    let z = zone.0.as_str();
+    let conf = env.dir().join("ipf.conf");
+    std::fs::write(&conf, RULES).unwrap();
+    let r = env.xbow(&["ipf", "-Fa", "-f", conf.to_str().unwrap()]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    assert!(has_table(&env));
+
+    // The allowed port answers, the others are blocked.
+    assert!(tcp_connects(z, &gz, GZ, 7002), "port 7002 is passed");
+    assert!(!tcp_connects(z, &gz, GZ, 7001), "port 7001 is blocked");
+    // The global zone's datagram out passes and keeps state: the reply
+    // comes back in through `block in`. A datagram the zone starts does
+    // not.
+    assert_eq!(udp_round_trip(&gz, GZ, z, ZONE, 7003), (true, true));
+    assert_eq!(udp_round_trip(z, ZONE, &gz, GZ, 7005), (false, false));
+
+    // Counted as IP Filter counts: the SYN of the passed connection once
+    // (the rest of it matched its state), the blocked packets by the
+    // block rule (the SYN and its retransmissions, the zone's datagram,
+    // and the passed SYN, which the block matched before the quick pass).
+    let r = env.xbow(&["ipfstat", "-hio"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    let pass_tcp =
+        "pass in quick on vnic0 proto tcp from any to any port = 7002 flags S/SA keep state";
+    assert_eq!(hits(&r.stdout, pass_tcp), 1, "{}", r.stdout);
+    assert!(
+        hits(&r.stdout, "block in on vnic0 all") >= 3,
+        "{}",
+        r.stdout
+    );
+    let pass_udp = "pass out quick on vnic0 proto udp from any to any port = 7003 keep state";
+    assert_eq!(hits(&r.stdout, pass_udp), 1, "{}", r.stdout);
+    let r = env.xbow(&["ipfstat"]);
+    assert_eq!(r.code, 0);
+    let blocked: u64 = r
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix(" input packets:\t\tblocked "))
+        .and_then(|l| l.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{}", r.stdout));
+    assert!(blocked >= 2, "{}", r.stdout);
+
+    // `ipf -z` zeroes a rule's counters in the kernel and prints what
+    // they were.
+    let one = env.dir().join("one.conf");
+    std::fs::write(&one, format!("{pass_tcp}\n")).unwrap();
+    let r = env.xbow(&["ipf", "-z", "-f", one.to_str().unwrap()]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    assert!(r.stdout.contains(pass_tcp), "{}", r.stdout);
+    let r = env.xbow(&["ipfstat", "-hi"]);
+    assert_eq!(hits(&r.stdout, pass_tcp), 0, "{}", r.stdout);
+
+    // A rule nftables cannot express is refused, naming it; nothing of
+    // its file is loaded and the rules before stay.
+    let bad = env.dir().join("bad.conf");
+    std::fs::write(
+        &bad,
+        "pass in on vnic0 proto udp all\npass in on vnic0 dup-to vnic1 all\n",
+    )
+    .unwrap();
+    let r = env.xbow(&["ipf", "-f", bad.to_str().unwrap()]);
+    assert_ne!(r.code, 0, "{r:?}");
+    assert!(
+        r.stderr.contains(
+            "`dup-to` is not supported by the Linux backend: pass in on vnic0 dup-to vnic1 all"
+        ),
+        "{}",
+        r.stderr
+    );
+    let r = env.xbow(&["ipfstat", "-io"]);
+    assert_eq!(r.stdout.lines().count(), 3, "{}", r.stdout);
+
+    // Flushed: no table; the port answers again.
+    let r = env.xbow(&["ipf", "-Fa"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    assert!(!has_table(&env));
+    assert!(tcp_connects(z, &gz, GZ, 7001));
+
+    // `net down` removes a loaded table with the rest.
+    let r = env.xbow(&["ipf", "-f", conf.to_str().unwrap()]);
+    assert_eq!(r.code, 0);
+    assert!(has_table(&env));
+    let r = env.xbow(&["net", "down", env.dir().join("spec.json").to_str().unwrap()]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    drop(zone);
+}
