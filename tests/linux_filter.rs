@@ -179,25 +179,31 @@ fn rules_decide_keep_state_and_count() {
     let r = env.xbow(&["ipfstat", "-hi"]);
     assert_eq!(hits(&r.stdout, pass_tcp), 0, "{}", r.stdout);
 
-    // A rule nftables cannot express is refused, naming it; nothing of
-    // its file is loaded and the rules before stay.
+    // A rule nftables cannot express is refused on its own, naming it, as
+    // the illumos kernel refuses a rule; with --atomic nothing of its
+    // file is loaded.
     let bad = env.dir().join("bad.conf");
     std::fs::write(
         &bad,
         "pass in on vnic0 proto udp all\npass in on vnic0 dup-to vnic1 all\n",
     )
     .unwrap();
-    let r = env.xbow(&["ipf", "-f", bad.to_str().unwrap()]);
-    assert_ne!(r.code, 0, "{r:?}");
-    assert!(
-        r.stderr.contains(
-            "`dup-to` is not supported by the Linux backend: pass in on vnic0 dup-to vnic1 all"
-        ),
-        "{}",
-        r.stderr
-    );
+    let refused = "ioctl(add/insert rule): `dup-to` is not supported by the Linux backend: \
+                   pass in on vnic0 dup-to vnic1 all\n";
+    let r = env.xbow(&["ipf", "--atomic", "-f", bad.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stderr.contains(refused), "{}", r.stderr);
     let r = env.xbow(&["ipfstat", "-io"]);
     assert_eq!(r.stdout.lines().count(), 3, "{}", r.stdout);
+    let r = env.xbow(&["ipf", "-f", bad.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stderr.ends_with(refused), "{}", r.stderr);
+    let r = env.xbow(&["ipfstat", "-i"]);
+    assert_eq!(r.stdout.lines().count(), 3, "{}", r.stdout);
+    assert!(
+        r.stdout
+            .ends_with("pass in on vnic0 proto udp from any to any\n")
+    );
 
     // Flushed: no table; the port answers again.
     let r = env.xbow(&["ipf", "-Fa"]);
@@ -212,4 +218,47 @@ fn rules_decide_keep_state_and_count() {
     let r = env.xbow(&["net", "down", env.dir().join("spec.json").to_str().unwrap()]);
     assert_eq!((r.code, r.stderr.as_str()), (0, ""));
     drop(zone);
+}
+
+/// `kill -9` while rules are loaded or flushed: afterwards the kernel's
+/// table and `ipfstat -io` agree.
+#[test]
+fn killed_loads_leave_the_table_and_the_listing_agreeing() {
+    let Some(env) = Env::not_illumos().filter(|e| e.linux.is_some()) else {
+        return;
+    };
+    if !common::e2e_can_run("killed_loads_leave_the_table_and_the_listing_agreeing", &[]) {
+        return;
+    }
+    let conf = env.dir().join("ipf.conf");
+    std::fs::write(&conf, RULES).unwrap();
+    let conf = conf.to_str().unwrap();
+    let load = ["ipf", "-Fa", "-f", conf];
+    let flush = ["ipf", "-Fa"];
+    let t = std::time::Instant::now();
+    assert_eq!(env.xbow(&load).code, 0);
+    let span = t.elapsed().as_millis() as u64 + 1;
+    assert_eq!(env.xbow(&flush).code, 0);
+    let mut seed = u64::from(std::process::id());
+    eprintln!("kill test: seed {seed}, a load takes {span} ms");
+    for round in 0..12 {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let wait = (seed >> 33) % span;
+        let args: &[&str] = if round % 2 == 0 { &load } else { &flush };
+        env.killed_after(args, Duration::from_millis(wait));
+        let r = env.xbow(&["ipfstat", "-io"]);
+        assert_eq!(r.code, 0, "round {round}: {}", r.stderr);
+        let loaded = r.stdout.lines().count() == 3;
+        assert!(loaded || r.stdout.is_empty(), "{}", r.stdout);
+        assert_eq!(
+            has_table(&env),
+            loaded,
+            "round {round} (killed after {wait} ms): {}",
+            r.stdout
+        );
+    }
+    assert_eq!(env.xbow(&flush).code, 0);
+    assert!(!has_table(&env));
 }

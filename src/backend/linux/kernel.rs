@@ -320,6 +320,10 @@ impl Kernel for LinuxKernel {
         conntrack::flush().map_err(DlError::Backend)
     }
 
+    fn filter_check(&self, r: &crate::ipf::FilterRule) -> Result<(), String> {
+        nft_filter::check(r).map_err(|e| e.to_string())
+    }
+
     fn filter_counters(&self, st: &SimState) -> DlResult<KernelCounters> {
         let f = &st.filter;
         let n = if f.disabled {

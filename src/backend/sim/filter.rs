@@ -168,6 +168,16 @@ impl SimFilter {
     }
 }
 
+/// Whether the kernel behind the state (if any) can hold `r`: a rule it
+/// cannot is refused as the illumos kernel refuses one, on its own, in
+/// either set (so that a swap never meets it).
+fn takes(kernel: Option<&dyn super::Kernel>, r: &FilterRule) -> FilterResult<()> {
+    match kernel {
+        Some(k) => k.filter_check(r).map_err(FilterError::Backend),
+        None => Ok(()),
+    }
+}
+
 fn backend(e: crate::backend::DlError) -> FilterError {
     FilterError::Backend(e.to_string())
 }
@@ -345,8 +355,10 @@ impl Filter for SimFilter {
     }
 
     fn add_rule(&mut self, rule: &FilterRule, set: Set) -> FilterResult<()> {
+        let kernel = self.file.kernel();
         self.change(true, |f| {
             let s = set_index(f, set);
+            takes(kernel, rule)?;
             add_to(f, s, rule)
         })
     }
@@ -573,6 +585,7 @@ impl Filter for SimFilter {
         atomic: bool,
     ) -> Option<Result<Vec<FilterResult<()>>, LoadFailure>> {
         let mut failed = 0;
+        let kernel = self.file.kernel();
         let r = self.change(true, |f| {
             let s = set_index(f, set);
             let mut outcomes = Vec::with_capacity(rules.len());
@@ -581,7 +594,7 @@ impl Filter for SimFilter {
                 let res = if remove {
                     remove_from(f, s, r)
                 } else {
-                    add_to(f, s, r)
+                    takes(kernel, r).and_then(|()| add_to(f, s, r))
                 };
                 if atomic {
                     res.clone()?;

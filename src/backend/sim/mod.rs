@@ -69,6 +69,8 @@ pub trait Kernel: std::fmt::Debug + Send + Sync {
     fn nat_sessions(&self, st: &SimState) -> DlResult<Vec<crate::ipnat::session::NatSession>>;
     /// Drop the kernel's NAT sessions; how many there were.
     fn nat_flush_sessions(&self) -> DlResult<u64>;
+    /// Whether the kernel can hold packet filter rule `r`; why not.
+    fn filter_check(&self, r: &crate::ipf::FilterRule) -> Result<(), String>;
     /// The packet filter's counters (the active set of `st` is loaded).
     fn filter_counters(&self, st: &SimState) -> DlResult<crate::backend::filter::KernelCounters>;
     /// Zero the counters of rule `i` of the active set (`ipf -z`): what
