@@ -549,8 +549,8 @@ impl Netlink {
             .map(|_| ())
     }
 
-    /// `ip link add NAME mtu MTU type bridge stp_state 0 forward_delay 0`
-    /// and `arp off`: a bridge whose ports forward at once (down).
+    /// `ip link add NAME mtu MTU arp off type bridge stp_state 0
+    /// forward_delay 0`: a bridge whose ports forward at once (down).
     pub fn add_bridge(&mut self, name: &str, mtu: u32) -> NlResult<()> {
         let attrs = vec![
             LinkAttribute::IfName(name.into()),
@@ -564,7 +564,7 @@ impl Netlink {
             ),
         ];
         let op = |_: &str| {
-            format!("ip link add {name} mtu {mtu} type bridge stp_state 0 forward_delay 0 arp off")
+            format!("ip link add {name} mtu {mtu} arp off type bridge stp_state 0 forward_delay 0")
         };
         // No ARP: the bridge is a switch with no address of its own; with
         // ARP on it would answer for the addresses of every interface of
@@ -1107,7 +1107,7 @@ mod tests {
             assert_eq!(dup.errno, libc::EEXIST);
             assert_eq!(
                 dup.to_string(),
-                "ip link add e0 mtu 1500 type bridge stp_state 0 forward_delay 0: File exists"
+                "ip link add e0 mtu 1500 arp off type bridge stp_state 0 forward_delay 0: File exists"
             );
             let dup = nl.add_veth("e0", MAC, "e0p", 1500, None).unwrap_err();
             assert_eq!(nl.bring_up("nosuch0", "").unwrap_err().errno, libc::ENODEV);
