@@ -20,6 +20,12 @@ use xbow::backend::linux::netns;
 const GZ: Ipv4Addr = Ipv4Addr::new(192, 168, 0, 1);
 const ZONE: Ipv4Addr = Ipv4Addr::new(192, 168, 0, 100);
 
+/// The Linux backend's environment, where test `name` can run.
+fn env(name: &str) -> Option<Env> {
+    let e = Env::new();
+    (e.linux.is_some() && common::e2e_can_run(name, &[])).then_some(e)
+}
+
 /// The zone of one test, whose namespace goes when it ends.
 struct Zone(String);
 
@@ -118,12 +124,9 @@ pass out quick on vnic0 proto udp from any to any port = 7003 keep state
 
 #[test]
 fn rules_decide_keep_state_and_count() {
-    let Some(env) = Env::not_illumos().filter(|e| e.linux.is_some()) else {
+    let Some(env) = env("rules_decide_keep_state_and_count") else {
         return;
     };
-    if !common::e2e_can_run("rules_decide_keep_state_and_count", &[]) {
-        return;
-    }
     let zone = network(&env);
     let gz = env.linux.clone().expect("linux");
     let z = zone.0.as_str();
@@ -224,12 +227,9 @@ fn rules_decide_keep_state_and_count() {
 /// table and `ipfstat -io` agree.
 #[test]
 fn killed_loads_leave_the_table_and_the_listing_agreeing() {
-    let Some(env) = Env::not_illumos().filter(|e| e.linux.is_some()) else {
+    let Some(env) = env("killed_loads_leave_the_table_and_the_listing_agreeing") else {
         return;
     };
-    if !common::e2e_can_run("killed_loads_leave_the_table_and_the_listing_agreeing", &[]) {
-        return;
-    }
     let conf = env.dir().join("ipf.conf");
     std::fs::write(&conf, RULES).unwrap();
     let conf = conf.to_str().unwrap();
