@@ -172,6 +172,41 @@ fn rules_decide_keep_state_and_count() {
         .unwrap_or_else(|| panic!("{}", r.stdout));
     assert!(blocked >= 2, "{}", r.stdout);
 
+    // The state table is the connection tracking's marked connections:
+    // the TCP connection passed in, the datagram passed out.
+    let r = env.xbow(&["ipfstat", "-sl"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    let tcp = format!("{ZONE} -> {GZ} pass 0x");
+    assert!(
+        r.stdout
+            .lines()
+            .any(|l| l.starts_with(&tcp) && l.contains(" pr 6 state ")),
+        "{}",
+        r.stdout
+    );
+    let udp = format!("{GZ} -> {ZONE} pass 0x");
+    assert!(
+        r.stdout
+            .lines()
+            .any(|l| l.starts_with(&udp) && l.contains(" pr 17 state 0/0")),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("\tpass in keep state"), "{}", r.stdout);
+    assert!(r.stdout.contains("\tpass out keep state"), "{}", r.stdout);
+    let r = env.xbow(&["ipfstat", "-s"]);
+    assert!(
+        r.stdout.contains("\t1 TCP\n\t1 UDP\n") && r.stdout.contains("\t2 active\n"),
+        "{}",
+        r.stdout
+    );
+    // `ipf -FS` forgets them (ipf.c's flushfilter() words it so).
+    let r = env.xbow(&["ipf", "-v", "-FS"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    assert_eq!(r.stdout, "remove flags S (1)\nremoved 2 filter rules\n");
+    let r = env.xbow(&["ipfstat", "-sl"]);
+    assert!(!r.stdout.contains(" pass 0x"), "{}", r.stdout);
+
     // `ipf -z` zeroes a rule's counters in the kernel and prints what
     // they were.
     let one = env.dir().join("one.conf");

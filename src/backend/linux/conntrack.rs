@@ -11,12 +11,17 @@ use std::process::Command;
 /// The translated connections in the calling thread's network namespace,
 /// as `ipnat` sessions.
 pub fn sessions(rules: &[NatRule]) -> Result<Vec<NatSession>, String> {
+    read().map(|text| parse(&text, rules))
+}
+
+/// The `nf_conntrack` text of the calling thread's network namespace.
+fn read() -> Result<String, String> {
     // `/proc/net/nf_conntrack`, as the calling thread sees it: `/proc/net`
     // is the namespace of the process's main thread, `thread-self` that of
     // a thread that entered another namespace with setns(2).
     const PROC: &str = "/proc/thread-self/net/nf_conntrack";
     match std::fs::read_to_string(PROC) {
-        Ok(text) => Ok(parse(&text, rules)),
+        Ok(text) => Ok(text),
         // A kernel built without CONFIG_NF_CONNTRACK_PROCFS has no such
         // file: `conntrack -L -o extended` prints the same line format.
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -30,10 +35,59 @@ pub fn sessions(rules: &[NatRule]) -> Result<Vec<NatSession>, String> {
                     String::from_utf8_lossy(&out.stderr).trim()
                 ));
             }
-            Ok(parse(&String::from_utf8_lossy(&out.stdout), rules))
+            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
         }
         Err(e) => Err(format!("{PROC}: {e}")),
     }
+}
+
+/// A tracked IPv4 connection, as the packet filter's state table shows
+/// one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tracked {
+    pub proto: u8,
+    /// Seconds until it expires.
+    pub timeout: u64,
+    /// The TCP state (`ESTABLISHED`, …); empty for other protocols.
+    pub tcp_state: String,
+    pub mark: u32,
+    pub src: Ipv4Addr,
+    pub dst: Ipv4Addr,
+    pub sport: u16,
+    pub dport: u16,
+    pub icmp_id: u16,
+    pub icmp_type: u8,
+    /// Packets and bytes of each direction (conntrack's accounting; 0
+    /// where it is off).
+    pub orig: (u64, u64),
+    pub reply: (u64, u64),
+}
+
+/// The IPv4 connections of the calling thread's namespace whose mark has
+/// every bit of `mark`, in the order the kernel lists them.
+pub fn marked(mark: u32) -> Result<Vec<Tracked>, String> {
+    Ok(parse_marked(&read()?, mark))
+}
+
+fn parse_marked(text: &str, mark: u32) -> Vec<Tracked> {
+    text.lines()
+        .filter_map(parse_line)
+        .filter(|c| c.mark & mark == mark)
+        .map(|c| Tracked {
+            proto: c.proto,
+            timeout: c.timeout,
+            tcp_state: if c.proto == 6 { c.state } else { String::new() },
+            mark: c.mark,
+            src: c.orig.src.unwrap_or(Ipv4Addr::UNSPECIFIED),
+            dst: c.orig.dst.unwrap_or(Ipv4Addr::UNSPECIFIED),
+            sport: c.orig.sport,
+            dport: c.orig.dport,
+            icmp_id: c.orig.id,
+            icmp_type: c.orig.icmp_type,
+            orig: (c.orig.packets, c.orig.bytes),
+            reply: (c.reply.packets, c.reply.bytes),
+        })
+        .collect()
 }
 
 /// `ipnat -F` on Linux: delete the translated connections (source NAT,
@@ -96,6 +150,7 @@ struct Tuple {
     dport: u16,
     /// The ICMP id (conntrack's "port" of an ICMP query).
     id: u16,
+    icmp_type: u8,
     packets: u64,
     bytes: u64,
 }
@@ -108,6 +163,7 @@ impl Tuple {
             "sport" => self.sport = value.parse().unwrap_or(0),
             "dport" => self.dport = value.parse().unwrap_or(0),
             "id" => self.id = value.parse().unwrap_or(0),
+            "type" => self.icmp_type = value.parse().unwrap_or(0),
             "packets" => self.packets = value.parse().unwrap_or(0),
             "bytes" => self.bytes = value.parse().unwrap_or(0),
             _ => {}
@@ -119,6 +175,9 @@ impl Tuple {
 struct Conn {
     proto: u8,
     timeout: u64,
+    /// The TCP state (`ESTABLISHED`, …); empty for other protocols.
+    state: String,
+    mark: u32,
     uses: u16,
     orig: Tuple,
     reply: Tuple,
@@ -139,8 +198,13 @@ fn parse_line(line: &str) -> Option<Conn> {
     let (mut orig, mut reply) = (Tuple::default(), Tuple::default());
     let mut tuples = 0;
     let mut uses = 0;
+    let mut state = String::new();
+    let mut mark = 0;
     for w in words {
         let Some((key, value)) = w.split_once('=') else {
+            if tuples == 0 {
+                state = w.to_string();
+            }
             continue;
         };
         if key == "src" {
@@ -148,6 +212,7 @@ fn parse_line(line: &str) -> Option<Conn> {
         }
         match (key, tuples) {
             ("use", _) => uses = value.parse().unwrap_or(u16::MAX),
+            ("mark", _) => mark = value.parse().unwrap_or(0),
             (_, 1) => orig.set(key, value),
             (_, 2) => reply.set(key, value),
             _ => {}
@@ -159,6 +224,8 @@ fn parse_line(line: &str) -> Option<Conn> {
     Some(Conn {
         proto,
         timeout,
+        state,
+        mark,
         uses,
         orig,
         reply,
@@ -551,5 +618,40 @@ ipv4     2 unknown  47 590 src=172.16.0.1 dst=192.0.2.9 src=192.0.2.9 dst=198.18
             );
             nft::apply(&nft::ruleset(&[]).unwrap()).unwrap();
         });
+    }
+
+    #[test]
+    fn marked_connections() {
+        let text = "ipv4     2 tcp      6 431999 ESTABLISHED src=192.168.0.100 dst=192.168.0.1 \
+                    sport=40000 dport=7002 packets=3 bytes=180 src=192.168.0.1 dst=192.168.0.100 \
+                    sport=7002 dport=40000 packets=2 bytes=120 [ASSURED] mark=16777216 zone=0 use=2
+ipv4     2 udp      17 29 src=192.168.0.1 dst=192.168.0.100 sport=5000 dport=7003 \
+                    src=192.168.0.100 dst=192.168.0.1 sport=7003 dport=5000 mark=50331648 use=2
+ipv4     2 udp      17 29 src=10.0.0.1 dst=10.0.0.2 sport=1 dport=2 [UNREPLIED] \
+                    src=10.0.0.2 dst=10.0.0.1 sport=2 dport=1 mark=0 use=2
+";
+        let got = parse_marked(text, 0x0100_0000);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert_eq!(
+            got[0],
+            Tracked {
+                proto: 6,
+                timeout: 431999,
+                tcp_state: "ESTABLISHED".into(),
+                mark: 0x0100_0000,
+                src: Ipv4Addr::new(192, 168, 0, 100),
+                dst: Ipv4Addr::new(192, 168, 0, 1),
+                sport: 40000,
+                dport: 7002,
+                icmp_id: 0,
+                icmp_type: 0,
+                orig: (3, 180),
+                reply: (2, 120),
+            }
+        );
+        assert_eq!(
+            (got[1].proto, got[1].mark, got[1].tcp_state.as_str()),
+            (17, 0x0300_0000, "")
+        );
     }
 }

@@ -320,6 +320,13 @@ impl Kernel for LinuxKernel {
         conntrack::flush().map_err(DlError::Backend)
     }
 
+    fn filter_states(&self) -> DlResult<Vec<crate::backend::filter::StateEntry>> {
+        // The kernel lists the newest last.
+        let mut v = nft_filter::states().map_err(DlError::Backend)?;
+        v.reverse();
+        Ok(v)
+    }
+
     fn filter_check(&self, r: &crate::ipf::FilterRule) -> Result<(), String> {
         nft_filter::check(r).map_err(|e| e.to_string())
     }

@@ -61,7 +61,7 @@
 //! state options, `log` options, tags).
 
 use super::nft::{Unsupported, comment_text, matcher, meta, payload, port_match};
-use crate::backend::filter::DirStats;
+use crate::backend::filter::{DirStats, StateEntry};
 use crate::ipf::rule::{Fi, FilterRule, FrFlags, FrIp, FrType, Fri};
 use crate::ipfilter::types::{I6Addr, count4bits};
 use serde_json::{Value, json};
@@ -74,6 +74,8 @@ const FAMILY: &str = "inet";
 
 /// The `ct mark` bit of connections a `keep state` rule passed.
 pub const STATE_MARK: u32 = 0x0100_0000;
+/// With [`STATE_MARK`]: an `out` rule passed it (else an `in` rule).
+pub const STATE_OUT: u32 = 0x0200_0000;
 
 /// The named counter of rule `i` (its index in the list given to
 /// [`ruleset`]).
@@ -289,9 +291,13 @@ fn verdict(
     if f.cmd() == FrFlags::PASS {
         let mut v = Vec::new();
         if f.has(FrFlags::KEEPSTATE) {
+            let mark = match dir {
+                Dir::In => STATE_MARK,
+                Dir::Out => STATE_MARK | STATE_OUT,
+            };
             v.push(json!({"mangle": {
                 "key": {"ct": {"key": "mark"}},
-                "value": {"|": [{"ct": {"key": "mark"}}, STATE_MARK]},
+                "value": {"|": [{"ct": {"key": "mark"}}, mark]},
             }}));
         }
         v.push(pass(dir));
@@ -1001,6 +1007,66 @@ impl Counters {
             }
         })
     }
+}
+
+/// The state table: the connections `keep state` rules passed, from the
+/// kernel's connection tracking, as `ipstate_t` entries. What IP Filter
+/// keeps and conntrack does not (the rule, the interfaces, TCP windows)
+/// is left out: `is_pass` has the direction and `keep state` only.
+pub fn states() -> Result<Vec<StateEntry>, String> {
+    Ok(super::conntrack::marked(STATE_MARK)?
+        .iter()
+        .map(state_entry)
+        .collect())
+}
+
+fn state_entry(t: &super::conntrack::Tracked) -> StateEntry {
+    use crate::backend::sim::{IS_TCPFSM, state_bucket, tcps};
+    let out = t.mark & STATE_OUT != 0;
+    let dir = if out { FrFlags::OUTQUE } else { FrFlags::INQUE };
+    let mut e = StateEntry {
+        v: 4,
+        p: t.proto,
+        src: I6Addr::from_v4(t.src),
+        dst: I6Addr::from_v4(t.dst),
+        pass: FrFlags::PASS | FrFlags::KEEPSTATE | dir,
+        hv: state_bucket(t.src, t.dst, t.sport, t.dport, t.proto),
+        // Ticks of half a second.
+        die: t.timeout.saturating_mul(2),
+        ..StateEntry::default()
+    };
+    match t.proto {
+        6 | 17 => {
+            e.sport = t.sport;
+            e.dport = t.dport;
+            e.flags = Fi::TCPUDP;
+        }
+        1 => {
+            e.icmp_id = t.icmp_id;
+            e.icmp_type = t.icmp_type;
+        }
+        _ => {}
+    }
+    if t.proto == 6 {
+        e.flags |= IS_TCPFSM;
+        // conntrack's state names one connection; IP Filter's pair is the
+        // initiator's and the responder's.
+        e.state = match t.tcp_state.as_str() {
+            "SYN_SENT" | "SYN_SENT2" => [tcps::SYN_SENT, tcps::LISTEN],
+            "SYN_RECV" => [tcps::SYN_SENT, tcps::SYN_RECEIVED],
+            "ESTABLISHED" => [tcps::ESTABLISHED, tcps::ESTABLISHED],
+            "FIN_WAIT" => [tcps::FIN_WAIT_1, tcps::CLOSE_WAIT],
+            "CLOSE_WAIT" => [tcps::CLOSE_WAIT, tcps::FIN_WAIT_1],
+            "LAST_ACK" => [tcps::LAST_ACK, tcps::CLOSING],
+            "TIME_WAIT" => [tcps::TIME_WAIT, tcps::TIME_WAIT],
+            _ => [tcps::CLOSED, tcps::CLOSED],
+        };
+    }
+    // Forward (the packets that made it) and backward, in or out.
+    let (fwd, back) = if out { (1, 2) } else { (0, 3) };
+    (e.pkts[fwd], e.bytes[fwd]) = t.orig;
+    (e.pkts[back], e.bytes[back]) = t.reply;
+    e
 }
 
 /// Make the table hold `new` where it held `old` (both in load order), in

@@ -23,7 +23,7 @@ pub const STATE_SIZE: u32 = 5737;
 /// `fr_pass`: `IPF_DEFAULT_PASS|FR_NOMATCH`.
 pub const DEFAULT_PASS: u32 = FrFlags::PASS | FrFlags::NOMATCH;
 /// `IS_TCPFSM`: the state saw the connection start.
-const IS_TCPFSM: u32 = 0x10000;
+pub const IS_TCPFSM: u32 = 0x10000;
 
 /// `IPF_TCPS_*`.
 pub mod tcps {
@@ -547,11 +547,24 @@ impl Filter for SimFilter {
 
     fn state_stats(&mut self) -> FilterResult<StateStats> {
         let f = self.running()?;
-        let mut bucketlen = vec![0u64; STATE_SIZE as usize];
-        for s in &f.states {
-            bucketlen[(s.entry.hv % STATE_SIZE) as usize] += 1;
+        let mut c = f.state_stats.clone();
+        // A kernel's table: its entries, counted by protocol.
+        let kernel = match self.file.kernel() {
+            Some(k) => Some(k.filter_states().map_err(backend)?),
+            None => None,
+        };
+        if let Some(k) = &kernel {
+            let count = |p: u8| k.iter().filter(|e| e.p == p).count() as u64;
+            (c.tcp, c.udp, c.icmp) = (count(6), count(17), count(1));
         }
-        let c = &f.state_stats;
+        let entries: Vec<&StateEntry> = match &kernel {
+            Some(k) => k.iter().collect(),
+            None => f.states.iter().map(|s| &s.entry).collect(),
+        };
+        let mut bucketlen = vec![0u64; STATE_SIZE as usize];
+        for e in &entries {
+            bucketlen[(e.hv % STATE_SIZE) as usize] += 1;
+        }
         Ok(StateStats {
             tcp: c.tcp,
             udp: c.udp,
@@ -560,7 +573,7 @@ impl Filter for SimFilter {
             miss: c.miss,
             max: 0,
             nomem: 0,
-            active: f.states.len() as u64,
+            active: entries.len() as u64,
             expire: c.expire,
             fin: c.fin,
             orphans: 0,
@@ -574,6 +587,9 @@ impl Filter for SimFilter {
 
     fn states(&mut self) -> FilterResult<Vec<StateEntry>> {
         let f = self.running()?;
+        if let Some(k) = self.file.kernel() {
+            return k.filter_states().map_err(backend);
+        }
         Ok(f.states.iter().rev().map(|s| s.entry.clone()).collect())
     }
 
@@ -762,11 +778,16 @@ fn scanlist(
 
 /// The 5-tuple of a state, as the packet that made it saw it.
 fn state_hv(p: &Packet) -> u32 {
-    let (s, d) = (u32::from(p.src), u32::from(p.dst));
-    let ports = (u32::from(p.sport) << 16) | u32::from(p.dport);
+    state_bucket(p.src, p.dst, p.sport, p.dport, p.proto)
+}
+
+/// The state table bucket of a connection.
+pub fn state_bucket(src: Ipv4Addr, dst: Ipv4Addr, sport: u16, dport: u16, proto: u8) -> u32 {
+    let (s, d) = (u32::from(src), u32::from(dst));
+    let ports = (u32::from(sport) << 16) | u32::from(dport);
     s.wrapping_add(d)
         .wrapping_add(ports)
-        .wrapping_add(u32::from(p.proto))
+        .wrapping_add(u32::from(proto))
         % STATE_SIZE
 }
 

@@ -19,7 +19,7 @@ mod state_file;
 mod traffic;
 
 pub use datalink::SimDatalink;
-pub use filter::{Packet, SimFilter, Verdict, filter_packet};
+pub use filter::{IS_TCPFSM, Packet, SimFilter, Verdict, filter_packet, state_bucket, tcps};
 pub use filter_state::FilterState;
 pub use host::SimHost;
 pub use linkprop::mtu_of;
@@ -69,6 +69,8 @@ pub trait Kernel: std::fmt::Debug + Send + Sync {
     fn nat_sessions(&self, st: &SimState) -> DlResult<Vec<crate::ipnat::session::NatSession>>;
     /// Drop the kernel's NAT sessions; how many there were.
     fn nat_flush_sessions(&self) -> DlResult<u64>;
+    /// The packet filter's state table, newest first.
+    fn filter_states(&self) -> DlResult<Vec<crate::backend::filter::StateEntry>>;
     /// Whether the kernel can hold packet filter rule `r`; why not.
     fn filter_check(&self, r: &crate::ipf::FilterRule) -> Result<(), String>;
     /// The packet filter's counters (the active set of `st` is loaded).
