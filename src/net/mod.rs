@@ -1,8 +1,9 @@
 //! `xbow net`: a whole virtual network from one spec file — plan, up
-//! (idempotent, transactional), down, status.
+//! (idempotent, transactional), down, status, and diagram (the network
+//! as a picture).
 
 mod confirm;
-
+pub mod diagram;
 mod natconf;
 mod plan;
 mod spec;
