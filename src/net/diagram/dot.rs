@@ -106,12 +106,12 @@ pub fn render(d: &Diagram) -> String {
         }
         if p.host.is_some() {
             let _ = writeln!(out, "  }}");
-            if !d.overlays.is_empty() && p.nodes.iter().any(|n| n.name == "underlay") {
+            if !d.overlays.is_empty() && p.nodes.iter().any(|n| n.kind == Kind::Outside) {
                 let _ = writeln!(
                     out,
                     "  {} -> {} [style=dashed, arrowhead=none];",
                     quote("underlay"),
-                    quote(&format!("{prefix}outside/underlay"))
+                    quote(&format!("{prefix}outside/outside"))
                 );
             }
         }

@@ -126,6 +126,20 @@ impl Part {
         }
     }
 
+    /// The box of the outside world (and of the underlay network, for a
+    /// host), added on first use.
+    fn outside(&mut self) -> usize {
+        match self.find(Kind::Outside, "outside") {
+            Some(i) => i,
+            None => self.add(
+                Kind::Outside,
+                "outside",
+                vec!["the network beyond".into()],
+                vec!["the networks the host's physical NICs lead to".into()],
+            ),
+        }
+    }
+
     /// The box of a link named `name`: one the spec defines, else a
     /// physical NIC (with the outside world beyond it), added on first
     /// use.
@@ -141,15 +155,7 @@ impl Part {
                 return i;
             }
         }
-        let outside = match self.find(Kind::Outside, "outside") {
-            Some(i) => i,
-            None => self.add(
-                Kind::Outside,
-                "outside",
-                vec!["the network beyond".into()],
-                vec!["the networks the host's physical NICs lead to".into()],
-            ),
-        };
+        let outside = self.outside();
         let i = self.add(
             Kind::Physical,
             name,
@@ -235,15 +241,14 @@ pub fn part(net: &Network) -> Part {
     }
     // The underlay.
     if let Some(h) = &net.host {
-        let u = p.add(
-            Kind::Outside,
-            "underlay",
-            vec![format!("{} at {}", h.name, h.underlay)],
-            vec![format!(
-                "the underlay network: host {} is {} (MTU {})",
-                h.name, h.underlay, h.mtu
-            )],
-        );
+        // The underlay is part of the outside world: one box, at the
+        // top, where the wire to the underlay bar comes in.
+        let u = p.outside();
+        p.nodes[u].lines.push(format!("underlay {}", h.underlay));
+        p.nodes[u].tip.push(format!(
+            "the underlay network: host {} is {} (MTU {})",
+            h.name, h.underlay, h.mtu
+        ));
         let ul = match &h.physical {
             Some(ph) => {
                 let i = p.add(

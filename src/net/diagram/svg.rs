@@ -207,12 +207,9 @@ pub fn render(d: &Diagram, l: &Layout) -> String {
                 escape(&h.underlay.to_string())
             );
             // The wire from the host's underlay box up to the bar.
-            if let (Some(bar), Some(k)) = (
-                &l.bar,
-                p.nodes
-                    .iter()
-                    .position(|n| n.kind == Kind::Outside && n.name == "underlay"),
-            ) {
+            if let (Some(bar), Some(k)) =
+                (&l.bar, p.nodes.iter().position(|n| n.kind == Kind::Outside))
+            {
                 let u = &pl.nodes[k];
                 let x = u.x + u.w / 2.0;
                 let _ = writeln!(
