@@ -133,9 +133,9 @@ pub fn rate(bps: f64) -> String {
     format!("{bps:.0} bit/s")
 }
 
-/// Add each present VNIC's traffic to its box: from two readings of the
-/// counters `dlstat` reads, `interval` seconds apart, or (0) the
-/// counters themselves.
+/// Add each present VNIC's address and traffic to its box: the address
+/// it has, and its traffic from two readings of the counters `dlstat`
+/// reads, `interval` seconds apart, or (0) the counters themselves.
 fn traffic(p: &mut graph::Part, h: &mut Host, interval: u64) -> Result<(), NetError> {
     let vnics: Vec<(usize, crate::model::link::LinkId)> = p
         .nodes
@@ -150,6 +150,22 @@ fn traffic(p: &mut graph::Part, h: &mut Host, interval: u64) -> Result<(), NetEr
             .map(|(_, id)| h.dl.link_stats(*id).unwrap_or_default())
             .collect()
     };
+    // The address each VNIC has (the spec may say auto or random).
+    for (i, id) in &vnics {
+        if let Ok(a) = h.dl.vnic_info(*id, crate::model::link::Conf::ACTIVE)
+            && let Some(mac) = a.mac
+        {
+            let n = &mut p.nodes[*i];
+            if let Some(l) = n.lines.iter_mut().find(|l| l.starts_with("mac ")) {
+                let how = &l["mac ".len()..];
+                let have = mac.to_string();
+                if how != have {
+                    *l = format!("mac {have} ({})", how.split(' ').next().unwrap_or(how));
+                }
+            }
+            n.tip.push(format!("live: mac {mac}"));
+        }
+    }
     let first = read(h);
     if interval == 0 {
         for ((i, _), s) in vnics.iter().zip(&first) {
