@@ -1,5 +1,5 @@
-//! xbow net on the sim: plan and up for 200 VNICs on 10 etherstubs with 50
-//! zones, and the idempotent second up; and how `up` grows with the number
+//! xbow net on the sim: plan, up and diagram (model, layout and SVG) for
+//! 200 VNICs on 10 etherstubs with 50 zones, and the idempotent second up; and how `up` grows with the number
 //! of VNICs (1k, 2k, 4k, 10k; aims: 10k from nothing under 2 s, the second
 //! up under 200 ms).
 
@@ -47,6 +47,14 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             let n = net::load(&spec, &mut h).unwrap();
             net::plan_up(&n, &mut h).unwrap()
+        })
+    });
+    g.bench_function("diagram", |b| {
+        let mut h = net::sim_host(StateFile::new(&state));
+        let o = net::diagram::Options::default();
+        b.iter(|| {
+            let d = net::diagram::build(&spec, &mut h, &o).unwrap();
+            net::diagram::render(&d, false)
         })
     });
     g.bench_function("up from nothing", |b| {

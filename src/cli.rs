@@ -107,6 +107,23 @@ enum NetCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Draw the network as a picture: SVG (or Graphviz DOT), with --live the host's state and traffic
+    Diagram {
+        file: PathBuf,
+        /// write the picture to FILE (replaced atomically, mode 0600) instead of standard output
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// colour each object by `xbow net status` and show each VNIC's traffic
+        #[arg(long)]
+        live: bool,
+        /// with --live: seconds between the two readings of the VNICs' counters (0: show the counters)
+        #[arg(long, value_name = "SECONDS", default_value_t = 1, requires = "live",
+              value_parser = clap::value_parser!(u64).range(0..=3600))]
+        interval: u64,
+        /// print Graphviz DOT instead of SVG
+        #[arg(long)]
+        dot: bool,
+    },
     /// The process that undoes an unconfirmed change (started by `up --confirm`)
     #[command(hide = true)]
     Watchdog { pending: PathBuf, token: u64 },
@@ -407,6 +424,23 @@ fn run_net(cmd: NetCommand, select: Option<String>) -> i32 {
         NetCommand::Confirm => net::confirm(&mut host, &mut out),
         NetCommand::Watchdog { .. } => Ok(()),
         NetCommand::Down { file } => net::down(&file, &mut host, &mut out),
+        NetCommand::Diagram {
+            file,
+            output,
+            live,
+            interval,
+            dot,
+        } => net::diagram::diagram(
+            &file,
+            &mut host,
+            &net::diagram::Options {
+                live,
+                interval,
+                dot,
+                output,
+            },
+            &mut out,
+        ),
         NetCommand::Status { file, json } => match net::status(&file, &mut host, json, &mut out) {
             Ok(true) => Ok(()),
             Ok(false) => {

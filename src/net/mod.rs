@@ -1,7 +1,9 @@
 //! `xbow net`: a whole virtual network from one spec file — plan, up
-//! (idempotent, transactional), down, status.
+//! (idempotent, transactional), down, status, and diagram (the network
+//! as a picture).
 
 mod confirm;
+pub mod diagram;
 mod natconf;
 mod plan;
 mod spec;
@@ -9,6 +11,7 @@ mod status;
 
 pub use plan::Step;
 pub use spec::{Network, SpecError};
+pub use status::Entry;
 
 use crate::backend::files::{self, FileError};
 use crate::backend::host::{HostError, IpAdm, NatFile, Services, Zones};
@@ -161,6 +164,13 @@ fn open_illumos() -> Result<Host, NetError> {
 
 /// Read and validate a spec file.
 pub fn load(path: &Path, h: &mut Host) -> Result<Network, NetError> {
+    let spec = read_spec(path)?;
+    let select = h.select.clone();
+    check(&spec, path, h, select.as_deref(), false)
+}
+
+/// Read and parse a spec file (not yet validated).
+fn read_spec(path: &Path) -> Result<spec::Spec, NetError> {
     let file = show_path(path);
     let text = files::read_input(path, files::SPEC_MAX)
         .map_err(|e| NetError::File(file.clone(), e))
@@ -175,18 +185,32 @@ pub fn load(path: &Path, h: &mut Host) -> Result<Network, NetError> {
                 )
             })
         })?;
-    let spec = spec::parse(&text).map_err(|e| NetError::Spec(e, file.clone()))?;
+    spec::parse(&text).map_err(|e| NetError::Spec(e, file))
+}
+
+/// Validate a parsed spec and take the part of host `select` (or of
+/// this machine); `paper`: without looking up links the spec does not
+/// define.
+fn check(
+    spec: &spec::Spec,
+    path: &Path,
+    h: &mut Host,
+    select: Option<&str>,
+    paper: bool,
+) -> Result<Network, NetError> {
+    let file = show_path(path);
     let brand = h.zones.default_brand();
-    let (machine_name, machine_addrs) = if spec.hosts.is_empty() {
+    let (machine_name, machine_addrs) = if spec.hosts.is_empty() || select.is_some() {
         (None, Vec::new())
     } else {
         machine(h)?
     };
     let place = spec::Place {
-        host: h.select.as_deref(),
+        host: select,
         machine_name,
         machine_addrs,
         files_prefix: h.files_prefix.clone(),
+        paper,
     };
     spec.validate(h.dl.as_mut(), &brand, &place)
         .map_err(|e| NetError::Spec(e, file))
@@ -385,6 +409,18 @@ fn preflight() -> Result<(), NetError> {
     Ok(())
 }
 
+/// What `xbow net status` reports (and `--json` prints): every object of
+/// `net`, desired against actual, this host first in a spec with hosts.
+pub fn status_entries(net: &Network, h: &mut Host) -> Result<Vec<status::Entry>, NetError> {
+    let mut entries = Vec::new();
+    if let Some(me) = &net.host {
+        let (_, addrs) = machine(h)?;
+        entries.push(status::host(me, &addrs));
+    }
+    entries.extend(status::status(net, h)?);
+    Ok(entries)
+}
+
 const STATUS_FIELDS: &[Field] = &[
     Field::new("KIND", 10),
     Field::new("NAME", 22),
@@ -402,12 +438,7 @@ pub fn status(
     out: &mut dyn Write,
 ) -> Result<bool, NetError> {
     let net = load(path, h)?;
-    let mut entries = Vec::new();
-    if let Some(me) = &net.host {
-        let (_, addrs) = machine(h)?;
-        entries.push(status::host(me, &addrs));
-    }
-    entries.extend(status::status(&net, h)?);
+    let entries = status_entries(&net, h)?;
     let converged = entries.iter().all(|e| e.ok);
     let io = |e: std::io::Error| NetError::Read("standard output".into(), e);
     if json {

@@ -398,6 +398,10 @@ pub struct Place<'a> {
     pub machine_addrs: Vec<IpAddr>,
     /// An overlay's `files` mapping is kept at this path + `NAME.json`.
     pub files_prefix: PathBuf,
+    /// On paper: links the spec does not define (physical NICs, the
+    /// underlay link) are not looked up on this machine (`xbow net
+    /// diagram` draws a spec for any host).
+    pub paper: bool,
 }
 
 impl EtherstubEntry {
@@ -689,6 +693,7 @@ impl Spec {
         // carries its overlays.
         if let Some(h) = this.map(|t| &hosts.all[t])
             && let Some(p) = &h.physical
+            && !place.paper
         {
             let path = format!("$.hosts.{}.physical", h.name);
             let info = dl
@@ -766,7 +771,7 @@ impl Spec {
         }
         let mut vlans: Vec<NetVlan> = Vec::new();
         for (i, v) in self.vlans.iter().enumerate() {
-            let n = vlan(i, v, vlan_hosts[i], this, &defined, dl)?;
+            let n = vlan(i, v, vlan_hosts[i], this, &defined, dl, place.paper)?;
             // One VLAN link per VID over a link (the kernel refuses a
             // second client of the primary address with the VID).
             if let Some(j) = vlans
@@ -782,7 +787,7 @@ impl Spec {
         }
         let mut vnics = Vec::new();
         for (i, v) in self.vnics.iter().enumerate() {
-            let mut n = vnic(i, v, vnic_hosts[i], this, &defined, dl)?;
+            let mut n = vnic(i, v, vnic_hosts[i], this, &defined, dl, place.paper)?;
             if let Some((o, _)) = overlays.iter().find(|(o, _)| o.name == n.over) {
                 let h = vnic_hosts[i].unwrap_or_default();
                 if !o.hosts.iter().any(|x| x == h) {
@@ -1253,6 +1258,7 @@ fn vnic(
     this: Option<&str>,
     defined: &Defined,
     dl: &mut dyn Datalink,
+    paper: bool,
 ) -> Result<NetVnic, SpecError> {
     let path = format!("$.vnics[{i}]");
     link_name(&format!("{path}.over"), &v.over)?;
@@ -1276,7 +1282,7 @@ fn vnic(
                 ),
             );
         }
-        None if host == this => host_lower(dl, &path, &v.over, "VNIC")?,
+        None if host == this && !paper => host_lower(dl, &path, &v.over, "VNIC")?,
         // Another host's link: it is checked there.
         None => {}
     }
@@ -1339,6 +1345,7 @@ fn vlan(
     this: Option<&str>,
     defined: &Defined,
     dl: &mut dyn Datalink,
+    paper: bool,
 ) -> Result<NetVlan, SpecError> {
     let path = format!("$.vlans[{i}]");
     link_name(&format!("{path}.over"), &v.over)?;
@@ -1357,7 +1364,7 @@ fn vlan(
                 ),
             );
         }
-        None if host == this => host_lower(dl, &path, &v.over, "VLAN")?,
+        None if host == this && !paper => host_lower(dl, &path, &v.over, "VLAN")?,
         None => {}
     }
     if !(VID_MIN..=VID_MAX).contains(&v.vid) {
