@@ -131,6 +131,28 @@ main(void)
 
 	SIZE(ipfgeniter_t);
 
+	SIZE(ipftune_t);
+	OFF(ipftune_t, ipft_un);
+	OFF(ipftune_t, ipft_min);
+	OFF(ipftune_t, ipft_max);
+	OFF(ipftune_t, ipft_sz);
+	OFF(ipftune_t, ipft_flags);
+	OFF(ipftune_t, ipft_name);
+	CONST(IPFT_RDONLY);
+	CONST(IPFT_WRDISABLED);
+
+	SIZE(ipfrstat_t);
+	OFF(ipfrstat_t, ifs_new);
+	OFF(ipfrstat_t, ifs_inuse);
+	OFF(ipfrstat_t, ifs_short);
+	OFF(ipfrstat_t, ifs_table);
+	OFF(ipfrstat_t, ifs_nattab);
+
+	SIZE(fr_authstat_t);
+	OFF(fr_authstat_t, fas_nospace);
+	OFF(fr_authstat_t, fas_expire);
+	OFF(fr_authstat_t, fas_faelist);
+
 	SIZE(ips_stat_t);
 	OFF(ips_stat_t, iss_statesize);
 	OFF(ips_stat_t, iss_table);

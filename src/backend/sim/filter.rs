@@ -6,11 +6,12 @@
 
 use super::StateFile;
 use super::filter_state::{FilterState, SimFilterRule, SimStateEntry};
+use super::filter_tune;
 use super::nat::change;
 use crate::backend::filter::{
-    DirStats, FLUSH_IN, FLUSH_INACTIVE, FLUSH_OUT, FLUSH_TABLE_ALL, FLUSH_TABLE_CLOSING, Filter,
-    FilterError, FilterResult, FilterStats, List, ListedRule, LoadFailure, Set, StateEntry,
-    StateStats,
+    AuthStats, DirStats, FLUSH_IN, FLUSH_INACTIVE, FLUSH_OUT, FLUSH_TABLE_ALL, FLUSH_TABLE_CLOSING,
+    Filter, FilterError, FilterResult, FilterStats, FragStats, Groups, List, ListedRule,
+    LoadFailure, Set, StateEntry, StateStats, Tunable,
 };
 use crate::backend::nat::{Errno, NatError, VersionError};
 use crate::ipf::FilterRule;
@@ -464,9 +465,10 @@ impl Filter for SimFilter {
 
     fn state_stats(&mut self) -> FilterResult<StateStats> {
         let f = self.running()?;
-        let mut bucketlen = vec![0u64; STATE_SIZE as usize];
+        let size = filter_tune::get(&f, "fr_statesize").max(1);
+        let mut bucketlen = vec![0u64; size as usize];
         for s in &f.states {
-            bucketlen[(s.entry.hv % STATE_SIZE) as usize] += 1;
+            bucketlen[(u64::from(s.entry.hv) % size) as usize] += 1;
         }
         let c = &f.state_stats;
         Ok(StateStats {
@@ -486,6 +488,59 @@ impl Filter for SimFilter {
             bucketlen,
             ticks: 0,
             logging: !f.state_log_off,
+        })
+    }
+
+    fn tune_next(&mut self, cookie: u64) -> FilterResult<Option<(Tunable, u64)>> {
+        Ok(filter_tune::next(&self.read()?, cookie))
+    }
+
+    fn tune_get(&mut self, name: &str) -> FilterResult<(Tunable, u64)> {
+        filter_tune::lookup(&self.read()?, name)
+    }
+
+    fn tune_set(&mut self, name: &str, value: u64) -> FilterResult<()> {
+        self.change(false, |f| filter_tune::set(f, name, value))
+    }
+
+    fn frag_stats(&mut self) -> FilterResult<FragStats> {
+        // No packet reaches the sim in fragments: the cache stays empty.
+        self.running().map(|_| FragStats::default())
+    }
+
+    fn auth_stats(&mut self) -> FilterResult<AuthStats> {
+        // Nothing is queued for authentication in the sim, and no
+        // pre-authenticated rules exist (`ipf -P` is not simulated).
+        self.running().map(|_| AuthStats::default())
+    }
+
+    fn groups(&mut self) -> FilterResult<Groups> {
+        Ok(groups_of(&self.read()?))
+    }
+
+    fn get_logging(&mut self, nat: bool) -> FilterResult<i32> {
+        let f = self.running()?;
+        Ok(if nat {
+            filter_tune::get(&f, "nat_logging") as i32
+        } else {
+            i32::from(!f.state_log_off)
+        })
+    }
+
+    fn set_logging(&mut self, nat: bool, value: i32) -> FilterResult<()> {
+        self.change(true, |f| {
+            if nat {
+                // SIOCSETLG copies the int in as it is.
+                let v = u64::from(value as u32);
+                if v == 1 {
+                    f.tunables.remove("nat_logging");
+                } else {
+                    f.tunables.insert("nat_logging".into(), v);
+                }
+            } else {
+                f.state_log_off = value == 0;
+            }
+            Ok(())
         })
     }
 
@@ -528,13 +583,46 @@ impl Filter for SimFilter {
     }
 }
 
+/// `f_groups` of the sim: for each unit and set, the groups in the order
+/// `fr_addgroup` made them (the order their first head rule was loaded
+/// in; a group lives while a head refers to it).
+fn groups_of(f: &FilterState) -> Groups {
+    let mut g = Groups::default();
+    for set in [Set::Active, Set::Inactive] {
+        let s = set_index(f, set);
+        let mut heads: Vec<&SimFilterRule> = f.sets[s]
+            .iter()
+            .filter(|h| !h.rule.grhead.as_bytes().is_empty())
+            .collect();
+        heads.sort_by_key(|h| h.id);
+        let i = usize::from(set == Set::Inactive);
+        for h in heads {
+            let list = if List::of(&h.rule).is_acct() {
+                &mut g.accounting[i]
+            } else {
+                &mut g.filter[i]
+            };
+            let name = h.rule.grhead.to_string();
+            if !list.contains(&name) {
+                list.push(name);
+            }
+        }
+    }
+    g
+}
+
+/// `fr_pass`: the decision when no rule matches.
+fn fr_pass(f: &FilterState) -> u32 {
+    filter_tune::get(f, "fr_pass") as u32
+}
+
 /// `fr_getstat()` of the sim.
 fn stats_of(f: &FilterState) -> FilterStats {
     FilterStats {
         st: f.stats.clone(),
         froute: [0, 0],
         ticks: 0,
-        defpass: DEFAULT_PASS,
+        defpass: fr_pass(f),
         active: f.active & 1,
         running: if f.disabled { -1 } else { 1 },
         logging: true,
@@ -920,7 +1008,8 @@ pub fn fr_check(f: &mut FilterState, p: &Packet) -> Verdict {
 /// `fr_firewall()`: the rules of the direction decide.
 fn firewall(f: &mut FilterState, set: usize, p: &Packet) -> Verdict {
     let list = if p.out { List::Out } else { List::In };
-    let (mut pass, m) = scanlist(f, set, list, b"", p, DEFAULT_PASS, 0);
+    let default = fr_pass(f);
+    let (mut pass, m) = scanlist(f, set, list, b"", p, default, 0);
     let d = usize::from(p.out);
     if pass & FrFlags::NOMATCH != 0 {
         f.stats[d].nom += 1;

@@ -1,0 +1,228 @@
+//! `xbow ipf` and `xbow ipfstat` options beyond loading and listing rules,
+//! against the sim: tunables (`ipf -T`), the state and NAT log flags
+//! (`ipf -l state|nat`), and the `ipfstat` reports `-f`, `-A`, `-g` and
+//! the kernel-image options `-M`/`-N`.
+//!
+//! Golden files (tests/golden), each the output of one illumos function:
+//! `ipf-T-list-derived.out` (`ipf_dotuning` → `printtunable` over the
+//! `lcl_ipf_tuneables[]` table of fil.c with the values
+//! `ipftuneable_setdefs`, `iplattach`, `fr_stateinit` and `fr_natinit`
+//! give), `ipfstat-f-derived.out` (`showfrstates`), `ipfstat-A-derived.out`
+//! (`showauthstates`), `ipfstat-g-derived.out` (`showgroups`). "Derived":
+//! written from the sources, not captured on illumos.
+
+mod common;
+
+use common::{Env, Run, golden};
+
+fn ipf(env: &Env, args: &[&str]) -> Run {
+    let mut v = vec!["ipf"];
+    v.extend_from_slice(args);
+    env.xbow(&v)
+}
+
+fn ipfstat(env: &Env, args: &[&str]) -> Run {
+    let mut v = vec!["ipfstat"];
+    v.extend_from_slice(args);
+    env.xbow(&v)
+}
+
+fn write(env: &Env, name: &str, text: &str) -> String {
+    let p = env.dir().join(name);
+    std::fs::write(&p, text).expect("write rules");
+    p.display().to_string()
+}
+
+/// `ipf_dotuning` `list` → `printtunable` for every row of
+/// `lcl_ipf_tuneables[]` (`SIOCIPFGETNEXT` until the NULL cookie).
+#[test]
+fn tunables_list_derived() {
+    let Some(env) = Env::sim_only() else {
+        return;
+    };
+    let r = ipf(&env, &["-T", "list"]);
+    r.ok();
+    assert_eq!(r.stdout, golden("ipf-T-list-derived.out"));
+}
+
+/// `ipf_dotuning`: `name` (`SIOCIPFGET`), `name=value` (`SIOCIPFSET`,
+/// silent), comma-separated words in order, and `fr_ipftune`'s refusals:
+/// `ESRCH` unknown name, `EINVAL` outside `[min, max]`, `EBUSY` for an
+/// `IPFT_WRDISABLED` tunable while running. Each error ends `-T` and ipf
+/// still exits 0.
+#[test]
+fn tunables_get_set_and_errors() {
+    let Some(env) = Env::sim_only() else {
+        return;
+    };
+    let r = ipf(&env, &["-T", "fr_chksrc=1,fr_chksrc,,fr_pass"]);
+    r.ok();
+    assert_eq!(
+        r.stdout,
+        "fr_chksrc\tmin 0\tmax 0x1\tcurrent 1\nfr_pass\tmin 0\tmax 0xffffffff\tcurrent 134217730\n"
+    );
+    let r = ipf(&env, &["-T", "nosuch,fr_pass"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (0, "", "ioctl(SIOCIPFGET): No such process\n")
+    );
+    let r = ipf(&env, &["-T", "nosuch=1"]);
+    assert_eq!(r.stderr, "ioctl(SIOCIPFSET): No such process\n");
+    let r = ipf(&env, &["-T", "fr_chksrc=2,fr_chksrc"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (0, "", "ioctl(SIOCIPFSET): Invalid argument\n")
+    );
+    // sscanf("%lu"): a minus wraps, so -1 is above every max.
+    let r = ipf(&env, &["-T", "fr_flags=-1"]);
+    assert_eq!(r.stderr, "ioctl(SIOCIPFSET): Invalid argument\n");
+    // Not a number: the name is what is quoted.
+    let r = ipf(&env, &["-T", "fr_statemax=lots"]);
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (0, "invalid value 'fr_statemax'\n")
+    );
+    // Trailing text after the digits is ignored, as sscanf does.
+    ipf(&env, &["-T", "fr_statemax=1000x"]).ok();
+    assert!(
+        ipf(&env, &["-T", "fr_statemax"])
+            .stdout
+            .ends_with("current 1000\n")
+    );
+    // IPFT_WRDISABLED: only while IP Filter is disabled.
+    let r = ipf(&env, &["-T", "fr_tcptimeout=10"]);
+    assert_eq!(r.stderr, "ioctl(SIOCIPFSET): Device busy\n");
+    ipf(&env, &["-D"]).ok();
+    ipf(&env, &["-T", "fr_tcptimeout=10"]).ok();
+    ipf(&env, &["-E"]).ok();
+    let r = ipf(&env, &["-T", "fr_tcptimeout"]);
+    assert_eq!(
+        r.stdout,
+        "fr_tcptimeout\tmin 0x1\tmax 0x7fffffff\tcurrent 10\n"
+    );
+    // IPFT_RDONLY is not checked by fr_ipftune: only the limits guard.
+    ipf(&env, &["-T", "fr_state_lock=1"]).ok();
+    let r = ipf(&env, &["-T", "fr_active=1"]);
+    assert_eq!(r.stderr, "ioctl(SIOCIPFSET): Invalid argument\n");
+}
+
+/// The `ipftune_t` is shared by the words of one `-T`: after `name` the
+/// cookie is that row's, so `list` starts there (`fr_findtunebycookie`).
+#[test]
+fn tunables_list_after_a_name_starts_at_it() {
+    let Some(env) = Env::sim_only() else {
+        return;
+    };
+    let r = ipf(&env, &["-T", "ipl_logall,list"]);
+    r.ok();
+    assert_eq!(
+        r.stdout,
+        "ipl_logall\tmin 0\tmax 0x1\tcurrent 0\n\
+         ipl_logall\tmin 0\tmax 0x1\tcurrent 0\n\
+         ipl_logsize\tmin 0\tmax 0x80000\tcurrent 8192\n"
+    );
+}
+
+/// `-T` runs only when `opendevice() >= 0`: nothing with `-n`.
+#[test]
+fn tunables_need_the_device() {
+    let Some(env) = Env::sim_only() else {
+        return;
+    };
+    let r = ipf(&env, &["-n", "-T", "list"]);
+    assert_eq!((r.code, r.stdout.as_str(), r.stderr.as_str()), (0, "", ""));
+    let r = ipf(&env, &["-n", "-T", "fr_chksrc=1"]);
+    r.ok();
+    assert!(
+        ipf(&env, &["-T", "fr_chksrc"])
+            .stdout
+            .ends_with("current 0\n")
+    );
+}
+
+/// Tunables that are the kernel's own variables: `fr_flags` is what
+/// `SIOCSETFF` sets (`ipf -l`), `fr_pass` the default decision `ipf -V`
+/// and the filter use, `ipstate_logging` what `ipfstat -s` reports.
+#[test]
+fn tunables_are_the_kernel_variables() {
+    let Some(env) = Env::sim_only() else {
+        return;
+    };
+    ipf(&env, &["-l", "block"]).ok();
+    assert!(
+        ipf(&env, &["-T", "fr_flags"])
+            .stdout
+            .ends_with("current 536870912\n")
+    );
+    ipf(&env, &["-T", "fr_pass=1"]).ok();
+    assert!(
+        ipf(&env, &["-V"])
+            .stdout
+            .contains("Default: block all, Logging: available\n")
+    );
+    ipf(&env, &["-T", "ipstate_logging=0"]).ok();
+    assert!(
+        ipfstat(&env, &["-s"])
+            .stdout
+            .contains("State logging disabled\n")
+    );
+}
+
+/// `--json` (xbow's): the tunables `-T` printed, as one JSON object.
+#[test]
+fn tunables_json() {
+    let Some(env) = Env::sim_only() else {
+        return;
+    };
+    let r = ipf(&env, &["--json", "-T", "fr_minttl"]);
+    r.ok();
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["tunables"][0]["name"], "fr_minttl");
+    assert_eq!(v["tunables"][0]["value"], 4);
+    assert_eq!(v["tunables"][0]["max"], 1);
+}
+
+/// `packetlogon()`: `state` and `nat` toggle (`1 -` the `SIOCGETLG`
+/// value) on their own read-write descriptors; `-v` says so.
+#[test]
+fn log_flags_state_and_nat_toggle() {
+    let Some(env) = Env::sim_only() else {
+        return;
+    };
+    let r = ipf(&env, &["-v", "-l", "state"]);
+    r.ok();
+    assert_eq!(r.stdout, "log flags are now 0\nset state log flag\n");
+    assert!(
+        ipfstat(&env, &["-s"])
+            .stdout
+            .contains("State logging disabled\n")
+    );
+    ipf(&env, &["-l", "state"]).ok();
+    assert!(
+        ipfstat(&env, &["-s"])
+            .stdout
+            .contains("State logging enabled\n")
+    );
+    // "nat" is nat_logging, a tunable of the same stack.
+    ipf(&env, &["-l", "nat"]).ok();
+    assert!(
+        ipf(&env, &["-T", "nat_logging"])
+            .stdout
+            .ends_with("current 0\n")
+    );
+    // Both in one argument, and -n does not keep the devices closed.
+    ipf(&env, &["-n", "-l", "state,nat"]).ok();
+    assert!(
+        ipf(&env, &["-T", "nat_logging,ipstate_logging"])
+            .stdout
+            .ends_with("current 1\nipstate_logging\tmin 0\tmax 0x1\tcurrent 0\n")
+    );
+    // Not running: /dev/ipstate answers EIO.
+    ipf(&env, &["-D"]).ok();
+    let r = ipf(&env, &["-l", "state"]);
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (0, "ioctl(SIOCGETLG): I/O error\n")
+    );
+    let _ = write;
+}
