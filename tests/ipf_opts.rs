@@ -224,5 +224,141 @@ fn log_flags_state_and_nat_toggle() {
         (r.code, r.stderr.as_str()),
         (0, "ioctl(SIOCGETLG): I/O error\n")
     );
-    let _ = write;
+}
+
+/// Rules with filter heads in both directions and an accounting head.
+const GROUP_RULES: &str = "\
+block in all
+pass out quick proto tcp from 10.0.0.0/24 to any flags S keep state head 10
+block out quick proto tcp from 10.0.0.99/32 to any group 10
+pass in quick proto tcp from any to any head web
+count in proto icmp all head c1
+";
+
+/// `showgroups()`: for `Filter` (`IPL_LOGIPF`), `Accounting`
+/// (`IPL_LOGCOUNT`) and `Authentication` (`IPL_LOGAUTH`), the groups of
+/// the active set (`f_active`), then of the other, in the order
+/// `fr_addgroup` made them.
+#[test]
+fn groups_report_derived() {
+    let Some(env) = Env::sim_only() else {
+        return;
+    };
+    let f = write(&env, "a.conf", GROUP_RULES);
+    ipf(&env, &["-f", &f]).ok();
+    let f2 = write(
+        &env,
+        "b.conf",
+        "pass in quick proto udp from any to any head dns\n",
+    );
+    ipf(&env, &["-I", "-f", &f2]).ok();
+    let r = ipfstat(&env, &["-g"]);
+    r.ok();
+    assert_eq!(r.stdout, golden("ipfstat-g-derived.out"));
+    // After a swap the sets change places.
+    ipf(&env, &["-s"]).ok();
+    assert!(
+        ipfstat(&env, &["-g"])
+            .stdout
+            .starts_with("Filter groups (active):\ndns\nFilter groups (inactive):\n10\nweb\n")
+    );
+    // -g comes after every other report in main()'s order.
+    assert!(
+        ipfstat(&env, &["-g", "-f"])
+            .stdout
+            .starts_with("IP fragment states:\n")
+    );
+    let r = ipfstat(&env, &["--json", "-g"]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["groups"]["filter"][0][0], "dns");
+    assert_eq!(v["groups"]["accounting"][1][0], "c1");
+}
+
+/// `showfrstates()`: `SIOCGFRST`'s `ipfrstat_t`, then the (empty)
+/// fragment cache after an empty line; `EIO` while disabled is
+/// `perror("ioctl(SIOCGFRST)")` and exit(-1).
+#[test]
+fn fragment_report_derived() {
+    let Some(env) = Env::sim_only() else {
+        return;
+    };
+    let r = ipfstat(&env, &["-f"]);
+    r.ok();
+    assert_eq!(r.stdout, golden("ipfstat-f-derived.out"));
+    // -f comes after -s and the lists, before -A and -g.
+    assert!(
+        ipfstat(&env, &["-f", "-A"])
+            .stdout
+            .starts_with("IP fragment states:\n")
+    );
+    assert!(
+        ipfstat(&env, &["-f", "-s"])
+            .stdout
+            .starts_with("IP states added:\n")
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&ipfstat(&env, &["--json", "-f"]).stdout).unwrap();
+    assert_eq!(v["frag_stats"]["inuse"], 0);
+    ipf(&env, &["-D"]).ok();
+    let r = ipfstat(&env, &["-f"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (255, "", "ioctl(SIOCGFRST): I/O error\n")
+    );
+}
+
+/// `showauthstates()`: `SIOCATHST` on `/dev/ipauth` (no `SIOCGETFS` on
+/// `/dev/ipf` with -A); `-v` still names /dev/ipf, printed before the
+/// device is switched.
+#[test]
+fn auth_report_derived() {
+    let Some(env) = Env::sim_only() else {
+        return;
+    };
+    let r = ipfstat(&env, &["-A"]);
+    r.ok();
+    assert_eq!(r.stdout, golden("ipfstat-A-derived.out"));
+    let r = ipfstat(&env, &["-v", "-A"]);
+    assert!(
+        r.stdout
+            .starts_with("opts 0x10000044 name /dev/ipf\nAuthorisation hits: 0\t")
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&ipfstat(&env, &["--json", "-A"]).stdout).unwrap();
+    assert_eq!(v["auth_stats"]["hits"], 0);
+    ipf(&env, &["-D"]).ok();
+    let r = ipfstat(&env, &["-A"]);
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (255, "ioctl(SIOCATHST): I/O error\n")
+    );
+}
+
+/// `-M core` / `-N namelist`: `openkmem()` (kmem.c) opens them with
+/// libkvm before anything else; a file that cannot be opened is
+/// `perror("openkmem:open")` and exit(-1). The sim has no kernel image to
+/// read, so an existing file is refused with a message naming that.
+/// `-t` (`topipstates`, a curses display) is refused unless an earlier
+/// report in main()'s order takes precedence.
+#[test]
+fn kernel_images_and_top() {
+    let Some(env) = Env::not_illumos() else {
+        return;
+    };
+    let r = ipfstat(&env, &["-M", "/nonexistent/vmcore.0"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (255, "", "openkmem:open: No such file or directory\n")
+    );
+    let r = ipfstat(&env, &["-x", "-N", "/nonexistent/unix.0"]);
+    assert_eq!(r.code, 255);
+    let f = write(&env, "vmcore.0", "");
+    let r = ipfstat(&env, &["-M", &f]);
+    r.fails_with(
+        "ipfstat: -M/-N: reading a kernel crash dump or namelist is not available in xbow\n",
+    );
+    let r = ipfstat(&env, &["-t"]);
+    r.fails_with(
+        "ipfstat: -t: the interactive state top display (curses) is not available in xbow; see ipfstat -sl\n",
+    );
 }
