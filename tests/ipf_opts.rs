@@ -362,3 +362,70 @@ fn kernel_images_and_top() {
         "ipfstat: -t: the interactive state top display (curses) is not available in xbow; see ipfstat -sl\n",
     );
 }
+
+/// `-P` sets `ipfname` to `/dev/ipauth`. Every later `opendevice(ipfname,
+/// 1)` runs `checkrev(ipfname)`: `SIOCGETFS` on `/dev/ipauth` reaches
+/// `fr_auth_ioctl`, which refuses it (`EINVAL`; `EIO` while IP Filter is
+/// not running), so the check fails and nothing is opened. Rules parsed
+/// then go to the descriptor -1 (`Bad file number`), unless `/dev/ipf`
+/// was opened by an earlier option, in which case they go there.
+#[test]
+fn auth_device_option() {
+    let Some(env) = Env::sim_only() else {
+        return;
+    };
+    let f = write(&env, "a.conf", "block in all\npass out all\n");
+    let r = ipf(&env, &["-P", "-f", &f]);
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (
+            0,
+            "",
+            "ioctl(SIOCGETFS): Invalid argument\nUser/kernel version check failed\n\
+             2:ioctl(add/insert rule): Bad file number\n1:ioctl(add/insert rule): Bad file number\n"
+        )
+    );
+    assert_eq!(
+        ipfstat(&env, &["-i"]).stderr,
+        "empty list for ipfilter(in)\n"
+    );
+    // flushfilter(): opendevice() == -2 is exit(1).
+    let r = ipf(&env, &["-P", "-Fa"]);
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (
+            1,
+            "ioctl(SIOCGETFS): Invalid argument\nUser/kernel version check failed\n"
+        )
+    );
+    // -E/-D skip the check: SIOCFRENB on /dev/ipauth.
+    let r = ipf(&env, &["-P", "-D"]);
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (0, "SIOCFRENB: Invalid argument\n")
+    );
+    // showversion() opens ipfname itself.
+    let r = ipf(&env, &["-P", "-V"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (
+            1,
+            "ipf: IP Filter: v4.1.9 (608)\n",
+            "ioctl(SIOCGETFS): Invalid argument\n"
+        )
+    );
+    // /dev/ipf opened before -P keeps being used.
+    let r = ipf(&env, &["-Fa", "-P", "-f", &f]);
+    assert_eq!(r.code, 0);
+    assert_eq!(ipfstat(&env, &["-i"]).stdout, "block in all\n");
+    // Not running: EIO for any device but /dev/ipf.
+    ipf(&env, &["-D"]).ok();
+    let r = ipf(&env, &["-P", "-s"]);
+    assert_eq!(
+        (r.stdout.as_str(), r.stderr.as_str()),
+        (
+            "Set 2 now inactive\n",
+            "ioctl(SIOCGETFS): I/O error\nUser/kernel version check failed\n"
+        )
+    );
+}

@@ -52,6 +52,10 @@ enum Dev {
     /// `open` failed: the descriptor stays -1.
     Failed,
     Open(Box<dyn Filter>),
+    /// `/dev/ipauth` (`-P`, then `-E`/`-D`, which skip the version
+    /// check): every ioctl ipf makes reaches `fr_auth_ioctl`, which has
+    /// none of them.
+    Auth,
 }
 
 /// What `opendevice()` returned.
@@ -82,6 +86,8 @@ struct Ipf<'a> {
     zone: Option<String>,
     /// `--atomic` (xbow's): each `-f` loads all its rules or none.
     atomic: bool,
+    /// `-P`: `ipfname` is `/dev/ipauth` for every later open.
+    auth: bool,
     /// `--json` (xbow's): the tunables `-T` printed, reported as JSON at
     /// the end instead.
     json: Option<Vec<Tunable>>,
@@ -127,9 +133,21 @@ impl Ipf<'_> {
         if self.on(OPT_DONOTHING) {
             return Ok(Opened::Skip);
         }
+        // checkrev(ipfname): with -P, SIOCGETFS on /dev/ipauth, which
+        // fr_auth_ioctl refuses: the check always fails.
+        if check && self.auth {
+            let e = auth_error();
+            self.perror("ioctl(SIOCGETFS)", &e)?;
+            self.eprint("User/kernel version check failed\n")?;
+            return Ok(Opened::Skip);
+        }
         if let Some(z) = self.zone.clone() {
             self.eprint(&format!("Could not find running zone: {z}\n"))?;
             return Ok(Opened::Skip);
+        }
+        if matches!(self.dev, Dev::Closed) && self.auth {
+            self.dev = Dev::Auth;
+            return Ok(Opened::Fd);
         }
         if matches!(self.dev, Dev::Closed) {
             let b = crate::backend::Kind::from_env()
@@ -175,6 +193,7 @@ impl Ipf<'_> {
     ) -> Result<T, FilterError> {
         match &mut self.dev {
             Dev::Open(b) => f(b.as_mut()),
+            Dev::Auth => Err(auth_error()),
             _ => Err(EBADF.into()),
         }
     }
@@ -646,6 +665,11 @@ impl Ipf<'_> {
     /// `-V`: `showversion()`.
     fn showversion(&mut self) -> Result<(), Stop> {
         writeln!(self.out, "ipf: {IPL_VERSION} ({FRENTRY_SIZE})")?;
+        if self.auth {
+            let e = auth_error();
+            self.perror("ioctl(SIOCGETFS)", &e)?;
+            return Err(Stop::Exit(1));
+        }
         let b = crate::backend::Kind::from_env()
             .map_err(FilterError::Backend)
             .and_then(crate::backend::open_filter)
@@ -672,6 +696,22 @@ impl Ipf<'_> {
         let flags = self.get_flags()?;
         self.out.write_all(version_text(&fs, flags).as_bytes())?;
         Ok(())
+    }
+}
+
+/// What an ioctl `ipf` makes on `/dev/ipauth` gets: `EIO` from
+/// `iplioctl` while IP Filter is not running (any device but `/dev/ipf`),
+/// else `EINVAL` from `fr_auth_ioctl`'s default case (it knows only the
+/// auth daemon's requests, `SIOCATHST`, `SIOCIPFFL` and `SIOCSTLCK`).
+fn auth_error() -> FilterError {
+    let fs = crate::backend::Kind::from_env()
+        .map_err(FilterError::Backend)
+        .and_then(crate::backend::open_filter)
+        .and_then(|mut b| b.open(false).and_then(|()| b.stats()));
+    match fs {
+        Ok(fs) if fs.running > 0 => Errno::EINVAL.into(),
+        Ok(_) => Errno::EIO.into(),
+        Err(e) => e,
     }
 }
 
@@ -819,6 +859,7 @@ pub fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         dev: Dev::Closed,
         zone: operands.first().cloned(),
         atomic,
+        auth: false,
         json: json.then(Vec::new),
         db: crate::backend::system_netdb(),
         out,
@@ -879,10 +920,7 @@ fn run(ipf: &mut Ipf, prog: &str, args: &[String]) -> Result<(), Stop> {
             'I' => ipf.opts ^= OPT_INACTIVE,
             'l' => ipf.packetlogon(&v)?,
             'n' => ipf.opts ^= OPT_DONOTHING,
-            'P' => {
-                ipf.eprint("ipf: -P: the authentication device is not simulated by xbow\n")?;
-                return Err(Stop::Exit(1));
-            }
+            'P' => ipf.auth = true,
             'r' => ipf.opts ^= OPT_REMOVE,
             'R' => ipf.opts ^= OPT_NORESOLVE,
             's' => ipf.swapactive()?,
