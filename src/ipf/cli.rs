@@ -925,10 +925,10 @@ fn run(ipf: &mut Ipf, prog: &str, args: &[String]) -> Result<(), Stop> {
             'R' => ipf.opts ^= OPT_NORESOLVE,
             's' => ipf.swapactive()?,
             // `opendevice() >= 0`: not with `-n`, a failed check or no device.
-            'T' => {
-                if matches!(ipf.opendevice(true)?, Opened::Fd) && matches!(ipf.dev, Dev::Open(_)) {
-                    ipf.dotuning(&v)?;
-                }
+            'T' if matches!(ipf.opendevice(true)?, Opened::Fd)
+                && matches!(ipf.dev, Dev::Open(_)) =>
+            {
+                ipf.dotuning(&v)?
             }
             // `opts += OPT_VERBOSE`: `-vv` is `-n` without `-v`.
             'v' => ipf.opts = ipf.opts.wrapping_add(OPT_VERBOSE),

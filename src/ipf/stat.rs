@@ -126,11 +126,9 @@ pub fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             't' => top = true,
             'v' => opts |= OPT_VERBOSE | OPT_UNDEF,
             'C' => {}
-            'T' => {
-                if !v.trim().parse::<i32>().is_ok_and(|n| n > 0) {
-                    let _ = writeln!(err, "{prog}: Invalid refreshtime < 1 : {v}");
-                    return 254;
-                }
+            'T' if !v.trim().parse::<i32>().is_ok_and(|n| n > 0) => {
+                let _ = writeln!(err, "{prog}: Invalid refreshtime < 1 : {v}");
+                return 254;
             }
             'D' | 'S' | 'P' => {}
             'G' | 'z' => {
