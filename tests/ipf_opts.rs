@@ -429,3 +429,51 @@ fn auth_device_option() {
         )
     );
 }
+
+/// The state timeouts are the tunables' values (`fr_sttab_init`,
+/// `fr_stateinit`): a state's `ttl` in `printstate` follows
+/// `fr_udptimeout` once it is changed (while disabled, as
+/// `IPFT_WRDISABLED` requires), and `fr_pass` decides unmatched packets.
+#[test]
+fn tunables_drive_the_filter() {
+    let Some(env) = Env::sim_only() else {
+        return;
+    };
+    let f = write(
+        &env,
+        "k.conf",
+        "pass in proto udp from any to any keep state\n",
+    );
+    ipf(&env, &["-D"]).ok();
+    ipf(&env, &["-T", "fr_udptimeout=77"]).ok();
+    ipf(&env, &["-E"]).ok();
+    ipf(&env, &["-f", &f]).ok();
+    env.xbow(&[
+        "sim",
+        "packet",
+        "udp",
+        "1.2.3.4:53",
+        "5.6.7.8:53",
+        "--in",
+        "e1000g0",
+    ])
+    .ok();
+    let r = ipfstat(&env, &["-sl"]);
+    assert!(
+        r.stdout.contains("\ttag 0 ttl 77 53 -> 53\n"),
+        "{}",
+        r.stdout
+    );
+    // fr_pass: block (1) when nothing matches.
+    ipf(&env, &["-T", "fr_pass=1"]).ok();
+    let r = env.xbow(&[
+        "sim",
+        "packet",
+        "tcp",
+        "1.2.3.4:1",
+        "5.6.7.8:2",
+        "--out",
+        "e1000g0",
+    ]);
+    assert!(r.stdout.starts_with("block\n"), "{}", r.stdout);
+}

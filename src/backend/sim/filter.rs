@@ -774,21 +774,63 @@ fn state_hv(p: &Packet) -> u32 {
         % STATE_SIZE
 }
 
-/// The timeout, in half-second ticks, of a state whose latest side is
-/// in `tcp_state` (defaults of the tunables, [unverified]).
-fn state_ttl(proto: u8, tcp_state: i32, replied: bool) -> u64 {
-    match proto {
-        6 => match tcp_state {
-            tcps::ESTABLISHED => 864_000,
-            tcps::CLOSE_WAIT | tcps::FIN_WAIT_1 => 14_400,
-            tcps::LAST_ACK | tcps::CLOSED => 60,
-            _ => 480,
-        },
-        17 if replied => 24,
-        17 => 240,
-        1 if replied => 12,
-        1 => 120,
-        _ => 120,
+/// The timeout queues of the state table (`fr_sttab_init`, `fr_stateinit`):
+/// the tunables' values, in half-second ticks.
+struct Ttls {
+    /// By `IPF_TCPS_*` state.
+    tcp: [u64; 12],
+    udp: u64,
+    udpack: u64,
+    icmp: u64,
+    icmpack: u64,
+    ip: u64,
+}
+
+impl Ttls {
+    fn of(f: &FilterState) -> Ttls {
+        let t = |n: &str| filter_tune::get(f, n);
+        let (timeout, idle, half) = (
+            t("fr_tcptimeout"),
+            t("fr_tcpidletimeout"),
+            t("fr_tcphalfclosed"),
+        );
+        Ttls {
+            tcp: [
+                timeout,              // LISTEN
+                timeout,              // SYN_SENT
+                timeout,              // SYN_RECEIVED
+                timeout,              // HALF_ESTAB
+                idle,                 // ESTABLISHED
+                half,                 // CLOSE_WAIT
+                half,                 // FIN_WAIT_1
+                timeout,              // CLOSING
+                t("fr_tcplastack"),   // LAST_ACK
+                t("fr_tcpclosewait"), // FIN_WAIT_2
+                timeout,              // TIME_WAIT
+                t("fr_tcpclosed"),    // CLOSED
+            ],
+            udp: t("fr_udptimeout"),
+            udpack: t("fr_udpacktimeout"),
+            icmp: t("fr_icmptimeout"),
+            icmpack: t("fr_icmpacktimeout"),
+            ip: t("fr_iptimeout"),
+        }
+    }
+
+    /// The timeout of a state whose latest side is in `tcp_state`
+    /// (`replied`: the other side has answered).
+    fn get(&self, proto: u8, tcp_state: i32, replied: bool) -> u64 {
+        match proto {
+            6 => usize::try_from(tcp_state)
+                .ok()
+                .and_then(|i| self.tcp.get(i).copied())
+                .unwrap_or(self.tcp[0]),
+            17 if replied => self.udpack,
+            17 => self.udp,
+            1 | 58 if replied => self.icmpack,
+            1 | 58 => self.icmp,
+            _ => self.ip,
+        }
     }
 }
 
@@ -870,6 +912,7 @@ fn checkstate(f: &mut FilterState, p: &Packet) -> Option<Verdict> {
         f.state_stats.miss += 1;
         return None;
     };
+    let ttls = Ttls::of(f);
     let s = &mut f.states[i];
     let rev = s.entry.src != a(p.src) || (ports && s.entry.sport != p.sport);
     if p.proto == 6 && !tcp_age(&mut s.entry.state, usize::from(rev), p.tcp_flags) {
@@ -887,7 +930,7 @@ fn checkstate(f: &mut FilterState, p: &Packet) -> Option<Verdict> {
         e.ifnames[ifk] = p.ifname.clone();
     }
     let last = e.state[usize::from(rev)];
-    e.die = state_ttl(p.proto, last, rev);
+    e.die = ttls.get(p.proto, last, rev);
     let (pass, state, rule_id) = (e.pass, e.state, s.rule);
     f.state_stats.hits += 1;
     let rule = f
@@ -950,7 +993,7 @@ fn addstate(f: &mut FilterState, p: &Packet, rule_id: u64, r: &FilterRule) -> bo
     e.flx[k][0] = packet_flx(p);
     e.ifp[k << 1] = true;
     e.ifnames[k << 1] = p.ifname.clone();
-    e.die = state_ttl(p.proto, e.state[0], false);
+    e.die = Ttls::of(f).get(p.proto, e.state[0], false);
     f.states.push(SimStateEntry {
         rule: rule_id,
         entry: e,
