@@ -477,3 +477,68 @@ fn tunables_drive_the_filter() {
     ]);
     assert!(r.stdout.starts_with("block\n"), "{}", r.stdout);
 }
+
+/// The `-t` filters are checked as they are read, -t or not:
+/// `parse_ipportstr()` for `-S`/`-D` (`addr[,port]`, `any` for either;
+/// IPv6 addresses only after `-6`) and `getproto()` for `-P`; each
+/// failure is exit(-2).
+#[test]
+fn top_filter_arguments() {
+    let Some(env) = Env::sim_only() else {
+        return;
+    };
+    let bad = |args: &[&str], msg: &str| {
+        let r = ipfstat(&env, args);
+        assert_eq!(
+            (r.code, r.stdout.as_str(), r.stderr.as_str()),
+            (254, "", msg),
+            "{args:?}"
+        );
+    };
+    bad(
+        &["-D", "1.2.3.4,70000"],
+        "Invalid port specfication in 1.2.3.4,70000\n",
+    );
+    bad(
+        &["-S", "10.0.0.1,ssh"],
+        "Invalid port specfication in 10.0.0.1,ssh\n",
+    );
+    bad(
+        &["-S", "10.0.0.1,"],
+        "Invalid port specfication in 10.0.0.1,\n",
+    );
+    bad(
+        &["-D", "host.example,22"],
+        "Invalid IP address: host.example\n",
+    );
+    bad(&["-S", "::1"], "Invalid IP address: ::1\n");
+    bad(&["-P", "nosuch"], "ipfstat: Invalid protocol: nosuch\n");
+    for ok in [
+        &["-D", "any,any"][..],
+        &["-S", "10.1,22"],
+        &["-S", "0x7f.1"],
+        &["-6", "-S", "::1,5"],
+        &["-P", "udp"],
+        &["-P", "47"],
+    ] {
+        ipfstat(&env, ok).ok();
+    }
+}
+
+/// `-T secs`: `sscanf("%d")`, so trailing text is ignored and an empty
+/// argument keeps the default; zero, negative or no number is exit(-2).
+#[test]
+fn refresh_time_argument() {
+    let Some(env) = Env::sim_only() else {
+        return;
+    };
+    ipfstat(&env, &["-T", "5s"]).ok();
+    ipfstat(&env, &["-T", ""]).ok();
+    for bad in ["0", "-3", "soon"] {
+        let r = ipfstat(&env, &["-T", bad]);
+        assert_eq!(
+            (r.code, r.stderr),
+            (254, format!("ipfstat: Invalid refreshtime < 1 : {bad}\n"))
+        );
+    }
+}

@@ -95,6 +95,10 @@ pub fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let mut opts = 0u32;
     let mut v6 = false;
     let mut top = false;
+    // parse_ipportstr() keeps the port of an earlier -S/-D when sscanf
+    // reads nothing at all (an empty port).
+    let mut ports = [-1i64, -1i64];
+    let db = crate::backend::system_netdb();
     for o in Getopt::posix(&args, OPTSTRING) {
         let (c, v) = match o {
             Opt::Flag(c, v) => (c, v.unwrap_or_default()),
@@ -126,11 +130,27 @@ pub fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             't' => top = true,
             'v' => opts |= OPT_VERBOSE | OPT_UNDEF,
             'C' => {}
-            'T' if !v.trim().parse::<i32>().is_ok_and(|n| n > 0) => {
+            // `!sscanf(optarg, "%d", &refreshtime) || refreshtime <= 0`:
+            // an empty argument (EOF) keeps the previous value, 1.
+            'T' if {
+                let t = v.trim_start();
+                !t.is_empty() && !scan_int(t).is_some_and(|n| n > 0 && n <= i64::from(i32::MAX))
+            } =>
+            {
                 let _ = writeln!(err, "{prog}: Invalid refreshtime < 1 : {v}");
                 return 254;
             }
-            'D' | 'S' | 'P' => {}
+            'D' | 'S' => {
+                let port = &mut ports[usize::from(c == 'D')];
+                if let Err(msg) = parse_ipportstr(&v, v6, port) {
+                    let _ = err.write_all(msg.as_bytes());
+                    return 254;
+                }
+            }
+            'P' if getproto(db.as_ref(), &v).is_none() => {
+                let _ = writeln!(err, "{prog}: Invalid protocol: {v}");
+                return 254;
+            }
             'G' | 'z' => {
                 let _ = writeln!(err, "Could not find running zone: {v}");
                 return 255;
@@ -169,7 +189,7 @@ pub fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         v6,
         json,
         b,
-        db: crate::backend::system_netdb(),
+        db,
         out,
         err,
         lists: Vec::new(),
@@ -401,6 +421,120 @@ impl Stat<'_> {
         }
         Ok(())
     }
+}
+
+/// `parse_ipportstr()` of `-S`/`-D` (`addr[,port]`): the message and
+/// exit(-2) it ends with, if any. `port` is the previous value, kept when
+/// `sscanf("%d")` meets an empty string (EOF, which the test lets pass).
+fn parse_ipportstr(arg: &str, v6: bool, port: &mut i64) -> Result<(), String> {
+    let (addr, p) = match arg.split_once(',') {
+        Some((a, p)) => (a, Some(p)),
+        None => (arg, None),
+    };
+    if let Some(p) = p {
+        if p.eq_ignore_ascii_case("any") {
+            *port = -1;
+        } else {
+            let t = p.trim_start();
+            if !t.is_empty() {
+                match scan_int(t) {
+                    Some(n) => *port = n,
+                    None => return Err(format!("Invalid port specfication in {arg}\n")),
+                }
+            }
+            if !(0..=65535).contains(port) {
+                return Err(format!("Invalid port specfication in {arg}\n"));
+            }
+        }
+    }
+    let ok = addr.eq_ignore_ascii_case("any")
+        || (v6 && addr.parse::<std::net::Ipv6Addr>().is_ok())
+        || inet_aton(addr).is_some();
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("Invalid IP address: {addr}\n"))
+    }
+}
+
+/// `sscanf(s, "%d")` on a string without leading space: an optional sign
+/// and at least one digit (an overflow counts as out of range).
+fn scan_int(s: &str) -> Option<i64> {
+    let (neg, rest) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let n = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if n == 0 {
+        return None;
+    }
+    let v = rest[..n].parse::<i64>().unwrap_or(i64::MAX);
+    Some(if neg { -v } else { v })
+}
+
+/// `inet_aton()`: one to four parts (decimal, `0` octal, `0x` hex), the
+/// last filling the remaining bytes; only white space may follow.
+pub fn inet_aton(s: &str) -> Option<u32> {
+    let b = s.as_bytes();
+    let mut parts: Vec<u64> = Vec::new();
+    let mut i = 0;
+    loop {
+        if !b.get(i).is_some_and(u8::is_ascii_digit) {
+            return None;
+        }
+        let (base, start) = if b[i] == b'0' && matches!(b.get(i + 1), Some(b'x' | b'X')) {
+            (16, i + 2)
+        } else if b[i] == b'0' {
+            (8, i + 1)
+        } else {
+            (10, i)
+        };
+        let mut v: u64 = 0;
+        let mut j = start;
+        while let Some(&c) = b.get(j) {
+            let d = match c {
+                b'0'..=b'9' if u32::from(c - b'0') < base => u64::from(c - b'0'),
+                b'a'..=b'f' if base == 16 => u64::from(c - b'a' + 10),
+                b'A'..=b'F' if base == 16 => u64::from(c - b'A' + 10),
+                _ => break,
+            };
+            v = v.saturating_mul(u64::from(base)).saturating_add(d);
+            j += 1;
+        }
+        parts.push(v);
+        i = j;
+        match b.get(i) {
+            Some(b'.') if parts.len() < 4 => i += 1,
+            None => break,
+            Some(c) if c.is_ascii_whitespace() => break,
+            _ => return None,
+        }
+    }
+    let last = *parts.last()?;
+    let n = parts.len();
+    let max_last: u64 = [0xffff_ffff, 0xff_ffff, 0xffff, 0xff][n - 1];
+    if last > max_last || parts[..n - 1].iter().any(|&p| p > 0xff) {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for (k, p) in parts[..n - 1].iter().enumerate() {
+        v |= p << (24 - 8 * k);
+    }
+    Some((v | last) as u32)
+}
+
+/// `getproto()` (lib/common/getproto.c): a number (all digits, `atoi`),
+/// else `getprotobyname()`.
+fn getproto(db: &dyn Netdb, name: &str) -> Option<i32> {
+    if name.bytes().all(|c| c.is_ascii_digit()) {
+        let n = name
+            .bytes()
+            .take(9)
+            .fold(0i32, |a, c| a * 10 + i32::from(c - b'0'));
+        return Some(n);
+    }
+    db.proto_by_name(name.as_bytes())
 }
 
 /// `showstats()` of `ipfstat.c`: the default report.
