@@ -542,3 +542,20 @@ fn refresh_time_argument() {
         );
     }
 }
+
+/// `-c c` (`outputc`) makes ipf.c write `ip_rules.c`/`ip_rules.h`
+/// (ipfcomp.c: `printc`, `printC`, `emit`), whose arrays are hex dumps of
+/// each `frentry_t` of the process (heap addresses included): refused by
+/// name, before anything is done. Any other `-c` argument is ignored, as
+/// ipf.c ignores it.
+#[test]
+fn compiled_rules_refused() {
+    let Some(env) = Env::not_illumos() else {
+        return;
+    };
+    ipf(&env, &["-cc", "-Fa"]).fails_with(
+        "ipf: -cc: writing the rules as C source (ip_rules.c, ip_rules.h) is not available in xbow\n",
+    );
+    let r = ipf(&env, &["-cx", "-n", "-Fa"]);
+    assert_eq!((r.code, r.stderr.as_str()), (1, ""));
+}

@@ -907,7 +907,9 @@ fn run(ipf: &mut Ipf, prog: &str, args: &[String]) -> Result<(), Stop> {
             '6' => ipf.v6 = true,
             'A' => ipf.opts &= !OPT_INACTIVE,
             'c' if v == "c" => {
-                ipf.eprint("ipf: -cc: xbow does not emit C code for rules\n")?;
+                ipf.eprint(
+                    "ipf: -cc: writing the rules as C source (ip_rules.c, ip_rules.h) is not available in xbow\n",
+                )?;
                 return Err(Stop::Exit(1));
             }
             'c' => {}
