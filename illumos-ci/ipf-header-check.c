@@ -1,6 +1,6 @@
 /*
  * Print, from the host's IP Filter headers (/usr/include/netinet/ip_fil.h,
- * ip_state.h, ip_compat.h, ipl.h), every size, offset and constant that
+ * ip_state.h, ip_frag.h, ip_auth.h, ip_compat.h, ipl.h), every size, offset and constant that
  * xbow's src/sys/ipf_abi.rs asserts for the packet filter (ipf, ipfstat),
  * as "name value" lines in the same vocabulary (ipf_abi::layout_facts,
  * ipf_abi::layout_variant_facts). run.sh compares the two.
@@ -36,6 +36,8 @@
 #include <netinet/ip_compat.h>
 #include <netinet/ip_fil.h>
 #include <netinet/ip_state.h>
+#include <netinet/ip_frag.h>
+#include <netinet/ip_auth.h>
 #include <netinet/ipl.h>
 
 #define	FACT(name, v)	(void) printf("%s %lld\n", (name), (long long)(v))
