@@ -1,7 +1,7 @@
 /*
  * Print, from the host's IP Filter headers (/usr/include/netinet/ip_fil.h,
- * ip_state.h, ip_frag.h, ip_auth.h, ip_compat.h, ipl.h), every size, offset and constant that
- * xbow's src/sys/ipf_abi.rs asserts for the packet filter (ipf, ipfstat),
+ * ip_state.h, ip_frag.h, ip_auth.h, ip_compat.h, ipl.h), every size,
+ * offset and constant that xbow's src/sys/ipf_abi.rs asserts for the packet filter (ipf, ipfstat),
  * as "name value" lines in the same vocabulary (ipf_abi::layout_facts,
  * ipf_abi::layout_variant_facts). run.sh compares the two.
  *
