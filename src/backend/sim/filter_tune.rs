@@ -70,6 +70,8 @@ const TABLE: &[Row] = &[
     Row("fr_state_maxbucket", 1, MAX31, 4, WD, maxbucket(STATESIZE)),
     Row("fr_state_maxbucket_reset", 0, 1, 4, WD, 1),
     Row("ipstate_logging", 0, 1, 4, 0, 1),
+    // ST_FLUSH_HI/LO and NAT_FLUSH_HI/LO: 95 and 75 [unverified: the
+    // defines were not found in the sources read].
     Row("state_flush_level_hi", 1, 100, 4, 0, 95),
     Row("state_flush_level_lo", 1, 100, 4, 0, 75),
     // nat
@@ -93,8 +95,10 @@ const TABLE: &[Row] = &[
     // log
     Row("ipl_suppress", 0, 1, 4, 0, 1),
     Row("ipl_buffer_sz", 0, 0, 4, RD, 0),
+    // IPL_LOGMAX of the current headers (8 since IPL_LOGEV; 7 before).
     Row("ipl_logmax", 0, MAX31, 4, WD, 8),
     Row("ipl_logall", 0, 1, 4, 0, 0),
+    // IPFILTER_LOGSIZE: DEFAULT_IPFLOGSIZE, 8192.
     Row("ipl_logsize", 0, 0x80000, 4, 0, 8192),
 ];
 
