@@ -699,10 +699,12 @@ impl Ipf<'_> {
     }
 }
 
-/// What an ioctl `ipf` makes on `/dev/ipauth` gets: `EIO` from
-/// `iplioctl` while IP Filter is not running (any device but `/dev/ipf`),
-/// else `EINVAL` from `fr_auth_ioctl`'s default case (it knows only the
-/// auth daemon's requests, `SIOCATHST`, `SIOCIPFFL` and `SIOCSTLCK`).
+/// What an ioctl `ipf` makes on `/dev/ipauth` gets (`fr_ioctlswitch`,
+/// unit `IPL_LOGAUTH`): `EIO` while IP Filter is not running, else
+/// `EINVAL` from `fr_auth_ioctl`'s default case (it knows only the auth
+/// daemon's requests, `SIOCATHST`, `SIOCIPFFL` and `SIOCSTLCK`; only
+/// `SIOCADAFR`/`SIOCRMAFR` go to `frrequest`, and ipf never gets that far
+/// because its version check fails first).
 fn auth_error() -> FilterError {
     let fs = crate::backend::Kind::from_env()
         .map_err(FilterError::Backend)
