@@ -1,7 +1,7 @@
 /*
  * Print, from the host's IP Filter headers (/usr/include/netinet/ip_fil.h,
- * ip_state.h, ip_compat.h, ipl.h), every size, offset and constant that
- * xbow's src/sys/ipf_abi.rs asserts for the packet filter (ipf, ipfstat),
+ * ip_state.h, ip_frag.h, ip_auth.h, ip_compat.h, ipl.h), every size,
+ * offset and constant that xbow's src/sys/ipf_abi.rs asserts for the packet filter (ipf, ipfstat),
  * as "name value" lines in the same vocabulary (ipf_abi::layout_facts,
  * ipf_abi::layout_variant_facts). run.sh compares the two.
  *
@@ -36,6 +36,8 @@
 #include <netinet/ip_compat.h>
 #include <netinet/ip_fil.h>
 #include <netinet/ip_state.h>
+#include <netinet/ip_frag.h>
+#include <netinet/ip_auth.h>
 #include <netinet/ipl.h>
 
 #define	FACT(name, v)	(void) printf("%s %lld\n", (name), (long long)(v))
@@ -130,6 +132,28 @@ main(void)
 	OFF(ipfruleiter_t, iri_rule);
 
 	SIZE(ipfgeniter_t);
+
+	SIZE(ipftune_t);
+	OFF(ipftune_t, ipft_un);
+	OFF(ipftune_t, ipft_min);
+	OFF(ipftune_t, ipft_max);
+	OFF(ipftune_t, ipft_sz);
+	OFF(ipftune_t, ipft_flags);
+	OFF(ipftune_t, ipft_name);
+	CONST(IPFT_RDONLY);
+	CONST(IPFT_WRDISABLED);
+
+	SIZE(ipfrstat_t);
+	OFF(ipfrstat_t, ifs_new);
+	OFF(ipfrstat_t, ifs_inuse);
+	OFF(ipfrstat_t, ifs_short);
+	OFF(ipfrstat_t, ifs_table);
+	OFF(ipfrstat_t, ifs_nattab);
+
+	SIZE(fr_authstat_t);
+	OFF(fr_authstat_t, fas_nospace);
+	OFF(fr_authstat_t, fas_expire);
+	OFF(fr_authstat_t, fas_faelist);
 
 	SIZE(ips_stat_t);
 	OFF(ips_stat_t, iss_statesize);

@@ -276,6 +276,26 @@ pub trait Filter {
     fn state_stats(&mut self) -> FilterResult<StateStats>;
     /// The state table, newest first (`iss_list`).
     fn states(&mut self) -> FilterResult<Vec<StateEntry>>;
+    /// `SIOCIPFGETNEXT` on `/dev/ipf`: the tunable at `cookie` (0, the
+    /// NULL cookie: the first) and the cookie the kernel hands back with
+    /// it (the next one's); `None` when the kernel finds none there (it
+    /// returns the NULL cookie).
+    fn tune_next(&mut self, cookie: u64) -> FilterResult<Option<(Tunable, u64)>>;
+    /// `SIOCIPFGET` by name (NULL cookie): the tunable and its cookie.
+    fn tune_get(&mut self, name: &str) -> FilterResult<(Tunable, u64)>;
+    /// `SIOCIPFSET` by name (NULL cookie); needs a writable descriptor.
+    fn tune_set(&mut self, name: &str, value: u64) -> FilterResult<()>;
+    /// `SIOCGFRST` on `/dev/ipf`.
+    fn frag_stats(&mut self) -> FilterResult<FragStats>;
+    /// `SIOCATHST` on `/dev/ipauth` (opened read-only).
+    fn auth_stats(&mut self) -> FilterResult<AuthStats>;
+    /// The group lists `f_groups` points to (kernel memory).
+    fn groups(&mut self) -> FilterResult<Groups>;
+    /// `SIOCGETLG` on `/dev/ipstate` (`nat`: `/dev/ipnat`).
+    fn get_logging(&mut self, nat: bool) -> FilterResult<i32>;
+    /// `SIOCSETLG` on `/dev/ipstate` (`nat`: `/dev/ipnat`), opened
+    /// read-write.
+    fn set_logging(&mut self, nat: bool, value: i32) -> FilterResult<()>;
     /// Add (or with `remove` take out) each rule in turn, as one change
     /// of a table the backend keeps in one state: the outcome of each
     /// (what the kernel answers for it alone), or with `atomic` the first
@@ -354,4 +374,72 @@ pub fn load(
         }
     }
     Ok(outcomes)
+}
+
+/// `IPFT_*` flags of a tunable (`ipftuneable_t.ipft_flags`).
+pub const IPFT_RDONLY: i32 = 1;
+pub const IPFT_WRDISABLED: i32 = 2;
+
+/// One kernel tunable as `SIOCIPFGET`/`SIOCIPFGETNEXT` return it in an
+/// `ipftune_t`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tunable {
+    /// `ipft_name`.
+    pub name: String,
+    /// `ipft_min`, `ipft_max`: what `SIOCIPFSET` accepts.
+    pub min: u64,
+    pub max: u64,
+    /// `ipft_sz`: the size of the kernel variable (8, 4, 2 or 1).
+    pub sz: i32,
+    /// `ipft_flags` ([`IPFT_RDONLY`], [`IPFT_WRDISABLED`]).
+    pub flags: i32,
+    /// The current value (`ipft_vlong` …, by `sz`).
+    pub value: u64,
+}
+
+/// `ipfrstat_t`: what `SIOCGFRST` tells `ipfstat -f`, and the fragment
+/// cache entries it reads from kernel memory.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FragStats {
+    pub exists: u64,
+    pub nomem: u64,
+    pub new: u64,
+    pub hits: u64,
+    pub expire: u64,
+    pub inuse: u64,
+    pub retrans0: u64,
+    pub short: u64,
+}
+
+/// `fr_authstat_t`: what `SIOCATHST` on `/dev/ipauth` tells `ipfstat -A`,
+/// with the rules of `fas_faelist` (`ipf -P` rules and their age).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthStats {
+    pub hits: u64,
+    pub miss: u64,
+    pub nospace: u64,
+    pub added: u64,
+    pub sendfail: u64,
+    pub sendok: u64,
+    pub queok: u64,
+    pub quefail: u64,
+    pub expire: u64,
+    /// `fae_list`: each pre-authenticated rule and its `fae_age`.
+    pub rules: Vec<AuthRule>,
+}
+
+/// One `frauthent_t`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthRule {
+    pub age: u64,
+    pub rule: FilterRule,
+}
+
+/// The group names of one unit (`f_groups[unit][set]`), for each set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Groups {
+    /// `IPL_LOGIPF`, `IPL_LOGCOUNT`, `IPL_LOGAUTH`: `[active, inactive]`.
+    pub filter: [Vec<String>; 2],
+    pub accounting: [Vec<String>; 2],
+    pub authentication: [Vec<String>; 2],
 }

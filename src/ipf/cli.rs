@@ -14,7 +14,8 @@ use super::rule::FilterRule;
 use crate::backend::files;
 use crate::backend::filter::{
     Errno, FF_LOGBLOCK, FF_LOGNOMATCH, FF_LOGPASS, FLUSH_IN, FLUSH_INACTIVE, FLUSH_OUT,
-    FLUSH_TABLE_ALL, FLUSH_TABLE_CLOSING, Filter, FilterError, FilterStats, LoadFailure, Set, load,
+    FLUSH_TABLE_ALL, FLUSH_TABLE_CLOSING, Filter, FilterError, FilterStats, LoadFailure, Set,
+    Tunable, load,
 };
 use crate::backend::netdb::Netdb;
 use crate::getopt::{Getopt, Opt};
@@ -51,6 +52,10 @@ enum Dev {
     /// `open` failed: the descriptor stays -1.
     Failed,
     Open(Box<dyn Filter>),
+    /// `/dev/ipauth` (`-P`, then `-E`/`-D`, which skip the version
+    /// check): every ioctl ipf makes reaches `fr_auth_ioctl`, which has
+    /// none of them.
+    Auth,
 }
 
 /// What `opendevice()` returned.
@@ -81,6 +86,11 @@ struct Ipf<'a> {
     zone: Option<String>,
     /// `--atomic` (xbow's): each `-f` loads all its rules or none.
     atomic: bool,
+    /// `-P`: `ipfname` is `/dev/ipauth` for every later open.
+    auth: bool,
+    /// `--json` (xbow's): the tunables `-T` printed, reported as JSON at
+    /// the end instead.
+    json: Option<Vec<Tunable>>,
     db: Box<dyn Netdb>,
     out: &'a mut dyn Write,
     err: &'a mut dyn Write,
@@ -123,9 +133,21 @@ impl Ipf<'_> {
         if self.on(OPT_DONOTHING) {
             return Ok(Opened::Skip);
         }
+        // checkrev(ipfname): with -P, SIOCGETFS on /dev/ipauth, which
+        // fr_auth_ioctl refuses: the check always fails.
+        if check && self.auth {
+            let e = auth_error();
+            self.perror("ioctl(SIOCGETFS)", &e)?;
+            self.eprint("User/kernel version check failed\n")?;
+            return Ok(Opened::Skip);
+        }
         if let Some(z) = self.zone.clone() {
             self.eprint(&format!("Could not find running zone: {z}\n"))?;
             return Ok(Opened::Skip);
+        }
+        if matches!(self.dev, Dev::Closed) && self.auth {
+            self.dev = Dev::Auth;
+            return Ok(Opened::Fd);
         }
         if matches!(self.dev, Dev::Closed) {
             let b = crate::backend::Kind::from_env()
@@ -171,6 +193,7 @@ impl Ipf<'_> {
     ) -> Result<T, FilterError> {
         match &mut self.dev {
             Dev::Open(b) => f(b.as_mut()),
+            Dev::Auth => Err(auth_error()),
             _ => Err(EBADF.into()),
         }
     }
@@ -450,9 +473,10 @@ impl Ipf<'_> {
 
     /// `packetlogon()`.
     fn packetlogon(&mut self, arg: &str) -> Result<(), Stop> {
-        let verbose = self.opts & (OPT_DONOTHING | OPT_VERBOSE) == OPT_VERBOSE;
+        let quiet_verbose = self.opts & (OPT_DONOTHING | OPT_VERBOSE) == OPT_VERBOSE;
+        let verbose = self.on(OPT_VERBOSE);
         let mut flag = self.get_flags()?;
-        if flag != 0 && verbose {
+        if flag != 0 && quiet_verbose {
             writeln!(self.out, "log flag is currently {}", hash_x(flag))?;
         }
         flag &= !(FF_LOGPASS | FF_LOGNOMATCH | FF_LOGBLOCK);
@@ -484,22 +508,105 @@ impl Ipf<'_> {
                 writeln!(self.out, "disable all log flags")?;
             }
         }
-        if set {
-            if matches!(self.opendevice(true)?, Opened::Fd)
-                && let Err(e) = self.ioctl(|b| b.set_log_flags(flag))
-            {
-                self.perror("ioctl(SIOCSETFF)", &e)?;
-            }
-            if verbose {
-                writeln!(self.out, "log flags are now {}", hash_x(flag))?;
-            }
+        if set
+            && matches!(self.opendevice(true)?, Opened::Fd)
+            && let Err(e) = self.ioctl(|b| b.set_log_flags(flag))
+        {
+            self.perror("ioctl(SIOCSETFF)", &e)?;
         }
-        if arg.contains("state") || arg.contains("nat") {
-            self.eprint(
-                "ipf: -l state/nat: the state and NAT log flags are not simulated by xbow\n",
-            )?;
+        if quiet_verbose {
+            let now = self.get_flags()?;
+            writeln!(self.out, "log flags are now {}", hash_x(now))?;
+        }
+        for (word, nat) in [("state", false), ("nat", true)] {
+            if arg.contains(word) {
+                if verbose {
+                    writeln!(self.out, "set {word} log flag")?;
+                }
+                self.toggle_logging(nat)?;
+            }
         }
         Ok(())
+    }
+
+    /// The `state`/`nat` part of `packetlogon()`: `/dev/ipstate` or
+    /// `/dev/ipnat` opened read-write on its own descriptor (even with
+    /// `-n`; silently nothing if it cannot be opened), `SIOCGETLG`, then
+    /// `SIOCSETLG` with `1 -` that value: the flag is toggled, not set.
+    fn toggle_logging(&mut self, nat: bool) -> io::Result<()> {
+        if let Some(z) = self.zone.clone() {
+            return self.eprint(&format!("Could not find running zone: {z}\n"));
+        }
+        let b = crate::backend::Kind::from_env()
+            .map_err(FilterError::Backend)
+            .and_then(crate::backend::open_filter)
+            .and_then(|mut b| b.open(true).map(|()| b));
+        let Ok(mut b) = b else {
+            return Ok(());
+        };
+        match b.get_logging(nat) {
+            Err(e) => self.perror("ioctl(SIOCGETLG)", &e),
+            Ok(v) => match b.set_logging(nat, 1i32.wrapping_sub(v)) {
+                Err(e) => self.perror("ioctl(SIOCSETLG)", &e),
+                Ok(()) => Ok(()),
+            },
+        }
+    }
+
+    /// `-T`: `ipf_dotuning()`. The `ipftune_t` (and so its cookie) is
+    /// shared by the comma-separated words: a `list` after a `name`
+    /// starts at that name's row.
+    fn dotuning(&mut self, args: &str) -> io::Result<()> {
+        let mut cookie = 0u64;
+        for s in args.split(',').filter(|s| !s.is_empty()) {
+            if s == "list" {
+                loop {
+                    match self.ioctl(|b| b.tune_next(cookie)) {
+                        Err(e) => {
+                            self.perror("ioctl(SIOCIPFGETNEXT)", &e)?;
+                            break;
+                        }
+                        Ok(None) => {
+                            cookie = 0;
+                            break;
+                        }
+                        Ok(Some((t, next))) => {
+                            cookie = next;
+                            self.printtunable(&t)?;
+                        }
+                    }
+                }
+            } else if let Some((name, value)) = s.split_once('=') {
+                cookie = 0;
+                let Some(v) = scan_lu(value) else {
+                    return self.eprint(&format!("invalid value '{name}'\n"));
+                };
+                if let Err(e) = self.ioctl(|b| b.tune_set(name, v)) {
+                    return self.perror("ioctl(SIOCIPFSET)", &e);
+                }
+            } else {
+                // The cookie is reset to NULL, then set by the kernel.
+                match self.ioctl(|b| b.tune_get(s)) {
+                    Err(e) => return self.perror("ioctl(SIOCIPFGET)", &e),
+                    Ok((_, 0)) => return self.eprint(&format!("Null cookie for {s}\n")),
+                    Ok((t, c)) => {
+                        cookie = c;
+                        self.printtunable(&t)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `printtunable()` (or, with `--json`, the tunable kept for the
+    /// JSON report).
+    fn printtunable(&mut self, t: &Tunable) -> io::Result<()> {
+        if let Some(list) = &mut self.json {
+            list.push(t.clone());
+            return Ok(());
+        }
+        self.out.write_all(printtunable(t).as_bytes())
     }
 
     /// `-s`: `swapactive()`.
@@ -558,6 +665,11 @@ impl Ipf<'_> {
     /// `-V`: `showversion()`.
     fn showversion(&mut self) -> Result<(), Stop> {
         writeln!(self.out, "ipf: {IPL_VERSION} ({FRENTRY_SIZE})")?;
+        if self.auth {
+            let e = auth_error();
+            self.perror("ioctl(SIOCGETFS)", &e)?;
+            return Err(Stop::Exit(1));
+        }
         let b = crate::backend::Kind::from_env()
             .map_err(FilterError::Backend)
             .and_then(crate::backend::open_filter)
@@ -585,6 +697,74 @@ impl Ipf<'_> {
         self.out.write_all(version_text(&fs, flags).as_bytes())?;
         Ok(())
     }
+}
+
+/// What an ioctl `ipf` makes on `/dev/ipauth` gets (`fr_ioctlswitch`,
+/// unit `IPL_LOGAUTH`): `EIO` while IP Filter is not running, else
+/// `EINVAL` from `fr_auth_ioctl`'s default case (it knows only the auth
+/// daemon's requests, `SIOCATHST`, `SIOCIPFFL` and `SIOCSTLCK`; only
+/// `SIOCADAFR`/`SIOCRMAFR` go to `frrequest`, and ipf never gets that far
+/// because its version check fails first).
+fn auth_error() -> FilterError {
+    let fs = crate::backend::Kind::from_env()
+        .map_err(FilterError::Backend)
+        .and_then(crate::backend::open_filter)
+        .and_then(|mut b| b.open(false).and_then(|()| b.stats()));
+    match fs {
+        Ok(fs) if fs.running > 0 => Errno::EINVAL.into(),
+        Ok(_) => Errno::EIO.into(),
+        Err(e) => e,
+    }
+}
+
+/// `printtunable()`: `%s\tmin %#lx\tmax %#lx\tcurrent ` and the value
+/// in the variable's size.
+pub fn printtunable(t: &Tunable) -> String {
+    let hx = |v: u64| {
+        if v == 0 {
+            "0".to_string()
+        } else {
+            format!("{v:#x}")
+        }
+    };
+    let value = match t.sz {
+        8 => t.value.to_string(),
+        4 => (t.value as u32).to_string(),
+        2 => (t.value as u16).to_string(),
+        1 => (t.value as u8).to_string(),
+        sz => format!("sz = {sz}"),
+    };
+    format!(
+        "{}\tmin {}\tmax {}\tcurrent {value}\n",
+        t.name,
+        hx(t.min),
+        hx(t.max)
+    )
+}
+
+/// `sscanf(s, "%lu", &v) == 1`: leading white space, an optional sign,
+/// decimal digits (at least one), anything after them ignored; a minus
+/// negates modulo 2^64 and an overflow gives `ULONG_MAX` (`strtoul`).
+pub fn scan_lu(s: &str) -> Option<u64> {
+    let s = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let (neg, s) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 {
+        return None;
+    }
+    let v = s[..digits].parse::<u64>().unwrap_or(u64::MAX);
+    let overflow = s[..digits].parse::<u64>().is_err();
+    Some(if overflow {
+        u64::MAX
+    } else if neg {
+        v.wrapping_neg()
+    } else {
+        v
+    })
 }
 
 /// The lines of `showversion()` after the first.
@@ -651,12 +831,14 @@ pub fn showstats(fs: &FilterStats) -> String {
 /// Run `ipf` with `args` (`args[0]` the name it was invoked as).
 pub fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let prog = args.first().map(String::as_str).unwrap_or("ipf");
-    // `--atomic` is xbow's own; taken out before getopt sees the options.
+    // `--atomic` and `--json` are xbow's own; taken out before getopt
+    // sees the options.
     let atomic = args.iter().skip(1).any(|a| a == "--atomic");
+    let json = args.iter().skip(1).any(|a| a == "--json");
     let args: Vec<String> = args
         .iter()
         .enumerate()
-        .filter(|(i, a)| *i == 0 || *a != "--atomic")
+        .filter(|(i, a)| *i == 0 || (*a != "--atomic" && *a != "--json"))
         .map(|(_, a)| a.clone())
         .collect();
     let args = &args[..];
@@ -679,11 +861,22 @@ pub fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         dev: Dev::Closed,
         zone: operands.first().cloned(),
         atomic,
+        auth: false,
+        json: json.then(Vec::new),
         db: crate::backend::system_netdb(),
         out,
         err,
     };
-    match run(&mut ipf, prog, args) {
+    let r = run(&mut ipf, prog, args);
+    if let Some(list) = ipf.json.take()
+        && !list.is_empty()
+    {
+        let _ =
+            serde_json::to_writer_pretty(&mut *ipf.out, &serde_json::json!({ "tunables": list }))
+                .map_err(io::Error::from)
+                .and_then(|()| writeln!(ipf.out));
+    }
+    match r {
         Ok(()) => {
             let _ = ipf.out.flush();
             0
@@ -716,7 +909,9 @@ fn run(ipf: &mut Ipf, prog: &str, args: &[String]) -> Result<(), Stop> {
             '6' => ipf.v6 = true,
             'A' => ipf.opts &= !OPT_INACTIVE,
             'c' if v == "c" => {
-                ipf.eprint("ipf: -cc: xbow does not emit C code for rules\n")?;
+                ipf.eprint(
+                    "ipf: -cc: writing the rules as C source (ip_rules.c, ip_rules.h) is not available in xbow\n",
+                )?;
                 return Err(Stop::Exit(1));
             }
             'c' => {}
@@ -729,17 +924,15 @@ fn run(ipf: &mut Ipf, prog: &str, args: &[String]) -> Result<(), Stop> {
             'I' => ipf.opts ^= OPT_INACTIVE,
             'l' => ipf.packetlogon(&v)?,
             'n' => ipf.opts ^= OPT_DONOTHING,
-            'P' => {
-                ipf.eprint("ipf: -P: the authentication device is not simulated by xbow\n")?;
-                return Err(Stop::Exit(1));
-            }
+            'P' => ipf.auth = true,
             'r' => ipf.opts ^= OPT_REMOVE,
             'R' => ipf.opts ^= OPT_NORESOLVE,
             's' => ipf.swapactive()?,
-            'T' => {
-                if matches!(ipf.opendevice(true)?, Opened::Fd) {
-                    ipf.eprint("ipf: -T: tunables are not simulated by xbow\n")?;
-                }
+            // `opendevice() >= 0`: not with `-n`, a failed check or no device.
+            'T' if matches!(ipf.opendevice(true)?, Opened::Fd)
+                && matches!(ipf.dev, Dev::Open(_)) =>
+            {
+                ipf.dotuning(&v)?
             }
             // `opts += OPT_VERBOSE`: `-vv` is `-n` without `-v`.
             'v' => ipf.opts = ipf.opts.wrapping_add(OPT_VERBOSE),

@@ -6,8 +6,8 @@
 use super::cli::hash_x;
 use super::print::{PrintOpts, printfr};
 use crate::backend::filter::{
-    FF_LOGBLOCK, FF_LOGNOMATCH, FF_LOGPASS, Filter, FilterError, FilterStats, List, ListedRule,
-    Set, StateEntry, StateStats,
+    AuthStats, FF_LOGBLOCK, FF_LOGNOMATCH, FF_LOGPASS, Filter, FilterError, FilterStats, FragStats,
+    Groups, List, ListedRule, Set, StateEntry, StateStats,
 };
 use crate::backend::netdb::Netdb;
 use crate::getopt::{Getopt, Opt};
@@ -31,6 +31,9 @@ const OPT_INACTIVE: u32 = 0x80000;
 const OPT_NORESOLVE: u32 = 0x8000000;
 const OPT_UNDEF: u32 = 0x10000000;
 const OPT_DEBUG: u32 = 0x2;
+const OPT_AUTHSTATS: u32 = 0x4;
+const OPT_FRSTATES: u32 = 0x800;
+const OPT_GROUPS: u32 = 0x200000;
 
 fn usage(prog: &str, err: &mut dyn Write) -> i32 {
     let _ = write!(
@@ -62,9 +65,40 @@ pub fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         .filter(|(i, a)| *i == 0 || *a != "--json")
         .map(|(_, a)| a.clone())
         .collect();
+    // The first getopt pass (opterr 0): `-M core` and `-N namelist` read
+    // a kernel image through libkvm instead of the devices; `openkmem()`
+    // fails with `perror("openkmem:open")` and exit(-1) when it cannot
+    // open one.
+    let mut image = false;
+    for o in Getopt::posix(&args, OPTSTRING) {
+        if let Opt::Flag('M' | 'N', Some(f)) = o {
+            image = true;
+            if let Err(e) = std::fs::File::open(&f) {
+                let _ = writeln!(
+                    err,
+                    "openkmem:open: {}",
+                    crate::backend::filter::Errno::from_io(&e)
+                );
+                return 255;
+            }
+        }
+    }
+    if image {
+        // The files exist, but the sim has no kernel whose crash dump or
+        // namelist they could be: reading one is not simulated.
+        let _ = writeln!(
+            err,
+            "{prog}: -M/-N: reading a kernel crash dump or namelist is not available in xbow"
+        );
+        return 1;
+    }
     let mut opts = 0u32;
     let mut v6 = false;
-    let mut unsupported = None;
+    let mut top = false;
+    // parse_ipportstr() keeps the port of an earlier -S/-D when sscanf
+    // reads nothing at all (an empty port).
+    let mut ports = [-1i64, -1i64];
+    let db = crate::backend::system_netdb();
     for o in Getopt::posix(&args, OPTSTRING) {
         let (c, v) = match o {
             Opt::Flag(c, v) => (c, v.unwrap_or_default()),
@@ -81,7 +115,10 @@ pub fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         match c {
             '6' => v6 = true,
             'a' => opts |= OPT_ACCNT | OPT_SHOWLIST,
+            'A' => opts |= OPT_AUTHSTATS,
             'd' => opts |= OPT_DEBUG,
+            'f' => opts |= OPT_FRSTATES,
+            'g' => opts |= OPT_GROUPS,
             'h' => opts |= OPT_HITS,
             'i' => opts |= OPT_INQUE | OPT_SHOWLIST,
             'I' => opts |= OPT_INACTIVE,
@@ -90,31 +127,46 @@ pub fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             'o' => opts |= OPT_OUTQUE | OPT_SHOWLIST,
             'R' => opts |= OPT_NORESOLVE,
             's' => opts |= OPT_IPSTATES,
+            't' => top = true,
             'v' => opts |= OPT_VERBOSE | OPT_UNDEF,
             'C' => {}
-            'T' => {
-                if !v.trim().parse::<i32>().is_ok_and(|n| n > 0) {
-                    let _ = writeln!(err, "{prog}: Invalid refreshtime < 1 : {v}");
+            // `!sscanf(optarg, "%d", &refreshtime) || refreshtime <= 0`:
+            // an empty argument (EOF) keeps the previous value, 1.
+            'T' if {
+                let t = v.trim_start();
+                !t.is_empty() && !scan_int(t).is_some_and(|n| n > 0 && n <= i64::from(i32::MAX))
+            } =>
+            {
+                let _ = writeln!(err, "{prog}: Invalid refreshtime < 1 : {v}");
+                return 254;
+            }
+            'D' | 'S' => {
+                let port = &mut ports[usize::from(c == 'D')];
+                if let Err(msg) = parse_ipportstr(&v, v6, port) {
+                    let _ = err.write_all(msg.as_bytes());
                     return 254;
                 }
             }
-            'D' | 'S' | 'P' => {}
+            'P' if getproto(db.as_ref(), &v).is_none() => {
+                let _ = writeln!(err, "{prog}: Invalid protocol: {v}");
+                return 254;
+            }
             'G' | 'z' => {
                 let _ = writeln!(err, "Could not find running zone: {v}");
                 return 255;
             }
-            c => unsupported = unsupported.or(Some(c)),
+            _ => {}
         }
     }
-    if let Some(c) = unsupported {
-        let what = match c {
-            'A' => "authentication statistics",
-            'f' => "fragment statistics",
-            'g' => "group listings",
-            't' => "the state top display",
-            _ => "crash dumps and kernel images",
-        };
-        let _ = writeln!(err, "{prog}: -{c}: {what} are not available in xbow");
+    // `topipstates()` is reached only when no report before it in
+    // main()'s order (-s, a list, -f) was asked for. It is an
+    // interactive curses display refreshed until `q` or a signal, with no
+    // one-shot or non-terminal mode, so it has no output to reproduce.
+    if top && opts & (OPT_IPSTATES | OPT_SHOWLIST | OPT_FRSTATES) == 0 {
+        let _ = writeln!(
+            err,
+            "{prog}: -t: the interactive state top display (curses) is not available in xbow; see ipfstat -sl"
+        );
         return 1;
     }
     let b = crate::backend::Kind::from_env()
@@ -137,7 +189,7 @@ pub fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         v6,
         json,
         b,
-        db: crate::backend::system_netdb(),
+        db,
         out,
         err,
         lists: Vec::new(),
@@ -159,19 +211,25 @@ impl Stat<'_> {
     }
 
     fn run(&mut self) -> io::Result<i32> {
-        let fs = match self.b.stats() {
-            Ok(s) => s,
-            Err(e) => {
-                self.perror("ioctl(ipf:SIOCGETFS)", &e)?;
-                return Ok(255);
-            }
-        };
-        let frf = match self.b.log_flags() {
-            Ok(f) => f,
-            Err(e) => {
-                self.perror("ioctl(SIOCGETFF)", &e)?;
-                0
-            }
+        // ipfstate_live(): -A skips /dev/ipf's statistics.
+        let (fs, frf) = if self.on(OPT_AUTHSTATS) {
+            (FilterStats::default(), 0)
+        } else {
+            let fs = match self.b.stats() {
+                Ok(s) => s,
+                Err(e) => {
+                    self.perror("ioctl(ipf:SIOCGETFS)", &e)?;
+                    return Ok(255);
+                }
+            };
+            let frf = match self.b.log_flags() {
+                Ok(f) => f,
+                Err(e) => {
+                    self.perror("ioctl(SIOCGETFF)", &e)?;
+                    0
+                }
+            };
+            (fs, frf)
         };
         let ss = if self.on(OPT_IPSTATES) {
             match self.b.state_stats() {
@@ -184,9 +242,31 @@ impl Stat<'_> {
         } else {
             None
         };
+        let frag = if self.on(OPT_FRSTATES) {
+            match self.b.frag_stats() {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    self.perror("ioctl(SIOCGFRST)", &e)?;
+                    return Ok(255);
+                }
+            }
+        } else {
+            None
+        };
         if self.on(OPT_VERBOSE) && !self.json {
             writeln!(self.out, "opts {} name /dev/ipf", hash_x(self.opts))?;
         }
+        let auth = if self.on(OPT_AUTHSTATS) {
+            match self.b.auth_stats() {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    self.perror("ioctl(SIOCATHST)", &e)?;
+                    return Ok(255);
+                }
+            }
+        } else {
+            None
+        };
         if let Some(ss) = ss {
             if self.on(OPT_SHOWLIST) {
                 // A failed read ends the list silently, as in printstate.
@@ -213,6 +293,28 @@ impl Stat<'_> {
             if self.json {
                 let lists = std::mem::take(&mut self.lists);
                 self.json_out(&json!({ "lists": lists }))?;
+            }
+        } else if let Some(fr) = frag {
+            if self.json {
+                self.json_out(&json!({ "frag_stats": fr }))?;
+            } else {
+                self.out.write_all(showfrstates(&fr).as_bytes())?;
+            }
+        } else if let Some(a) = auth {
+            if self.json {
+                self.json_out(&json!({ "auth_stats": a }))?;
+            } else {
+                let text = showauthstates(&a, self.db.as_ref(), self.v6);
+                self.out.write_all(&text)?;
+            }
+        } else if self.on(OPT_GROUPS) {
+            // The group lists are read from kernel memory: a failed read
+            // ends a list, as kmemcpy() failing does.
+            let g = self.b.groups().unwrap_or_default();
+            if self.json {
+                self.json_out(&json!({ "groups": g }))?;
+            } else {
+                self.out.write_all(showgroups(&g).as_bytes())?;
             }
         } else if self.json {
             self.json_out(&json!({ "stats": fs, "log_flags": frf }))?;
@@ -321,6 +423,120 @@ impl Stat<'_> {
     }
 }
 
+/// `parse_ipportstr()` of `-S`/`-D` (`addr[,port]`): the message and
+/// exit(-2) it ends with, if any. `port` is the previous value, kept when
+/// `sscanf("%d")` meets an empty string (EOF, which the test lets pass).
+fn parse_ipportstr(arg: &str, v6: bool, port: &mut i64) -> Result<(), String> {
+    let (addr, p) = match arg.split_once(',') {
+        Some((a, p)) => (a, Some(p)),
+        None => (arg, None),
+    };
+    if let Some(p) = p {
+        if p.eq_ignore_ascii_case("any") {
+            *port = -1;
+        } else {
+            let t = p.trim_start();
+            if !t.is_empty() {
+                match scan_int(t) {
+                    Some(n) => *port = n,
+                    None => return Err(format!("Invalid port specfication in {arg}\n")),
+                }
+            }
+            if !(0..=65535).contains(port) {
+                return Err(format!("Invalid port specfication in {arg}\n"));
+            }
+        }
+    }
+    let ok = addr.eq_ignore_ascii_case("any")
+        || (v6 && addr.parse::<std::net::Ipv6Addr>().is_ok())
+        || inet_aton(addr).is_some();
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("Invalid IP address: {addr}\n"))
+    }
+}
+
+/// `sscanf(s, "%d")` on a string without leading space: an optional sign
+/// and at least one digit (an overflow counts as out of range).
+fn scan_int(s: &str) -> Option<i64> {
+    let (neg, rest) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let n = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if n == 0 {
+        return None;
+    }
+    let v = rest[..n].parse::<i64>().unwrap_or(i64::MAX);
+    Some(if neg { -v } else { v })
+}
+
+/// `inet_aton()`: one to four parts (decimal, `0` octal, `0x` hex), the
+/// last filling the remaining bytes; only white space may follow.
+pub fn inet_aton(s: &str) -> Option<u32> {
+    let b = s.as_bytes();
+    let mut parts: Vec<u64> = Vec::new();
+    let mut i = 0;
+    loop {
+        if !b.get(i).is_some_and(u8::is_ascii_digit) {
+            return None;
+        }
+        let (base, start) = if b[i] == b'0' && matches!(b.get(i + 1), Some(b'x' | b'X')) {
+            (16, i + 2)
+        } else if b[i] == b'0' {
+            (8, i + 1)
+        } else {
+            (10, i)
+        };
+        let mut v: u64 = 0;
+        let mut j = start;
+        while let Some(&c) = b.get(j) {
+            let d = match c {
+                b'0'..=b'9' if u32::from(c - b'0') < base => u64::from(c - b'0'),
+                b'a'..=b'f' if base == 16 => u64::from(c - b'a' + 10),
+                b'A'..=b'F' if base == 16 => u64::from(c - b'A' + 10),
+                _ => break,
+            };
+            v = v.saturating_mul(u64::from(base)).saturating_add(d);
+            j += 1;
+        }
+        parts.push(v);
+        i = j;
+        match b.get(i) {
+            Some(b'.') if parts.len() < 4 => i += 1,
+            None => break,
+            Some(c) if c.is_ascii_whitespace() => break,
+            _ => return None,
+        }
+    }
+    let last = *parts.last()?;
+    let n = parts.len();
+    let max_last: u64 = [0xffff_ffff, 0xff_ffff, 0xffff, 0xff][n - 1];
+    if last > max_last || parts[..n - 1].iter().any(|&p| p > 0xff) {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for (k, p) in parts[..n - 1].iter().enumerate() {
+        v |= p << (24 - 8 * k);
+    }
+    Some((v | last) as u32)
+}
+
+/// `getproto()` (lib/common/getproto.c): a number (all digits, `atoi`),
+/// else `getprotobyname()`.
+fn getproto(db: &dyn Netdb, name: &str) -> Option<i32> {
+    if name.bytes().all(|c| c.is_ascii_digit()) {
+        let n = name
+            .bytes()
+            .take(9)
+            .fold(0i32, |a, c| a * 10 + i32::from(c - b'0'));
+        return Some(n);
+    }
+    db.proto_by_name(name.as_bytes())
+}
+
 /// `showstats()` of `ipfstat.c`: the default report.
 pub fn showstats(fs: &FilterStats, frf: u32) -> String {
     let [i, o] = &fs.st;
@@ -376,6 +592,66 @@ pub fn showstats(fs: &FilterStats, frf: u32) -> String {
     }
     if frf == 0 {
         s += "\tnone\n";
+    }
+    s
+}
+
+/// `showfrstates()`: `ipfstat -f`. The statistics, then (read from
+/// kernel memory) an empty line and one `printfraginfo()` line per cached
+/// fragment and per NAT fragment; no fragment is ever cached by xbow's
+/// backends (the sim sees no fragments; on illumos the cache is in kernel
+/// memory, which xbow does not read).
+pub fn showfrstates(f: &FragStats) -> String {
+    format!(
+        "IP fragment states:\n\t{} new\n\t{} expired\n\t{} hits\n\t{} retrans\n\t{} too short\n\t{} no memory\n\t{} already exist\n\t{} inuse\n\n",
+        f.new, f.expire, f.hits, f.retrans0, f.short, f.nomem, f.exists, f.inuse
+    )
+}
+
+/// `showauthstates()`: `ipfstat -A` (`%ld` of the `u_long` counters), then
+/// `age %ld\t` and the rule (`printfr`) of each pre-authenticated rule.
+pub fn showauthstates(a: &AuthStats, db: &dyn Netdb, v6: bool) -> Vec<u8> {
+    let l = |v: u64| v as i64;
+    let mut o = Out::default();
+    o.s(&format!(
+        "Authorisation hits: {}\tmisses {}\nnospace {}\nadded {}\nsendfail {}\nsendok {}\nqueok {}\nquefail {}\nexpire {}\n",
+        l(a.hits),
+        l(a.miss),
+        l(a.nospace),
+        l(a.added),
+        l(a.sendfail),
+        l(a.sendok),
+        l(a.queok),
+        l(a.quefail),
+        l(a.expire)
+    ));
+    let popts = PrintOpts {
+        v6,
+        unresolved: None,
+    };
+    for r in &a.rules {
+        o.s(&format!("age {}\t", l(r.age)));
+        printfr(&mut o, db, &r.rule, &popts);
+    }
+    o.out
+}
+
+/// `showgroups()`: `ipfstat -g`, the groups of filter rules, accounting
+/// rules and authentication, each for the active then the inactive set.
+pub fn showgroups(g: &Groups) -> String {
+    let mut s = String::new();
+    for (name, sets) in [
+        ("Filter", &g.filter),
+        ("Accounting", &g.accounting),
+        ("Authentication", &g.authentication),
+    ] {
+        for (i, which) in ["active", "inactive"].iter().enumerate() {
+            s += &format!("{name} groups ({which}):\n");
+            for n in &sets[i] {
+                s += n;
+                s += "\n";
+            }
+        }
     }
     s
 }

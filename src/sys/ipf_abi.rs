@@ -792,6 +792,77 @@ const _: () = assert!(offset_of!(IpsStat, iss_list) == 160);
 const _: () = assert!(offset_of!(IpsStat, iss_bucketlen) == 168);
 const _: () = assert!(offset_of!(IpsStat, iss_orphans) == 176);
 
+/// `ipftune_t` (`IPFOBJ_TUNEABLE`): one tunable for `SIOCIPFGETNEXT`,
+/// `SIOCIPFGET` and `SIOCIPFSET` (`fr_ipftune`). `ipft_un` is the union
+/// `ipftuneval_t` (`u_long`, `u_int`, `u_short`, `u_char`, all at offset
+/// 0, so on little-endian amd64 the narrower members are its low bytes).
+#[repr(C)]
+pub struct IpfTune {
+    /// NULL, or the kernel's `ipftuneable_t *` to start from.
+    pub ipft_cookie: *mut c_void,
+    pub ipft_un: c_ulong,
+    pub ipft_min: c_ulong,
+    pub ipft_max: c_ulong,
+    /// `sizeof` the kernel variable: 8, 4, 2 or 1.
+    pub ipft_sz: c_int,
+    /// `IPFT_RDONLY` 1, `IPFT_WRDISABLED` 2.
+    pub ipft_flags: c_int,
+    pub ipft_name: [c_char; 80],
+}
+
+const _: () = assert!(size_of::<IpfTune>() == 120);
+const _: () = assert!(offset_of!(IpfTune, ipft_un) == 8);
+const _: () = assert!(offset_of!(IpfTune, ipft_min) == 16);
+const _: () = assert!(offset_of!(IpfTune, ipft_max) == 24);
+const _: () = assert!(offset_of!(IpfTune, ipft_sz) == 32);
+const _: () = assert!(offset_of!(IpfTune, ipft_flags) == 36);
+const _: () = assert!(offset_of!(IpfTune, ipft_name) == 40);
+
+/// `ipfrstat_t` (`IPFOBJ_FRAGSTAT`): `SIOCGFRST` (`ip_frag.h`).
+#[repr(C)]
+pub struct IpfrStat {
+    pub ifs_exists: c_ulong,
+    pub ifs_nomem: c_ulong,
+    pub ifs_new: c_ulong,
+    pub ifs_hits: c_ulong,
+    pub ifs_expire: c_ulong,
+    pub ifs_inuse: c_ulong,
+    pub ifs_retrans0: c_ulong,
+    pub ifs_short: c_ulong,
+    /// Kernel pointers to the fragment and NAT fragment hash tables.
+    pub ifs_table: *mut c_void,
+    pub ifs_nattab: *mut c_void,
+}
+
+const _: () = assert!(size_of::<IpfrStat>() == 80);
+const _: () = assert!(offset_of!(IpfrStat, ifs_new) == 16);
+const _: () = assert!(offset_of!(IpfrStat, ifs_inuse) == 40);
+const _: () = assert!(offset_of!(IpfrStat, ifs_short) == 56);
+const _: () = assert!(offset_of!(IpfrStat, ifs_table) == 64);
+const _: () = assert!(offset_of!(IpfrStat, ifs_nattab) == 72);
+
+/// `fr_authstat_t` (`IPFOBJ_AUTHSTAT`): `SIOCATHST` on `/dev/ipauth`
+/// (`ip_auth.h`; `U_QUAD_T` is `u_long` on illumos).
+#[repr(C)]
+pub struct FrAuthStat {
+    pub fas_hits: c_ulong,
+    pub fas_miss: c_ulong,
+    pub fas_nospace: c_ulong,
+    pub fas_added: c_ulong,
+    pub fas_sendfail: c_ulong,
+    pub fas_sendok: c_ulong,
+    pub fas_queok: c_ulong,
+    pub fas_quefail: c_ulong,
+    pub fas_expire: c_ulong,
+    /// A kernel pointer to the first `frauthent_t`.
+    pub fas_faelist: *mut c_void,
+}
+
+const _: () = assert!(size_of::<FrAuthStat>() == 80);
+const _: () = assert!(offset_of!(FrAuthStat, fas_nospace) == 16);
+const _: () = assert!(offset_of!(FrAuthStat, fas_expire) == 64);
+const _: () = assert!(offset_of!(FrAuthStat, fas_faelist) == 72);
+
 /// `ipstate_t`: a state-table entry (680 bytes in both generations). The
 /// protocol union `is_ps` (`is_ics`, `is_ts`, `is_us`, `is_ug`) has the
 /// members and layout of `nat_t`'s, so it is the same type.
@@ -1104,6 +1175,67 @@ pub fn layout_facts() -> Vec<(&'static str, i128)> {
             s(offset_of!(IpfRuleIter, iri_rule)),
         ),
         ("sizeof.ipfgeniter_t", s(size_of::<IpfGenIter>())),
+        ("sizeof.ipftune_t", s(size_of::<IpfTune>())),
+        (
+            "offsetof.ipftune_t.ipft_un",
+            s(offset_of!(IpfTune, ipft_un)),
+        ),
+        (
+            "offsetof.ipftune_t.ipft_min",
+            s(offset_of!(IpfTune, ipft_min)),
+        ),
+        (
+            "offsetof.ipftune_t.ipft_max",
+            s(offset_of!(IpfTune, ipft_max)),
+        ),
+        (
+            "offsetof.ipftune_t.ipft_sz",
+            s(offset_of!(IpfTune, ipft_sz)),
+        ),
+        (
+            "offsetof.ipftune_t.ipft_flags",
+            s(offset_of!(IpfTune, ipft_flags)),
+        ),
+        (
+            "offsetof.ipftune_t.ipft_name",
+            s(offset_of!(IpfTune, ipft_name)),
+        ),
+        ("const.IPFT_RDONLY", 1),
+        ("const.IPFT_WRDISABLED", 2),
+        ("sizeof.ipfrstat_t", s(size_of::<IpfrStat>())),
+        (
+            "offsetof.ipfrstat_t.ifs_new",
+            s(offset_of!(IpfrStat, ifs_new)),
+        ),
+        (
+            "offsetof.ipfrstat_t.ifs_inuse",
+            s(offset_of!(IpfrStat, ifs_inuse)),
+        ),
+        (
+            "offsetof.ipfrstat_t.ifs_short",
+            s(offset_of!(IpfrStat, ifs_short)),
+        ),
+        (
+            "offsetof.ipfrstat_t.ifs_table",
+            s(offset_of!(IpfrStat, ifs_table)),
+        ),
+        (
+            "offsetof.ipfrstat_t.ifs_nattab",
+            s(offset_of!(IpfrStat, ifs_nattab)),
+        ),
+        ("sizeof.fr_authstat_t", s(size_of::<FrAuthStat>())),
+        (
+            "offsetof.fr_authstat_t.fas_nospace",
+            s(offset_of!(FrAuthStat, fas_nospace)),
+        ),
+        (
+            "offsetof.fr_authstat_t.fas_expire",
+            s(offset_of!(FrAuthStat, fas_expire)),
+        ),
+        (
+            "offsetof.fr_authstat_t.fas_faelist",
+            s(offset_of!(FrAuthStat, fas_faelist)),
+        ),
         ("sizeof.ips_stat_t", s(IPS_STAT_T_SIZE)),
         ("offsetof.ips_stat_t.iss_statesize", s(off::ISS_STATESIZE)),
         ("offsetof.ips_stat_t.iss_table", s(off::ISS_TABLE)),

@@ -5,12 +5,15 @@
 use super::filter_image::{self as img, ImageError};
 use super::nat_decode;
 use crate::backend::filter::{
-    Filter, FilterError, FilterResult, FilterStats, List, ListedRule, Set, StateEntry, StateStats,
+    AuthStats, Filter, FilterError, FilterResult, FilterStats, FragStats, Groups, List, ListedRule,
+    Set, StateEntry, StateStats, Tunable,
 };
 use crate::backend::nat::{Errno, VersionError};
 use crate::ipf::rule::FilterRule;
 use crate::sys::illumos::ipf::{self as sys, IpfFilter, IpfStateTable, VersionCheckError};
-use crate::sys::ipf_abi::{F_ACIN, F_ACOUT, F_IN, F_OUT};
+use crate::sys::ipf_abi::{
+    F_ACIN, F_ACOUT, F_IN, F_OUT, IpfTune, SIOCIPFGET, SIOCIPFGETNEXT, SIOCIPFSET,
+};
 use crate::sys::ipf_decode as dec;
 
 /// The filter of the calling zone's IP stack, opened by [`Filter::open`].
@@ -59,6 +62,48 @@ fn errno(e: i32) -> FilterError {
 
 fn image_error(e: ImageError) -> FilterError {
     FilterError::Backend(e.to_string())
+}
+
+/// An `ipftune_t` as `ipf_dotuning` sends it: `cookie`, and the name
+/// `strncpy`'d into `ipft_name` (80 bytes, not terminated when longer).
+fn tune_arg(cookie: u64, name: &str, value: u64) -> IpfTune {
+    let mut tu = IpfTune {
+        ipft_cookie: cookie as usize as *mut std::ffi::c_void,
+        ipft_un: value,
+        ipft_min: 0,
+        ipft_max: 0,
+        ipft_sz: 0,
+        ipft_flags: 0,
+        ipft_name: [0; 80],
+    };
+    for (d, s) in tu.ipft_name.iter_mut().zip(name.as_bytes()) {
+        *d = *s as std::ffi::c_char;
+    }
+    tu
+}
+
+/// What the kernel answered in `tu` (`ipft_name[79]` forced to NUL, as
+/// `ipf_dotuning` does).
+fn tunable_of(tu: &IpfTune) -> Tunable {
+    let name: Vec<u8> = tu.ipft_name[..79]
+        .iter()
+        .map(|&c| c as u8)
+        .take_while(|&c| c != 0)
+        .collect();
+    let value = match tu.ipft_sz {
+        4 => tu.ipft_un & 0xffff_ffff,
+        2 => tu.ipft_un & 0xffff,
+        1 => tu.ipft_un & 0xff,
+        _ => tu.ipft_un,
+    };
+    Tunable {
+        name: String::from_utf8_lossy(&name).into_owned(),
+        min: tu.ipft_min,
+        max: tu.ipft_max,
+        sz: tu.ipft_sz,
+        flags: tu.ipft_flags,
+        value,
+    }
 }
 
 fn state_table(write: bool) -> FilterResult<IpfStateTable> {
@@ -180,5 +225,103 @@ impl Filter for IllumosFilter {
             .iter()
             .map(|b| img::state_entry(&dec::ipstate(b)))
             .collect())
+    }
+
+    fn tune_next(&mut self, cookie: u64) -> FilterResult<Option<(Tunable, u64)>> {
+        let mut tu = tune_arg(cookie, "", 0);
+        self.dev()?.tune(SIOCIPFGETNEXT, &mut tu).map_err(errno)?;
+        let next = tu.ipft_cookie as usize as u64;
+        Ok((next != 0).then(|| (tunable_of(&tu), next)))
+    }
+
+    fn tune_get(&mut self, name: &str) -> FilterResult<(Tunable, u64)> {
+        let mut tu = tune_arg(0, name, 0);
+        self.dev()?.tune(SIOCIPFGET, &mut tu).map_err(errno)?;
+        Ok((tunable_of(&tu), tu.ipft_cookie as usize as u64))
+    }
+
+    fn tune_set(&mut self, name: &str, value: u64) -> FilterResult<()> {
+        let mut tu = tune_arg(0, name, value);
+        self.dev()?.tune(SIOCIPFSET, &mut tu).map_err(errno)
+    }
+
+    fn frag_stats(&mut self) -> FilterResult<FragStats> {
+        let st = self.dev()?.frag_stats().map_err(errno)?;
+        Ok(FragStats {
+            exists: st.ifs_exists,
+            nomem: st.ifs_nomem,
+            new: st.ifs_new,
+            hits: st.ifs_hits,
+            expire: st.ifs_expire,
+            inuse: st.ifs_inuse,
+            retrans0: st.ifs_retrans0,
+            short: st.ifs_short,
+        })
+    }
+
+    fn auth_stats(&mut self) -> FilterResult<AuthStats> {
+        // `fas_faelist` points into kernel memory, which xbow does not
+        // read: the pre-authenticated rules are not listed.
+        let st = sys::auth_stats().map_err(errno)?;
+        Ok(AuthStats {
+            hits: st.fas_hits,
+            miss: st.fas_miss,
+            nospace: st.fas_nospace,
+            added: st.fas_added,
+            sendfail: st.fas_sendfail,
+            sendok: st.fas_sendok,
+            queok: st.fas_queok,
+            quefail: st.fas_quefail,
+            expire: st.fas_expire,
+            rules: Vec::new(),
+        })
+    }
+
+    fn groups(&mut self) -> FilterResult<Groups> {
+        // ipfstat walks `f_groups` in kernel memory; xbow reads no kernel
+        // memory, so the groups are those the rule lists name as heads
+        // (SIOCIPFITER), in list order [unverified against ipfstat -g].
+        let mut g = Groups::default();
+        for (i, set) in [Set::Active, Set::Inactive].into_iter().enumerate() {
+            for list in [List::In, List::Out, List::AcctIn, List::AcctOut] {
+                for v6 in [false, true] {
+                    let mut todo: Vec<Option<String>> = vec![None];
+                    while let Some(group) = todo.pop() {
+                        let rules = self.rules(set, list, v6, group.as_deref())?;
+                        for r in rules {
+                            let h = r.rule.grhead.to_string();
+                            let names = if list.is_acct() {
+                                &mut g.accounting[i]
+                            } else {
+                                &mut g.filter[i]
+                            };
+                            if !h.is_empty() && !names.contains(&h) {
+                                names.push(h.clone());
+                                if !list.is_acct() {
+                                    todo.push(Some(h));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(g)
+    }
+
+    fn get_logging(&mut self, nat: bool) -> FilterResult<i32> {
+        if nat {
+            sys::nat_get_logging().map_err(errno)
+        } else {
+            state_table(false)?.get_logging().map_err(errno)
+        }
+    }
+
+    fn set_logging(&mut self, nat: bool, value: i32) -> FilterResult<()> {
+        if nat {
+            sys::nat_set_logging(value).map_err(errno)
+        } else {
+            state_table(true)?.set_logging(value).map_err(errno)
+        }
     }
 }

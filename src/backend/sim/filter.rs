@@ -6,11 +6,12 @@
 
 use super::StateFile;
 use super::filter_state::{FilterState, SimFilterRule, SimStateEntry};
+use super::filter_tune;
 use super::nat::change;
 use crate::backend::filter::{
-    DirStats, FLUSH_IN, FLUSH_INACTIVE, FLUSH_OUT, FLUSH_TABLE_ALL, FLUSH_TABLE_CLOSING, Filter,
-    FilterError, FilterResult, FilterStats, KernelCounters, List, ListedRule, LoadFailure, Set,
-    StateEntry, StateStats,
+    AuthStats, DirStats, FLUSH_IN, FLUSH_INACTIVE, FLUSH_OUT, FLUSH_TABLE_ALL, FLUSH_TABLE_CLOSING,
+    Filter, FilterError, FilterResult, FilterStats, FragStats, Groups, KernelCounters, List,
+    ListedRule, LoadFailure, Set, StateEntry, StateStats, Tunable,
 };
 use crate::backend::nat::{Errno, NatError, VersionError};
 use crate::ipf::FilterRule;
@@ -561,9 +562,10 @@ impl Filter for SimFilter {
             Some(k) => k.iter().collect(),
             None => f.states.iter().map(|s| &s.entry).collect(),
         };
-        let mut bucketlen = vec![0u64; STATE_SIZE as usize];
+        let size = filter_tune::get(&f, "fr_statesize").max(1);
+        let mut bucketlen = vec![0u64; size as usize];
         for e in &entries {
-            bucketlen[(e.hv % STATE_SIZE) as usize] += 1;
+            bucketlen[(u64::from(e.hv) % size) as usize] += 1;
         }
         Ok(StateStats {
             tcp: c.tcp,
@@ -582,6 +584,59 @@ impl Filter for SimFilter {
             bucketlen,
             ticks: 0,
             logging: !f.state_log_off,
+        })
+    }
+
+    fn tune_next(&mut self, cookie: u64) -> FilterResult<Option<(Tunable, u64)>> {
+        Ok(filter_tune::next(&self.read()?, cookie))
+    }
+
+    fn tune_get(&mut self, name: &str) -> FilterResult<(Tunable, u64)> {
+        filter_tune::lookup(&self.read()?, name)
+    }
+
+    fn tune_set(&mut self, name: &str, value: u64) -> FilterResult<()> {
+        self.change(false, |f| filter_tune::set(f, name, value))
+    }
+
+    fn frag_stats(&mut self) -> FilterResult<FragStats> {
+        // No packet reaches the sim in fragments: the cache stays empty.
+        self.running().map(|_| FragStats::default())
+    }
+
+    fn auth_stats(&mut self) -> FilterResult<AuthStats> {
+        // Nothing is queued for authentication in the sim, and no
+        // pre-authenticated rules exist (`ipf -P` is not simulated).
+        self.running().map(|_| AuthStats::default())
+    }
+
+    fn groups(&mut self) -> FilterResult<Groups> {
+        Ok(groups_of(&self.read()?))
+    }
+
+    fn get_logging(&mut self, nat: bool) -> FilterResult<i32> {
+        let f = self.running()?;
+        Ok(if nat {
+            filter_tune::get(&f, "nat_logging") as i32
+        } else {
+            i32::from(!f.state_log_off)
+        })
+    }
+
+    fn set_logging(&mut self, nat: bool, value: i32) -> FilterResult<()> {
+        self.change(true, |f| {
+            if nat {
+                // SIOCSETLG copies the int in as it is.
+                let v = u64::from(value as u32);
+                if v == 1 {
+                    f.tunables.remove("nat_logging");
+                } else {
+                    f.tunables.insert("nat_logging".into(), v);
+                }
+            } else {
+                f.state_log_off = value == 0;
+            }
+            Ok(())
         })
     }
 
@@ -628,13 +683,46 @@ impl Filter for SimFilter {
     }
 }
 
+/// `f_groups` of the sim: for each unit and set, the groups in the order
+/// `fr_addgroup` made them (the order their first head rule was loaded
+/// in; a group lives while a head refers to it).
+fn groups_of(f: &FilterState) -> Groups {
+    let mut g = Groups::default();
+    for set in [Set::Active, Set::Inactive] {
+        let s = set_index(f, set);
+        let mut heads: Vec<&SimFilterRule> = f.sets[s]
+            .iter()
+            .filter(|h| !h.rule.grhead.as_bytes().is_empty())
+            .collect();
+        heads.sort_by_key(|h| h.id);
+        let i = usize::from(set == Set::Inactive);
+        for h in heads {
+            let list = if List::of(&h.rule).is_acct() {
+                &mut g.accounting[i]
+            } else {
+                &mut g.filter[i]
+            };
+            let name = h.rule.grhead.to_string();
+            if !list.contains(&name) {
+                list.push(name);
+            }
+        }
+    }
+    g
+}
+
+/// `fr_pass`: the decision when no rule matches.
+fn fr_pass(f: &FilterState) -> u32 {
+    filter_tune::get(f, "fr_pass") as u32
+}
+
 /// `fr_getstat()` of the sim.
 fn stats_of(f: &FilterState) -> FilterStats {
     FilterStats {
         st: f.stats.clone(),
         froute: [0, 0],
         ticks: 0,
-        defpass: DEFAULT_PASS,
+        defpass: fr_pass(f),
         active: f.active & 1,
         running: if f.disabled { -1 } else { 1 },
         logging: true,
@@ -791,21 +879,63 @@ pub fn state_bucket(src: Ipv4Addr, dst: Ipv4Addr, sport: u16, dport: u16, proto:
         % STATE_SIZE
 }
 
-/// The timeout, in half-second ticks, of a state whose latest side is
-/// in `tcp_state` (defaults of the tunables, [unverified]).
-fn state_ttl(proto: u8, tcp_state: i32, replied: bool) -> u64 {
-    match proto {
-        6 => match tcp_state {
-            tcps::ESTABLISHED => 864_000,
-            tcps::CLOSE_WAIT | tcps::FIN_WAIT_1 => 14_400,
-            tcps::LAST_ACK | tcps::CLOSED => 60,
-            _ => 480,
-        },
-        17 if replied => 24,
-        17 => 240,
-        1 if replied => 12,
-        1 => 120,
-        _ => 120,
+/// The timeout queues of the state table (`fr_sttab_init`, `fr_stateinit`):
+/// the tunables' values, in half-second ticks.
+struct Ttls {
+    /// By `IPF_TCPS_*` state.
+    tcp: [u64; 12],
+    udp: u64,
+    udpack: u64,
+    icmp: u64,
+    icmpack: u64,
+    ip: u64,
+}
+
+impl Ttls {
+    fn of(f: &FilterState) -> Ttls {
+        let t = |n: &str| filter_tune::get(f, n);
+        let (timeout, idle, half) = (
+            t("fr_tcptimeout"),
+            t("fr_tcpidletimeout"),
+            t("fr_tcphalfclosed"),
+        );
+        Ttls {
+            tcp: [
+                timeout,              // LISTEN
+                timeout,              // SYN_SENT
+                timeout,              // SYN_RECEIVED
+                timeout,              // HALF_ESTAB
+                idle,                 // ESTABLISHED
+                half,                 // CLOSE_WAIT
+                half,                 // FIN_WAIT_1
+                timeout,              // CLOSING
+                t("fr_tcplastack"),   // LAST_ACK
+                t("fr_tcpclosewait"), // FIN_WAIT_2
+                timeout,              // TIME_WAIT
+                t("fr_tcpclosed"),    // CLOSED
+            ],
+            udp: t("fr_udptimeout"),
+            udpack: t("fr_udpacktimeout"),
+            icmp: t("fr_icmptimeout"),
+            icmpack: t("fr_icmpacktimeout"),
+            ip: t("fr_iptimeout"),
+        }
+    }
+
+    /// The timeout of a state whose latest side is in `tcp_state`
+    /// (`replied`: the other side has answered).
+    fn get(&self, proto: u8, tcp_state: i32, replied: bool) -> u64 {
+        match proto {
+            6 => usize::try_from(tcp_state)
+                .ok()
+                .and_then(|i| self.tcp.get(i).copied())
+                .unwrap_or(self.tcp[0]),
+            17 if replied => self.udpack,
+            17 => self.udp,
+            1 | 58 if replied => self.icmpack,
+            1 | 58 => self.icmp,
+            _ => self.ip,
+        }
     }
 }
 
@@ -887,6 +1017,7 @@ fn checkstate(f: &mut FilterState, p: &Packet) -> Option<Verdict> {
         f.state_stats.miss += 1;
         return None;
     };
+    let ttls = Ttls::of(f);
     let s = &mut f.states[i];
     let rev = s.entry.src != a(p.src) || (ports && s.entry.sport != p.sport);
     if p.proto == 6 && !tcp_age(&mut s.entry.state, usize::from(rev), p.tcp_flags) {
@@ -904,7 +1035,7 @@ fn checkstate(f: &mut FilterState, p: &Packet) -> Option<Verdict> {
         e.ifnames[ifk] = p.ifname.clone();
     }
     let last = e.state[usize::from(rev)];
-    e.die = state_ttl(p.proto, last, rev);
+    e.die = ttls.get(p.proto, last, rev);
     let (pass, state, rule_id) = (e.pass, e.state, s.rule);
     f.state_stats.hits += 1;
     let rule = f
@@ -967,7 +1098,7 @@ fn addstate(f: &mut FilterState, p: &Packet, rule_id: u64, r: &FilterRule) -> bo
     e.flx[k][0] = packet_flx(p);
     e.ifp[k << 1] = true;
     e.ifnames[k << 1] = p.ifname.clone();
-    e.die = state_ttl(p.proto, e.state[0], false);
+    e.die = Ttls::of(f).get(p.proto, e.state[0], false);
     f.states.push(SimStateEntry {
         rule: rule_id,
         entry: e,
@@ -1025,7 +1156,8 @@ pub fn fr_check(f: &mut FilterState, p: &Packet) -> Verdict {
 /// `fr_firewall()`: the rules of the direction decide.
 fn firewall(f: &mut FilterState, set: usize, p: &Packet) -> Verdict {
     let list = if p.out { List::Out } else { List::In };
-    let (mut pass, m) = scanlist(f, set, list, b"", p, DEFAULT_PASS, 0);
+    let default = fr_pass(f);
+    let (mut pass, m) = scanlist(f, set, list, b"", p, default, 0);
     let d = usize::from(p.out);
     if pass & FrFlags::NOMATCH != 0 {
         f.stats[d].nom += 1;

@@ -4,6 +4,7 @@
 use crate::backend::filter::{DirStats, StateEntry};
 use crate::ipf::FilterRule;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// A loaded rule and its counters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,6 +43,10 @@ pub struct FilterState {
     pub log_flags: u32,
     /// `SIOCSETLG` on `/dev/ipstate` turned state logging off.
     pub state_log_off: bool,
+    /// The tunables (`ipf -T`) set to other values than their initial
+    /// ones, by name (see `filter_tune`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub tunables: BTreeMap<String, u64>,
     pub next_id: u64,
 }
 

@@ -5,6 +5,7 @@ mod check;
 mod datalink;
 mod filter;
 mod filter_state;
+mod filter_tune;
 mod hardware;
 mod host;
 mod linkprop;

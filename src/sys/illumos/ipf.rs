@@ -17,7 +17,7 @@
     reason = "the ipf/ipfstat backend (issue 13) is not wired yet"
 )]
 
-use super::ipnat::{Errno, IPL_NAME, ITER_BUF, IpfDevice, KBuf};
+use super::ipnat::{Errno, IPL_NAME, IPNAT_NAME, ITER_BUF, IpfDevice, KBuf};
 use crate::sys::ipf_abi::*;
 use crate::sys::ipf_decode::{self, Friostat, FriostatError, LayoutMemory};
 use std::ffi::{c_char, c_int, c_void};
@@ -312,6 +312,72 @@ impl IpfFilter {
     }
 }
 
+impl IpfFilter {
+    /// `SIOCIPFGETNEXT`, `SIOCIPFGET` or `SIOCIPFSET` (`req`) with `tu`
+    /// (`ipf_dotuning`): the kernel reads and rewrites it.
+    pub fn tune(&self, req: c_int, tu: &mut IpfTune) -> Result<(), Errno> {
+        let mut obj = IpfObj::new(
+            IPFOBJ_TUNEABLE,
+            size_of::<IpfTune>(),
+            (tu as *mut IpfTune).cast::<c_void>(),
+        );
+        // SAFETY: the tunable requests take an `ipfobj_t` pointing to an
+        // `ipftune_t` (`tu`, live and writable for the call, exactly
+        // `ipfo_size` bytes); `ipft_cookie` is either NULL or a value the
+        // kernel handed out, which it only compares.
+        unsafe { self.dev.ioctl(req, &mut obj) }
+    }
+
+    /// `SIOCGFRST`: the fragment cache statistics.
+    pub fn frag_stats(&self) -> Result<IpfrStat, Errno> {
+        // SAFETY: all-zero bytes are a valid `IpfrStat` (integers and
+        // NULL pointers).
+        let mut st: IpfrStat = unsafe { std::mem::zeroed() };
+        let mut obj = IpfObj::new(
+            IPFOBJ_FRAGSTAT,
+            size_of::<IpfrStat>(),
+            (&raw mut st).cast::<c_void>(),
+        );
+        // SAFETY: SIOCGFRST takes an `ipfobj_t` pointing to an
+        // `ipfrstat_t` (`st`, live for the call, exactly `ipfo_size`
+        // bytes), which the kernel fills.
+        unsafe { self.dev.ioctl(SIOCGFRST, &mut obj)? };
+        Ok(st)
+    }
+}
+
+/// `SIOCATHST` on a read-only `/dev/ipauth` (`ipfstat -A`).
+pub fn auth_stats() -> Result<FrAuthStat, Errno> {
+    let dev =
+        IpfDevice::open(IPAUTH_NAME, false).map_err(|e| e.raw_os_error().unwrap_or(libc::EIO))?;
+    // SAFETY: all-zero bytes are a valid `FrAuthStat`.
+    let mut st: FrAuthStat = unsafe { std::mem::zeroed() };
+    let mut obj = IpfObj::new(
+        IPFOBJ_AUTHSTAT,
+        size_of::<FrAuthStat>(),
+        (&raw mut st).cast::<c_void>(),
+    );
+    // SAFETY: SIOCATHST takes an `ipfobj_t` pointing to an
+    // `fr_authstat_t` (`st`, live for the call, exactly `ipfo_size`
+    // bytes), which the kernel fills.
+    unsafe { dev.ioctl(SIOCATHST, &mut obj)? };
+    Ok(st)
+}
+
+/// `SIOCGETLG` on `/dev/ipnat`.
+pub fn nat_get_logging() -> Result<c_int, Errno> {
+    let dev =
+        IpfDevice::open(IPNAT_NAME, false).map_err(|e| e.raw_os_error().unwrap_or(libc::EIO))?;
+    dev.int_ioctl(SIOCGETLG, 0)
+}
+
+/// `SIOCSETLG` on a read-write `/dev/ipnat`.
+pub fn nat_set_logging(value: c_int) -> Result<(), Errno> {
+    let dev =
+        IpfDevice::open(IPNAT_NAME, true).map_err(|e| e.raw_os_error().unwrap_or(libc::EIO))?;
+    dev.int_ioctl(SIOCSETLG, value).map(|_| ())
+}
+
 /// The state table (`/dev/ipstate`).
 pub struct IpfStateTable {
     dev: IpfDevice,
@@ -345,9 +411,10 @@ impl IpfStateTable {
         self.dev.int_ioctl(SIOCGETLG, 0)
     }
 
-    /// `SIOCSETLG`: turn state logging on or off.
-    pub fn set_logging(&self, on: bool) -> Result<(), Errno> {
-        self.dev.int_ioctl(SIOCSETLG, c_int::from(on)).map(|_| ())
+    /// `SIOCSETLG`: set state logging (the kernel stores the int as
+    /// given; `ipf -l state` sends `1 - ` the current value).
+    pub fn set_logging(&self, value: c_int) -> Result<(), Errno> {
+        self.dev.int_ioctl(SIOCSETLG, value).map(|_| ())
     }
 
     /// `SIOCIPFFL`: flush states (`which` 1–3: `FLUSH_TABLE_ALL`,
