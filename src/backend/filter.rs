@@ -272,6 +272,9 @@ pub trait Filter {
     fn log_flags(&mut self) -> FilterResult<u32>;
     /// `SIOCSETFF`.
     fn set_log_flags(&mut self, flags: u32) -> FilterResult<()>;
+    /// `SIOCIPFLP`: filter loopback traffic too, or not (the tunable
+    /// `ipf_loopback`).
+    fn set_loopback(&mut self, on: bool) -> FilterResult<()>;
     /// `SIOCGETFS` and `SIOCGETLG` on `/dev/ipstate`.
     fn state_stats(&mut self) -> FilterResult<StateStats>;
     /// The state table, newest first (`iss_list`).

@@ -297,6 +297,12 @@ impl Ipf<'_> {
                     i += 1;
                 }
                 Event::Stderr(m) => self.eprint(&String::from_utf8_lossy(m))?,
+                // ipf_y.y's `set intercept_loopback`.
+                Event::Loopback(on) if !self.on(OPT_DONOTHING) => {
+                    if let Err(e) = self.ioctl(|b| b.set_loopback(*on)) {
+                        self.perror("ioctl(SIOCIPFLP)", &e)?;
+                    }
+                }
                 _ => {}
             }
         }

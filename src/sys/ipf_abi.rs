@@ -81,6 +81,7 @@ pub const SIOCIPFGETNEXT: c_int = iowr(87, OBJ);
 pub const SIOCIPFGET: c_int = iowr(88, OBJ);
 pub const SIOCIPFSET: c_int = iowr(89, OBJ);
 pub const SIOCIPFL6: c_int = iowr(90, INT);
+pub const SIOCIPFLP: c_int = iowr(91, INT);
 pub const SIOCIPFITER: c_int = iowr(92, OBJ);
 /// `ip_state.h`: the same number as `SIOCRMAFR`; the device decides.
 pub const SIOCDELST: c_int = iow(61, OBJ);
@@ -105,6 +106,7 @@ const _: () = assert!(SIOCZRLST as u32 == 0xc038_724b);
 const _: () = assert!(SIOCATHST as u32 == 0xc038_724e);
 const _: () = assert!(SIOCGFRST as u32 == 0xc038_7253);
 const _: () = assert!(SIOCSETLG as u32 == 0xc004_7254);
+const _: () = assert!(SIOCIPFLP as u32 == 0xc004_725b);
 const _: () = assert!(SIOCGETLG as u32 == 0xc004_7255);
 const _: () = assert!(SIOCIPFGETNEXT as u32 == 0xc038_7257);
 const _: () = assert!(SIOCIPFGET as u32 == 0xc038_7258);
@@ -1307,6 +1309,7 @@ pub fn layout_facts() -> Vec<(&'static str, i128)> {
         ("const.SIOCATHST", c(SIOCATHST)),
         ("const.SIOCGFRST", c(SIOCGFRST)),
         ("const.SIOCSETLG", c(SIOCSETLG)),
+        ("const.SIOCIPFLP", c(SIOCIPFLP)),
         ("const.SIOCGETLG", c(SIOCGETLG)),
         ("const.SIOCIPFGETNEXT", c(SIOCIPFGETNEXT)),
         ("const.SIOCIPFGET", c(SIOCIPFGET)),

@@ -211,6 +211,10 @@ impl Filter for IllumosFilter {
         self.dev()?.set_flags(flags).map_err(errno)
     }
 
+    fn set_loopback(&mut self, on: bool) -> FilterResult<()> {
+        self.dev()?.set_loopback(on).map_err(errno)
+    }
+
     fn state_stats(&mut self) -> FilterResult<StateStats> {
         let t = state_table(false)?;
         let b = t.stats().map_err(errno)?;

@@ -168,6 +168,8 @@ pub(super) struct Desired {
     /// The active set of the packet filter, every list in kernel order
     /// (the inactive set stays in the state until `ipf -s`).
     pub(super) filter: Vec<FilterRule>,
+    /// Loopback traffic is filtered too.
+    pub(super) filter_loopback: bool,
 }
 
 /// An overlay: a bridge of its name, its VXLAN device on it, and the
@@ -373,6 +375,7 @@ impl Desired {
                 .iter()
                 .map(|h| h.rule.clone())
                 .collect();
+            d.filter_loopback = f.intercepts_loopback();
         }
         Ok(d)
     }

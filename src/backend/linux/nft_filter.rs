@@ -1070,10 +1070,11 @@ fn state_entry(t: &super::conntrack::Tracked) -> StateEntry {
 }
 
 /// Make the table hold `new` where it held `old` (both in load order), in
-/// one transaction. A rule of `new` that was in `old` keeps its counters,
+/// one transaction, loopback traffic filtered too with `loopback`. A rule
+/// of `new` that was in `old` keeps its counters,
 /// as the kernel keeps a rule's while it stays loaded; so do the
 /// directions'.
-pub fn replace(old: &[FilterRule], new: &[FilterRule]) -> Result<(), String> {
+pub fn replace(old: &[FilterRule], new: &[FilterRule], loopback: bool) -> Result<(), String> {
     let counters = if new.is_empty() {
         Counters::default()
     } else {
@@ -1093,7 +1094,7 @@ pub fn replace(old: &[FilterRule], new: &[FilterRule]) -> Result<(), String> {
             .collect();
         Counters { rules, ..now }
     };
-    let doc = ruleset(new, &counters, false).map_err(|e| e.to_string())?;
+    let doc = ruleset(new, &counters, loopback).map_err(|e| e.to_string())?;
     super::nft::apply(&doc)
 }
 
@@ -1673,7 +1674,7 @@ pass in on lo proto udp from any to any port 9990 >< 10000
             let kept = Counters::read(4).unwrap().rules;
             // A replacement keeps the counters of the rules it keeps, and
             // a zeroed counter says what it was.
-            replace(&filters, &filters[1..]).unwrap();
+            replace(&filters, &filters[1..], true).unwrap();
             let moved = Counters::read(3).unwrap().rules;
             let zeroed = zero_rule(0).unwrap();
             let after = Counters::read(1).unwrap().rules;

@@ -107,6 +107,8 @@ pub(super) enum Op {
     Filter {
         rules: Vec<FilterRule>,
         old: Vec<FilterRule>,
+        /// Loopback traffic filtered, now and before.
+        loopback: (bool, bool),
     },
     /// The link protection table (`protect`), all of it.
     Protect {
@@ -160,9 +162,14 @@ impl Op {
                 guards: old,
                 old: guards,
             },
-            Op::Filter { rules, old } => Op::Filter {
+            Op::Filter {
+                rules,
+                old,
+                loopback: (now, before),
+            } => Op::Filter {
                 rules: old,
                 old: rules,
+                loopback: (before, now),
             },
             Op::AddLinks(ops) => Op::DelLinks(ops.iter().rev().map(Op::inverse).collect()),
             Op::DelLinks(ops) => Op::AddLinks(ops.iter().rev().map(Op::inverse).collect()),
@@ -276,7 +283,11 @@ impl Op {
                 nft::apply(&doc)
             }
             Op::Protect { guards, old } => nft::apply(&protect::changes(old, guards)),
-            Op::Filter { rules, old } => nft_filter::replace(old, rules),
+            Op::Filter {
+                rules,
+                old,
+                loopback,
+            } => nft_filter::replace(old, rules, loopback.0),
             Op::AddLinks(ops) => {
                 for (k, op) in ops.iter().enumerate() {
                     if let Err(mut e) = op.apply(nl) {
@@ -716,10 +727,11 @@ pub(super) fn plan(old: &Desired, new: &Desired) -> Result<Vec<Op>, String> {
     }
     // Before forwarding is on and NAT rules are there: nothing passes
     // the host the rules would have stopped.
-    if new.filter != old.filter {
+    if (&new.filter, new.filter_loopback) != (&old.filter, old.filter_loopback) {
         ops.push(Op::Filter {
             rules: new.filter.clone(),
             old: old.filter.clone(),
+            loopback: (new.filter_loopback, old.filter_loopback),
         });
     }
     for z in new.zones.iter().filter(|z| !old.zones.contains(z)) {

@@ -546,6 +546,13 @@ impl Filter for SimFilter {
         })
     }
 
+    fn set_loopback(&mut self, on: bool) -> FilterResult<()> {
+        self.change(true, |f| {
+            filter_tune::set_loopback(f, on);
+            Ok(())
+        })
+    }
+
     fn state_stats(&mut self) -> FilterResult<StateStats> {
         let f = self.running()?;
         let mut c = f.state_stats.clone();

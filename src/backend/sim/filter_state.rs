@@ -73,6 +73,12 @@ impl FilterState {
         self.sets.iter().any(|s| !s.is_empty()) || !self.states.is_empty()
     }
 
+    /// Whether loopback traffic is filtered too (`ipf_loopback`: `set
+    /// intercept_loopback true`).
+    pub fn intercepts_loopback(&self) -> bool {
+        super::filter_tune::get(self, "ipf_loopback") != 0
+    }
+
     pub fn next_id(&mut self) -> u64 {
         self.next_id += 1;
         self.next_id

@@ -188,6 +188,14 @@ pub fn lookup(f: &FilterState, name: &str) -> FilterResult<(Tunable, u64)> {
     Ok((tunable(f, i), cookie(i)))
 }
 
+/// `SIOCIPFLP`'s `fr_setipfloopback()`: `ipf_loopback`, whatever the
+/// filter's state.
+pub fn set_loopback(f: &mut FilterState, on: bool) {
+    if let Some(i) = by_name("ipf_loopback") {
+        store(f, i, u64::from(on));
+    }
+}
+
 /// `SIOCIPFSET` (by name): `EBUSY` for a write-when-disabled tunable
 /// while IP Filter runs, `EINVAL` outside `[min, max]`; the value is
 /// stored in the variable's size. `IPFT_RDONLY` is not checked by the

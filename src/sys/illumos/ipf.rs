@@ -167,6 +167,11 @@ impl IpfFilter {
         self.dev.int_ioctl(SIOCSETFF, flags as c_int).map(|_| ())
     }
 
+    /// `SIOCIPFLP`: filter loopback traffic too (`set intercept_loopback`).
+    pub fn set_loopback(&self, on: bool) -> Result<(), Errno> {
+        self.dev.int_ioctl(SIOCIPFLP, c_int::from(on)).map(|_| ())
+    }
+
     /// `SIOCIPFFL` (`SIOCIPFL6` when `v6`): flush the rules `flags`
     /// selects (`FR_INQUE`, `FR_OUTQUE`, `FR_INACTIVE`, …; ipf's `-F`);
     /// the number removed.
