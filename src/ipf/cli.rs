@@ -77,13 +77,57 @@ struct Ipf<'a> {
     opts: u32,
     v6: bool,
     dev: Dev,
-    /// A zone operand: the sim has no zone stacks.
-    zone: Option<String>,
+    /// The zone operand (`getzonearg`), and whether `-G` was given: the
+    /// zone's GZ-controlled stack.
+    zone: Option<ZoneArg>,
     /// `--atomic` (xbow's): each `-f` loads all its rules or none.
     atomic: bool,
     db: Box<dyn Netdb>,
     out: &'a mut dyn Write,
     err: &'a mut dyn Write,
+}
+
+/// A zone given to a tool (`getzonearg`, `getzoneopt`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZoneArg {
+    pub name: String,
+    /// `-G`: the zone's GZ-controlled stack.
+    pub gz: bool,
+    /// How many `-G`/`-z` were given (`num_setzones`).
+    pub count: usize,
+}
+
+/// `setzone(fd)` of ipfzone.c on an open filter: nothing without a zone;
+/// its messages on `err`; whether it succeeded.
+pub fn setzone(
+    b: &mut dyn Filter,
+    zone: Option<&ZoneArg>,
+    err: &mut dyn Write,
+    out: &mut dyn Write,
+) -> io::Result<bool> {
+    let Some(z) = zone else {
+        return Ok(true);
+    };
+    out.flush()?;
+    if z.count > 1 {
+        err.write_all(b"Only one of -G and -z may be set\n")?;
+        return Ok(false);
+    }
+    if z.gz && b.is_global_zone(&z.name) {
+        err.write_all(b"-G cannot be used with the global zone\n")?;
+        return Ok(false);
+    }
+    match b.set_zone(&z.name, z.gz) {
+        Ok(()) => return Ok(true),
+        Err(FilterError::Errno(Errno::ENODEV)) => {
+            writeln!(err, "Could not find running zone: {}", z.name)?
+        }
+        Err(FilterError::Errno(Errno::EACCES)) => {
+            writeln!(err, "Permission denied setting zone: {}", z.name)?
+        }
+        Err(e) => writeln!(err, "Error setting zone: {e}")?,
+    }
+    Ok(false)
 }
 
 /// `%#x`: `0` for zero, else `0x…`.
@@ -123,10 +167,6 @@ impl Ipf<'_> {
         if self.on(OPT_DONOTHING) {
             return Ok(Opened::Skip);
         }
-        if let Some(z) = self.zone.clone() {
-            self.eprint(&format!("Could not find running zone: {z}\n"))?;
-            return Ok(Opened::Skip);
-        }
         if matches!(self.dev, Dev::Closed) {
             let b = crate::backend::Kind::from_env()
                 .map_err(FilterError::Backend)
@@ -152,6 +192,19 @@ impl Ipf<'_> {
                     Dev::Failed
                 }
             };
+            // setzone(fd): on failure the descriptor is closed but not
+            // forgotten, so later ioctls get `EBADF`.
+            if let Dev::Open(b) = &mut self.dev
+                && !setzone(
+                    b.as_mut(),
+                    self.zone.as_ref(),
+                    &mut *self.err,
+                    &mut *self.out,
+                )?
+            {
+                self.dev = Dev::Failed;
+                return Ok(Opened::Skip);
+            }
             return Ok(Opened::Fd);
         }
         if check
@@ -569,9 +622,12 @@ impl Ipf<'_> {
                 return Err(Stop::Exit(1));
             }
         };
-        if let Some(z) = &self.zone {
-            let z = z.clone();
-            self.eprint(&format!("Could not find running zone: {z}\n"))?;
+        if !setzone(
+            b.as_mut(),
+            self.zone.as_ref(),
+            &mut *self.err,
+            &mut *self.out,
+        )? {
             return Err(Stop::Exit(1));
         }
         let fs = match b.stats() {
@@ -673,11 +729,18 @@ pub fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     if !bad && args.len() - operands.len() < 2 {
         return usage(err);
     }
+    let gz = Getopt::posix(args, OPTSTRING).any(|o| matches!(o, Opt::Flag('G', _)));
+    let zone = operands.first().map(|z| ZoneArg {
+        // `setzonename()` copies ZONENAME_MAX bytes.
+        name: z.chars().take(crate::model::zone::ZONENAME_MAX).collect(),
+        gz,
+        count: 1,
+    });
     let mut ipf = Ipf {
         opts: 0,
         v6: false,
         dev: Dev::Closed,
-        zone: operands.first().cloned(),
+        zone,
         atomic,
         db: crate::backend::system_netdb(),
         out,

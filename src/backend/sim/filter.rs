@@ -4,18 +4,19 @@
 //! match with `quick`, last match otherwise, `head`/`group`, `skip`,
 //! `keep state` with TCP state tracking).
 
-use super::StateFile;
-use super::filter_state::{FilterState, SimFilterRule, SimStateEntry};
+use super::filter_state::{FilterState, SimFilterRule, SimStateEntry, ZoneFilter};
 use super::nat::change;
+use super::{SimState, StateFile};
 use crate::backend::filter::{
     DirStats, FLUSH_IN, FLUSH_INACTIVE, FLUSH_OUT, FLUSH_TABLE_ALL, FLUSH_TABLE_CLOSING, Filter,
-    FilterError, FilterResult, FilterStats, List, ListedRule, LoadFailure, Set, StateEntry,
+    FilterError, FilterResult, FilterStats, List, ListedRule, LoadFailure, Set, Stack, StateEntry,
     StateStats,
 };
 use crate::backend::nat::{Errno, NatError, VersionError};
 use crate::ipf::FilterRule;
 use crate::ipf::rule::{Fi, FrFlags, FrType, Fri};
 use crate::ipfilter::types::I6Addr;
+use crate::model::zone::ZoneState;
 use std::net::Ipv4Addr;
 
 /// `fr_statesize`: the buckets of the state table.
@@ -86,10 +87,78 @@ impl Verdict {
     }
 }
 
-/// The sim's `/dev/ipf`.
+/// The sim's `/dev/ipf`, addressing one IP Filter stack.
 pub struct SimFilter {
     file: StateFile,
     write: bool,
+    stack: Stack,
+}
+
+/// Whether zone `name` runs (its IP stacks exist).
+fn zone_runs(st: &SimState, name: &str) -> bool {
+    st.zones
+        .iter()
+        .any(|z| z.config.name == name && z.state == ZoneState::Running)
+}
+
+/// The filter of `stack` as it is now (a zone's untouched stack: fresh);
+/// `ENXIO` when the zone does not run (`ipf_find_stack` finds none).
+pub fn stack_view(st: &SimState, stack: &Stack) -> Result<FilterState, Errno> {
+    match stack {
+        Stack::Global => Ok(st.filter.clone()),
+        Stack::Zone { name, gz } => {
+            if !zone_runs(st, name) {
+                return Err(Errno::ENXIO);
+            }
+            Ok(st
+                .zone_filters
+                .iter()
+                .find(|z| &z.zone == name && z.gz == *gz)
+                .map_or_else(ZoneFilter::fresh, |z| z.filter.clone()))
+        }
+    }
+}
+
+/// Run `f` on the filter of `stack` (`ENXIO` when its zone does not run);
+/// a zone's stack left as it was made is not kept.
+pub fn with_stack<T>(
+    st: &mut SimState,
+    stack: &Stack,
+    f: impl FnOnce(&mut FilterState) -> T,
+) -> Result<T, Errno> {
+    let (name, gz) = match stack {
+        Stack::Global => return Ok(f(&mut st.filter)),
+        Stack::Zone { name, gz } => (name, *gz),
+    };
+    if !zone_runs(st, name) {
+        return Err(Errno::ENXIO);
+    }
+    let i = match st
+        .zone_filters
+        .iter()
+        .position(|z| &z.zone == name && z.gz == gz)
+    {
+        Some(i) => i,
+        None => {
+            st.zone_filters.push(ZoneFilter {
+                zone: name.clone(),
+                gz,
+                filter: ZoneFilter::fresh(),
+            });
+            st.zone_filters.len() - 1
+        }
+    };
+    let r = f(&mut st.zone_filters[i].filter);
+    if st.zone_filters[i].filter == ZoneFilter::fresh() {
+        st.zone_filters.remove(i);
+    }
+    Ok(r)
+}
+
+/// The zone's IP stacks are destroyed (`zoneadm halt`): their rules,
+/// states and counters go.
+pub fn destroy_zone_stacks(st: &mut SimState, zone: &str) {
+    st.zone_filters.retain(|z| z.zone != zone);
 }
 
 fn to_nat(e: FilterError) -> NatError {
@@ -108,14 +177,19 @@ fn from_nat(e: NatError) -> FilterError {
 
 impl SimFilter {
     pub fn open(file: StateFile) -> SimFilter {
-        SimFilter { file, write: false }
+        SimFilter {
+            file,
+            write: false,
+            stack: Stack::Global,
+        }
     }
 
     fn read(&self) -> FilterResult<FilterState> {
-        self.file
+        let st = self
+            .file
             .load()
-            .map(|s| s.filter)
-            .map_err(|e| FilterError::Backend(e.to_string()))
+            .map_err(|e| FilterError::Backend(e.to_string()))?;
+        Ok(stack_view(&st, &self.stack)?)
     }
 
     /// A locked change; nothing is stored when `f` fails. `running`: the
@@ -129,10 +203,14 @@ impl SimFilter {
             return Err(Errno::EPERM.into());
         }
         change(&self.file, |st| {
-            if running && st.filter.disabled {
-                return Err(NatError::Errno(Errno::EIO));
-            }
-            f(&mut st.filter).map_err(to_nat)
+            with_stack(st, &self.stack, |fs| {
+                if running && fs.disabled {
+                    return Err(Errno::EIO.into());
+                }
+                f(fs)
+            })
+            .map_err(NatError::Errno)?
+            .map_err(to_nat)
         })
         .map_err(from_nat)
     }
@@ -306,6 +384,28 @@ impl Filter for SimFilter {
 
     fn open(&mut self, write: bool) -> FilterResult<()> {
         self.write = write;
+        Ok(())
+    }
+
+    fn is_global_zone(&mut self, zone: &str) -> bool {
+        zone == "global"
+    }
+
+    fn set_zone(&mut self, zone: &str, gz: bool) -> FilterResult<()> {
+        // `fr_setzoneid`: `global` and zones that do not run have no
+        // stack to select.
+        let st = self
+            .file
+            .load()
+            .map_err(|e| FilterError::Backend(e.to_string()))?;
+        if zone.len() >= crate::model::zone::ZONENAME_MAX {
+            // No NUL within the 64 bytes of `ipfz_zonename`.
+            return Err(Errno::EFAULT.into());
+        }
+        if zone == "global" || !zone_runs(&st, zone) {
+            return Err(Errno::ENODEV.into());
+        }
+        self.stack = Stack::zone(zone, gz);
         Ok(())
     }
 
@@ -947,10 +1047,73 @@ fn firewall(f: &mut FilterState, set: usize, p: &Packet) -> Verdict {
     }
 }
 
+/// The running zone whose VNIC `ifname` is.
+pub fn zone_of_link<'a>(st: &'a SimState, ifname: &str) -> Option<&'a str> {
+    st.zones
+        .iter()
+        .find(|z| {
+            z.state == ZoneState::Running && z.config.nets.iter().any(|n| n.physical == ifname)
+        })
+        .map(|z| z.config.name.as_str())
+}
+
+/// The running zone with address `addr`, and the VNIC that has it.
+pub fn zone_of_addr(st: &SimState, addr: Ipv4Addr) -> Option<(String, String)> {
+    st.zones
+        .iter()
+        .filter(|z| z.state == ZoneState::Running)
+        .find_map(|z| {
+            z.config
+                .nets
+                .iter()
+                .find(|n| n.allowed_address.is_some_and(|a| a.addr == addr))
+                .map(|n| (z.config.name.clone(), n.physical.clone()))
+        })
+}
+
+/// A packet on zone `zone`'s VNIC through the zone's two IP Filter
+/// stacks, "outermost" the GZ-controlled one (ip_fil_solaris.c): in, the
+/// GZ-controlled stack and then the zone's own; out, the reverse. The
+/// stack that blocked it and its verdict, else the last stack's (pass).
+pub fn zone_check(st: &mut SimState, zone: &str, p: &Packet) -> (Stack, Verdict) {
+    let order = if p.out { [false, true] } else { [true, false] };
+    let mut last = None;
+    for gz in order {
+        let stack = Stack::zone(zone, gz);
+        let Ok(v) = with_stack(st, &stack, |f| fr_check(f, p)) else {
+            // No such running zone: no stack of its sees the packet.
+            continue;
+        };
+        let passed = v.passed();
+        last = Some((stack, v));
+        if !passed {
+            break;
+        }
+    }
+    last.unwrap_or_else(|| {
+        (
+            Stack::zone(zone, false),
+            Verdict {
+                pass: FrFlags::PASS,
+                rule: None,
+                by_state: None,
+                state_created: false,
+            },
+        )
+    })
+}
+
 /// `xbow sim packet`: decide one packet with the loaded rules, as the
-/// kernel would, keeping the counters and states it moves.
-pub fn filter_packet(file: &StateFile, p: &Packet) -> FilterResult<Verdict> {
-    change(file, |st| Ok(fr_check(&mut st.filter, p))).map_err(from_nat)
+/// kernel would, keeping the counters and states it moves: on a running
+/// zone's VNIC by the zone's stacks, elsewhere by the global zone's.
+pub fn filter_packet(file: &StateFile, p: &Packet) -> FilterResult<(Stack, Verdict)> {
+    change(file, |st| {
+        Ok(match zone_of_link(st, &p.ifname).map(str::to_string) {
+            Some(z) => zone_check(st, &z, p),
+            None => (Stack::Global, fr_check(&mut st.filter, p)),
+        })
+    })
+    .map_err(from_nat)
 }
 
 #[cfg(test)]

@@ -73,3 +73,28 @@ impl FilterState {
         self.next_id
     }
 }
+
+/// The filter of one of a running non-global zone's two IP Filter stacks
+/// (its own, or the GZ-controlled one). Both are made when the zone boots,
+/// IP Filter not enabled on them, and destroyed with their rules when it
+/// halts; a stack never changed since it was made is not stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ZoneFilter {
+    pub zone: String,
+    /// The GZ-controlled stack (`ipf -G`, `ipfstat -G`).
+    #[serde(default)]
+    pub gz: bool,
+    pub filter: FilterState,
+}
+
+impl ZoneFilter {
+    /// What a zone's stack holds when it is made: nothing, IP Filter not
+    /// enabled (`ipf -E` with the zone enables it).
+    pub fn fresh() -> FilterState {
+        FilterState {
+            disabled: true,
+            ..FilterState::default()
+        }
+    }
+}

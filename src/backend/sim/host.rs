@@ -315,7 +315,10 @@ impl Zones for SimHost {
                 &[ZoneState::Installed, ZoneState::Ready],
                 ZoneState::Running,
                 "boot",
-            )
+            )?;
+            // A new netstack: its IP Filter stacks start empty.
+            super::filter::destroy_zone_stacks(st, name);
+            Ok(())
         })
     }
 
@@ -327,7 +330,10 @@ impl Zones for SimHost {
                 &[ZoneState::Running, ZoneState::Ready],
                 ZoneState::Installed,
                 "halt",
-            )
+            )?;
+            // The zone's netstack goes, and its IP Filter stacks with it.
+            super::filter::destroy_zone_stacks(st, name);
+            Ok(())
         })
     }
 

@@ -421,10 +421,15 @@ pub enum FlowError {
     NoAddress(String),
     #[error("rule '{0}' has no free port for this packet")]
     NoPort(String),
-    /// IP Filter blocked the packet (`fr_check`): the direction's filter
-    /// and the rule that decided.
-    #[error("blocked by the {dir} filter: {rule}")]
-    Blocked { dir: &'static str, rule: String },
+    /// IP Filter blocked the packet (`fr_check`): the direction's filter,
+    /// the stack (empty: the global zone's, else ` of zone Z …`) and the
+    /// rule that decided.
+    #[error("blocked by the {dir} filter{on}: {rule}")]
+    Blocked {
+        dir: &'static str,
+        on: String,
+        rule: String,
+    },
     #[error("{0}")]
     Backend(String),
 }
@@ -624,17 +629,41 @@ pub fn nat_flow(file: &StateFile, f: &Flow) -> Result<NatSession, FlowError> {
         let inbound = matches!(f.dir, FlowDir::In(_));
         // IP Filter in `fr_check`'s order: an inbound packet meets the
         // in-filter after rdr (translated), an outbound one the out-filter
-        // before map (as the inside host sent it).
-        let v = super::filter::fr_check(&mut st.filter, &filter_packet(f, r.as_ref().ok()));
-        let r = if v.passed() {
-            r
-        } else {
-            Err(FlowError::Blocked {
+        // before map (as the inside host sent it). A zone's packet passes
+        // its zone's stacks on the zone's VNIC: before the global zone's
+        // going out, after them coming in.
+        let p = filter_packet(f, r.as_ref().ok());
+        let zone = super::filter::zone_of_addr(st, if inbound { p.dst } else { p.src });
+        let on_zone = |st: &mut SimState| {
+            zone.as_ref().and_then(|(z, vnic)| {
+                let zp = super::filter::Packet {
+                    ifname: vnic.clone(),
+                    ..p.clone()
+                };
+                let (stack, v) = super::filter::zone_check(st, z, &zp);
+                (!v.passed()).then(|| (format!(" of {stack}"), v))
+            })
+        };
+        let mut blocked = if inbound { None } else { on_zone(st) };
+        if blocked.is_none() {
+            let v = super::filter::fr_check(&mut st.filter, &p);
+            blocked = if !v.passed() {
+                Some((String::new(), v))
+            } else if inbound {
+                on_zone(st)
+            } else {
+                None
+            };
+        }
+        let r = match blocked {
+            None => r,
+            Some((on, v)) => Err(FlowError::Blocked {
                 dir: if inbound { "in" } else { "out" },
+                on,
                 rule: v
                     .rule
                     .map_or_else(|| "keep state limit".into(), |r| r.to_string()),
-            })
+            }),
         };
         match &r {
             Ok(s) => {

@@ -1,7 +1,7 @@
 //! What the sim remembers: the links dlmgmtd and the kernel would hold,
 //! with the active and the persistent configuration kept apart.
 
-use super::filter_state::FilterState;
+use super::filter_state::{FilterState, ZoneFilter};
 use super::nat_state::NatState;
 use crate::model::ipnet::Ipv4Cidr;
 use crate::model::link::{LinkClass, LinkId, LinkState, MacAddrType, VrrpAf};
@@ -43,6 +43,10 @@ pub struct SimState {
     /// The IP Filter packet filter (rule sets, states, counters).
     #[serde(default, skip_serializing_if = "FilterState::is_empty")]
     pub filter: FilterState,
+    /// The IP Filter stacks of running non-global zones that were changed
+    /// since the zone booted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub zone_filters: Vec<ZoneFilter>,
     /// The kernel the active configuration belongs to (Linux:
     /// `/proc/sys/kernel/random/boot_id` and the network namespace's
     /// cookie); the sim has none.
@@ -106,6 +110,7 @@ impl Default for SimState {
             ipnat_conf: String::new(),
             nat: NatState::default(),
             filter: FilterState::default(),
+            zone_filters: Vec::new(),
             boot_id: None,
             index: Index::default(),
         }
