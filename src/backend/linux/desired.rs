@@ -243,6 +243,17 @@ impl Desired {
                     .to_string(),
             );
         }
+        if let Some(z) = st.zone_filters.iter().find(|z| z.filter.has_rules()) {
+            let (g, opt) = if z.gz {
+                (" (GZ-controlled)", "-G ")
+            } else {
+                ("", "")
+            };
+            return Err(format!(
+                "IP Filter packet filter rules of zone {}{g}: the Linux backend cannot realize a zone's stacks yet (flush them with `xbow ipf {opt}-Fa -IFa -FS {}`)",
+                z.zone, z.zone
+            ));
+        }
         let mut d = Desired::default();
         // VLAN links first: the VNICs with their VID go over them.
         for l in st.links().iter().filter(|l| l.class == LinkClass::Vlan) {
