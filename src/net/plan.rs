@@ -1,9 +1,9 @@
 //! Steps: what `up` and `down` do, each with the illumos command line a
 //! person would type and the step that undoes it.
 
-use super::natconf;
+use super::conf_block;
 use super::spec::{NetAddr, NetNat, NetOverlay, NetVlan, NetVnic, Network};
-use crate::backend::host::{HostError, HostResult};
+use crate::backend::host::{HostError, HostResult, RulesFile};
 use crate::backend::{DlError, PropValue};
 use crate::ipnat::NatRule;
 use crate::ipnat::load::{self, Mode, Op};
@@ -473,19 +473,19 @@ pub fn nat_rules(h: &mut Host) -> HostResult<Vec<crate::ipnat::NatRule>> {
 /// `ipnat --atomic -f` does: all or none. The file is put back if the
 /// kernel refuses one.
 fn load_nat(h: &mut Host, ns: &[NetNat]) -> HostResult<()> {
-    let text = h.natfile.read()?;
-    let mut rules = natconf::block_rules(&text);
+    let text = h.files.read(&RulesFile::Ipnat)?;
+    let mut rules = conf_block::block_rules(&text);
     for n in ns {
         if !rules.contains(&n.text) {
             rules.push(n.text.clone());
         }
     }
-    if rules != natconf::block_rules(&text) {
-        h.natfile.write(&natconf::with_block(&text, &rules))?;
+    if rules != conf_block::block_rules(&text) {
+        h.files.write(&RulesFile::Ipnat, &conf_block::with_block(&text, &rules))?;
     }
     let added = nat_load(h, ns, Op::Add);
     if added.is_err() {
-        let _ = h.natfile.write(&text);
+        let _ = h.files.write(&RulesFile::Ipnat, &text);
     }
     added
 }
@@ -500,12 +500,12 @@ fn unload_nat(h: &mut Host, ns: &[NetNat]) -> HostResult<()> {
         .cloned()
         .collect();
     nat_load(h, &present, Op::Remove)?;
-    let text = h.natfile.read()?;
-    let rules: Vec<String> = natconf::block_rules(&text)
+    let text = h.files.read(&RulesFile::Ipnat)?;
+    let rules: Vec<String> = conf_block::block_rules(&text)
         .into_iter()
         .filter(|r| !ns.iter().any(|n| &n.text == r))
         .collect();
-    h.natfile.write(&natconf::with_block(&text, &rules))
+    h.files.write(&RulesFile::Ipnat, &conf_block::with_block(&text, &rules))
 }
 
 /// `ipnat --atomic -f` (or `-r -f`) of the rules.
@@ -863,8 +863,8 @@ pub fn down(net: &Network, h: &mut Host) -> HostResult<Vec<Step>> {
     }
     if !net.nat.is_empty() {
         let loaded = nat_rules(h)?;
-        let text = h.natfile.read()?;
-        let in_file = natconf::block_rules(&text);
+        let text = h.files.read(&RulesFile::Ipnat)?;
+        let in_file = conf_block::block_rules(&text);
         let present: Vec<NetNat> = net
             .nat
             .iter()
@@ -880,7 +880,7 @@ pub fn down(net: &Network, h: &mut Host) -> HostResult<Vec<Step>> {
             .iter()
             .any(|r| !net.nat.iter().any(|n| r.same_as(&n.rule)));
         if !others
-            && !natconf::has_other_rules(&text)
+            && !conf_block::has_other_rules(&text)
             && h.svc.state(svc::IPFILTER)? != SvcState::Disabled
         {
             steps.push(Step::Disable(svc::IPFILTER));

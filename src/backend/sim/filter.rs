@@ -383,7 +383,9 @@ impl Filter for SimFilter {
     }
 
     fn open(&mut self, write: bool) -> FilterResult<()> {
+        // A new descriptor addresses the calling zone's stack.
         self.write = write;
+        self.stack = Stack::Global;
         Ok(())
     }
 

@@ -37,6 +37,12 @@ pub struct SimState {
     /// The ipfilter service's NAT rules file.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub ipnat_conf: String,
+    /// The ipfilter service's filter rules file.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub ipf_conf: String,
+    /// Zones' `ZONEPATH/etc/ipf.conf`, by path.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub zone_ipf_conf: BTreeMap<String, String>,
     /// The IP Filter NAT table (rules, sessions, host maps, counters).
     #[serde(default, skip_serializing_if = "NatState::is_empty")]
     pub nat: NatState,
@@ -108,6 +114,8 @@ impl Default for SimState {
             services: BTreeMap::new(),
             zones: Vec::new(),
             ipnat_conf: String::new(),
+            ipf_conf: String::new(),
+            zone_ipf_conf: BTreeMap::new(),
             nat: NatState::default(),
             filter: FilterState::default(),
             zone_filters: Vec::new(),
