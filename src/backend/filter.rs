@@ -326,6 +326,19 @@ pub trait Filter {
     }
 }
 
+/// Whether two rules are the same rule once loaded (the kernel keeps no
+/// `@N` insert position).
+pub fn same_rule(a: &FilterRule, b: &FilterRule) -> bool {
+    a.insert_at.is_none() && b.insert_at.is_none() && a == b
+        || FilterRule {
+            insert_at: None,
+            ..a.clone()
+        } == FilterRule {
+            insert_at: None,
+            ..b.clone()
+        }
+}
+
 /// A load that stopped at rule `index` with `error` (`ipf --atomic`, or a
 /// backend that could not work): the `done` rules before it were undone,
 /// except `undo_failures`.
