@@ -1,8 +1,8 @@
 //! `xbow net`: a whole virtual network from one spec file — plan, up
 //! (idempotent, transactional), down, status.
 
-mod confirm;
 mod conf_block;
+mod confirm;
 mod plan;
 mod spec;
 mod status;

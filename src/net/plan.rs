@@ -433,7 +433,10 @@ impl Step {
             Step::DeleteZone(z) => h.zones.delete(&z.name),
             Step::InstallZone(z) => h.zones.install(z),
             Step::UninstallZone(z) => h.zones.uninstall(z),
-            Step::BootZone(z) => h.zones.boot(z),
+            Step::BootZone(z) => {
+                h.zones.boot(z)?;
+                zone_firewall(h, z)
+            }
             Step::HaltZone(z) => h.zones.halt(z),
         }
     }
@@ -552,7 +555,8 @@ fn load_nat(h: &mut Host, ns: &[NetNat]) -> HostResult<()> {
         }
     }
     if rules != conf_block::block_rules(&text) {
-        h.files.write(&RulesFile::Ipnat, &conf_block::with_block(&text, &rules))?;
+        h.files
+            .write(&RulesFile::Ipnat, &conf_block::with_block(&text, &rules))?;
     }
     let added = nat_load(h, ns, Op::Add);
     if added.is_err() {
@@ -576,7 +580,8 @@ fn unload_nat(h: &mut Host, ns: &[NetNat]) -> HostResult<()> {
         .into_iter()
         .filter(|r| !ns.iter().any(|n| &n.text == r))
         .collect();
-    h.files.write(&RulesFile::Ipnat, &conf_block::with_block(&text, &rules))
+    h.files
+        .write(&RulesFile::Ipnat, &conf_block::with_block(&text, &rules))
 }
 
 /// `ipnat --atomic -f` (or `-r -f`) of the rules.
@@ -669,9 +674,42 @@ pub fn filter_loaded(
     Ok(out)
 }
 
+/// What a zone's brand does as the zone boots (OmniOS `setup_firewall`),
+/// for xbow's block of `ZONEPATH/etc/ipf.conf`: IP Filter on in the
+/// zone's GZ-controlled stack and the block's rules loaded (those a brand
+/// loaded already are left alone).
+fn zone_firewall(h: &mut Host, zone: &str) -> HostResult<()> {
+    let Some(config) = h.zones.config(zone)? else {
+        return Ok(());
+    };
+    let target = FilterTarget::Zone {
+        name: zone.to_string(),
+        zonepath: config.zonepath,
+    };
+    let text = h.files.read(&target.file())?;
+    let mut lines = Vec::new();
+    for l in conf_block::block_rules(&text) {
+        let f = NetFilter::parse(&l).map_err(|e| {
+            HostError(format!(
+                "{}: '{l}': {e}",
+                match target.file() {
+                    RulesFile::ZoneIpf(zp) => RulesFile::zone_path(&zp),
+                    _ => String::new(),
+                }
+            ))
+        })?;
+        lines.push(f);
+    }
+    if lines.is_empty() {
+        return Ok(());
+    }
+    load_filter(h, &target, &lines)
+}
+
 /// Keep the lines in xbow's block of the target's rules file, then load
 /// those not loaded as `ipf --atomic -f` does: all or none. The file is
-/// put back if the kernel refuses one.
+/// put back if the kernel refuses one. A zone that does not run gets
+/// the file only (its brand, or xbow, loads it when the zone boots).
 fn load_filter(h: &mut Host, target: &FilterTarget, lines: &[NetFilter]) -> HostResult<()> {
     let file = target.file();
     let text = h.files.read(&file)?;
@@ -684,6 +722,11 @@ fn load_filter(h: &mut Host, target: &FilterTarget, lines: &[NetFilter]) -> Host
     if block != conf_block::block_rules(&text) {
         h.files
             .write(&file, &conf_block::with_block(&text, &block))?;
+    }
+    if let FilterTarget::Zone { name, .. } = target
+        && zone_filter_running(h, name)?.is_none()
+    {
+        return Ok(());
     }
     // A zone's stack is made with IP Filter off (a zone booted again by
     // an undo, say): rules need it on.
@@ -716,6 +759,19 @@ fn unload_filter(h: &mut Host, target: &FilterTarget, lines: &[NetFilter]) -> Ho
         .filter(|(_, l)| **l)
         .map(|(n, _)| n)
         .collect();
+    // A state holds the rule that made it (`ipf -r` gets `EBUSY`): with
+    // no rule but these in the global zone's stack every state is theirs,
+    // and goes first (`ipf -FS`). (A zone's go as it halts.)
+    if !present.is_empty()
+        && *target == FilterTarget::Global
+        && !global_filter_others(h, lines)?
+        && open_filter(h, target, true)?
+        && !h.filter.states().unwrap_or_default().is_empty()
+    {
+        h.filter
+            .flush_states(ipf_filter::FLUSH_TABLE_ALL, false)
+            .map_err(|e| filter_err(target, "SIOCIPFFL on /dev/ipstate", e))?;
+    }
     filter_load(h, target, &present, true)?;
     let file = target.file();
     let text = h.files.read(&file)?;
@@ -1220,17 +1276,32 @@ pub fn down(net: &Network, h: &mut Host) -> HostResult<Vec<Step>> {
             continue;
         };
         let name = x.name.clone();
+        if x.state >= ZoneState::Ready && x.state != ZoneState::Mounted {
+            steps.push(Step::HaltZone(name.clone()));
+        }
+        // Halting destroys the zone's stacks and their rules (and their
+        // states, which would hold a rule `ipf -r` removes); then the
+        // block goes from its file. Undone, the file comes back first and
+        // booting loads it.
         if !z.filter.is_empty() {
             let target = FilterTarget::Zone {
                 name: name.clone(),
                 zonepath: z.config.zonepath.clone(),
             };
-            if let Some(s) = filter_present(h, &target, &z.filter)? {
-                steps.push(s);
+            let in_file = conf_block::block_rules(&h.files.read(&target.file())?);
+            let present: Vec<NetFilter> = z
+                .filter
+                .iter()
+                .rev()
+                .filter(|n| in_file.contains(&n.text))
+                .cloned()
+                .collect();
+            if !present.is_empty() {
+                steps.push(Step::UnloadFilter {
+                    target,
+                    rules: present,
+                });
             }
-        }
-        if x.state >= ZoneState::Ready && x.state != ZoneState::Mounted {
-            steps.push(Step::HaltZone(name.clone()));
         }
         if x.state >= ZoneState::Incomplete {
             steps.push(Step::UninstallZone(name.clone()));

@@ -308,10 +308,16 @@ impl NetFilter {
         }
         let db = crate::backend::system_netdb();
         let mut events = Vec::new();
-        parser::parse(text.as_bytes(), Options::default(), db.as_ref(), &mut |e| {
+        // A rule ends at its line's end.
+        let line = format!("{text}\n");
+        parser::parse(line.as_bytes(), Options::default(), db.as_ref(), &mut |e| {
             events.push(e)
         })
-        .map_err(|e| String::from_utf8_lossy(&e.to_bytes()).trim_end().to_string())?;
+        .map_err(|e| {
+            String::from_utf8_lossy(&e.to_bytes())
+                .trim_end()
+                .to_string()
+        })?;
         let mut rules = Vec::new();
         for e in events {
             match e {
@@ -358,7 +364,10 @@ fn filter_lines<'a>(
         let f = NetFilter::parse(text).or_else(|e| err(&p, format!("'{text}': {e}")))?;
         for r in &f.rules {
             if let Some(j) = out.iter().position(|(o, h)| {
-                *h == host && o.rules.iter().any(|x| crate::backend::filter::same_rule(x, r))
+                *h == host
+                    && o.rules
+                        .iter()
+                        .any(|x| crate::backend::filter::same_rule(x, r))
             }) {
                 return err(p, format!("'{text}' repeats a rule of {path}[{j}]"));
             }
