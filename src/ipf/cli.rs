@@ -815,3 +815,126 @@ fn run(ipf: &mut Ipf, prog: &str, args: &[String]) -> Result<(), Stop> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::filter::{
+        FilterResult, FilterStats, List, ListedRule, StateEntry, StateStats,
+    };
+    use crate::backend::nat::VersionError;
+
+    /// A filter whose `SIOCIPFZONESET` answers `errno` (0: success); the
+    /// global zone is `global`.
+    struct Zoned(i32);
+
+    fn no<T>() -> FilterResult<T> {
+        Err(Errno::EIO.into())
+    }
+
+    impl Filter for Zoned {
+        fn check_version(&mut self) -> Result<(), VersionError> {
+            Ok(())
+        }
+        fn open(&mut self, _: bool) -> FilterResult<()> {
+            Ok(())
+        }
+        fn is_global_zone(&mut self, zone: &str) -> bool {
+            zone == "global"
+        }
+        fn set_zone(&mut self, _: &str, _: bool) -> FilterResult<()> {
+            match self.0 {
+                0 => Ok(()),
+                e => Err(Errno(e).into()),
+            }
+        }
+        fn add_rule(&mut self, _: &FilterRule, _: Set) -> FilterResult<()> {
+            no()
+        }
+        fn remove_rule(&mut self, _: &FilterRule, _: Set) -> FilterResult<()> {
+            no()
+        }
+        fn zero_rule(&mut self, _: &FilterRule, _: Set) -> FilterResult<ListedRule> {
+            no()
+        }
+        fn flush(&mut self, _: u32, _: bool) -> FilterResult<i32> {
+            no()
+        }
+        fn flush_states(&mut self, _: i32, _: bool) -> FilterResult<i32> {
+            no()
+        }
+        fn swap(&mut self) -> FilterResult<u32> {
+            no()
+        }
+        fn enable(&mut self, _: bool) -> FilterResult<()> {
+            no()
+        }
+        fn rules(
+            &mut self,
+            _: Set,
+            _: List,
+            _: bool,
+            _: Option<&str>,
+        ) -> FilterResult<Vec<ListedRule>> {
+            no()
+        }
+        fn stats(&mut self) -> FilterResult<FilterStats> {
+            no()
+        }
+        fn zero_stats(&mut self) -> FilterResult<FilterStats> {
+            no()
+        }
+        fn log_flags(&mut self) -> FilterResult<u32> {
+            no()
+        }
+        fn set_log_flags(&mut self, _: u32) -> FilterResult<()> {
+            no()
+        }
+        fn state_stats(&mut self) -> FilterResult<StateStats> {
+            no()
+        }
+        fn states(&mut self) -> FilterResult<Vec<StateEntry>> {
+            no()
+        }
+    }
+
+    fn setzone_text(errno: i32, zone: Option<(&str, bool, usize)>) -> (bool, String) {
+        let z = zone.map(|(name, gz, count)| ZoneArg {
+            name: name.to_string(),
+            gz,
+            count,
+        });
+        let (mut err, mut out) = (Vec::new(), Vec::new());
+        let ok = setzone(&mut Zoned(errno), z.as_ref(), &mut err, &mut out).unwrap();
+        (ok, String::from_utf8(err).unwrap())
+    }
+
+    #[test]
+    fn setzone_messages() {
+        assert_eq!(setzone_text(19, None), (true, String::new()));
+        assert_eq!(
+            setzone_text(0, Some(("z1", true, 1))),
+            (true, String::new())
+        );
+        assert_eq!(
+            setzone_text(0, Some(("z1", false, 2))),
+            (false, "Only one of -G and -z may be set\n".into())
+        );
+        assert_eq!(
+            setzone_text(0, Some(("global", true, 1))),
+            (false, "-G cannot be used with the global zone\n".into())
+        );
+        assert_eq!(
+            setzone_text(19, Some(("z1", false, 1))),
+            (false, "Could not find running zone: z1\n".into())
+        );
+        assert_eq!(
+            setzone_text(13, Some(("z1", true, 1))),
+            (false, "Permission denied setting zone: z1\n".into())
+        );
+        assert_eq!(
+            setzone_text(14, Some(("z1", false, 1))),
+            (false, "Error setting zone: Bad address\n".into())
+        );
+    }
+}
