@@ -721,3 +721,38 @@ fn zone_stacks_see_a_packet_outermost_first() {
         "block\n\trule: block out quick all\n\tstack: zone test2\n"
     );
 }
+
+#[test]
+fn ipnat_rules_in_a_zone_stack() {
+    let Some(env) = zones() else {
+        return;
+    };
+    let n = write(&env, "z.nat", "map vnic1 10.0.0.0/8 -> 0/32\n");
+    env.xbow(&["ipnat", "-G", "test1", "-f", &n]).ok();
+    let listed = "List of active MAP/Redirect filters:\nmap vnic1 10.0.0.0/8 -> 0.0.0.0/32\n\nList of active sessions:\n";
+    assert_eq!(
+        env.xbow(&["ipnat", "-G", "test1", "-l"]).ok().stdout,
+        listed
+    );
+    // Not in test1's own stack, nor in the global zone's.
+    for args in [&["-z", "test1", "-l"][..], &["-l"]] {
+        let r = env.xbow(&{
+            let mut v = vec!["ipnat"];
+            v.extend_from_slice(args);
+            v
+        });
+        assert!(!r.ok().stdout.contains("10.0.0.0"), "{args:?}");
+    }
+    let r = env.xbow(&["ipnat", "-z", "nosuch", "-l"]);
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (1, "Could not find running zone: nosuch\n")
+    );
+    // Halting the zone destroys the stack and its NAT table.
+    env.xbow(&["sim", "zoneadm", "-z", "test1", "halt"]).ok();
+    env.xbow(&["sim", "zoneadm", "-z", "test1", "boot"]).ok();
+    assert_eq!(
+        env.xbow(&["ipnat", "-G", "test1", "-l"]).ok().stdout,
+        "List of active MAP/Redirect filters:\n\nList of active sessions:\n"
+    );
+}

@@ -243,7 +243,7 @@ impl Desired {
                     .to_string(),
             );
         }
-        if let Some(z) = st.zone_filters.iter().find(|z| z.filter.has_rules()) {
+        if let Some(z) = st.zone_filters.iter().find(|z| z.table.has_rules()) {
             let (g, opt) = if z.gz {
                 (" (GZ-controlled)", "-G ")
             } else {
@@ -251,6 +251,13 @@ impl Desired {
             };
             return Err(format!(
                 "IP Filter packet filter rules of zone {}{g}: the Linux backend cannot realize a zone's stacks yet (flush them with `xbow ipf {opt}-Fa -IFa -FS {}`)",
+                z.zone, z.zone
+            ));
+        }
+        if let Some(z) = st.zone_nats.iter().find(|z| !z.table.rules.is_empty()) {
+            let opt = if z.gz { "-G" } else { "-z" };
+            return Err(format!(
+                "IP Filter NAT rules of zone {}: the Linux backend cannot realize a zone's stacks yet (flush them with `xbow ipnat {opt} {} -CF`)",
                 z.zone, z.zone
             ));
         }

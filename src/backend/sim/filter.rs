@@ -4,7 +4,9 @@
 //! match with `quick`, last match otherwise, `head`/`group`, `skip`,
 //! `keep state` with TCP state tracking).
 
-use super::filter_state::{FilterState, SimFilterRule, SimStateEntry, ZoneFilter};
+use super::filter_state::{
+    FilterState, SimFilterRule, SimStateEntry, ZoneFilter, with_zone_table, zone_table,
+};
 use super::nat::change;
 use super::{SimState, StateFile};
 use crate::backend::filter::{
@@ -95,10 +97,23 @@ pub struct SimFilter {
 }
 
 /// Whether zone `name` runs (its IP stacks exist).
-fn zone_runs(st: &SimState, name: &str) -> bool {
+pub fn zone_runs(st: &SimState, name: &str) -> bool {
     st.zones
         .iter()
         .any(|z| z.config.name == name && z.state == ZoneState::Running)
+}
+
+/// `SIOCIPFZONESET` on the sim: `global` and zones that do not run have
+/// no stack to select (`ENODEV`), a name without a NUL in
+/// `ipfz_zonename` is `EFAULT`.
+pub fn select_zone(st: &SimState, zone: &str, gz: bool) -> Result<Stack, Errno> {
+    if zone.len() >= crate::model::zone::ZONENAME_MAX {
+        return Err(Errno::EFAULT);
+    }
+    if zone == "global" || !zone_runs(st, zone) {
+        return Err(Errno::ENODEV);
+    }
+    Ok(Stack::zone(zone, gz))
 }
 
 /// The filter of `stack` as it is now (a zone's untouched stack: fresh);
@@ -106,16 +121,10 @@ fn zone_runs(st: &SimState, name: &str) -> bool {
 pub fn stack_view(st: &SimState, stack: &Stack) -> Result<FilterState, Errno> {
     match stack {
         Stack::Global => Ok(st.filter.clone()),
-        Stack::Zone { name, gz } => {
-            if !zone_runs(st, name) {
-                return Err(Errno::ENXIO);
-            }
-            Ok(st
-                .zone_filters
-                .iter()
-                .find(|z| &z.zone == name && z.gz == *gz)
-                .map_or_else(ZoneFilter::fresh, |z| z.filter.clone()))
+        Stack::Zone { name, gz } if zone_runs(st, name) => {
+            Ok(zone_table(&st.zone_filters, name, *gz, ZoneFilter::fresh))
         }
+        Stack::Zone { .. } => Err(Errno::ENXIO),
     }
 }
 
@@ -126,39 +135,24 @@ pub fn with_stack<T>(
     stack: &Stack,
     f: impl FnOnce(&mut FilterState) -> T,
 ) -> Result<T, Errno> {
-    let (name, gz) = match stack {
-        Stack::Global => return Ok(f(&mut st.filter)),
-        Stack::Zone { name, gz } => (name, *gz),
-    };
-    if !zone_runs(st, name) {
-        return Err(Errno::ENXIO);
+    match stack {
+        Stack::Global => Ok(f(&mut st.filter)),
+        Stack::Zone { name, gz } if zone_runs(st, name) => Ok(with_zone_table(
+            &mut st.zone_filters,
+            name,
+            *gz,
+            ZoneFilter::fresh,
+            f,
+        )),
+        Stack::Zone { .. } => Err(Errno::ENXIO),
     }
-    let i = match st
-        .zone_filters
-        .iter()
-        .position(|z| &z.zone == name && z.gz == gz)
-    {
-        Some(i) => i,
-        None => {
-            st.zone_filters.push(ZoneFilter {
-                zone: name.clone(),
-                gz,
-                filter: ZoneFilter::fresh(),
-            });
-            st.zone_filters.len() - 1
-        }
-    };
-    let r = f(&mut st.zone_filters[i].filter);
-    if st.zone_filters[i].filter == ZoneFilter::fresh() {
-        st.zone_filters.remove(i);
-    }
-    Ok(r)
 }
 
 /// The zone's IP stacks are destroyed (`zoneadm halt`): their rules,
 /// states and counters go.
 pub fn destroy_zone_stacks(st: &mut SimState, zone: &str) {
     st.zone_filters.retain(|z| z.zone != zone);
+    st.zone_nats.retain(|z| z.zone != zone);
 }
 
 fn to_nat(e: FilterError) -> NatError {
@@ -400,14 +394,7 @@ impl Filter for SimFilter {
             .file
             .load()
             .map_err(|e| FilterError::Backend(e.to_string()))?;
-        if zone.len() >= crate::model::zone::ZONENAME_MAX {
-            // No NUL within the 64 bytes of `ipfz_zonename`.
-            return Err(Errno::EFAULT.into());
-        }
-        if zone == "global" || !zone_runs(&st, zone) {
-            return Err(Errno::ENODEV.into());
-        }
-        self.stack = Stack::zone(zone, gz);
+        self.stack = select_zone(&st, zone, gz)?;
         Ok(())
     }
 

@@ -1,7 +1,7 @@
 //! What the sim remembers: the links dlmgmtd and the kernel would hold,
 //! with the active and the persistent configuration kept apart.
 
-use super::filter_state::{FilterState, ZoneFilter};
+use super::filter_state::{FilterState, ZoneFilter, ZoneStack};
 use super::nat_state::NatState;
 use crate::model::ipnet::Ipv4Cidr;
 use crate::model::link::{LinkClass, LinkId, LinkState, MacAddrType, VrrpAf};
@@ -53,6 +53,10 @@ pub struct SimState {
     /// since the zone booted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub zone_filters: Vec<ZoneFilter>,
+    /// The NAT tables of running non-global zones' IP Filter stacks that
+    /// were changed since the zone booted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub zone_nats: Vec<ZoneStack<NatState>>,
     /// The kernel the active configuration belongs to (Linux:
     /// `/proc/sys/kernel/random/boot_id` and the network namespace's
     /// cookie); the sim has none.
@@ -119,6 +123,7 @@ impl Default for SimState {
             nat: NatState::default(),
             filter: FilterState::default(),
             zone_filters: Vec::new(),
+            zone_nats: Vec::new(),
             boot_id: None,
             index: Index::default(),
         }
