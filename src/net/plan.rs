@@ -127,7 +127,8 @@ impl FilterTarget {
         }
     }
 
-    /// `ipf`'s options and operand for the stack: ``, or `-G … ZONE`.
+    /// The `xbow ipf` command with `opts` for the stack (with `-G … ZONE`
+    /// for a zone's).
     fn ipf(&self, opts: &str) -> String {
         match self {
             FilterTarget::Global => format!("xbow ipf --atomic {opts}"),
@@ -1412,5 +1413,48 @@ mod tests {
         assert_eq!(bw_arg(Bandwidth(1_500_000)), "1500K");
         assert_eq!(sh("create -b; set x=1"), "'create -b; set x=1'");
         assert_eq!(sh("vnic0"), "vnic0");
+    }
+
+    /// A pending change's record keeps filter steps: the lines as text,
+    /// parsed again when read.
+    #[test]
+    fn filter_steps_round_trip_and_read_as_commands() {
+        let rules = vec![
+            NetFilter::parse("block in all").unwrap(),
+            NetFilter::parse("pass in quick from 192.168.0.0/24 to any keep state").unwrap(),
+        ];
+        let step = Step::LoadFilter {
+            target: FilterTarget::Zone {
+                name: "test2".into(),
+                zonepath: "/zones/test2".into(),
+            },
+            rules,
+        };
+        let text = serde_json::to_string(&step).unwrap();
+        assert_eq!(serde_json::from_str::<Step>(&text).unwrap(), step);
+        assert_eq!(
+            step.command(),
+            "printf '%s\\n' 'block in all' 'pass in quick from 192.168.0.0/24 to any keep state' | xbow ipf --atomic -G -f - test2"
+        );
+        assert_eq!(
+            step.undo().command(),
+            "printf '%s\\n' 'block in all' 'pass in quick from 192.168.0.0/24 to any keep state' | xbow ipf --atomic -G -r -f - test2"
+        );
+        let g = Step::UnloadFilter {
+            target: FilterTarget::Global,
+            rules: vec![NetFilter::parse("block in on eri0 all").unwrap()],
+        };
+        assert_eq!(
+            g.command(),
+            "echo 'block in on eri0 all' | xbow ipf --atomic -r -f -"
+        );
+        assert_eq!(
+            Step::EnableZoneFilter("z".into()).undo(),
+            Step::DisableZoneFilter("z".into())
+        );
+        // A record whose line no longer parses is refused, naming it.
+        let bad = text.replace("block in all", "block in al");
+        let e = serde_json::from_str::<Step>(&bad).unwrap_err().to_string();
+        assert!(e.contains("'block in al'"), "{e}");
     }
 }
