@@ -977,6 +977,38 @@ ipnat_refusals() {
 	"$IPNAT" -C >/dev/null 2>&1 || true
 }
 
+# tool_compare TOOL ARGS...: the system's TOOL (ipf, ipfstat) and xbow's,
+# both started as plain TOOL, must print the same bytes and exit alike.
+tool_compare() {
+	local tool=$1 bindir=$2
+	shift 2
+	NAT_NCMP=$((NAT_NCMP + 1))
+	local a="$WORK/nat$NAT_NCMP.$tool" b="$WORK/nat$NAT_NCMP.xbow"
+	capture "$a" env PATH=/usr/sbin:/usr/bin "$tool" "$@"
+	capture "$b" env "PATH=$bindir:/usr/bin" XBOW_BACKEND=illumos "$tool" "$@"
+	same_or_different "$a" "$b" "$tool $*"
+}
+
+# ipf's and ipfstat's setzone() messages and exit statuses, on zone
+# operands that select no stack: no rule is loaded or flushed anywhere.
+ipf_zone_errors() {
+	local bindir=$1 t
+	for t in ipf ipfstat; do
+		[ -L "$bindir/$t" ] || ln -sf "$XBOW" "$bindir/$t"
+	done
+	printf 'block in quick on lo0 from 198.18.255.1/32 to any\n' >"$WORK/zone.ipf"
+	tool_compare ipf "$bindir" -Fa xbcnosuchzone
+	tool_compare ipf "$bindir" -G -Fa xbcnosuchzone
+	tool_compare ipf "$bindir" -G -Fa global
+	tool_compare ipf "$bindir" -f "$WORK/zone.ipf" xbcnosuchzone
+	tool_compare ipf "$bindir" -V xbcnosuchzone
+	tool_compare ipfstat "$bindir" -z xbcnosuchzone
+	tool_compare ipfstat "$bindir" -G xbcnosuchzone -io
+	tool_compare ipfstat "$bindir" -G global
+	tool_compare ipfstat "$bindir" -z global
+	tool_compare ipfstat "$bindir" -z a -G b
+}
+
 # Failures, which change nothing: both tools must fail the same way.
 ipnat_errors() {
 	local nic=$1
@@ -1071,6 +1103,9 @@ compare_with_ipnat() {
 
 	log "ipnat: errors"
 	ipnat_errors "$nic"
+
+	log "ipf, ipfstat: zone operands that select no stack (nothing changes)"
+	ipf_zone_errors "$bindir"
 
 	nat_restore
 	[ "$NAT_DIRTY" = 0 ] || NAT_FAIL=$((NAT_FAIL + 1))

@@ -174,6 +174,15 @@ enum SimCommand {
     },
     /// Reboot: drop temporary configuration, restore the persistent one
     Reboot,
+    /// Boot or halt an installed zone, as `zoneadm -z ZONE boot|halt`
+    /// (halting destroys the zone's IP stacks and their IP Filter rules)
+    Zoneadm {
+        /// the zone
+        #[arg(short = 'z')]
+        zone: String,
+        #[arg(value_parser = ["boot", "halt"])]
+        verb: String,
+    },
     /// Degrade an overlay, as its search plugin does when it loses its
     /// source (`dladm show-overlay -f`), or with no message bring it back
     OverlayFault {
@@ -532,6 +541,16 @@ fn run_sim(cmd: SimCommand) -> Result<(), String> {
         SimCommand::RemovePhys { name, keep_config } => sim::remove_phys(&file, &name, keep_config)
             .map_err(status(format!("remove-phys {name}"))),
         SimCommand::Reboot => sim::reboot(&file).map_err(status("reboot".into())),
+        SimCommand::Zoneadm { zone, verb } => {
+            use crate::backend::host::Zones;
+            let mut h = sim::SimHost::open(file);
+            let r = if verb == "boot" {
+                h.boot(&zone)
+            } else {
+                h.halt(&zone)
+            };
+            r.map_err(|e| format!("zoneadm -z {zone} {verb}: {e}"))
+        }
         SimCommand::OverlayPath { hosts, src, dst } => {
             let mut states = Vec::new();
             for h in hosts {
@@ -595,8 +614,12 @@ fn run_sim(cmd: SimCommand) -> Result<(), String> {
                 out,
                 len: sim::packet_bytes(flow.proto),
             };
-            let v = sim::filter_packet(&file, &p).map_err(|e| format!("packet: {e}"))?;
-            let _ = std::io::stdout().write_all(verdict_text(&v).as_bytes());
+            let (stack, v) = sim::filter_packet(&file, &p).map_err(|e| format!("packet: {e}"))?;
+            let mut text = verdict_text(&v);
+            if stack != crate::backend::filter::Stack::Global {
+                text += &format!("\tstack: {stack}\n");
+            }
+            let _ = std::io::stdout().write_all(text.as_bytes());
             Ok(())
         }
         SimCommand::Path => {

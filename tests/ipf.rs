@@ -490,3 +490,269 @@ fn symlinks_named_ipf_and_ipfstat() {
         );
     }
 }
+
+/// The article's network (examples/crossbow-nat.json) up on the sim:
+/// zones test1 (192.168.0.100 on vnic1) and test2 (192.168.0.101 on
+/// vnic2) run, eri0 is the uplink.
+fn zones() -> Option<Env> {
+    let env = Env::sim_only()?;
+    env.xbow(&["sim", "add-phys", "eri0", "--addr", "203.0.113.2/24"])
+        .ok();
+    let spec = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/crossbow-nat.json");
+    let r = env.xbow(&["net", "up", spec]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    Some(env)
+}
+
+fn code_err(r: &Run) -> (i32, &str, &str) {
+    (r.code, r.stdout.as_str(), r.stderr.as_str())
+}
+
+#[test]
+fn zone_stacks_setzone_messages_and_exit_statuses() {
+    let Some(env) = zones() else {
+        return;
+    };
+    let f = write(&env, "z.conf", "block in all\n");
+    // ipf: the zone is the last operand; a failed setzone closes the
+    // descriptor it never forgets (later ioctls: Bad file number), and
+    // ipf still exits 0.
+    assert_eq!(
+        code_err(&ipf(&env, &["-f", &f, "nosuch"])),
+        (
+            0,
+            "",
+            "Could not find running zone: nosuch\n1:ioctl(add/insert rule): Bad file number\n"
+        )
+    );
+    assert_eq!(
+        code_err(&ipf(&env, &["-G", "-f", &f, "global"])),
+        (
+            0,
+            "",
+            "-G cannot be used with the global zone\n1:ioctl(add/insert rule): Bad file number\n"
+        )
+    );
+    // `global` has no zone stack: ENODEV.
+    assert_eq!(
+        code_err(&ipf(&env, &["-Fa", "global"])),
+        (1, "", "Could not find running zone: global\n")
+    );
+    // -F and -V exit 1 when the zone cannot be set.
+    assert_eq!(
+        code_err(&ipf(&env, &["-GFa", "nosuch"])),
+        (1, "", "Could not find running zone: nosuch\n")
+    );
+    let r = ipf(&env, &["-V", "nosuch"]);
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (1, "Could not find running zone: nosuch\n")
+    );
+    // A name longer than ZONENAME_MAX has no NUL in ipfz_zonename.
+    let long = "z".repeat(70);
+    assert_eq!(
+        code_err(&ipf(&env, &["-Fa", &long])),
+        (1, "", "Error setting zone: Bad address\n")
+    );
+    // ipfstat: -z/-G; failures exit 255 (exit(-1)).
+    assert_eq!(
+        code_err(&ipfstat(&env, &["-z", "nosuch"])),
+        (255, "", "Could not find running zone: nosuch\n")
+    );
+    assert_eq!(
+        code_err(&ipfstat(&env, &["-G", "global"])),
+        (255, "", "-G cannot be used with the global zone\n")
+    );
+    assert_eq!(
+        code_err(&ipfstat(&env, &["-z", "test1", "-G", "test1"])),
+        (255, "", "Only one of -G and -z may be set\n")
+    );
+    assert_eq!(
+        code_err(&ipfstat(&env, &["-z", "test1", "-z", "test2"])),
+        (255, "", "Only one of -G and -z may be set\n")
+    );
+    // The zone is applied before the other options are read.
+    assert_eq!(
+        code_err(&ipfstat(&env, &["-x", "-z", "nosuch"])),
+        (255, "", "Could not find running zone: nosuch\n")
+    );
+}
+
+#[test]
+fn rules_in_a_zone_stack_until_the_zone_halts() {
+    let Some(env) = zones() else {
+        return;
+    };
+    let f = write(&env, "z.conf", "block in all\npass out all keep state\n");
+    // A zone's stacks start with IP Filter not enabled.
+    let r = ipfstat(&env, &["-G", "test1", "-i"]);
+    assert_eq!(code_err(&r), (0, "", "ioctl(SIOCIPFITER): I/O error\n"));
+    ipf(&env, &["-GE", "test1"]).ok();
+    ipf(&env, &["-G", "-f", &f, "test1"]).ok();
+    ipf(&env, &["-E", "test2"]).ok();
+    ipf(&env, &["-f", &f, "test2"]).ok();
+    assert_eq!(
+        ipfstat(&env, &["-G", "test1", "-io"]).ok().stdout,
+        "pass out all keep state\nblock in all\n"
+    );
+    assert_eq!(
+        ipfstat(&env, &["-z", "test2", "-i"]).ok().stdout,
+        "block in all\n"
+    );
+    // Each stack is its own: test1's own, the global zone's and test2's
+    // GZ-controlled one hold nothing.
+    for args in [&["-z", "test1", "-i"][..], &["-i"], &["-G", "test2", "-i"]] {
+        let r = ipfstat(&env, args);
+        assert!(!r.stdout.contains("block"), "{args:?}: {}", r.stdout);
+    }
+    // Halting the zone destroys its stacks.
+    env.xbow(&["sim", "zoneadm", "-z", "test1", "halt"]).ok();
+    assert_eq!(
+        code_err(&ipfstat(&env, &["-G", "test1"])),
+        (255, "", "Could not find running zone: test1\n")
+    );
+    env.xbow(&["sim", "zoneadm", "-z", "test1", "boot"]).ok();
+    let r = ipfstat(&env, &["-G", "test1", "-i"]);
+    assert_eq!(code_err(&r), (0, "", "ioctl(SIOCIPFITER): I/O error\n"));
+    // test2's stacks were not touched.
+    assert_eq!(
+        ipfstat(&env, &["-z", "test2", "-i"]).ok().stdout,
+        "block in all\n"
+    );
+}
+
+#[test]
+fn a_zone_rule_blocks_its_flows_until_flushed() {
+    let Some(env) = zones() else {
+        return;
+    };
+    let f = write(
+        &env,
+        "z.conf",
+        "block out quick proto tcp from any to any port = 80\n",
+    );
+    ipf(&env, &["-GE", "test1"]).ok();
+    ipf(&env, &["-G", "-f", &f, "test1"]).ok();
+    let flow = [
+        "sim",
+        "nat-flow",
+        "tcp",
+        "192.168.0.100:4000",
+        "8.8.8.8:80",
+        "--out",
+        "eri0",
+    ];
+    assert_eq!(
+        code_err(&env.xbow(&flow)),
+        (
+            1,
+            "",
+            "xbow sim: nat-flow: blocked by the out filter of zone test1 (GZ-controlled): block out quick proto tcp from any to any port = http\n"
+        )
+    );
+    // test2 is not test1: its flow passes and is NATed.
+    let r = env.xbow(&[
+        "sim",
+        "nat-flow",
+        "tcp",
+        "192.168.0.101:4000",
+        "8.8.8.8:80",
+        "--out",
+        "eri0",
+    ]);
+    assert!(
+        r.ok().stdout.starts_with("MAP 192.168.0.101"),
+        "{}",
+        r.stdout
+    );
+    // On test1's VNIC, `sim packet` names the stack that decided.
+    assert_eq!(
+        packet(
+            &env,
+            &["tcp", "192.168.0.100:4001", "8.8.8.8:80", "--out", "vnic1"]
+        ),
+        "block\n\trule: block out quick proto tcp from any to any port = http\n\tstack: zone test1 (GZ-controlled)\n"
+    );
+    ipf(&env, &["-G", "-Fa", "test1"]).ok();
+    let r = env.xbow(&flow);
+    assert!(
+        r.ok().stdout.starts_with("MAP 192.168.0.100   4000"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn zone_stacks_see_a_packet_outermost_first() {
+    let Some(env) = zones() else {
+        return;
+    };
+    // The zone's own stack blocks what goes in, the GZ-controlled one
+    // what comes out: inbound the GZ-controlled stack decides first,
+    // outbound the zone's own.
+    let own = write(
+        &env,
+        "own.conf",
+        "block in quick all\nblock out quick all\n",
+    );
+    let gz = write(&env, "gz.conf", "block in quick all\nblock out quick all\n");
+    ipf(&env, &["-E", "test2"]).ok();
+    ipf(&env, &["-f", &own, "test2"]).ok();
+    ipf(&env, &["-GE", "test2"]).ok();
+    ipf(&env, &["-G", "-f", &gz, "test2"]).ok();
+    assert_eq!(
+        packet(
+            &env,
+            &["udp", "192.168.0.1:53", "192.168.0.101:53", "--in", "vnic2"]
+        ),
+        "block\n\trule: block in quick all\n\tstack: zone test2 (GZ-controlled)\n"
+    );
+    assert_eq!(
+        packet(
+            &env,
+            &[
+                "udp",
+                "192.168.0.101:53",
+                "192.168.0.1:53",
+                "--out",
+                "vnic2"
+            ]
+        ),
+        "block\n\trule: block out quick all\n\tstack: zone test2\n"
+    );
+}
+
+#[test]
+fn ipnat_rules_in_a_zone_stack() {
+    let Some(env) = zones() else {
+        return;
+    };
+    let n = write(&env, "z.nat", "map vnic1 10.0.0.0/8 -> 0/32\n");
+    env.xbow(&["ipnat", "-G", "test1", "-f", &n]).ok();
+    let listed = "List of active MAP/Redirect filters:\nmap vnic1 10.0.0.0/8 -> 0.0.0.0/32\n\nList of active sessions:\n";
+    assert_eq!(
+        env.xbow(&["ipnat", "-G", "test1", "-l"]).ok().stdout,
+        listed
+    );
+    // Not in test1's own stack, nor in the global zone's.
+    for args in [&["-z", "test1", "-l"][..], &["-l"]] {
+        let r = env.xbow(&{
+            let mut v = vec!["ipnat"];
+            v.extend_from_slice(args);
+            v
+        });
+        assert!(!r.ok().stdout.contains("10.0.0.0"), "{args:?}");
+    }
+    let r = env.xbow(&["ipnat", "-z", "nosuch", "-l"]);
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (1, "Could not find running zone: nosuch\n")
+    );
+    // Halting the zone destroys the stack and its NAT table.
+    env.xbow(&["sim", "zoneadm", "-z", "test1", "halt"]).ok();
+    env.xbow(&["sim", "zoneadm", "-z", "test1", "boot"]).ok();
+    assert_eq!(
+        env.xbow(&["ipnat", "-G", "test1", "-l"]).ok().stdout,
+        "List of active MAP/Redirect filters:\n\nList of active sessions:\n"
+    );
+}

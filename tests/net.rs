@@ -467,7 +467,7 @@ fn spec_errors_name_the_path() {
         ),
         (
             r#"{"x\u001b": 1}"#,
-            "$.x\\x1b: unknown field `x\\x1b`, expected one of `hosts`, `overlays`, `etherstubs`, `vlans`, `vnics`, `addresses`, `ipv4-forwarding`, `nat`, `zones` at line 1 column 10",
+            "$.x\\x1b: unknown field `x\\x1b`, expected one of `hosts`, `overlays`, `etherstubs`, `vlans`, `vnics`, `addresses`, `ipv4-forwarding`, `nat`, `filter`, `zones` at line 1 column 10",
         ),
     ];
     let before = state(&env);

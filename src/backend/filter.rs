@@ -31,6 +31,43 @@ impl From<Errno> for FilterError {
 
 pub type FilterResult<T> = Result<T, FilterError>;
 
+/// Which IP Filter stack a descriptor addresses (`SIOCIPFZONESET`):
+/// the calling zone's (the global zone's for xbow), or a non-global
+/// zone's own stack or, with `gz`, the GZ-controlled stack the global
+/// zone keeps for it. A zone's stacks live while the zone runs.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stack {
+    #[default]
+    Global,
+    Zone {
+        name: String,
+        gz: bool,
+    },
+}
+
+impl Stack {
+    /// The own (or with `gz` the GZ-controlled) stack of zone `name`.
+    pub fn zone(name: &str, gz: bool) -> Stack {
+        Stack::Zone {
+            name: name.to_string(),
+            gz,
+        }
+    }
+}
+
+impl std::fmt::Display for Stack {
+    /// How a message names it: `global`, `zone test1`, `zone test1
+    /// (GZ-controlled)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stack::Global => f.write_str("global"),
+            Stack::Zone { name, gz: false } => write!(f, "zone {name}"),
+            Stack::Zone { name, gz: true } => write!(f, "zone {name} (GZ-controlled)"),
+        }
+    }
+}
+
 /// Which of the two rule sets (`fr_active`, or the other one: `-I`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -236,6 +273,13 @@ pub trait Filter {
     fn check_version(&mut self) -> Result<(), VersionError>;
     /// `open("/dev/ipf", write ? O_RDWR : O_RDONLY)`.
     fn open(&mut self, write: bool) -> FilterResult<()>;
+    /// Whether `zone` names the global zone (`getzoneidbyname`).
+    fn is_global_zone(&mut self, zone: &str) -> bool;
+    /// `SIOCIPFZONESET` after [`Filter::open`]: every later call addresses
+    /// the filter of `zone`'s own IP stack, or with `gz` its GZ-controlled
+    /// one (`ENODEV`: no such running zone; `EACCES`: not from the global
+    /// zone). `/dev/ipstate` calls address the same stack.
+    fn set_zone(&mut self, zone: &str, gz: bool) -> FilterResult<()>;
     /// `SIOCADAFR`/`SIOCADIFR`, or `SIOCINAFR`/`SIOCINIFR` when the rule
     /// has an `@N` (`insert_at`): into its list (by its flags and group)
     /// of `set`.
@@ -313,6 +357,19 @@ pub trait Filter {
     ) -> Option<Result<Vec<FilterResult<()>>, LoadFailure>> {
         None
     }
+}
+
+/// Whether two rules are the same rule once loaded (the kernel keeps no
+/// `@N` insert position).
+pub fn same_rule(a: &FilterRule, b: &FilterRule) -> bool {
+    a.insert_at.is_none() && b.insert_at.is_none() && a == b
+        || FilterRule {
+            insert_at: None,
+            ..a.clone()
+        } == FilterRule {
+            insert_at: None,
+            ..b.clone()
+        }
 }
 
 /// A load that stopped at rule `index` with `error` (`ipf --atomic`, or a

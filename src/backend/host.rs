@@ -86,11 +86,35 @@ pub trait Zones {
     fn default_brand(&self) -> String;
 }
 
-/// The ipfilter service's NAT rules file (`config/ipnat_config_file`),
-/// which the service loads at start and refresh.
-pub trait NatFile {
+/// A rules file of IP Filter that `xbow net` keeps a block of lines in.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub enum RulesFile {
+    /// The ipfilter service's NAT rules (`config/ipnat_config_file`,
+    /// `/etc/ipf/ipnat.conf` by default), loaded at start and refresh.
+    Ipnat,
+    /// The ipfilter service's filter rules
+    /// (`firewall_config_default/custom_policy_file`, `/etc/ipf/ipf.conf`
+    /// by default), loaded at start when its policy is `custom`.
+    Ipf,
+    /// `ZONEPATH/etc/ipf.conf` of the zone with that zonepath: its
+    /// GZ-controlled rules, which the zone's brand loads with `ipf -G` as
+    /// the zone boots (OmniOS `setup_firewall`). Outside the zone's root,
+    /// so nothing in the zone can change it.
+    ZoneIpf(String),
+}
+
+impl RulesFile {
+    /// The path of a zone's file (the service's come from SMF).
+    pub fn zone_path(zonepath: &str) -> String {
+        format!("{}/etc/ipf.conf", zonepath.trim_end_matches('/'))
+    }
+}
+
+/// The IP Filter rules files.
+pub trait RulesFiles {
     /// The file's text (empty if it does not exist).
-    fn read(&mut self) -> HostResult<String>;
+    fn read(&mut self, f: &RulesFile) -> HostResult<String>;
     /// Replace the file's text atomically.
-    fn write(&mut self, text: &str) -> HostResult<()>;
+    fn write(&mut self, f: &RulesFile, text: &str) -> HostResult<()>;
 }

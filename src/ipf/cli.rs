@@ -82,8 +82,9 @@ struct Ipf<'a> {
     opts: u32,
     v6: bool,
     dev: Dev,
-    /// A zone operand: the sim has no zone stacks.
-    zone: Option<String>,
+    /// The zone operand (`getzonearg`), and whether `-G` was given: the
+    /// zone's GZ-controlled stack.
+    zone: Option<ZoneArg>,
     /// `--atomic` (xbow's): each `-f` loads all its rules or none.
     atomic: bool,
     /// `-P`: `ipfname` is `/dev/ipauth` for every later open.
@@ -94,6 +95,49 @@ struct Ipf<'a> {
     db: Box<dyn Netdb>,
     out: &'a mut dyn Write,
     err: &'a mut dyn Write,
+}
+
+/// A zone given to a tool (`getzonearg`, `getzoneopt`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZoneArg {
+    pub name: String,
+    /// `-G`: the zone's GZ-controlled stack.
+    pub gz: bool,
+    /// How many `-G`/`-z` were given (`num_setzones`).
+    pub count: usize,
+}
+
+/// `setzone(fd)` of ipfzone.c on an open filter: nothing without a zone;
+/// its messages on `err`; whether it succeeded.
+pub fn setzone(
+    b: &mut dyn Filter,
+    zone: Option<&ZoneArg>,
+    err: &mut dyn Write,
+    out: &mut dyn Write,
+) -> io::Result<bool> {
+    let Some(z) = zone else {
+        return Ok(true);
+    };
+    out.flush()?;
+    if z.count > 1 {
+        err.write_all(b"Only one of -G and -z may be set\n")?;
+        return Ok(false);
+    }
+    if z.gz && b.is_global_zone(&z.name) {
+        err.write_all(b"-G cannot be used with the global zone\n")?;
+        return Ok(false);
+    }
+    match b.set_zone(&z.name, z.gz) {
+        Ok(()) => return Ok(true),
+        Err(FilterError::Errno(Errno::ENODEV)) => {
+            writeln!(err, "Could not find running zone: {}", z.name)?
+        }
+        Err(FilterError::Errno(Errno::EACCES)) => {
+            writeln!(err, "Permission denied setting zone: {}", z.name)?
+        }
+        Err(e) => writeln!(err, "Error setting zone: {e}")?,
+    }
+    Ok(false)
 }
 
 /// `%#x`: `0` for zero, else `0x…`.
@@ -141,10 +185,6 @@ impl Ipf<'_> {
             self.eprint("User/kernel version check failed\n")?;
             return Ok(Opened::Skip);
         }
-        if let Some(z) = self.zone.clone() {
-            self.eprint(&format!("Could not find running zone: {z}\n"))?;
-            return Ok(Opened::Skip);
-        }
         if matches!(self.dev, Dev::Closed) && self.auth {
             self.dev = Dev::Auth;
             return Ok(Opened::Fd);
@@ -174,6 +214,19 @@ impl Ipf<'_> {
                     Dev::Failed
                 }
             };
+            // setzone(fd): on failure the descriptor is closed but not
+            // forgotten, so later ioctls get `EBADF`.
+            if let Dev::Open(b) = &mut self.dev
+                && !setzone(
+                    b.as_mut(),
+                    self.zone.as_ref(),
+                    &mut *self.err,
+                    &mut *self.out,
+                )?
+            {
+                self.dev = Dev::Failed;
+                return Ok(Opened::Skip);
+            }
             return Ok(Opened::Fd);
         }
         if check
@@ -540,9 +593,6 @@ impl Ipf<'_> {
     /// `-n`; silently nothing if it cannot be opened), `SIOCGETLG`, then
     /// `SIOCSETLG` with `1 -` that value: the flag is toggled, not set.
     fn toggle_logging(&mut self, nat: bool) -> io::Result<()> {
-        if let Some(z) = self.zone.clone() {
-            return self.eprint(&format!("Could not find running zone: {z}\n"));
-        }
         let b = crate::backend::Kind::from_env()
             .map_err(FilterError::Backend)
             .and_then(crate::backend::open_filter)
@@ -550,6 +600,15 @@ impl Ipf<'_> {
         let Ok(mut b) = b else {
             return Ok(());
         };
+        self.out.flush()?;
+        if !setzone(
+            b.as_mut(),
+            self.zone.as_ref(),
+            &mut *self.err,
+            &mut *self.out,
+        )? {
+            return Ok(());
+        }
         match b.get_logging(nat) {
             Err(e) => self.perror("ioctl(SIOCGETLG)", &e),
             Ok(v) => match b.set_logging(nat, 1i32.wrapping_sub(v)) {
@@ -687,9 +746,12 @@ impl Ipf<'_> {
                 return Err(Stop::Exit(1));
             }
         };
-        if let Some(z) = &self.zone {
-            let z = z.clone();
-            self.eprint(&format!("Could not find running zone: {z}\n"))?;
+        if !setzone(
+            b.as_mut(),
+            self.zone.as_ref(),
+            &mut *self.err,
+            &mut *self.out,
+        )? {
             return Err(Stop::Exit(1));
         }
         let fs = match b.stats() {
@@ -861,11 +923,18 @@ pub fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     if !bad && args.len() - operands.len() < 2 {
         return usage(err);
     }
+    let gz = Getopt::posix(args, OPTSTRING).any(|o| matches!(o, Opt::Flag('G', _)));
+    let zone = operands.first().map(|z| ZoneArg {
+        // `setzonename()` copies ZONENAME_MAX bytes.
+        name: z.chars().take(crate::model::zone::ZONENAME_MAX).collect(),
+        gz,
+        count: 1,
+    });
     let mut ipf = Ipf {
         opts: 0,
         v6: false,
         dev: Dev::Closed,
-        zone: operands.first().cloned(),
+        zone,
         atomic,
         auth: false,
         json: json.then(Vec::new),
@@ -950,4 +1019,157 @@ fn run(ipf: &mut Ipf, prog: &str, args: &[String]) -> Result<(), Stop> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::filter::{
+        FilterResult, FilterStats, List, ListedRule, StateEntry, StateStats,
+    };
+    use crate::backend::nat::VersionError;
+
+    /// A filter whose `SIOCIPFZONESET` answers `errno` (0: success); the
+    /// global zone is `global`.
+    struct Zoned(i32);
+
+    fn no<T>() -> FilterResult<T> {
+        Err(Errno::EIO.into())
+    }
+
+    impl Filter for Zoned {
+        fn check_version(&mut self) -> Result<(), VersionError> {
+            Ok(())
+        }
+        fn open(&mut self, _: bool) -> FilterResult<()> {
+            Ok(())
+        }
+        fn is_global_zone(&mut self, zone: &str) -> bool {
+            zone == "global"
+        }
+        fn set_zone(&mut self, _: &str, _: bool) -> FilterResult<()> {
+            match self.0 {
+                0 => Ok(()),
+                e => Err(Errno(e).into()),
+            }
+        }
+        fn add_rule(&mut self, _: &FilterRule, _: Set) -> FilterResult<()> {
+            no()
+        }
+        fn remove_rule(&mut self, _: &FilterRule, _: Set) -> FilterResult<()> {
+            no()
+        }
+        fn zero_rule(&mut self, _: &FilterRule, _: Set) -> FilterResult<ListedRule> {
+            no()
+        }
+        fn flush(&mut self, _: u32, _: bool) -> FilterResult<i32> {
+            no()
+        }
+        fn flush_states(&mut self, _: i32, _: bool) -> FilterResult<i32> {
+            no()
+        }
+        fn swap(&mut self) -> FilterResult<u32> {
+            no()
+        }
+        fn enable(&mut self, _: bool) -> FilterResult<()> {
+            no()
+        }
+        fn rules(
+            &mut self,
+            _: Set,
+            _: List,
+            _: bool,
+            _: Option<&str>,
+        ) -> FilterResult<Vec<ListedRule>> {
+            no()
+        }
+        fn stats(&mut self) -> FilterResult<FilterStats> {
+            no()
+        }
+        fn zero_stats(&mut self) -> FilterResult<FilterStats> {
+            no()
+        }
+        fn log_flags(&mut self) -> FilterResult<u32> {
+            no()
+        }
+        fn set_log_flags(&mut self, _: u32) -> FilterResult<()> {
+            no()
+        }
+        fn set_loopback(&mut self, _: bool) -> FilterResult<()> {
+            no()
+        }
+        fn tune_next(
+            &mut self,
+            _: u64,
+        ) -> FilterResult<Option<(crate::backend::filter::Tunable, u64)>> {
+            no()
+        }
+        fn tune_get(&mut self, _: &str) -> FilterResult<(crate::backend::filter::Tunable, u64)> {
+            no()
+        }
+        fn tune_set(&mut self, _: &str, _: u64) -> FilterResult<()> {
+            no()
+        }
+        fn frag_stats(&mut self) -> FilterResult<crate::backend::filter::FragStats> {
+            no()
+        }
+        fn auth_stats(&mut self) -> FilterResult<crate::backend::filter::AuthStats> {
+            no()
+        }
+        fn groups(&mut self) -> FilterResult<crate::backend::filter::Groups> {
+            no()
+        }
+        fn get_logging(&mut self, _: bool) -> FilterResult<i32> {
+            no()
+        }
+        fn set_logging(&mut self, _: bool, _: i32) -> FilterResult<()> {
+            no()
+        }
+        fn state_stats(&mut self) -> FilterResult<StateStats> {
+            no()
+        }
+        fn states(&mut self) -> FilterResult<Vec<StateEntry>> {
+            no()
+        }
+    }
+
+    fn setzone_text(errno: i32, zone: Option<(&str, bool, usize)>) -> (bool, String) {
+        let z = zone.map(|(name, gz, count)| ZoneArg {
+            name: name.to_string(),
+            gz,
+            count,
+        });
+        let (mut err, mut out) = (Vec::new(), Vec::new());
+        let ok = setzone(&mut Zoned(errno), z.as_ref(), &mut err, &mut out).unwrap();
+        (ok, String::from_utf8(err).unwrap())
+    }
+
+    #[test]
+    fn setzone_messages() {
+        assert_eq!(setzone_text(19, None), (true, String::new()));
+        assert_eq!(
+            setzone_text(0, Some(("z1", true, 1))),
+            (true, String::new())
+        );
+        assert_eq!(
+            setzone_text(0, Some(("z1", false, 2))),
+            (false, "Only one of -G and -z may be set\n".into())
+        );
+        assert_eq!(
+            setzone_text(0, Some(("global", true, 1))),
+            (false, "-G cannot be used with the global zone\n".into())
+        );
+        assert_eq!(
+            setzone_text(19, Some(("z1", false, 1))),
+            (false, "Could not find running zone: z1\n".into())
+        );
+        assert_eq!(
+            setzone_text(13, Some(("z1", true, 1))),
+            (false, "Permission denied setting zone: z1\n".into())
+        );
+        assert_eq!(
+            setzone_text(14, Some(("z1", false, 1))),
+            (false, "Error setting zone: Bad address\n".into())
+        );
+    }
 }

@@ -92,6 +92,37 @@ pub fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         );
         return 1;
     }
+    // `getzoneopt()`: a first, silent pass takes `-G`/`-z`; the zone is
+    // applied to each device as it is opened, before the other options
+    // are looked at.
+    let mut zone: Option<super::cli::ZoneArg> = None;
+    for o in Getopt::posix(&args, OPTSTRING) {
+        if let Opt::Flag(c @ ('G' | 'z'), Some(v)) = o {
+            let count = zone.as_ref().map_or(0, |z| z.count) + 1;
+            let gz = c == 'G' || zone.as_ref().is_some_and(|z| z.gz);
+            zone = Some(super::cli::ZoneArg {
+                name: v.chars().take(crate::model::zone::ZONENAME_MAX).collect(),
+                gz,
+                count,
+            });
+        }
+    }
+    let b = crate::backend::Kind::from_env()
+        .map_err(FilterError::Backend)
+        .and_then(crate::backend::open_filter)
+        .and_then(|mut b| b.open(false).map(|()| b));
+    let mut b = match b {
+        Ok(b) => b,
+        Err(e) => {
+            let _ = writeln!(err, "open(IPSTATE_NAME): {e}");
+            return 255;
+        }
+    };
+    match super::cli::setzone(b.as_mut(), zone.as_ref(), err, out) {
+        Ok(true) => {}
+        Ok(false) => return 255,
+        Err(e) => return i32::from(e.kind() != io::ErrorKind::BrokenPipe),
+    }
     let mut opts = 0u32;
     let mut v6 = false;
     let mut top = false;
@@ -151,10 +182,8 @@ pub fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                 let _ = writeln!(err, "{prog}: Invalid protocol: {v}");
                 return 254;
             }
-            'G' | 'z' => {
-                let _ = writeln!(err, "Could not find running zone: {v}");
-                return 255;
-            }
+            // Taken by the first pass.
+            'G' | 'z' => {}
             _ => {}
         }
     }
@@ -169,17 +198,6 @@ pub fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         );
         return 1;
     }
-    let b = crate::backend::Kind::from_env()
-        .map_err(FilterError::Backend)
-        .and_then(crate::backend::open_filter)
-        .and_then(|mut b| b.open(false).map(|()| b));
-    let mut b = match b {
-        Ok(b) => b,
-        Err(e) => {
-            let _ = writeln!(err, "open(IPSTATE_NAME): {e}");
-            return 255;
-        }
-    };
     if b.check_version().is_err() {
         let _ = writeln!(err, "User/kernel version check failed");
         return 1;

@@ -2,9 +2,9 @@
 //! (idempotent, transactional), down, status, and diagram (the network
 //! as a picture).
 
+mod conf_block;
 mod confirm;
 pub mod diagram;
-mod natconf;
 mod plan;
 mod spec;
 mod status;
@@ -14,7 +14,7 @@ pub use spec::{Network, SpecError};
 pub use status::Entry;
 
 use crate::backend::files::{self, FileError};
-use crate::backend::host::{HostError, IpAdm, NatFile, Services, Zones};
+use crate::backend::host::{HostError, IpAdm, RulesFiles, Services, Zones};
 use crate::backend::nat::Nat;
 use crate::backend::sim::{BatchGuard, SimDatalink, SimHost, SimNat, StateFile};
 use crate::backend::{Datalink, DlError, Kind};
@@ -57,7 +57,11 @@ pub struct Host {
     pub svc: Box<dyn Services>,
     pub zones: Box<dyn Zones>,
     pub nat: Box<dyn Nat>,
-    pub natfile: Box<dyn NatFile>,
+    /// The IP Filter packet filter (of the global zone's stack, or of a
+    /// zone's after `set_zone`).
+    pub filter: Box<dyn crate::backend::filter::Filter>,
+    /// The IP Filter rules files xbow keeps its blocks in.
+    pub files: Box<dyn RulesFiles>,
     /// The lock that serializes `xbow net` runs.
     lock_path: PathBuf,
     /// The record of a change that waits for `xbow net confirm`.
@@ -127,7 +131,8 @@ pub fn sim_host(file: StateFile) -> Host {
         svc: Box::new(SimHost::open(file.clone())),
         zones: Box::new(SimHost::open(file.clone())),
         nat: Box::new(SimNat::open(file.clone())),
-        natfile: Box::new(SimHost::open(file.clone())),
+        filter: Box::new(crate::backend::sim::SimFilter::open(file.clone())),
+        files: Box::new(SimHost::open(file.clone())),
         lock_path: lock_path.into(),
         pending_path: pending_path.into(),
         files_prefix: files::with_suffix(file.path(), ".overlay-"),
@@ -138,7 +143,7 @@ pub fn sim_host(file: StateFile) -> Host {
 
 #[cfg(target_os = "illumos")]
 fn open_illumos() -> Result<Host, NetError> {
-    use crate::backend::illumos::{IllumosIp, IllumosNatFile, IllumosServices, IllumosZones};
+    use crate::backend::illumos::{IllumosIp, IllumosRulesFiles, IllumosServices, IllumosZones};
     Ok(Host {
         dl: crate::backend::open_datalink(Kind::Illumos)?,
         ip: Box::new(IllumosIp),
@@ -146,7 +151,9 @@ fn open_illumos() -> Result<Host, NetError> {
         zones: Box::new(IllumosZones),
         nat: crate::backend::open_nat(Kind::Illumos)
             .map_err(|e| NetError::Failed(format!("/dev/ipnat: {e}")))?,
-        natfile: Box::new(IllumosNatFile),
+        filter: crate::backend::open_filter(Kind::Illumos)
+            .map_err(|e| NetError::Failed(format!("/dev/ipf: {e}")))?,
+        files: Box::new(IllumosRulesFiles),
         lock_path: PathBuf::from("/var/run/xbow-net.lock"),
         pending_path: PathBuf::from("/var/run/xbow-net.pending"),
         files_prefix: PathBuf::from("/etc/xbow/overlay-"),

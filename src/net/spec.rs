@@ -4,6 +4,7 @@
 
 use super::printable;
 use crate::backend::Datalink;
+use crate::ipf::FilterRule;
 use crate::ipnat::NatRule;
 use crate::model::bandwidth::Bandwidth;
 use crate::model::ipnet::Ipv4Cidr;
@@ -48,6 +49,10 @@ pub struct Spec {
     /// NAT rules in `ipnat.conf` syntax, one per string.
     #[serde(default)]
     pub nat: Vec<NatEntry>,
+    /// The global zone's packet filter rules in `ipf.conf` syntax, one
+    /// line per string (a string, or `{"rule": …, "host": …}`).
+    #[serde(default)]
+    pub filter: Vec<NatEntry>,
     #[serde(default)]
     pub zones: Vec<ZoneEntry>,
 }
@@ -199,6 +204,10 @@ pub struct ZoneEntry {
     pub boot: bool,
     #[serde(default)]
     pub net: Vec<ZoneNetEntry>,
+    /// The zone's packet filter rules (`ipf.conf` lines), loaded into its
+    /// GZ-controlled IP Filter stack.
+    #[serde(default)]
+    pub filter: Vec<String>,
     #[serde(default)]
     pub host: Option<String>,
 }
@@ -274,6 +283,98 @@ pub struct NetAddr {
 pub struct NetZone {
     pub config: ZoneConfig,
     pub boot: bool,
+    /// The rules of its GZ-controlled IP Filter stack.
+    pub filter: Vec<NetFilter>,
+}
+
+/// An `ipf.conf` line: as written, and the rules it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetFilter {
+    pub text: String,
+    pub rules: Vec<FilterRule>,
+}
+
+impl NetFilter {
+    /// Parse one line with `ipf`'s parser: it must hold at least one rule,
+    /// and nothing the parser would only warn about.
+    pub fn parse(text: &str) -> Result<NetFilter, String> {
+        use crate::ipf::parser::{self, Event, Options};
+        // One rule a line of the rules file: a line break would split it
+        // (or hide xbow's block markers).
+        if let Some(c) = text.chars().find(|&c| c.is_control() && c != '\t') {
+            return Err(format!(
+                "{c:?} is not allowed: a filter rule is one line, without control characters other than tab"
+            ));
+        }
+        let db = crate::backend::system_netdb();
+        let mut events = Vec::new();
+        // A rule ends at its line's end.
+        let line = format!("{text}\n");
+        parser::parse(line.as_bytes(), Options::default(), db.as_ref(), &mut |e| {
+            events.push(e)
+        })
+        .map_err(|e| {
+            String::from_utf8_lossy(&e.to_bytes())
+                .trim_end()
+                .to_string()
+        })?;
+        let mut rules = Vec::new();
+        for e in events {
+            match e {
+                Event::Rule(r) => rules.push(r.rule),
+                Event::Stderr(m) => return Err(String::from_utf8_lossy(&m).trim_end().to_string()),
+                Event::Loopback(_) => {
+                    return Err("'set intercept_loopback' is not a rule".to_string());
+                }
+            }
+        }
+        if rules.is_empty() {
+            return Err("holds no rule".to_string());
+        }
+        Ok(NetFilter {
+            text: text.to_string(),
+            rules,
+        })
+    }
+}
+
+/// As its text, parsed again when read.
+impl Serialize for NetFilter {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl<'de> Deserialize<'de> for NetFilter {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        NetFilter::parse(&text).map_err(|e| serde::de::Error::custom(format!("'{text}': {e}")))
+    }
+}
+
+/// Parse the `ipf.conf` lines at `path`; a rule given twice is refused
+/// (the kernel would refuse the second with `EEXIST`).
+/// (on one host: each line's host is given).
+fn filter_lines<'a>(
+    path: &str,
+    lines: impl Iterator<Item = (String, &'a String, Option<&'a str>)>,
+) -> Result<Vec<NetFilter>, SpecError> {
+    let mut out: Vec<(NetFilter, Option<&str>)> = Vec::new();
+    for (p, text, host) in lines {
+        let f = NetFilter::parse(text).or_else(|e| err(&p, format!("'{text}': {e}")))?;
+        for r in &f.rules {
+            if let Some(j) = out.iter().position(|(o, h)| {
+                *h == host
+                    && o.rules
+                        .iter()
+                        .any(|x| crate::backend::filter::same_rule(x, r))
+            }) {
+                return err(p, format!("'{text}' repeats a rule of {path}[{j}]"));
+            }
+        }
+        out.push((f, host));
+    }
+    Ok(out.into_iter().map(|(f, _)| f).collect())
 }
 
 /// A NAT rule: as written, and parsed.
@@ -309,6 +410,8 @@ pub struct Network {
     pub addresses: Vec<NetAddr>,
     pub ipv4_forwarding: bool,
     pub nat: Vec<NetNat>,
+    /// The global zone's packet filter rules.
+    pub filter: Vec<NetFilter>,
     pub zones: Vec<NetZone>,
     /// This host's overlays.
     pub overlays: Vec<NetOverlay>,
@@ -979,6 +1082,20 @@ impl Spec {
                     defrouter,
                 });
             }
+            let fpath = format!("{path}.filter");
+            let filter = filter_lines(
+                &fpath,
+                z.filter
+                    .iter()
+                    .enumerate()
+                    .map(|(j, t)| (format!("{fpath}[{j}]"), t, None)),
+            )?;
+            if !filter.is_empty() && !z.boot {
+                return err(
+                    fpath,
+                    "a zone's filter rules live in its IP stack, which exists while it runs: they need \"boot\": true",
+                );
+            }
             zones.push(NetZone {
                 config: ZoneConfig {
                     name: z.name.clone(),
@@ -988,6 +1105,7 @@ impl Spec {
                     nets,
                 },
                 boot: z.boot,
+                filter,
             });
         }
         let mut nat = Vec::new();
@@ -1021,6 +1139,19 @@ impl Spec {
                 rule,
             });
         }
+        let mut filter_hosts = Vec::new();
+        let mut filter_lines_at = Vec::new();
+        for (i, entry) in self.filter.iter().enumerate() {
+            let path = format!("$.filter[{i}]");
+            let host = hosts.place(&path, entry.host())?;
+            filter_hosts.push(host);
+            let path = match entry {
+                NatEntry::Rule(_) => path,
+                NatEntry::Placed { .. } => format!("{path}.rule"),
+            };
+            filter_lines_at.push((path, entry.text(), host));
+        }
+        let filter = filter_lines("$.filter", filter_lines_at.into_iter())?;
         // Every address of the network, where it is written.
         let all_addrs = || {
             addresses
@@ -1206,6 +1337,7 @@ impl Spec {
             addresses: mine(addresses, &addr_hosts, this),
             ipv4_forwarding,
             nat: mine(nat, &nat_hosts, this),
+            filter: mine(filter, &filter_hosts, this),
             zones: mine(zones, &zone_hosts, this),
             overlays: net_overlays,
             host: this.map(|t| hosts.all[t].clone()),

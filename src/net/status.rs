@@ -165,8 +165,10 @@ pub fn status(net: &Network, h: &mut Host) -> HostResult<Vec<Entry>> {
     if net.ipv4_forwarding {
         service(h, svc::IPV4_FORWARDING)?;
     }
-    if !net.nat.is_empty() {
+    if !net.nat.is_empty() || !net.filter.is_empty() {
         service(h, svc::IPFILTER)?;
+    }
+    if !net.nat.is_empty() {
         let loaded = super::plan::nat_rules(h)?;
         for n in &net.nat {
             let actual = if loaded.iter().any(|r| r.same_as(&n.rule)) {
@@ -176,6 +178,11 @@ pub fn status(net: &Network, h: &mut Host) -> HostResult<Vec<Entry>> {
             };
             out.push(entry("nat", &n.text, "loaded".into(), actual.into()));
         }
+    }
+    let loaded = plan::filter_loaded(h, &plan::FilterTarget::Global, &net.filter)?;
+    for (f, l) in net.filter.iter().zip(loaded) {
+        let actual = if l { "loaded" } else { ABSENT };
+        out.push(entry("filter", &f.text, "loaded".into(), actual.into()));
     }
     let zones = h.zones.list()?;
     for z in &net.zones {
@@ -192,6 +199,16 @@ pub fn status(net: &Network, h: &mut Host) -> HostResult<Vec<Entry>> {
             Some(x) => x.state.as_str().to_string(),
         };
         out.push(entry("zone", &z.config.name, want.as_str().into(), actual));
+        let target = plan::FilterTarget::Zone {
+            name: z.config.name.clone(),
+            zonepath: z.config.zonepath.clone(),
+        };
+        let loaded = plan::filter_loaded(h, &target, &z.filter)?;
+        for (f, l) in z.filter.iter().zip(loaded) {
+            let actual = if l { "loaded" } else { ABSENT };
+            let name = format!("{}: {}", z.config.name, f.text);
+            out.push(entry("zone-filter", &name, "loaded".into(), actual.into()));
+        }
     }
     Ok(out)
 }

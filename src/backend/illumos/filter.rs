@@ -20,6 +20,8 @@ use crate::sys::ipf_decode as dec;
 #[derive(Default)]
 pub struct IllumosFilter {
     dev: Option<IpfFilter>,
+    /// `SIOCIPFZONESET` given: applied to every `/dev/ipstate` opened too.
+    zone: Option<(String, bool)>,
 }
 
 impl IllumosFilter {
@@ -106,8 +108,15 @@ fn tunable_of(tu: &IpfTune) -> Tunable {
     }
 }
 
-fn state_table(write: bool) -> FilterResult<IpfStateTable> {
-    IpfStateTable::open(write).map_err(|e| FilterError::Errno(Errno::from_io(&e)))
+impl IllumosFilter {
+    /// `/dev/ipstate`, addressing the same stack as `/dev/ipf`.
+    fn state_table(&self, write: bool) -> FilterResult<IpfStateTable> {
+        let t = IpfStateTable::open(write).map_err(|e| FilterError::Errno(Errno::from_io(&e)))?;
+        if let Some((zone, gz)) = &self.zone {
+            t.device().set_zone(zone.as_bytes(), *gz).map_err(errno)?;
+        }
+        Ok(t)
+    }
 }
 
 impl Filter for IllumosFilter {
@@ -129,6 +138,20 @@ impl Filter for IllumosFilter {
             return Err(errno(Errno::EACCES.0));
         }
         self.dev = Some(d);
+        self.zone = None;
+        Ok(())
+    }
+
+    fn is_global_zone(&mut self, zone: &str) -> bool {
+        crate::sys::illumos::ipnat::zone_id(zone) == Some(crate::sys::ipnat_abi::GLOBAL_ZONEID)
+    }
+
+    fn set_zone(&mut self, zone: &str, gz: bool) -> FilterResult<()> {
+        self.dev()?
+            .device()
+            .set_zone(zone.as_bytes(), gz)
+            .map_err(errno)?;
+        self.zone = Some((zone.to_string(), gz));
         Ok(())
     }
 
@@ -161,7 +184,7 @@ impl Filter for IllumosFilter {
     }
 
     fn flush_states(&mut self, which: i32, _v6: bool) -> FilterResult<i32> {
-        state_table(true)?.flush(which).map_err(errno)
+        self.state_table(true)?.flush(which).map_err(errno)
     }
 
     fn swap(&mut self) -> FilterResult<u32> {
@@ -216,14 +239,14 @@ impl Filter for IllumosFilter {
     }
 
     fn state_stats(&mut self) -> FilterResult<StateStats> {
-        let t = state_table(false)?;
+        let t = self.state_table(false)?;
         let b = t.stats().map_err(errno)?;
         let logging = t.get_logging().map_err(errno)? != 0;
         Ok(img::state_stats(&dec::ips_stat(&b), logging))
     }
 
     fn states(&mut self) -> FilterResult<Vec<StateEntry>> {
-        let t = state_table(false)?;
+        let t = self.state_table(false)?;
         let images = t.states().map_err(errno)?;
         Ok(images
             .iter()
@@ -317,7 +340,7 @@ impl Filter for IllumosFilter {
         if nat {
             sys::nat_get_logging().map_err(errno)
         } else {
-            state_table(false)?.get_logging().map_err(errno)
+            self.state_table(false)?.get_logging().map_err(errno)
         }
     }
 
@@ -325,7 +348,7 @@ impl Filter for IllumosFilter {
         if nat {
             sys::nat_set_logging(value).map_err(errno)
         } else {
-            state_table(true)?.set_logging(value).map_err(errno)
+            self.state_table(true)?.set_logging(value).map_err(errno)
         }
     }
 }

@@ -5,7 +5,7 @@
 use super::host_parse;
 use crate::backend::files::{self, FileError};
 use crate::backend::host::{
-    AddrInfo, HostError, HostResult, IpAdm, NatFile, Services, ZoneInfo, Zones,
+    AddrInfo, HostError, HostResult, IpAdm, RulesFile, RulesFiles, Services, ZoneInfo, Zones,
 };
 use crate::model::ipnet::Ipv4Cidr;
 use crate::model::svc::SvcState;
@@ -204,28 +204,31 @@ impl Services for IllumosServices {
     }
 }
 
-/// The ipfilter service's NAT file, wherever `config/ipnat_config_file`
-/// says (`/etc/ipf/ipnat.conf` by default).
-pub struct IllumosNatFile;
+/// The IP Filter rules files: the ipfilter service's wherever its
+/// properties say, a zone's below its zonepath.
+pub struct IllumosRulesFiles;
 
-impl IllumosNatFile {
-    fn path() -> String {
-        run(&[
-            SVCPROP,
-            "-p",
-            "config/ipnat_config_file",
-            crate::model::svc::IPFILTER,
-        ])
-        .ok()
-        .map(|s| s.trim().to_string())
-        .filter(|s| s.starts_with('/'))
-        .unwrap_or_else(|| "/etc/ipf/ipnat.conf".to_string())
+impl IllumosRulesFiles {
+    fn path(f: &RulesFile) -> String {
+        let (prop, default) = match f {
+            RulesFile::Ipnat => ("config/ipnat_config_file", "/etc/ipf/ipnat.conf"),
+            RulesFile::Ipf => (
+                "firewall_config_default/custom_policy_file",
+                "/etc/ipf/ipf.conf",
+            ),
+            RulesFile::ZoneIpf(zp) => return RulesFile::zone_path(zp),
+        };
+        run(&[SVCPROP, "-p", prop, crate::model::svc::IPFILTER])
+            .ok()
+            .map(|s| s.trim().to_string())
+            .filter(|s| s.starts_with('/'))
+            .unwrap_or_else(|| default.to_string())
     }
 }
 
-impl NatFile for IllumosNatFile {
-    fn read(&mut self) -> HostResult<String> {
-        let p = Self::path();
+impl RulesFiles for IllumosRulesFiles {
+    fn read(&mut self, f: &RulesFile) -> HostResult<String> {
+        let p = Self::path(f);
         match files::read_input(std::path::Path::new(&p), files::NAT_CONF_MAX) {
             Ok(t) => String::from_utf8(t)
                 .map_err(|_| HostError(format!("{p}: stream did not contain valid UTF-8"))),
@@ -234,10 +237,17 @@ impl NatFile for IllumosNatFile {
         }
     }
 
-    fn write(&mut self, text: &str) -> HostResult<()> {
+    fn write(&mut self, f: &RulesFile, text: &str) -> HostResult<()> {
         use std::io::Write;
         use std::os::unix::fs::PermissionsExt;
-        let p = Self::path();
+        let p = Self::path(f);
+        if let RulesFile::ZoneIpf(zp) = f {
+            // `ZONEPATH/etc`, beside the zone's root: root's, 0755.
+            let dir = format!("{}/etc", zp.trim_end_matches('/'));
+            if let Err(e) = std::fs::create_dir_all(&dir) {
+                return Err(HostError(format!("{dir}: {e}")));
+            }
+        }
         let tmp = format!("{p}.xbow.{}", std::process::id());
         // Ours, if a killed run of this pid left it: unlink never follows
         // a link, and the new file is created only where nothing is.

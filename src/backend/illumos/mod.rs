@@ -32,7 +32,7 @@ pub use datalink::IllumosDatalink;
 #[cfg(target_os = "illumos")]
 pub use filter::IllumosFilter;
 #[cfg(target_os = "illumos")]
-pub use host::{IllumosIp, IllumosNatFile, IllumosServices, IllumosZones};
+pub use host::{IllumosIp, IllumosRulesFiles, IllumosServices, IllumosZones};
 #[cfg(target_os = "illumos")]
 pub use nat::IllumosNat;
 #[cfg(target_os = "illumos")]

@@ -243,6 +243,24 @@ pub(super) fn running_zone_of<'a>(st: &'a SimState, link: &str) -> Option<&'a st
 
 impl Desired {
     pub(super) fn of(st: &SimState) -> Result<Desired, String> {
+        if let Some(z) = st.zone_filters.iter().find(|z| z.table.has_rules()) {
+            let (g, opt) = if z.gz {
+                (" (GZ-controlled)", "-G ")
+            } else {
+                ("", "")
+            };
+            return Err(format!(
+                "IP Filter packet filter rules of zone {}{g}: the Linux backend cannot realize a zone's stacks yet (flush them with `xbow ipf {opt}-Fa -IFa -FS {}`)",
+                z.zone, z.zone
+            ));
+        }
+        if let Some(z) = st.zone_nats.iter().find(|z| !z.table.rules.is_empty()) {
+            let opt = if z.gz { "-G" } else { "-z" };
+            return Err(format!(
+                "IP Filter NAT rules of zone {}: the Linux backend cannot realize a zone's stacks yet (flush them with `xbow ipnat {opt} {} -CF`)",
+                z.zone, z.zone
+            ));
+        }
         let mut d = Desired::default();
         // VLAN links first: the VNICs with their VID go over them.
         for l in st.links().iter().filter(|l| l.class == LinkClass::Vlan) {

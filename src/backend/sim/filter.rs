@@ -4,19 +4,22 @@
 //! match with `quick`, last match otherwise, `head`/`group`, `skip`,
 //! `keep state` with TCP state tracking).
 
-use super::StateFile;
-use super::filter_state::{FilterState, SimFilterRule, SimStateEntry};
+use super::filter_state::{
+    FilterState, SimFilterRule, SimStateEntry, ZoneFilter, with_zone_table, zone_table,
+};
 use super::filter_tune;
 use super::nat::change;
+use super::{SimState, StateFile};
 use crate::backend::filter::{
     AuthStats, DirStats, FLUSH_IN, FLUSH_INACTIVE, FLUSH_OUT, FLUSH_TABLE_ALL, FLUSH_TABLE_CLOSING,
     Filter, FilterError, FilterResult, FilterStats, FragStats, Groups, KernelCounters, List,
-    ListedRule, LoadFailure, Set, StateEntry, StateStats, Tunable,
+    ListedRule, LoadFailure, Set, Stack, StateEntry, StateStats, Tunable,
 };
 use crate::backend::nat::{Errno, NatError, VersionError};
 use crate::ipf::FilterRule;
 use crate::ipf::rule::{Fi, FrFlags, FrType, Fri};
 use crate::ipfilter::types::I6Addr;
+use crate::model::zone::ZoneState;
 use std::net::Ipv4Addr;
 
 /// `fr_statesize`: the buckets of the state table.
@@ -87,10 +90,70 @@ impl Verdict {
     }
 }
 
-/// The sim's `/dev/ipf`.
+/// The sim's `/dev/ipf`, addressing one IP Filter stack.
 pub struct SimFilter {
     file: StateFile,
     write: bool,
+    stack: Stack,
+}
+
+/// Whether zone `name` runs (its IP stacks exist).
+pub fn zone_runs(st: &SimState, name: &str) -> bool {
+    st.zones
+        .iter()
+        .any(|z| z.config.name == name && z.state == ZoneState::Running)
+}
+
+/// `SIOCIPFZONESET` on the sim: `global` and zones that do not run have
+/// no stack to select (`ENODEV`), a name without a NUL in
+/// `ipfz_zonename` is `EFAULT`.
+pub fn select_zone(st: &SimState, zone: &str, gz: bool) -> Result<Stack, Errno> {
+    if zone.len() >= crate::model::zone::ZONENAME_MAX {
+        return Err(Errno::EFAULT);
+    }
+    if zone == "global" || !zone_runs(st, zone) {
+        return Err(Errno::ENODEV);
+    }
+    Ok(Stack::zone(zone, gz))
+}
+
+/// The filter of `stack` as it is now (a zone's untouched stack: fresh);
+/// `ENXIO` when the zone does not run (`ipf_find_stack` finds none).
+pub fn stack_view(st: &SimState, stack: &Stack) -> Result<FilterState, Errno> {
+    match stack {
+        Stack::Global => Ok(st.filter.clone()),
+        Stack::Zone { name, gz } if zone_runs(st, name) => {
+            Ok(zone_table(&st.zone_filters, name, *gz, ZoneFilter::fresh))
+        }
+        Stack::Zone { .. } => Err(Errno::ENXIO),
+    }
+}
+
+/// Run `f` on the filter of `stack` (`ENXIO` when its zone does not run);
+/// a zone's stack left as it was made is not kept.
+pub fn with_stack<T>(
+    st: &mut SimState,
+    stack: &Stack,
+    f: impl FnOnce(&mut FilterState) -> T,
+) -> Result<T, Errno> {
+    match stack {
+        Stack::Global => Ok(f(&mut st.filter)),
+        Stack::Zone { name, gz } if zone_runs(st, name) => Ok(with_zone_table(
+            &mut st.zone_filters,
+            name,
+            *gz,
+            ZoneFilter::fresh,
+            f,
+        )),
+        Stack::Zone { .. } => Err(Errno::ENXIO),
+    }
+}
+
+/// The zone's IP stacks are destroyed (`zoneadm halt`): their rules,
+/// states and counters go.
+pub fn destroy_zone_stacks(st: &mut SimState, zone: &str) {
+    st.zone_filters.retain(|z| z.zone != zone);
+    st.zone_nats.retain(|z| z.zone != zone);
 }
 
 fn to_nat(e: FilterError) -> NatError {
@@ -109,14 +172,19 @@ fn from_nat(e: NatError) -> FilterError {
 
 impl SimFilter {
     pub fn open(file: StateFile) -> SimFilter {
-        SimFilter { file, write: false }
+        SimFilter {
+            file,
+            write: false,
+            stack: Stack::Global,
+        }
     }
 
     fn read(&self) -> FilterResult<FilterState> {
-        self.file
+        let st = self
+            .file
             .load()
-            .map(|s| s.filter)
-            .map_err(|e| FilterError::Backend(e.to_string()))
+            .map_err(|e| FilterError::Backend(e.to_string()))?;
+        Ok(stack_view(&st, &self.stack)?)
     }
 
     /// A locked change; nothing is stored when `f` fails. `running`: the
@@ -130,10 +198,14 @@ impl SimFilter {
             return Err(Errno::EPERM.into());
         }
         change(&self.file, |st| {
-            if running && st.filter.disabled {
-                return Err(NatError::Errno(Errno::EIO));
-            }
-            f(&mut st.filter).map_err(to_nat)
+            with_stack(st, &self.stack, |fs| {
+                if running && fs.disabled {
+                    return Err(Errno::EIO.into());
+                }
+                f(fs)
+            })
+            .map_err(NatError::Errno)?
+            .map_err(to_nat)
         })
         .map_err(from_nat)
     }
@@ -146,17 +218,25 @@ impl SimFilter {
         Ok(f)
     }
 
+    /// The kernel behind the state, where it holds this stack's rules
+    /// (a real kernel holds the global zone's).
+    fn kernel(&self) -> Option<&dyn super::Kernel> {
+        self.file
+            .kernel()
+            .filter(|_| matches!(self.stack, Stack::Global))
+    }
+
     /// The filter's state and, where a kernel keeps them, its counters.
     fn with_counters(&self) -> FilterResult<(FilterState, Option<KernelCounters>)> {
         let st = self
             .file
             .load()
             .map_err(|e| FilterError::Backend(e.to_string()))?;
-        let k = match self.file.kernel() {
+        let k = match self.kernel() {
             Some(k) => Some(k.filter_counters(&st).map_err(backend)?),
             None => None,
         };
-        Ok((st.filter, k))
+        Ok((stack_view(&st, &self.stack)?, k))
     }
 
     /// [`Self::with_counters`] of a running filter.
@@ -351,12 +431,29 @@ impl Filter for SimFilter {
     }
 
     fn open(&mut self, write: bool) -> FilterResult<()> {
+        // A new descriptor addresses the calling zone's stack.
         self.write = write;
+        self.stack = Stack::Global;
+        Ok(())
+    }
+
+    fn is_global_zone(&mut self, zone: &str) -> bool {
+        zone == "global"
+    }
+
+    fn set_zone(&mut self, zone: &str, gz: bool) -> FilterResult<()> {
+        // `fr_setzoneid`: `global` and zones that do not run have no
+        // stack to select.
+        let st = self
+            .file
+            .load()
+            .map_err(|e| FilterError::Backend(e.to_string()))?;
+        self.stack = select_zone(&st, zone, gz)?;
         Ok(())
     }
 
     fn add_rule(&mut self, rule: &FilterRule, set: Set) -> FilterResult<()> {
-        let kernel = self.file.kernel();
+        let kernel = self.kernel();
         self.change(true, |f| {
             let s = set_index(f, set);
             takes(kernel, rule)?;
@@ -388,7 +485,7 @@ impl Filter for SimFilter {
             Ok(got)
         })?;
         // A kernel's counters are those of the rules it holds.
-        if let (Some(k), Some(i)) = (self.file.kernel(), at) {
+        if let (Some(k), Some(i)) = (self.kernel(), at) {
             (got.hits, got.bytes) = k.filter_zero_rule(i).map_err(backend)?;
         }
         Ok(got)
@@ -418,7 +515,7 @@ impl Filter for SimFilter {
     fn flush_states(&mut self, which: i32, v6: bool) -> FilterResult<i32> {
         let n = self.change(true, |f| flush_states(f, which, v6))?;
         // A kernel keeps the states itself (IPv4 and IPv6 alike: once).
-        match self.file.kernel() {
+        match self.kernel() {
             Some(k) if !v6 => {
                 let gone = k
                     .filter_flush_states(which == FLUSH_TABLE_CLOSING)
@@ -529,7 +626,7 @@ impl Filter for SimFilter {
             f.stats = Default::default();
             Ok(s)
         })?;
-        if let Some(k) = self.file.kernel() {
+        if let Some(k) = self.kernel() {
             with_dirs(&mut s, k.filter_zero_dirs().map_err(backend)?);
         }
         Ok(s)
@@ -557,7 +654,7 @@ impl Filter for SimFilter {
         let f = self.running()?;
         let mut c = f.state_stats.clone();
         // A kernel's table: its entries, counted by protocol.
-        let kernel = match self.file.kernel() {
+        let kernel = match self.kernel() {
             Some(k) => Some(k.filter_states().map_err(backend)?),
             None => None,
         };
@@ -649,7 +746,7 @@ impl Filter for SimFilter {
 
     fn states(&mut self) -> FilterResult<Vec<StateEntry>> {
         let f = self.running()?;
-        if let Some(k) = self.file.kernel() {
+        if let Some(k) = self.kernel() {
             return k.filter_states().map_err(backend);
         }
         Ok(f.states.iter().rev().map(|s| s.entry.clone()).collect())
@@ -663,7 +760,7 @@ impl Filter for SimFilter {
         atomic: bool,
     ) -> Option<Result<Vec<FilterResult<()>>, LoadFailure>> {
         let mut failed = 0;
-        let kernel = self.file.kernel();
+        let kernel = self.kernel();
         let r = self.change(true, |f| {
             let s = set_index(f, set);
             let mut outcomes = Vec::with_capacity(rules.len());
@@ -1191,10 +1288,73 @@ fn firewall(f: &mut FilterState, set: usize, p: &Packet) -> Verdict {
     }
 }
 
+/// The running zone whose VNIC `ifname` is.
+pub fn zone_of_link<'a>(st: &'a SimState, ifname: &str) -> Option<&'a str> {
+    st.zones
+        .iter()
+        .find(|z| {
+            z.state == ZoneState::Running && z.config.nets.iter().any(|n| n.physical == ifname)
+        })
+        .map(|z| z.config.name.as_str())
+}
+
+/// The running zone with address `addr`, and the VNIC that has it.
+pub fn zone_of_addr(st: &SimState, addr: Ipv4Addr) -> Option<(String, String)> {
+    st.zones
+        .iter()
+        .filter(|z| z.state == ZoneState::Running)
+        .find_map(|z| {
+            z.config
+                .nets
+                .iter()
+                .find(|n| n.allowed_address.is_some_and(|a| a.addr == addr))
+                .map(|n| (z.config.name.clone(), n.physical.clone()))
+        })
+}
+
+/// A packet on zone `zone`'s VNIC through the zone's two IP Filter
+/// stacks, "outermost" the GZ-controlled one (ip_fil_solaris.c): in, the
+/// GZ-controlled stack and then the zone's own; out, the reverse. The
+/// stack that blocked it and its verdict, else the last stack's (pass).
+pub fn zone_check(st: &mut SimState, zone: &str, p: &Packet) -> (Stack, Verdict) {
+    let order = if p.out { [false, true] } else { [true, false] };
+    let mut last = None;
+    for gz in order {
+        let stack = Stack::zone(zone, gz);
+        let Ok(v) = with_stack(st, &stack, |f| fr_check(f, p)) else {
+            // No such running zone: no stack of its sees the packet.
+            continue;
+        };
+        let passed = v.passed();
+        last = Some((stack, v));
+        if !passed {
+            break;
+        }
+    }
+    last.unwrap_or_else(|| {
+        (
+            Stack::zone(zone, false),
+            Verdict {
+                pass: FrFlags::PASS,
+                rule: None,
+                by_state: None,
+                state_created: false,
+            },
+        )
+    })
+}
+
 /// `xbow sim packet`: decide one packet with the loaded rules, as the
-/// kernel would, keeping the counters and states it moves.
-pub fn filter_packet(file: &StateFile, p: &Packet) -> FilterResult<Verdict> {
-    change(file, |st| Ok(fr_check(&mut st.filter, p))).map_err(from_nat)
+/// kernel would, keeping the counters and states it moves: on a running
+/// zone's VNIC by the zone's stacks, elsewhere by the global zone's.
+pub fn filter_packet(file: &StateFile, p: &Packet) -> FilterResult<(Stack, Verdict)> {
+    change(file, |st| {
+        Ok(match zone_of_link(st, &p.ifname).map(str::to_string) {
+            Some(z) => zone_check(st, &z, p),
+            None => (Stack::Global, fr_check(&mut st.filter, p)),
+        })
+    })
+    .map_err(from_nat)
 }
 
 #[cfg(test)]

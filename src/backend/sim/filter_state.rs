@@ -84,3 +84,71 @@ impl FilterState {
         self.next_id
     }
 }
+
+/// One table (the packet filter's, the NAT table) of one of a running
+/// non-global zone's two IP Filter stacks (its own, or the GZ-controlled
+/// one). Both stacks are made when the zone boots, empty, IP Filter not
+/// enabled, and destroyed with everything in them when it halts; a table
+/// never changed since it was made is not stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ZoneStack<T> {
+    pub zone: String,
+    /// The GZ-controlled stack (`ipf -G`, `ipfstat -G`, `ipnat -G`).
+    #[serde(default)]
+    pub gz: bool,
+    pub table: T,
+}
+
+/// A zone stack's packet filter.
+pub type ZoneFilter = ZoneStack<FilterState>;
+
+impl ZoneFilter {
+    /// What a zone's stack holds when it is made: nothing, IP Filter not
+    /// enabled (`ipf -E` with the zone enables it).
+    pub fn fresh() -> FilterState {
+        FilterState {
+            disabled: true,
+            ..FilterState::default()
+        }
+    }
+}
+
+/// Run `f` on the table of zone `zone`'s stack in `list` (`fresh` if it
+/// has none yet); a table left as `fresh` is not kept.
+pub fn with_zone_table<T: PartialEq, R>(
+    list: &mut Vec<ZoneStack<T>>,
+    zone: &str,
+    gz: bool,
+    fresh: impl Fn() -> T,
+    f: impl FnOnce(&mut T) -> R,
+) -> R {
+    let i = match list.iter().position(|z| z.zone == zone && z.gz == gz) {
+        Some(i) => i,
+        None => {
+            list.push(ZoneStack {
+                zone: zone.to_string(),
+                gz,
+                table: fresh(),
+            });
+            list.len() - 1
+        }
+    };
+    let r = f(&mut list[i].table);
+    if list[i].table == fresh() {
+        list.remove(i);
+    }
+    r
+}
+
+/// The table of zone `zone`'s stack in `list` as it is now.
+pub fn zone_table<T: Clone>(
+    list: &[ZoneStack<T>],
+    zone: &str,
+    gz: bool,
+    fresh: impl Fn() -> T,
+) -> T {
+    list.iter()
+        .find(|z| z.zone == zone && z.gz == gz)
+        .map_or_else(fresh, |z| z.table.clone())
+}

@@ -5,7 +5,7 @@ use super::state::{SimInterface, SimState, SimZone};
 use super::{StateFile, transact};
 use crate::backend::DlError;
 use crate::backend::host::{
-    AddrInfo, HostError, HostResult, IpAdm, NatFile, Services, ZoneInfo, Zones,
+    AddrInfo, HostError, HostResult, IpAdm, RulesFile, RulesFiles, Services, ZoneInfo, Zones,
 };
 use crate::model::ipnet::Ipv4Cidr;
 use crate::model::svc::SvcState;
@@ -315,7 +315,10 @@ impl Zones for SimHost {
                 &[ZoneState::Installed, ZoneState::Ready],
                 ZoneState::Running,
                 "boot",
-            )
+            )?;
+            // A new netstack: its IP Filter stacks start empty.
+            super::filter::destroy_zone_stacks(st, name);
+            Ok(())
         })
     }
 
@@ -327,7 +330,10 @@ impl Zones for SimHost {
                 &[ZoneState::Running, ZoneState::Ready],
                 ZoneState::Installed,
                 "halt",
-            )
+            )?;
+            // The zone's netstack goes, and its IP Filter stacks with it.
+            super::filter::destroy_zone_stacks(st, name);
+            Ok(())
         })
     }
 
@@ -336,14 +342,34 @@ impl Zones for SimHost {
     }
 }
 
-impl NatFile for SimHost {
-    fn read(&mut self) -> HostResult<String> {
-        Ok(self.load()?.ipnat_conf)
+impl RulesFiles for SimHost {
+    fn read(&mut self, f: &RulesFile) -> HostResult<String> {
+        let st = self.load()?;
+        Ok(match f {
+            RulesFile::Ipnat => st.ipnat_conf,
+            RulesFile::Ipf => st.ipf_conf,
+            RulesFile::ZoneIpf(zp) => st
+                .zone_ipf_conf
+                .get(&RulesFile::zone_path(zp))
+                .cloned()
+                .unwrap_or_default(),
+        })
     }
 
-    fn write(&mut self, text: &str) -> HostResult<()> {
+    fn write(&mut self, f: &RulesFile, text: &str) -> HostResult<()> {
         self.change(|st| {
-            st.ipnat_conf = text.to_string();
+            match f {
+                RulesFile::Ipnat => st.ipnat_conf = text.to_string(),
+                RulesFile::Ipf => st.ipf_conf = text.to_string(),
+                RulesFile::ZoneIpf(zp) => {
+                    let p = RulesFile::zone_path(zp);
+                    if text.is_empty() {
+                        st.zone_ipf_conf.remove(&p);
+                    } else {
+                        st.zone_ipf_conf.insert(p, text.to_string());
+                    }
+                }
+            }
             Ok(())
         })
     }

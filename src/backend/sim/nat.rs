@@ -3,10 +3,13 @@
 //! detection, flushes with their counts, sessions created by simulated
 //! flows (`xbow sim nat-flow`), host mappings and statistics.
 
+use super::filter::{select_zone, zone_runs};
+use super::filter_state::{with_zone_table, zone_table};
 use super::nat_state::{NatState, SimHostMap, SimNatRule, SimSession};
 use super::state::SimState;
 use super::{StateFile, transact};
 use crate::backend::DlError;
+use crate::backend::filter::Stack;
 use crate::backend::nat::{BatchError, Errno, Nat, NatError, NatResult, VersionError};
 use crate::ipnat::rule::{I6Addr, NatFlags, NatRule, Redir, RuleCounters, swap16};
 use crate::ipnat::session::{HostMap, NatSession, NatStats};
@@ -37,10 +40,11 @@ const PROXIES: &[(&str, i32)] = &[
     ("rpcbu", 17),
 ];
 
-/// The sim's `/dev/ipnat`.
+/// The sim's `/dev/ipnat`, addressing one IP Filter stack.
 pub struct SimNat {
     file: StateFile,
     write: bool,
+    stack: Stack,
 }
 
 fn backend(e: DlError) -> NatError {
@@ -49,19 +53,46 @@ fn backend(e: DlError) -> NatError {
 
 impl SimNat {
     pub fn open(file: StateFile) -> SimNat {
-        SimNat { file, write: false }
+        SimNat {
+            file,
+            write: false,
+            stack: Stack::Global,
+        }
+    }
+
+    /// The kernel that keeps the global zone's sessions (Linux); a zone's
+    /// stack keeps its own in the state.
+    fn kernel(&self) -> Option<&dyn super::Kernel> {
+        match self.stack {
+            Stack::Global => self.file.kernel(),
+            Stack::Zone { .. } => None,
+        }
     }
 
     fn read(&self) -> NatResult<NatState> {
-        self.file.load().map(|s| s.nat).map_err(backend)
+        let st = self.file.load().map_err(backend)?;
+        match &self.stack {
+            Stack::Global => Ok(st.nat),
+            Stack::Zone { name, gz } if zone_runs(&st, name) => {
+                Ok(zone_table(&st.zone_nats, name, *gz, NatState::default))
+            }
+            Stack::Zone { .. } => Err(Errno::ENXIO.into()),
+        }
     }
 
-    /// A locked change of the NAT state; nothing is stored when `f` fails.
+    /// A locked change of the NAT state of the stack; nothing is stored
+    /// when `f` fails.
     fn change<T>(&self, f: impl FnOnce(&mut NatState) -> NatResult<T>) -> NatResult<T> {
         if !self.write {
             return Err(Errno::EPERM.into());
         }
-        change(&self.file, |st| f(&mut st.nat))
+        change(&self.file, |st| match &self.stack {
+            Stack::Global => f(&mut st.nat),
+            Stack::Zone { name, gz } if zone_runs(st, name) => {
+                with_zone_table(&mut st.zone_nats, name, *gz, NatState::default, f)
+            }
+            Stack::Zone { .. } => Err(Errno::ENXIO.into()),
+        })
     }
 
     /// `f` for each rule in one change of the state: the index of the
@@ -210,7 +241,9 @@ impl Nat for SimNat {
     }
 
     fn open(&mut self, write: bool) -> NatResult<()> {
+        // A new descriptor addresses the calling zone's stack.
         self.write = write;
+        self.stack = Stack::Global;
         Ok(())
     }
 
@@ -218,16 +251,17 @@ impl Nat for SimNat {
         zone == "global"
     }
 
-    fn set_zone(&mut self, _zone: &str, _gz: bool) -> NatResult<()> {
-        // The sim has one IP stack: no zone has a NAT stack of its own.
-        Err(Errno::ENODEV.into())
+    fn set_zone(&mut self, zone: &str, gz: bool) -> NatResult<()> {
+        let st = self.file.load().map_err(backend)?;
+        self.stack = select_zone(&st, zone, gz)?;
+        Ok(())
     }
 
     fn stats(&mut self) -> NatResult<NatStats> {
         let st = self.read()?;
         let first = |id: Option<u64>| id.map_or(0, |i| KADDR_BASE + (i << 10));
         // A kernel's sessions are its own: the list starts at the first.
-        let (inuse, instances) = match self.file.kernel() {
+        let (inuse, instances) = match self.kernel() {
             Some(_) => {
                 let n = self.sessions()?.len() as u64;
                 (n, first((n > 0).then_some(1)))
@@ -255,7 +289,7 @@ impl Nat for SimNat {
     }
 
     fn flush(&mut self, which: i32) -> NatResult<i32> {
-        if let (1, Some(k)) = (which, self.file.kernel()) {
+        if let (1, Some(k)) = (which, self.kernel()) {
             if !self.write {
                 return Err(Errno::EPERM.into());
             }
@@ -350,7 +384,7 @@ impl Nat for SimNat {
     }
 
     fn sessions(&mut self) -> NatResult<Vec<NatSession>> {
-        if let Some(k) = self.file.kernel() {
+        if let Some(k) = self.kernel() {
             let st = self.file.load().map_err(backend)?;
             return k.nat_sessions(&st).map_err(backend);
         }
@@ -421,10 +455,15 @@ pub enum FlowError {
     NoAddress(String),
     #[error("rule '{0}' has no free port for this packet")]
     NoPort(String),
-    /// IP Filter blocked the packet (`fr_check`): the direction's filter
-    /// and the rule that decided.
-    #[error("blocked by the {dir} filter: {rule}")]
-    Blocked { dir: &'static str, rule: String },
+    /// IP Filter blocked the packet (`fr_check`): the direction's filter,
+    /// the stack (empty: the global zone's, else ` of zone Z …`) and the
+    /// rule that decided.
+    #[error("blocked by the {dir} filter{on}: {rule}")]
+    Blocked {
+        dir: &'static str,
+        on: String,
+        rule: String,
+    },
     #[error("{0}")]
     Backend(String),
 }
@@ -624,17 +663,41 @@ pub fn nat_flow(file: &StateFile, f: &Flow) -> Result<NatSession, FlowError> {
         let inbound = matches!(f.dir, FlowDir::In(_));
         // IP Filter in `fr_check`'s order: an inbound packet meets the
         // in-filter after rdr (translated), an outbound one the out-filter
-        // before map (as the inside host sent it).
-        let v = super::filter::fr_check(&mut st.filter, &filter_packet(f, r.as_ref().ok()));
-        let r = if v.passed() {
-            r
-        } else {
-            Err(FlowError::Blocked {
+        // before map (as the inside host sent it). A zone's packet passes
+        // its zone's stacks on the zone's VNIC: before the global zone's
+        // going out, after them coming in.
+        let p = filter_packet(f, r.as_ref().ok());
+        let zone = super::filter::zone_of_addr(st, if inbound { p.dst } else { p.src });
+        let on_zone = |st: &mut SimState| {
+            zone.as_ref().and_then(|(z, vnic)| {
+                let zp = super::filter::Packet {
+                    ifname: vnic.clone(),
+                    ..p.clone()
+                };
+                let (stack, v) = super::filter::zone_check(st, z, &zp);
+                (!v.passed()).then(|| (format!(" of {stack}"), v))
+            })
+        };
+        let mut blocked = if inbound { None } else { on_zone(st) };
+        if blocked.is_none() {
+            let v = super::filter::fr_check(&mut st.filter, &p);
+            blocked = if !v.passed() {
+                Some((String::new(), v))
+            } else if inbound {
+                on_zone(st)
+            } else {
+                None
+            };
+        }
+        let r = match blocked {
+            None => r,
+            Some((on, v)) => Err(FlowError::Blocked {
                 dir: if inbound { "in" } else { "out" },
+                on,
                 rule: v
                     .rule
                     .map_or_else(|| "keep state limit".into(), |r| r.to_string()),
-            })
+            }),
         };
         match &r {
             Ok(s) => {

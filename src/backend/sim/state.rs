@@ -1,7 +1,7 @@
 //! What the sim remembers: the links dlmgmtd and the kernel would hold,
 //! with the active and the persistent configuration kept apart.
 
-use super::filter_state::FilterState;
+use super::filter_state::{FilterState, ZoneFilter, ZoneStack};
 use super::nat_state::NatState;
 use crate::model::ipnet::Ipv4Cidr;
 use crate::model::link::{LinkClass, LinkId, LinkState, MacAddrType, VrrpAf};
@@ -37,12 +37,26 @@ pub struct SimState {
     /// The ipfilter service's NAT rules file.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub ipnat_conf: String,
+    /// The ipfilter service's filter rules file.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub ipf_conf: String,
+    /// Zones' `ZONEPATH/etc/ipf.conf`, by path.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub zone_ipf_conf: BTreeMap<String, String>,
     /// The IP Filter NAT table (rules, sessions, host maps, counters).
     #[serde(default, skip_serializing_if = "NatState::is_empty")]
     pub nat: NatState,
     /// The IP Filter packet filter (rule sets, states, counters).
     #[serde(default, skip_serializing_if = "FilterState::is_empty")]
     pub filter: FilterState,
+    /// The IP Filter stacks of running non-global zones that were changed
+    /// since the zone booted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub zone_filters: Vec<ZoneFilter>,
+    /// The NAT tables of running non-global zones' IP Filter stacks that
+    /// were changed since the zone booted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub zone_nats: Vec<ZoneStack<NatState>>,
     /// The kernel the active configuration belongs to (Linux:
     /// `/proc/sys/kernel/random/boot_id` and the network namespace's
     /// cookie); the sim has none.
@@ -104,8 +118,12 @@ impl Default for SimState {
             services: BTreeMap::new(),
             zones: Vec::new(),
             ipnat_conf: String::new(),
+            ipf_conf: String::new(),
+            zone_ipf_conf: BTreeMap::new(),
             nat: NatState::default(),
             filter: FilterState::default(),
+            zone_filters: Vec::new(),
+            zone_nats: Vec::new(),
             boot_id: None,
             index: Index::default(),
         }

@@ -1,5 +1,6 @@
-//! xbow's block in the ipfilter service's NAT rules file: the rules the
-//! service loads at boot. Lines outside the block are never touched.
+//! xbow's block in an IP Filter rules file (the ipfilter service's NAT
+//! and filter rules, a zone's `ZONEPATH/etc/ipf.conf`): the rules loaded
+//! at boot. Lines outside the block are never touched.
 
 const BEGIN: &str = "# BEGIN xbow net: managed by xbow; change the spec, not these lines";
 const END: &str = "# END xbow net";
