@@ -297,3 +297,106 @@ fn killed_loads_leave_the_table_and_the_listing_agreeing() {
     assert_eq!(env.xbow(&flush).code, 0);
     assert!(!has_table(&env));
 }
+
+/// A zone's stacks live in its namespace: its GZ-controlled stack
+/// (`ipf -G … ZONE`) and its own (`ipf … ZONE`) each a table there, both
+/// deciding (the GZ-controlled one first for inbound packets), counted by
+/// `ipfstat -G`/`-z`, and gone with the zone.
+#[test]
+fn zone_stacks_filter_in_the_zones_namespace() {
+    let Some(env) = env("zone_stacks_filter_in_the_zones_namespace") else {
+        return;
+    };
+    let zone = network(&env);
+    let gz = env.linux.clone().expect("linux");
+    let z = zone.0.as_str();
+    let gz_rules = env.dir().join("gz.conf");
+    std::fs::write(
+        &gz_rules,
+        "block in quick proto tcp from any to any port = 7010\n",
+    )
+    .unwrap();
+    let own_rules = env.dir().join("own.conf");
+    std::fs::write(
+        &own_rules,
+        "block in quick proto tcp from any to any port = 7011\n",
+    )
+    .unwrap();
+    for (flags, conf) in [
+        ("-GE", None),
+        ("-E", None),
+        ("-G", Some(&gz_rules)),
+        ("", Some(&own_rules)),
+    ] {
+        let mut args = vec!["ipf"];
+        if !flags.is_empty() {
+            args.push(flags);
+        }
+        if let Some(c) = conf {
+            args.extend(["-f", c.to_str().unwrap()]);
+        }
+        args.push(z);
+        let r = env.xbow(&args);
+        assert_eq!((r.code, r.stderr.as_str()), (0, ""), "{args:?}");
+    }
+    let tables = Command::new("ip")
+        .args(["netns", "exec", z, "nft", "list", "tables"])
+        .output()
+        .expect("nft");
+    let tables = String::from_utf8_lossy(&tables.stdout).into_owned();
+    assert!(
+        tables.contains("inet xbow_filter_gz") && tables.contains("inet xbow_filter"),
+        "{tables}"
+    );
+    // The global zone has none.
+    assert!(!has_table(&env));
+
+    assert!(
+        !tcp_connects(&gz, z, ZONE, 7010),
+        "blocked by the GZ-controlled stack"
+    );
+    assert!(
+        !tcp_connects(&gz, z, ZONE, 7011),
+        "blocked by the zone's own stack"
+    );
+    assert!(tcp_connects(&gz, z, ZONE, 7012));
+
+    let r = env.xbow(&["ipfstat", "-G", z, "-hi"]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    assert!(
+        hits(
+            &r.stdout,
+            "block in quick proto tcp from any to any port = 7010"
+        ) >= 1,
+        "{}",
+        r.stdout
+    );
+    let r = env.xbow(&["ipfstat", "-z", z, "-hi"]);
+    assert!(
+        hits(
+            &r.stdout,
+            "block in quick proto tcp from any to any port = 7011"
+        ) >= 1,
+        "{}",
+        r.stdout
+    );
+    // The outer stack saw the packet the inner one blocked; the inner
+    // never saw the one the outer blocked.
+    let r = env.xbow(&["ipfstat", "-z", z]);
+    let blocked: u64 = r
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix(" input packets:\t\tblocked "))
+        .and_then(|l| l.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{}", r.stdout));
+    assert!(blocked >= 1, "{}", r.stdout);
+
+    // Flushed: the zone's tables go.
+    let r = env.xbow(&["ipf", "-G", "-Fa", z]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    assert!(tcp_connects(&gz, z, ZONE, 7010));
+    let r = env.xbow(&["net", "down", env.dir().join("spec.json").to_str().unwrap()]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    drop(zone);
+}

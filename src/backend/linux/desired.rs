@@ -5,7 +5,7 @@
 
 use super::netlink::VxlanParams;
 use super::protect::Guard;
-use crate::backend::sim::{SimState, mtu_of};
+use crate::backend::sim::{FilterState, SimState, mtu_of};
 use crate::ipf::FilterRule;
 use crate::ipnat::rule::NatRule;
 use crate::model::ipnet::Ipv4Cidr;
@@ -170,6 +170,18 @@ pub(super) struct Desired {
     pub(super) filter: Vec<FilterRule>,
     /// Loopback traffic is filtered too.
     pub(super) filter_loopback: bool,
+    /// The packet filter stacks of running zones that hold rules.
+    pub(super) zone_filters: Vec<ZoneFilter>,
+}
+
+/// The active set of a running zone's packet filter stack (its own, or
+/// with `gz` its GZ-controlled one), in the zone's namespace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ZoneFilter {
+    pub(super) zone: String,
+    pub(super) gz: bool,
+    pub(super) rules: Vec<FilterRule>,
+    pub(super) loopback: bool,
 }
 
 /// An overlay: a bridge of its name, its VXLAN device on it, and the
@@ -234,6 +246,19 @@ fn project_overlay(
     Ok(())
 }
 
+/// What a kernel holds of a packet filter: its active set (none while it
+/// is disabled) and whether it sees loopback traffic.
+fn active_filter(f: &FilterState) -> (Vec<FilterRule>, bool) {
+    if f.disabled {
+        return (Vec::new(), false);
+    }
+    let rules = f.sets[(f.active & 1) as usize]
+        .iter()
+        .map(|h| h.rule.clone())
+        .collect();
+    (rules, f.intercepts_loopback())
+}
+
 pub(super) fn running_zone_of<'a>(st: &'a SimState, link: &str) -> Option<&'a str> {
     st.zones
         .iter()
@@ -243,17 +268,6 @@ pub(super) fn running_zone_of<'a>(st: &'a SimState, link: &str) -> Option<&'a st
 
 impl Desired {
     pub(super) fn of(st: &SimState) -> Result<Desired, String> {
-        if let Some(z) = st.zone_filters.iter().find(|z| z.table.has_rules()) {
-            let (g, opt) = if z.gz {
-                (" (GZ-controlled)", "-G ")
-            } else {
-                ("", "")
-            };
-            return Err(format!(
-                "IP Filter packet filter rules of zone {}{g}: the Linux backend cannot realize a zone's stacks yet (flush them with `xbow ipf {opt}-Fa -IFa -FS {}`)",
-                z.zone, z.zone
-            ));
-        }
         if let Some(z) = st.zone_nats.iter().find(|z| !z.table.rules.is_empty()) {
             let opt = if z.gz { "-G" } else { "-z" };
             return Err(format!(
@@ -387,13 +401,21 @@ impl Desired {
             .filter(|r| !r.deleted)
             .map(|r| r.rule.clone())
             .collect();
-        let f = &st.filter;
-        if !f.disabled {
-            d.filter = f.sets[(f.active & 1) as usize]
+        (d.filter, d.filter_loopback) = active_filter(&st.filter);
+        for z in &st.zone_filters {
+            let running = st
+                .zones
                 .iter()
-                .map(|h| h.rule.clone())
-                .collect();
-            d.filter_loopback = f.intercepts_loopback();
+                .any(|x| x.config.name == z.zone && x.state == ZoneState::Running);
+            let (rules, loopback) = active_filter(&z.table);
+            if running && (!rules.is_empty() || loopback) {
+                d.zone_filters.push(ZoneFilter {
+                    zone: z.zone.clone(),
+                    gz: z.gz,
+                    rules,
+                    loopback,
+                });
+            }
         }
         Ok(d)
     }

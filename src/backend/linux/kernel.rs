@@ -24,7 +24,8 @@ use super::desired::Desired;
 use super::netlink::{GROUP, KLink, Netlink, OperState};
 use super::nft_filter;
 use super::ops::{ALIAS, Op, nl_err, plan, run, run_all};
-use crate::backend::filter::{DirStats, KernelCounters};
+use crate::backend::filter::{DirStats, KernelCounters, Stack};
+use crate::backend::sim::FilterState;
 use crate::backend::sim::{Kernel, LinkConf, PhysConf, SimState};
 use crate::backend::{DlError, DlResult};
 use crate::ipnat::rule::NatRule;
@@ -320,9 +321,9 @@ impl Kernel for LinuxKernel {
         conntrack::flush().map_err(DlError::Backend)
     }
 
-    fn filter_states(&self) -> DlResult<Vec<crate::backend::filter::StateEntry>> {
+    fn filter_states(&self, stack: &Stack) -> DlResult<Vec<crate::backend::filter::StateEntry>> {
         // The kernel lists the newest last.
-        let mut v = nft_filter::states().map_err(DlError::Backend)?;
+        let mut v = in_stack(stack, nft_filter::states)?;
         v.reverse();
         Ok(v)
     }
@@ -331,31 +332,51 @@ impl Kernel for LinuxKernel {
         nft_filter::check(r).map_err(|e| e.to_string())
     }
 
-    fn filter_counters(&self, st: &SimState) -> DlResult<KernelCounters> {
-        let f = &st.filter;
+    fn filter_counters(&self, f: &FilterState, stack: &Stack) -> DlResult<KernelCounters> {
         let n = if f.disabled {
             0
         } else {
             f.sets[(f.active & 1) as usize].len()
         };
-        let c = nft_filter::Counters::read(n).map_err(DlError::Backend)?;
+        let c = in_stack(stack, |t| nft_filter::Counters::read(t, n))?;
         Ok(KernelCounters {
             dirs: c.dir_stats(),
             rules: c.rules,
         })
     }
 
-    fn filter_zero_rule(&self, i: usize) -> DlResult<(u64, u64)> {
-        nft_filter::zero_rule(i).map_err(DlError::Backend)
+    fn filter_zero_rule(&self, stack: &Stack, i: usize) -> DlResult<(u64, u64)> {
+        in_stack(stack, |t| nft_filter::zero_rule(t, i))
     }
 
-    fn filter_zero_dirs(&self) -> DlResult<[DirStats; 2]> {
-        nft_filter::zero_dirs().map_err(DlError::Backend)
+    fn filter_zero_dirs(&self, stack: &Stack) -> DlResult<[DirStats; 2]> {
+        in_stack(stack, nft_filter::zero_dirs)
     }
 
-    fn filter_flush_states(&self, closing: bool) -> DlResult<u64> {
-        conntrack::flush_marked(nft_filter::STATE_MARK, closing).map_err(DlError::Backend)
+    fn filter_flush_states(&self, stack: &Stack, closing: bool) -> DlResult<u64> {
+        in_stack(stack, |t| nft_filter::flush_states(t, closing))
     }
+}
+
+/// Run `f` with the table of packet filter `stack`: the global zone's in
+/// xbow's namespace, a zone's in the zone's. A zone whose namespace is
+/// not there yet (it boots in the change being made) has no table: what
+/// `f` would find in none.
+fn in_stack<T>(
+    stack: &Stack,
+    f: impl FnOnce(nft_filter::Table) -> Result<T, String> + Send,
+) -> DlResult<T>
+where
+    T: Send + Default,
+{
+    match stack {
+        Stack::Global => f(nft_filter::OWN),
+        Stack::Zone { name, .. } if !super::netns::exists(name) => Ok(T::default()),
+        Stack::Zone { name, gz } => super::netns::run_in(name, || f(nft_filter::Table::of(*gz)))
+            .map_err(|e| format!("network namespace {name}: {e}"))
+            .and_then(|r| r),
+    }
+    .map_err(DlError::Backend)
 }
 
 #[cfg(test)]

@@ -44,7 +44,7 @@
 //! only; these counters always count as a full scan does.)
 //!
 //! **keep state** becomes conntrack: the deciding rule's verdict marks the
-//! connection (`ct mark` bit [`STATE_MARK`]), and packets of marked
+//! connection (a `ct mark` bit of its table, [`Table::state_mark`]), and packets of marked
 //! connections (`ct state established,related`) pass before the rules, in
 //! both directions, as IP Filter's state table does. **return-rst** and
 //! **return-icmp** reject inbound packets (`reject with tcp reset`,
@@ -68,14 +68,57 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-/// The table xbow owns for the filter (family `inet`).
-pub const TABLE: &str = "xbow_filter";
 const FAMILY: &str = "inet";
 
-/// The `ct mark` bit of connections a `keep state` rule passed.
-pub const STATE_MARK: u32 = 0x0100_0000;
-/// With [`STATE_MARK`]: an `out` rule passed it (else an `in` rule).
-pub const STATE_OUT: u32 = 0x0200_0000;
+/// A table xbow owns for a packet filter stack (family `inet`): the
+/// global zone's in xbow's namespace; a zone's own stack and its
+/// GZ-controlled one in the zone's namespace. The GZ-controlled stack is
+/// the outer one (`ip_fil_solaris.c`): its `in` list sees a packet first,
+/// its `out` list last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Table {
+    gz: bool,
+}
+
+/// The table of the global zone's stack, and of a zone's own.
+pub const OWN: Table = Table { gz: false };
+/// The table of a zone's GZ-controlled stack.
+pub const GZ: Table = Table { gz: true };
+
+impl Table {
+    pub fn of(gz: bool) -> Table {
+        Table { gz }
+    }
+
+    pub fn name(self) -> &'static str {
+        if self.gz {
+            "xbow_filter_gz"
+        } else {
+            "xbow_filter"
+        }
+    }
+
+    /// The priority of a list's base chain.
+    fn prio(self, dir: Dir) -> i32 {
+        match (self.gz, dir) {
+            (false, _) => 0,
+            (true, Dir::In) => -1,
+            (true, Dir::Out) => 1,
+        }
+    }
+
+    /// The `ct mark` bit of connections a `keep state` rule of this table
+    /// passed (each table its own: one stack's state is not another's).
+    pub fn state_mark(self) -> u32 {
+        if self.gz { 0x0400_0000 } else { 0x0100_0000 }
+    }
+
+    /// With [`Self::state_mark`]: an `out` rule passed it (else an `in`
+    /// rule).
+    fn state_out(self) -> u32 {
+        self.state_mark() << 1
+    }
+}
 
 /// The named counter of rule `i` (its index in the list given to
 /// [`ruleset`]).
@@ -92,7 +135,7 @@ fn unsupported(r: &FilterRule, what: &str) -> Unsupported {
 
 /// Check that one rule can be translated.
 pub fn check(rule: &FilterRule) -> Result<(), Unsupported> {
-    Translated::of(0, rule).map(|_| ())
+    Translated::of(OWN, 0, rule).map(|_| ())
 }
 
 /// IP Filter's two directions.
@@ -150,7 +193,7 @@ struct Translated<'a> {
 }
 
 impl<'a> Translated<'a> {
-    fn of(index: usize, r: &'a FilterRule) -> Result<Translated<'a>, Unsupported> {
+    fn of(table: Table, index: usize, r: &'a FilterRule) -> Result<Translated<'a>, Unsupported> {
         let no = |what: &str| Err(unsupported(r, what));
         let f = r.flags;
         let dir = match (f.has(FrFlags::INQUE), f.has(FrFlags::OUTQUE)) {
@@ -230,7 +273,7 @@ impl<'a> Translated<'a> {
             json!({ "log": l })
         });
         let kind = match f.cmd() {
-            FrFlags::PASS | FrFlags::BLOCK => Kind::Decides(verdict(r, dir, v6, log)?),
+            FrFlags::PASS | FrFlags::BLOCK => Kind::Decides(verdict(table, r, dir, v6, log)?),
             FrFlags::ACCOUNT => {
                 if f.has(FrFlags::LOG) {
                     return no("`log` on `count` rules is");
@@ -281,6 +324,7 @@ const LEVELS: [&str; 8] = [
 /// The nft rules (their statements after the match) that carry out a
 /// `pass`/`block` decision; two when a `return-rst` applies to TCP only.
 fn verdict(
+    table: Table,
     r: &FilterRule,
     dir: Dir,
     v6: bool,
@@ -292,8 +336,8 @@ fn verdict(
         let mut v = Vec::new();
         if f.has(FrFlags::KEEPSTATE) {
             let mark = match dir {
-                Dir::In => STATE_MARK,
-                Dir::Out => STATE_MARK | STATE_OUT,
+                Dir::In => table.state_mark(),
+                Dir::Out => table.state_mark() | table.state_out(),
             };
             v.push(json!({"mangle": {
                 "key": {"ct": {"key": "mark"}},
@@ -803,15 +847,17 @@ impl<'t, 'a> List<'t, 'a> {
 /// and zeroes them for `ipf -z`), and the chains and rules added. With no
 /// rules the table is deleted.
 pub fn ruleset(
+    table: Table,
     rules: &[FilterRule],
     counters: &Counters,
     intercept_loopback: bool,
 ) -> Result<Value, Unsupported> {
     let dir_counters = &counters.dirs;
-    let table = json!({"family": FAMILY, "name": TABLE});
+    let tname = table.name();
+    let table_obj = json!({"family": FAMILY, "name": tname});
     let mut cmds = vec![
-        json!({"add": {"table": table}}),
-        json!({"delete": {"table": table}}),
+        json!({"add": {"table": table_obj}}),
+        json!({"delete": {"table": table_obj}}),
     ];
     if rules.is_empty() {
         return Ok(json!({ "nftables": cmds }));
@@ -819,21 +865,21 @@ pub fn ruleset(
     let items = rules
         .iter()
         .enumerate()
-        .map(|(i, r)| Translated::of(i, r))
+        .map(|(i, r)| Translated::of(table, i, r))
         .collect::<Result<Vec<_>, _>>()?;
-    cmds.push(json!({"add": {"table": table}}));
+    cmds.push(json!({"add": {"table": table_obj}}));
     for dir in [Dir::In, Dir::Out] {
         for what in DIR_COUNTERS {
             let name = dir.counter(what);
             let (packets, bytes) = dir_counters.get(&name).copied().unwrap_or_default();
-            let c = json!({"family": FAMILY, "table": TABLE, "name": name,
+            let c = json!({"family": FAMILY, "table": tname, "name": name,
                 "packets": packets, "bytes": bytes});
             cmds.push(json!({"add": {"counter": c}}));
         }
     }
     for i in 0..items.len() {
         let (packets, bytes) = counters.rules.get(i).copied().unwrap_or_default();
-        let c = json!({"family": FAMILY, "table": TABLE, "name": counter_name(i),
+        let c = json!({"family": FAMILY, "table": tname, "name": counter_name(i),
             "packets": packets, "bytes": bytes});
         cmds.push(json!({"add": {"counter": c}}));
     }
@@ -892,9 +938,9 @@ pub fn ruleset(
                 json!({"set": ["established", "related"]}),
             ),
             matcher(
-                json!({"&": [{"ct": {"key": "mark"}}, STATE_MARK]}),
+                json!({"&": [{"ct": {"key": "mark"}}, table.state_mark()]}),
                 "==",
-                json!(STATE_MARK),
+                json!(table.state_mark()),
             ),
             pass(dir),
         ]
@@ -931,21 +977,22 @@ pub fn ruleset(
     chains.push(Chain::plain(OUT_PASS.into(), out_pass));
     // Regular chains first: the base chains jump to them.
     for c in &chains {
-        cmds.push(json!({"add": {"chain": {"family": FAMILY, "table": TABLE, "name": c.name}}}));
+        cmds.push(json!({"add": {"chain": {"family": FAMILY, "table": tname, "name": c.name}}}));
     }
-    for (name, hook, rules) in [
-        ("in", "prerouting", in_rules),
-        ("out", "postrouting", out_rules),
+    for (dir, hook, rules) in [
+        (Dir::In, "prerouting", in_rules),
+        (Dir::Out, "postrouting", out_rules),
     ] {
+        let name = dir.name();
         cmds.push(json!({"add": {"chain": {
-            "family": FAMILY, "table": TABLE, "name": name,
-            "type": "filter", "hook": hook, "prio": 0, "policy": "accept",
+            "family": FAMILY, "table": tname, "name": name,
+            "type": "filter", "hook": hook, "prio": table.prio(dir), "policy": "accept",
         }}}));
         chains.push(Chain::plain(name.into(), rules));
     }
     for c in &chains {
         for (expr, comment) in c.rules.iter().zip(&c.comments) {
-            let mut rule = json!({"family": FAMILY, "table": TABLE, "chain": c.name, "expr": expr});
+            let mut rule = json!({"family": FAMILY, "table": tname, "chain": c.name, "expr": expr});
             if !comment.is_empty() {
                 rule["comment"] = json!(comment);
             }
@@ -984,9 +1031,9 @@ impl Counters {
         Counters { rules, dirs: found }
     }
 
-    /// The kernel's, for a table of `n` rules (all zero without a table).
-    pub fn read(n: usize) -> Result<Counters, String> {
-        Ok(match super::nft::list_table(FAMILY, TABLE)? {
+    /// The kernel's, for `table` of `n` rules (all zero without a table).
+    pub fn read(table: Table, n: usize) -> Result<Counters, String> {
+        Ok(match super::nft::list_table(FAMILY, table.name())? {
             Some(l) => Counters::of_listing(&l, n),
             None => Counters {
                 rules: vec![(0, 0); n],
@@ -1013,16 +1060,22 @@ impl Counters {
 /// kernel's connection tracking, as `ipstate_t` entries. What IP Filter
 /// keeps and conntrack does not (the rule, the interfaces, TCP windows)
 /// is left out: `is_pass` has the direction and `keep state` only.
-pub fn states() -> Result<Vec<StateEntry>, String> {
-    Ok(super::conntrack::marked(STATE_MARK)?
+pub fn states(table: Table) -> Result<Vec<StateEntry>, String> {
+    Ok(super::conntrack::marked(table.state_mark())?
         .iter()
-        .map(state_entry)
+        .map(|t| state_entry(table, t))
         .collect())
 }
 
-fn state_entry(t: &super::conntrack::Tracked) -> StateEntry {
+/// `ipf -FS` (or with `closing`, `-Fs`): forget the connections the
+/// table's `keep state` rules passed; how many there were.
+pub fn flush_states(table: Table, closing: bool) -> Result<u64, String> {
+    super::conntrack::flush_marked(table.state_mark(), closing)
+}
+
+fn state_entry(table: Table, t: &super::conntrack::Tracked) -> StateEntry {
     use crate::backend::sim::{IS_TCPFSM, state_bucket, tcps};
-    let out = t.mark & STATE_OUT != 0;
+    let out = t.mark & table.state_out() != 0;
     let dir = if out { FrFlags::OUTQUE } else { FrFlags::INQUE };
     let mut e = StateEntry {
         v: 4,
@@ -1074,11 +1127,16 @@ fn state_entry(t: &super::conntrack::Tracked) -> StateEntry {
 /// of `new` that was in `old` keeps its counters,
 /// as the kernel keeps a rule's while it stays loaded; so do the
 /// directions'.
-pub fn replace(old: &[FilterRule], new: &[FilterRule], loopback: bool) -> Result<(), String> {
+pub fn replace(
+    table: Table,
+    old: &[FilterRule],
+    new: &[FilterRule],
+    loopback: bool,
+) -> Result<(), String> {
     let counters = if new.is_empty() {
         Counters::default()
     } else {
-        let now = Counters::read(old.len())?;
+        let now = Counters::read(table, old.len())?;
         let mut at: HashMap<&FilterRule, std::collections::VecDeque<usize>> = HashMap::new();
         for (i, r) in old.iter().enumerate() {
             at.entry(r).or_default().push_back(i);
@@ -1094,14 +1152,14 @@ pub fn replace(old: &[FilterRule], new: &[FilterRule], loopback: bool) -> Result
             .collect();
         Counters { rules, ..now }
     };
-    let doc = ruleset(new, &counters, loopback).map_err(|e| e.to_string())?;
+    let doc = ruleset(table, new, &counters, loopback).map_err(|e| e.to_string())?;
     super::nft::apply(&doc)
 }
 
-/// `nft -j reset counter inet xbow_filter NAME`: its (packets, bytes)
-/// before (0 when there is no such counter).
-fn reset(name: &str) -> Result<(u64, u64), String> {
-    let got = super::nft::query(&["reset", "counter", FAMILY, TABLE, name])?;
+/// `nft -j reset counter inet TABLE NAME`: its (packets, bytes) before
+/// (0 when there is no such counter).
+fn reset(table: Table, name: &str) -> Result<(u64, u64), String> {
+    let got = super::nft::query(&["reset", "counter", FAMILY, table.name(), name])?;
     Ok(got
         .map(|l| Counters::of_listing(&l, 0))
         .and_then(|c| c.dirs.get(name).copied())
@@ -1109,17 +1167,17 @@ fn reset(name: &str) -> Result<(u64, u64), String> {
 }
 
 /// Zero rule `i`'s counter (`SIOCZRLST`): what it was.
-pub fn zero_rule(i: usize) -> Result<(u64, u64), String> {
-    reset(&counter_name(i))
+pub fn zero_rule(table: Table, i: usize) -> Result<(u64, u64), String> {
+    reset(table, &counter_name(i))
 }
 
 /// Zero the directions' counters (`SIOCFRZST`): what they were.
-pub fn zero_dirs() -> Result<[DirStats; 2], String> {
+pub fn zero_dirs(table: Table) -> Result<[DirStats; 2], String> {
     let mut was = Counters::default();
     for dir in [Dir::In, Dir::Out] {
         for what in DIR_COUNTERS {
             let name = dir.counter(what);
-            let c = reset(&name)?;
+            let c = reset(table, &name)?;
             was.dirs.insert(name, c);
         }
     }
@@ -1246,7 +1304,7 @@ mod tests {
     }
 
     fn doc(text: &str) -> Value {
-        ruleset(&rules(text), &Counters::default(), false).unwrap()
+        ruleset(OWN, &rules(text), &Counters::default(), false).unwrap()
     }
 
     /// `nft -c -j -f -`: nft accepts the document (check mode: nothing is
@@ -1482,7 +1540,7 @@ log in proto udp all
             .cloned()
             .chain(v6[..2].iter().cloned())
             .collect();
-        let d = ruleset(&list, &Counters::default(), true).unwrap();
+        let d = ruleset(OWN, &list, &Counters::default(), true).unwrap();
         assert_eq!(
             chain(&d, "in6"),
             [
@@ -1501,7 +1559,7 @@ log in proto udp all
             "ct state in { established, related } ct mark & 16777216 == 16777216 goto in_pass"
         );
         nft_accepts(&d);
-        let e = ruleset(&v6[2..], &Counters::default(), false).unwrap_err();
+        let e = ruleset(OWN, &v6[2..], &Counters::default(), false).unwrap_err();
         assert_eq!(
             e.0,
             "`with ipopts` of IPv6 rules is not supported by the Linux backend: pass in from ::/0 to ::/0 with not ipopts"
@@ -1555,7 +1613,10 @@ log in proto udp all
                 e.0.starts_with(&format!("{what} not supported by the Linux backend: ")),
                 "{text}: {e}"
             );
-            assert_eq!(ruleset(&r, &Counters::default(), false).unwrap_err(), e);
+            assert_eq!(
+                ruleset(OWN, &r, &Counters::default(), false).unwrap_err(),
+                e
+            );
         }
     }
 
@@ -1566,7 +1627,7 @@ log in proto udp all
             rules: vec![(5, 500)],
             dirs: HashMap::from([("in_block".to_string(), (2, 80))]),
         };
-        let d = ruleset(&rules("pass in all\nblock out all\n"), &given, false).unwrap();
+        let d = ruleset(OWN, &rules("pass in all\nblock out all\n"), &given, false).unwrap();
         let counters: Vec<Value> = d["nftables"]
             .as_array()
             .unwrap()
@@ -1618,7 +1679,7 @@ log in proto udp all
     fn no_rules_delete_the_table_and_counters_are_read() {
         let table = json!({"family": "inet", "name": "xbow_filter"});
         assert_eq!(
-            ruleset(&[], &Counters::default(), false).unwrap(),
+            ruleset(OWN, &[], &Counters::default(), false).unwrap(),
             json!({"nftables": [{"add": {"table": table}}, {"delete": {"table": table}}]})
         );
         let listing = json!({"nftables": [
@@ -1656,7 +1717,7 @@ pass in on lo proto udp from any to any port 9990 >< 10000
                 .args(["link", "set", "lo", "up"])
                 .output();
             assert!(up.unwrap().status.success());
-            apply(&ruleset(&filters, &Counters::default(), true).unwrap()).unwrap();
+            apply(&ruleset(OWN, &filters, &Counters::default(), true).unwrap()).unwrap();
             let rx = std::net::UdpSocket::bind("127.0.0.1:9999").unwrap();
             rx.set_read_timeout(Some(std::time::Duration::from_millis(300)))
                 .unwrap();
@@ -1666,26 +1727,26 @@ pass in on lo proto udp from any to any port 9990 >< 10000
             }
             let mut buf = [0u8; 8];
             let received = rx.recv_from(&mut buf).is_ok();
-            let counters = Counters::read(4).unwrap().rules;
+            let counters = Counters::read(OWN, 4).unwrap().rules;
             // A reload sets the counters given; no rules delete the table.
-            let mut given = Counters::read(4).unwrap();
+            let mut given = Counters::read(OWN, 4).unwrap();
             given.rules.truncate(2);
-            apply(&ruleset(&filters, &given, true).unwrap()).unwrap();
-            let kept = Counters::read(4).unwrap().rules;
+            apply(&ruleset(OWN, &filters, &given, true).unwrap()).unwrap();
+            let kept = Counters::read(OWN, 4).unwrap().rules;
             // A replacement keeps the counters of the rules it keeps, and
             // a zeroed counter says what it was.
-            replace(&filters, &filters[1..], true).unwrap();
-            let moved = Counters::read(3).unwrap().rules;
-            let zeroed = zero_rule(0).unwrap();
-            let after = Counters::read(1).unwrap().rules;
-            let dirs = zero_dirs().unwrap();
-            apply(&ruleset(&[], &Counters::default(), true).unwrap()).unwrap();
+            replace(OWN, &filters, &filters[1..], true).unwrap();
+            let moved = Counters::read(OWN, 3).unwrap().rules;
+            let zeroed = zero_rule(OWN, 0).unwrap();
+            let after = Counters::read(OWN, 1).unwrap().rules;
+            let dirs = zero_dirs(OWN).unwrap();
+            apply(&ruleset(OWN, &[], &Counters::default(), true).unwrap()).unwrap();
             (
                 received,
                 counters,
                 kept,
                 (moved, zeroed, after, dirs),
-                Counters::read(0),
+                Counters::read(OWN, 0),
             )
         });
         let (received, counters, kept, (moved, zeroed, after, dirs), gone) = got;
@@ -1728,7 +1789,7 @@ pass in on lo proto udp from any to any port 9990 >< 10000
 block in quick on lo proto udp from any port = 9999 to any
 "
                 ));
-                apply(&ruleset(&filters, &Counters::default(), true).unwrap()).unwrap();
+                apply(&ruleset(OWN, &filters, &Counters::default(), true).unwrap()).unwrap();
                 let wait = Some(std::time::Duration::from_millis(300));
                 let server = std::net::UdpSocket::bind("127.0.0.1:9999").unwrap();
                 server.set_read_timeout(wait).unwrap();
@@ -1739,11 +1800,11 @@ block in quick on lo proto udp from any port = 9999 to any
                 let (_, from) = server.recv_from(&mut buf).unwrap();
                 server.send_to(b"r", from).unwrap();
                 let replied = client.recv_from(&mut buf).is_ok();
-                let hits = Counters::read(2).unwrap().rules;
+                let hits = Counters::read(OWN, 2).unwrap().rules;
                 out.push((replied, hits[1].0));
                 drop((server, client));
                 // Forget the connection before the next round.
-                apply(&ruleset(&[], &Counters::default(), true).unwrap()).unwrap();
+                apply(&ruleset(OWN, &[], &Counters::default(), true).unwrap()).unwrap();
                 let _ = Command::new("conntrack").args(["-F"]).output();
             }
             out
@@ -1775,7 +1836,7 @@ block in quick on lo proto udp from any port = 9999 to any
         assert!(ok.len() > 50, "{}", ok.len());
         // Groups need their heads in the same list: keep ungrouped rules.
         ok.retain(|r| r.group.is_empty());
-        let d = ruleset(&ok, &Counters::default(), false).unwrap();
+        let d = ruleset(OWN, &ok, &Counters::default(), false).unwrap();
         assert!(chains(&d).contains(&"in4".to_string()));
         nft_accepts(&d);
     }

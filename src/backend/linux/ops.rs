@@ -103,8 +103,10 @@ pub(super) enum Op {
     /// `net.bridge.bridge-nf-call-iptables` and `-ip6tables` (see
     /// [`BRIDGE_NF`]).
     BridgeNf(bool),
-    /// The packet filter's table (`nft_filter`), all of it.
+    /// A packet filter's table (`nft_filter`), all of it: the global
+    /// zone's, or a running zone's own (or GZ-controlled) stack's.
     Filter {
+        zone: Option<(String, bool)>,
         rules: Vec<FilterRule>,
         old: Vec<FilterRule>,
         /// Loopback traffic filtered, now and before.
@@ -163,10 +165,12 @@ impl Op {
                 old: guards,
             },
             Op::Filter {
+                zone,
                 rules,
                 old,
                 loopback: (now, before),
             } => Op::Filter {
+                zone,
                 rules: old,
                 old: rules,
                 loopback: (before, now),
@@ -284,10 +288,18 @@ impl Op {
             }
             Op::Protect { guards, old } => nft::apply(&protect::changes(old, guards)),
             Op::Filter {
+                zone,
                 rules,
                 old,
                 loopback,
-            } => nft_filter::replace(old, rules, loopback.0),
+            } => match zone {
+                None => nft_filter::replace(nft_filter::OWN, old, rules, loopback.0),
+                Some((z, gz)) => netns::run_in(z, || {
+                    nft_filter::replace(nft_filter::Table::of(*gz), old, rules, loopback.0)
+                })
+                .map_err(|e| format!("network namespace {z}: {e}"))
+                .and_then(|r| r),
+            },
             Op::AddLinks(ops) => {
                 for (k, op) in ops.iter().enumerate() {
                     if let Err(mut e) = op.apply(nl) {
@@ -729,6 +741,7 @@ pub(super) fn plan(old: &Desired, new: &Desired) -> Result<Vec<Op>, String> {
     // the host the rules would have stopped.
     if (&new.filter, new.filter_loopback) != (&old.filter, old.filter_loopback) {
         ops.push(Op::Filter {
+            zone: None,
             rules: new.filter.clone(),
             old: old.filter.clone(),
             loopback: (new.filter_loopback, old.filter_loopback),
@@ -736,6 +749,42 @@ pub(super) fn plan(old: &Desired, new: &Desired) -> Result<Vec<Op>, String> {
     }
     for z in new.zones.iter().filter(|z| !old.zones.contains(z)) {
         ops.push(Op::Boot(z.clone()));
+    }
+    // A running zone's stacks, in its namespace (one that halts takes
+    // its tables with it; one that booted again has none yet).
+    let runs = |z: &str| new.zones.iter().any(|x| x.name == z);
+    let booted = |z: &str| {
+        new.zones
+            .iter()
+            .any(|x| x.name == z && !old.zones.contains(x))
+    };
+    let mut stacks: Vec<(&str, bool)> = Vec::new();
+    for f in new.zone_filters.iter().chain(&old.zone_filters) {
+        if runs(&f.zone) && !stacks.contains(&(f.zone.as_str(), f.gz)) {
+            stacks.push((f.zone.as_str(), f.gz));
+        }
+    }
+    for (zone, gz) in stacks {
+        let find = |d: &Desired| {
+            d.zone_filters
+                .iter()
+                .find(|f| f.zone == zone && f.gz == gz)
+                .map(|f| (f.rules.clone(), f.loopback))
+        };
+        let now = find(new).unwrap_or_default();
+        let before = if booted(zone) {
+            Default::default()
+        } else {
+            find(old).unwrap_or_default()
+        };
+        if now != before {
+            ops.push(Op::Filter {
+                zone: Some((zone.to_string(), gz)),
+                rules: now.0,
+                old: before.0,
+                loopback: (now.1, before.1),
+            });
+        }
     }
     if new.forwarding != old.forwarding {
         ops.push(Op::Forwarding(new.forwarding));

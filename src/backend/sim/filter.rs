@@ -218,12 +218,9 @@ impl SimFilter {
         Ok(f)
     }
 
-    /// The kernel behind the state, where it holds this stack's rules
-    /// (a real kernel holds the global zone's).
+    /// The kernel behind the state (`None` on the sim).
     fn kernel(&self) -> Option<&dyn super::Kernel> {
-        self.file
-            .kernel()
-            .filter(|_| matches!(self.stack, Stack::Global))
+        self.file.kernel()
     }
 
     /// The filter's state and, where a kernel keeps them, its counters.
@@ -232,11 +229,12 @@ impl SimFilter {
             .file
             .load()
             .map_err(|e| FilterError::Backend(e.to_string()))?;
+        let view = stack_view(&st, &self.stack)?;
         let k = match self.kernel() {
-            Some(k) => Some(k.filter_counters(&st).map_err(backend)?),
+            Some(k) => Some(k.filter_counters(&view, &self.stack).map_err(backend)?),
             None => None,
         };
-        Ok((stack_view(&st, &self.stack)?, k))
+        Ok((view, k))
     }
 
     /// [`Self::with_counters`] of a running filter.
@@ -486,7 +484,7 @@ impl Filter for SimFilter {
         })?;
         // A kernel's counters are those of the rules it holds.
         if let (Some(k), Some(i)) = (self.kernel(), at) {
-            (got.hits, got.bytes) = k.filter_zero_rule(i).map_err(backend)?;
+            (got.hits, got.bytes) = k.filter_zero_rule(&self.stack, i).map_err(backend)?;
         }
         Ok(got)
     }
@@ -518,7 +516,7 @@ impl Filter for SimFilter {
         match self.kernel() {
             Some(k) if !v6 => {
                 let gone = k
-                    .filter_flush_states(which == FLUSH_TABLE_CLOSING)
+                    .filter_flush_states(&self.stack, which == FLUSH_TABLE_CLOSING)
                     .map_err(backend)?;
                 Ok(n.saturating_add(i32::try_from(gone).unwrap_or(i32::MAX)))
             }
@@ -627,7 +625,7 @@ impl Filter for SimFilter {
             Ok(s)
         })?;
         if let Some(k) = self.kernel() {
-            with_dirs(&mut s, k.filter_zero_dirs().map_err(backend)?);
+            with_dirs(&mut s, k.filter_zero_dirs(&self.stack).map_err(backend)?);
         }
         Ok(s)
     }
@@ -655,7 +653,7 @@ impl Filter for SimFilter {
         let mut c = f.state_stats.clone();
         // A kernel's table: its entries, counted by protocol.
         let kernel = match self.kernel() {
-            Some(k) => Some(k.filter_states().map_err(backend)?),
+            Some(k) => Some(k.filter_states(&self.stack).map_err(backend)?),
             None => None,
         };
         if let Some(k) = &kernel {
@@ -747,7 +745,7 @@ impl Filter for SimFilter {
     fn states(&mut self) -> FilterResult<Vec<StateEntry>> {
         let f = self.running()?;
         if let Some(k) = self.kernel() {
-            return k.filter_states().map_err(backend);
+            return k.filter_states(&self.stack).map_err(backend);
         }
         Ok(f.states.iter().rev().map(|s| s.entry.clone()).collect())
     }

@@ -19,6 +19,7 @@ mod state;
 mod state_file;
 mod traffic;
 
+use crate::backend::filter::Stack;
 pub use datalink::SimDatalink;
 pub use filter::{IS_TCPFSM, Packet, SimFilter, Verdict, filter_packet, state_bucket, tcps};
 pub use filter_state::FilterState;
@@ -70,20 +71,27 @@ pub trait Kernel: std::fmt::Debug + Send + Sync {
     fn nat_sessions(&self, st: &SimState) -> DlResult<Vec<crate::ipnat::session::NatSession>>;
     /// Drop the kernel's NAT sessions; how many there were.
     fn nat_flush_sessions(&self) -> DlResult<u64>;
-    /// The packet filter's state table, newest first.
-    fn filter_states(&self) -> DlResult<Vec<crate::backend::filter::StateEntry>>;
+    /// The state table of the packet filter `stack`, newest first.
+    fn filter_states(&self, stack: &Stack) -> DlResult<Vec<crate::backend::filter::StateEntry>>;
     /// Whether the kernel can hold packet filter rule `r`; why not.
     fn filter_check(&self, r: &crate::ipf::FilterRule) -> Result<(), String>;
-    /// The packet filter's counters (the active set of `st` is loaded).
-    fn filter_counters(&self, st: &SimState) -> DlResult<crate::backend::filter::KernelCounters>;
-    /// Zero the counters of rule `i` of the active set (`ipf -z`): what
-    /// they were.
-    fn filter_zero_rule(&self, i: usize) -> DlResult<(u64, u64)>;
-    /// Zero each direction's counters (`ipf -Z`): what they were.
-    fn filter_zero_dirs(&self) -> DlResult<[crate::backend::filter::DirStats; 2]>;
-    /// Forget the connections `keep state` rules passed: all, or with
-    /// `closing` TCP connections that are closing; how many there were.
-    fn filter_flush_states(&self, closing: bool) -> DlResult<u64>;
+    /// The counters of packet filter `stack`, whose state is `f` (its
+    /// active set is loaded).
+    fn filter_counters(
+        &self,
+        f: &FilterState,
+        stack: &Stack,
+    ) -> DlResult<crate::backend::filter::KernelCounters>;
+    /// Zero the counters of rule `i` of the active set of `stack` (`ipf
+    /// -z`): what they were.
+    fn filter_zero_rule(&self, stack: &Stack, i: usize) -> DlResult<(u64, u64)>;
+    /// Zero each direction's counters of `stack` (`ipf -Z`): what they
+    /// were.
+    fn filter_zero_dirs(&self, stack: &Stack) -> DlResult<[crate::backend::filter::DirStats; 2]>;
+    /// Forget the connections `keep state` rules of `stack` passed: all,
+    /// or with `closing` TCP connections that are closing; how many there
+    /// were.
+    fn filter_flush_states(&self, stack: &Stack, closing: bool) -> DlResult<u64>;
     /// The kernel's traffic counters of active link `id`.
     fn link_stats(
         &self,
