@@ -4,7 +4,9 @@
 //! rules on eri0, zones test1 and test2) built by `xbow net up` with
 //! `XBOW_BACKEND=linux`, carrying real TCP traffic from zone test1 through
 //! NAT to a server in an "outside" namespace, at vnic1's 10 Mbit/s in both
-//! directions.
+//! directions; and the same network with the firewall of
+//! `examples/crossbow-firewall.json` (IP Filter rules of the global zone
+//! and of test2's GZ-controlled stack) deciding real connections.
 //!
 //! Everything happens in network namespaces this test creates: "host"
 //! (where xbow runs, entered with `nsenter`), "outside" (the world, with
@@ -35,28 +37,45 @@ const ERI0_ADDR: &str = "203.0.113.2";
 const BULK: Duration = Duration::from_secs(4);
 
 fn spec() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/crossbow-nat-linux.json")
+    example("crossbow-nat-linux.json")
 }
+
+fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name)
+}
+
+/// The tests of this file build networks with the same zone names: one
+/// at a time.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// The namespaces of one run; dropping it removes them all.
 struct World {
+    /// Held until the world is gone (its `drop` runs before its fields go).
+    _turn: std::sync::MutexGuard<'static, ()>,
     host: String,
     outside: String,
     dir: tempfile::TempDir,
+    /// The spec `net down` takes down at the end.
+    spec: PathBuf,
 }
 
 impl World {
     /// The outside world and the host xbow runs in, or `None` (with a
     /// note) where the test cannot run.
     fn new() -> Option<World> {
+        let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
         if !common::e2e_can_run("linux_e2e", &ZONES) {
             return None;
         }
         let id = std::process::id();
         let w = World {
+            _turn: turn,
             host: format!("xbe{id}h"),
             outside: format!("xbe{id}o"),
             dir: tempfile::tempdir().expect("tempdir"),
+            spec: spec(),
         };
         let (h, o) = (w.host.as_str(), w.outside.as_str());
         ip(&["netns", "add", h]);
@@ -112,7 +131,7 @@ impl World {
 
 impl Drop for World {
     fn drop(&mut self) {
-        let spec = spec();
+        let spec = self.spec.clone();
         let _ = self.xbow(&["net", "down", spec.to_str().expect("utf-8")]);
         for z in ZONES {
             if netns::exists(z) {
@@ -289,4 +308,115 @@ fn article_network_carries_traffic_through_nat_and_leaves_nothing_behind() {
         w.in_host("cat", &["/proc/sys/net/ipv4/ip_forward"]).trim(),
         "0"
     );
+}
+
+/// Whether a TCP connection from namespace `from` to `to` is made within
+/// a second (a listener is there, so only a filter stops it).
+fn connects(from: &str, to: SocketAddr) -> bool {
+    netns::run_in(from, || {
+        TcpStream::connect_timeout(&to, Duration::from_secs(1)).is_ok()
+    })
+    .expect("enter namespace")
+}
+
+/// Listen on `at` in namespace `ns`.
+fn listen(ns: &str, at: &str) -> TcpListener {
+    netns::run_in(ns, || TcpListener::bind(at))
+        .expect("enter namespace")
+        .expect("bind")
+}
+
+/// The firewall of `examples/crossbow-firewall.json` on the kernel: zone
+/// test1 reaches the world through NAT (its state lets the replies back
+/// through `block in on eri0 all`), nothing from outside reaches a zone,
+/// ssh reaches the global zone and nothing else does, test2 cannot go
+/// out, and test2's GZ-controlled stack (a table in its namespace) lets
+/// test1 in; `ipfstat` counts the packets of both stacks.
+#[test]
+fn the_firewall_example_filters_on_the_kernel() {
+    let Some(mut w) = World::new() else { return };
+    w.spec = example("crossbow-firewall.json");
+    let spec = w.spec.to_str().expect("utf-8").to_string();
+    // The world knows the way to the zones' network (so only the filter
+    // keeps it out).
+    ip(&[
+        "-n",
+        &w.outside,
+        "route",
+        "add",
+        "192.168.0.0/24",
+        "via",
+        ERI0_ADDR,
+    ]);
+
+    let up = w.xbow(&["net", "up", &spec]);
+    assert_eq!(up.code, 0, "net up: {}{}", up.stdout, up.stderr);
+    let status = w.xbow(&["net", "status", &spec]);
+    assert_eq!(status.code, 0, "net status: {}", status.stdout);
+
+    let _server = listen(&w.outside, SERVER);
+    let server: SocketAddr = SERVER.parse().expect("addr");
+    assert!(connects("test1", server), "test1 goes out");
+    assert!(!connects("test2", server), "test2 does not");
+
+    let _ssh = listen(&w.host, "203.0.113.2:22");
+    let _other = listen(&w.host, "203.0.113.2:2222");
+    let _zone = listen("test2", "192.168.0.101:7100");
+    let addr = |a: &str| -> SocketAddr { a.parse().expect("addr") };
+    assert!(
+        connects(&w.outside, addr("203.0.113.2:22")),
+        "ssh to the global zone"
+    );
+    assert!(
+        !connects(&w.outside, addr("203.0.113.2:2222")),
+        "nothing else"
+    );
+    assert!(
+        !connects(&w.outside, addr("192.168.0.101:7100")),
+        "nor a zone"
+    );
+    assert!(
+        connects("test1", addr("192.168.0.101:7100")),
+        "test1 reaches test2"
+    );
+
+    let hits = |listing: &str, rule: &str| -> u64 {
+        listing
+            .lines()
+            .find_map(|l| {
+                let (n, r) = l.split_once(' ')?;
+                (r == rule).then(|| n.parse().expect("hits"))
+            })
+            .unwrap_or_else(|| panic!("no `{rule}` in\n{listing}"))
+    };
+    let r = w.xbow(&["ipfstat", "-hio"]);
+    assert_eq!(r.code, 0, "ipfstat -hio: {}", r.stderr);
+    for rule in [
+        "pass in quick on eri0 proto tcp from any to any port = ssh flags S/FSRPAU keep state",
+        "block in quick on eri0 from any to 192.168.0.0/24",
+        "block out quick on eri0 from 192.168.0.101/32 to any",
+        "pass out quick on eri0 proto tcp/udp from any to any keep state",
+    ] {
+        assert!(hits(&r.stdout, rule) >= 1, "{rule}:\n{}", r.stdout);
+    }
+    let r = w.xbow(&["ipfstat", "-G", "test2", "-hi"]);
+    assert_eq!(r.code, 0, "ipfstat -G test2: {}", r.stderr);
+    assert!(
+        hits(
+            &r.stdout,
+            "pass in quick from 192.168.0.0/24 to any keep state"
+        ) >= 1,
+        "{}",
+        r.stdout
+    );
+    let tables = Command::new("ip")
+        .args(["netns", "exec", "test2", "nft", "list", "tables"])
+        .output()
+        .expect("nft");
+    assert!(String::from_utf8_lossy(&tables.stdout).contains("inet xbow_filter_gz"));
+
+    let down = w.xbow(&["net", "down", &spec]);
+    assert_eq!(down.code, 0, "net down: {}{}", down.stdout, down.stderr);
+    let tables = w.in_host("nft", &["list", "tables"]);
+    assert!(!tables.contains("xbow"), "nft tables left: {tables}");
 }
