@@ -21,7 +21,7 @@
 
 mod common;
 
-use common::{Env, Run, XBOW, golden};
+use common::{Env, Run, XBOW, golden, ipf, ipfstat, write};
 
 const USAGE: &str = "usage: ipf [-6AdDEGInoPrRsvVyzZ] [-l block|pass|nomatch|state|nat] [-cc] [-F i|o|a|s|S|u] [-f filename] [-T <tuneopts>] [zonename]\n";
 
@@ -34,24 +34,6 @@ block out quick proto tcp from 10.0.0.99/32 to any group 10
 count in proto icmp all
 pass in proto icmp from any to any icmp-type echo keep state (limit 10)
 ";
-
-fn ipf(env: &Env, args: &[&str]) -> Run {
-    let mut v = vec!["ipf"];
-    v.extend_from_slice(args);
-    env.xbow(&v)
-}
-
-fn ipfstat(env: &Env, args: &[&str]) -> Run {
-    let mut v = vec!["ipfstat"];
-    v.extend_from_slice(args);
-    env.xbow(&v)
-}
-
-fn write(env: &Env, name: &str, text: &str) -> String {
-    let p = env.dir().join(name);
-    std::fs::write(&p, text).expect("write rules");
-    p.display().to_string()
-}
 
 /// A sim with `RULES` loaded.
 fn loaded() -> Option<(Env, String)> {

@@ -13,25 +13,7 @@
 
 mod common;
 
-use common::{Env, Run, golden};
-
-fn ipf(env: &Env, args: &[&str]) -> Run {
-    let mut v = vec!["ipf"];
-    v.extend_from_slice(args);
-    env.xbow(&v)
-}
-
-fn ipfstat(env: &Env, args: &[&str]) -> Run {
-    let mut v = vec!["ipfstat"];
-    v.extend_from_slice(args);
-    env.xbow(&v)
-}
-
-fn write(env: &Env, name: &str, text: &str) -> String {
-    let p = env.dir().join(name);
-    std::fs::write(&p, text).expect("write rules");
-    p.display().to_string()
-}
+use common::{Env, golden, ipf, ipfstat, write};
 
 /// `ipf_dotuning` `list` → `printtunable` for every row of
 /// `lcl_ipf_tuneables[]` (`SIOCIPFGETNEXT` until the NULL cookie).

@@ -6,25 +6,13 @@
 
 mod common;
 
-use common::{Env, Run, XBOW};
+use common::{Env, Run, XBOW, ipnat, write};
 
 /// The article's rules.
 const ARTICLE: &str = "map eri0 192.168.0.0/24 -> 0/32 portmap tcp/udp auto\n\
                        map eri0 192.168.0.0/24 -> 0/32\n";
 const USAGE: &str = "Usage: ipnat [-CdFhlnrRsv] [-f filename] [-G|-z zonename]\n";
 const EMPTY_LIST: &str = "List of active MAP/Redirect filters:\n\nList of active sessions:\n";
-
-fn ipnat(env: &Env, args: &[&str]) -> Run {
-    let mut v = vec!["ipnat"];
-    v.extend_from_slice(args);
-    env.xbow(&v)
-}
-
-fn write(env: &Env, name: &str, text: &str) -> String {
-    let p = env.dir().join(name);
-    std::fs::write(&p, text).expect("write rules");
-    p.display().to_string()
-}
 
 /// A sim with eri0 at 192.168.84.24 and the article's rules loaded.
 /// The article's rules with a simulated flow through them: sim only (the

@@ -22,7 +22,7 @@
 
 mod common;
 
-use common::{Run, XBOW, ip};
+use common::{Run, XBOW, hits, ip};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -380,15 +380,6 @@ fn the_firewall_example_filters_on_the_kernel() {
         "test1 reaches test2"
     );
 
-    let hits = |listing: &str, rule: &str| -> u64 {
-        listing
-            .lines()
-            .find_map(|l| {
-                let (n, r) = l.split_once(' ')?;
-                (r == rule).then(|| n.parse().expect("hits"))
-            })
-            .unwrap_or_else(|| panic!("no `{rule}` in\n{listing}"))
-    };
     let r = w.xbow(&["ipfstat", "-hio"]);
     assert_eq!(r.code, 0, "ipfstat -hio: {}", r.stderr);
     for rule in [

@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::Env;
+use common::{Env, blocked_in, hits};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::process::Command;
 use std::time::Duration;
@@ -39,8 +39,10 @@ impl Drop for Zone {
     }
 }
 
-fn network(env: &Env) -> Zone {
-    let zone = Zone(format!("xfz{}", std::process::id()));
+/// The network of a test, whose zone's name ends in `tag` (the tests of
+/// this file run side by side).
+fn network(env: &Env, tag: char) -> Zone {
+    let zone = Zone(format!("xfz{}{tag}", std::process::id()));
     let z = &zone.0;
     let spec = serde_json::json!({
         "etherstubs": ["stub0"],
@@ -105,17 +107,6 @@ fn has_table(env: &Env) -> bool {
     String::from_utf8_lossy(&out.stdout).contains("inet xbow_filter")
 }
 
-/// The hit count `ipfstat -hio` prints before `rule`.
-fn hits(listing: &str, rule: &str) -> u64 {
-    listing
-        .lines()
-        .find_map(|l| {
-            let (n, r) = l.split_once(' ')?;
-            (r == rule).then(|| n.parse().expect("hits"))
-        })
-        .unwrap_or_else(|| panic!("no `{rule}` in\n{listing}"))
-}
-
 const RULES: &str = "\
 block in on vnic0 all
 pass in quick on vnic0 proto tcp from any to any port = 7002 flags S/SA keep state
@@ -127,7 +118,7 @@ fn rules_decide_keep_state_and_count() {
     let Some(env) = env("rules_decide_keep_state_and_count") else {
         return;
     };
-    let zone = network(&env);
+    let zone = network(&env, 'a');
     let gz = env.linux.clone().expect("linux");
     let z = zone.0.as_str();
     let conf = env.dir().join("ipf.conf");
@@ -163,13 +154,7 @@ fn rules_decide_keep_state_and_count() {
     assert_eq!(hits(&r.stdout, pass_udp), 1, "{}", r.stdout);
     let r = env.xbow(&["ipfstat"]);
     assert_eq!(r.code, 0);
-    let blocked: u64 = r
-        .stdout
-        .lines()
-        .find_map(|l| l.strip_prefix(" input packets:\t\tblocked "))
-        .and_then(|l| l.split(' ').next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("{}", r.stdout));
+    let blocked = blocked_in(&r.stdout);
     assert!(blocked >= 2, "{}", r.stdout);
 
     // The state table is the connection tracking's marked connections:
@@ -307,7 +292,7 @@ fn zone_stacks_filter_in_the_zones_namespace() {
     let Some(env) = env("zone_stacks_filter_in_the_zones_namespace") else {
         return;
     };
-    let zone = network(&env);
+    let zone = network(&env, 'b');
     let gz = env.linux.clone().expect("linux");
     let z = zone.0.as_str();
     let gz_rules = env.dir().join("gz.conf");
@@ -383,13 +368,7 @@ fn zone_stacks_filter_in_the_zones_namespace() {
     // The outer stack saw the packet the inner one blocked; the inner
     // never saw the one the outer blocked.
     let r = env.xbow(&["ipfstat", "-z", z]);
-    let blocked: u64 = r
-        .stdout
-        .lines()
-        .find_map(|l| l.strip_prefix(" input packets:\t\tblocked "))
-        .and_then(|l| l.split(' ').next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("{}", r.stdout));
+    let blocked = blocked_in(&r.stdout);
     assert!(blocked >= 1, "{}", r.stdout);
 
     // Flushed: the zone's tables go.

@@ -3,25 +3,12 @@
 
 mod common;
 
-use common::Env;
+use common::{Env, sim_state as state, write_spec};
 
 const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/crossbow-nat.json");
 
 fn sim() -> Option<Env> {
     Env::sim_only()
-}
-
-fn state(env: &Env) -> serde_json::Value {
-    match std::fs::read_to_string(env.state_path()) {
-        Ok(t) => serde_json::from_str(&t).unwrap(),
-        Err(_) => serde_json::json!({"version": 1, "links": []}),
-    }
-}
-
-fn write_spec(env: &Env, spec: &str) -> String {
-    let p = env.dir().join("spec.json");
-    std::fs::write(&p, spec).unwrap();
-    p.display().to_string()
 }
 
 /// The host the example's NAT rules refer to.

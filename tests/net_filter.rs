@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{Env, Run};
+use common::{Env, Run, sim_state as state, write_spec};
 
 const EXAMPLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -14,19 +14,6 @@ const EXAMPLE: &str = concat!(
 );
 
 const BEGIN: &str = "# BEGIN xbow net: managed by xbow; change the spec, not these lines";
-
-fn state(env: &Env) -> serde_json::Value {
-    match std::fs::read_to_string(env.state_path()) {
-        Ok(t) => serde_json::from_str(&t).unwrap(),
-        Err(_) => serde_json::json!({"version": 1, "links": []}),
-    }
-}
-
-fn write_spec(env: &Env, spec: &str) -> String {
-    let p = env.dir().join("spec.json");
-    std::fs::write(&p, spec).unwrap();
-    p.display().to_string()
-}
 
 /// The uplink of the example, with its address.
 fn setup() -> Option<Env> {

@@ -329,3 +329,68 @@ pub fn golden(name: &str) -> String {
         .join(name);
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
+
+/// `xbow TOOL ARGS…` (a drop-in: `ipf`, `ipfstat`, `ipnat`).
+fn tool(env: &Env, tool: &str, args: &[&str]) -> Run {
+    let mut v = vec![tool];
+    v.extend_from_slice(args);
+    env.xbow(&v)
+}
+
+/// `xbow ipf ARGS…`.
+pub fn ipf(env: &Env, args: &[&str]) -> Run {
+    tool(env, "ipf", args)
+}
+
+/// `xbow ipfstat ARGS…`.
+pub fn ipfstat(env: &Env, args: &[&str]) -> Run {
+    tool(env, "ipfstat", args)
+}
+
+/// `xbow ipnat ARGS…`.
+pub fn ipnat(env: &Env, args: &[&str]) -> Run {
+    tool(env, "ipnat", args)
+}
+
+/// Write `text` to file `name` of the test's directory; its path.
+pub fn write(env: &Env, name: &str, text: &str) -> String {
+    let p = env.dir().join(name);
+    std::fs::write(&p, text).expect("write a test file");
+    p.display().to_string()
+}
+
+/// Write a net spec (`spec.json` of the test's directory); its path.
+pub fn write_spec(env: &Env, spec: &str) -> String {
+    write(env, "spec.json", spec)
+}
+
+/// The sim's state file as JSON (an empty state before the first change).
+pub fn sim_state(env: &Env) -> serde_json::Value {
+    match std::fs::read_to_string(env.state_path()) {
+        Ok(t) => serde_json::from_str(&t).expect("the state is JSON"),
+        Err(_) => serde_json::json!({"version": 1, "links": []}),
+    }
+}
+
+/// The hit count `ipfstat -h` prints before `rule`.
+#[track_caller]
+pub fn hits(listing: &str, rule: &str) -> u64 {
+    listing
+        .lines()
+        .find_map(|l| {
+            let (n, r) = l.split_once(' ')?;
+            (r == rule).then(|| n.parse().expect("hits"))
+        })
+        .unwrap_or_else(|| panic!("no `{rule}` in\n{listing}"))
+}
+
+/// The input packets `ipfstat` says were blocked.
+#[track_caller]
+pub fn blocked_in(stats: &str) -> u64 {
+    stats
+        .lines()
+        .find_map(|l| l.strip_prefix(" input packets:\t\tblocked "))
+        .and_then(|l| l.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no input packets line in\n{stats}"))
+}
