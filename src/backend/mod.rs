@@ -223,9 +223,19 @@ fn open_illumos_nat() -> nat::NatResult<Box<dyn nat::Nat>> {
     ))
 }
 
-/// Open the packet filter backend `kind`. The illumos one (`/dev/ipf`)
-/// and the Linux one (nftables) are not written yet: the Linux backend's
-/// state refuses filter rules when it is realized.
+/// The packet filter of the backend `XBOW_BACKEND` names, its device
+/// opened (read-write with `write`), as `open("/dev/ipf", …)` gives it.
+pub fn open_filter_device(write: bool) -> filter::FilterResult<Box<dyn filter::Filter>> {
+    let mut b = Kind::from_env()
+        .map_err(filter::FilterError::Backend)
+        .and_then(open_filter)?;
+    b.open(write)?;
+    Ok(b)
+}
+
+/// Open the packet filter backend `kind`: on illumos `/dev/ipf` (opened
+/// by [`filter::Filter::open`]), else the state's filter (on Linux made
+/// real as nftables tables).
 pub fn open_filter(kind: Kind) -> filter::FilterResult<Box<dyn filter::Filter>> {
     let file = match kind {
         Kind::Sim => sim::StateFile::from_env(),

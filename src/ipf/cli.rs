@@ -593,10 +593,7 @@ impl Ipf<'_> {
     /// `-n`; silently nothing if it cannot be opened), `SIOCGETLG`, then
     /// `SIOCSETLG` with `1 -` that value: the flag is toggled, not set.
     fn toggle_logging(&mut self, nat: bool) -> io::Result<()> {
-        let b = crate::backend::Kind::from_env()
-            .map_err(FilterError::Backend)
-            .and_then(crate::backend::open_filter)
-            .and_then(|mut b| b.open(true).map(|()| b));
+        let b = crate::backend::open_filter_device(true);
         let Ok(mut b) = b else {
             return Ok(());
         };
@@ -735,10 +732,7 @@ impl Ipf<'_> {
             self.perror("ioctl(SIOCGETFS)", &e)?;
             return Err(Stop::Exit(1));
         }
-        let b = crate::backend::Kind::from_env()
-            .map_err(FilterError::Backend)
-            .and_then(crate::backend::open_filter)
-            .and_then(|mut b| b.open(false).map(|()| b));
+        let b = crate::backend::open_filter_device(false);
         let mut b = match b {
             Ok(b) => b,
             Err(e) => {
@@ -774,10 +768,7 @@ impl Ipf<'_> {
 /// `SIOCADAFR`/`SIOCRMAFR` go to `frrequest`, and ipf never gets that far
 /// because its version check fails first).
 fn auth_error() -> FilterError {
-    let fs = crate::backend::Kind::from_env()
-        .map_err(FilterError::Backend)
-        .and_then(crate::backend::open_filter)
-        .and_then(|mut b| b.open(false).and_then(|()| b.stats()));
+    let fs = crate::backend::open_filter_device(false).and_then(|mut b| b.stats());
     match fs {
         Ok(fs) if fs.running > 0 => Errno::EINVAL.into(),
         Ok(_) => Errno::EIO.into(),

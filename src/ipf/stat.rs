@@ -107,10 +107,7 @@ pub fn main(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             });
         }
     }
-    let b = crate::backend::Kind::from_env()
-        .map_err(FilterError::Backend)
-        .and_then(crate::backend::open_filter)
-        .and_then(|mut b| b.open(false).map(|()| b));
+    let b = crate::backend::open_filter_device(false);
     let mut b = match b {
         Ok(b) => b,
         Err(e) => {
