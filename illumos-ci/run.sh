@@ -989,6 +989,44 @@ tool_compare() {
 	same_or_different "$a" "$b" "$tool $*"
 }
 
+# ipf -nvf (parse and print only: nothing reaches the kernel) on every
+# chunk of tests/data/ipf/goldens.conf, the inputs of the parser goldens:
+# /usr/sbin/ipf and xbow must print the same bytes (rules, messages) and
+# exit alike. Then ipfstat on the host's own lists.
+compare_with_ipf() {
+	local bindir t n=0 failed=0
+	if [ ! -x /usr/sbin/ipf ]; then
+		warn "no /usr/sbin/ipf: the ipf comparison is skipped"
+		return 0
+	fi
+	bindir=$WORK/bin
+	mkdir -p "$bindir"
+	for t in ipf ipfstat; do
+		ln -sf "$XBOW" "$bindir/$t"
+	done
+	mkdir -p "$WORK/ipf"
+	awk -v dir="$WORK/ipf" '
+		/^#=== / { n++; next }
+		n > 0 { print > (dir "/chunk" sprintf("%04d", n) ".conf") }
+	' "$ROOT/tests/data/ipf/goldens.conf"
+	NAT_FAIL=0
+	NAT_NCMP=0
+	for f in "$WORK"/ipf/chunk*.conf; do
+		n=$((n + 1))
+		tool_compare ipf "$bindir" -nvf "$f"
+	done
+	printf '    %d rule files compared\n' "$n" >&2
+	# The host's own rule lists and statistics, read only.
+	tool_compare ipfstat "$bindir" -io
+	tool_compare ipfstat "$bindir" -hio
+	tool_compare ipf "$bindir" -V
+	failed=$NAT_FAIL
+	[ "$failed" = 0 ] || {
+		echo "    $failed of $NAT_NCMP ipf/ipfstat comparisons differed" >&2
+		return 1
+	}
+}
+
 # ipf's and ipfstat's setzone() messages and exit statuses, on zone
 # operands that select no stack: no rule is loaded or flushed anywhere.
 ipf_zone_errors() {
@@ -1244,6 +1282,7 @@ main() {
 		stage "integration suite against the kernel" suite_illumos
 		stage "byte comparison with $DLADM" compare_with_dladm
 		stage "byte comparison with $IPNAT" compare_with_ipnat
+		stage "byte comparison with /usr/sbin/ipf and ipfstat (-nvf on the parser goldens' inputs)" compare_with_ipf
 		stage "byte comparison with $DLSTAT" compare_with_dlstat
 	fi
 	stage "the example network: xbow net up, status, down" net_example
