@@ -2,9 +2,11 @@
 # illumos-ci/run.sh: build xbow, run its tests, run the integration suite
 # against the real kernel, check the sys layer's layouts against the host's
 # headers and compare `xbow dladm` with /usr/sbin/dladm, `xbow dlstat` with
-# /usr/sbin/dlstat and `xbow ipnat` with /usr/sbin/ipnat byte for byte (the ipnat comparison needs
-# svc:/network/ipfilter online and an empty NAT table, else it is skipped
-# with a warning; it empties the table again at exit).
+# /usr/sbin/dlstat, `xbow ipnat` with /usr/sbin/ipnat, and `xbow ipf -nvf`
+# (parse only) and `ipfstat` with /usr/sbin/ipf and ipfstat byte for byte
+# (the ipnat comparison needs svc:/network/ipfilter online and an empty NAT
+# table, else it is skipped with a warning; it empties the table again at
+# exit).
 #
 # Run as root on an OmniOS (or any illumos) host or VM:
 #     bash illumos-ci/run.sh
