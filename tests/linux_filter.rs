@@ -371,6 +371,35 @@ fn zone_stacks_filter_in_the_zones_namespace() {
     let blocked = blocked_in(&r.stdout);
     assert!(blocked >= 1, "{}", r.stdout);
 
+    // The zone's GZ-controlled NAT stack: a table of its own in the
+    // zone's namespace, whose rdr sends port 7020 to 7012 (where a
+    // listener is), with its session listed by `ipnat -G`.
+    let rdr = format!("rdr vnic1 {ZONE}/32 port 7020 -> {ZONE} port 7012 tcp\n");
+    let nat = env.dir().join("zone.nat");
+    std::fs::write(&nat, &rdr).unwrap();
+    let r = env.xbow(&["ipnat", "-G", z, "-f", nat.to_str().unwrap()]);
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    let tables = Command::new("ip")
+        .args(["netns", "exec", z, "nft", "list", "tables"])
+        .output()
+        .expect("nft");
+    assert!(String::from_utf8_lossy(&tables.stdout).contains("ip xbow_gz"));
+    let l = netns::run_in(z, || TcpListener::bind((ZONE, 7012)))
+        .expect("netns")
+        .expect("listen");
+    let at = SocketAddr::from((ZONE, 7020));
+    let s = netns::run_in(&gz, || {
+        TcpStream::connect_timeout(&at, Duration::from_secs(1))
+    })
+    .expect("netns")
+    .expect("redirected to 7012");
+    let r = env.xbow(&["ipnat", "-G", z, "-l"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("\nRDR "), "{}", r.stdout);
+    drop((s, l));
+    let r = env.xbow(&["ipnat", "-G", z, "-CF"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
     // Flushed: the zone's tables go.
     let r = env.xbow(&["ipf", "-G", "-Fa", z]);
     assert_eq!((r.code, r.stderr.as_str()), (0, ""));

@@ -557,7 +557,7 @@ ipv4     2 unknown  47 590 src=172.16.0.1 dst=192.0.2.9 src=192.0.2.9 dst=198.18
         ];
         use std::net::UdpSocket;
         let (mapped_port, plain_port) = r.enter(|| {
-            nft::apply(&nft::ruleset(&rules).unwrap()).unwrap();
+            nft::apply(&nft::ruleset(nft::OWN, &rules).unwrap()).unwrap();
             assert_eq!(sessions(&rules), Ok(vec![]));
             // Out from the inside network (translated), and from the
             // router's own address (not).
@@ -616,7 +616,7 @@ ipv4     2 unknown  47 590 src=172.16.0.1 dst=192.0.2.9 src=192.0.2.9 dst=198.18
                 all.contains(&format!("sport={plain_port} dport=7 ")),
                 "{all}"
             );
-            nft::apply(&nft::ruleset(&[]).unwrap()).unwrap();
+            nft::apply(&nft::ruleset(nft::OWN, &[]).unwrap()).unwrap();
         });
     }
 

@@ -172,6 +172,17 @@ pub(super) struct Desired {
     pub(super) filter_loopback: bool,
     /// The packet filter stacks of running zones that hold rules.
     pub(super) zone_filters: Vec<ZoneFilter>,
+    /// The NAT stacks of running zones that hold rules.
+    pub(super) zone_nats: Vec<ZoneNat>,
+}
+
+/// The rules of a running zone's NAT stack (its own, or with `gz` its
+/// GZ-controlled one), in the zone's namespace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ZoneNat {
+    pub(super) zone: String,
+    pub(super) gz: bool,
+    pub(super) rules: Vec<NatRule>,
 }
 
 /// The active set of a running zone's packet filter stack (its own, or
@@ -268,13 +279,6 @@ pub(super) fn running_zone_of<'a>(st: &'a SimState, link: &str) -> Option<&'a st
 
 impl Desired {
     pub(super) fn of(st: &SimState) -> Result<Desired, String> {
-        if let Some(z) = st.zone_nats.iter().find(|z| !z.table.rules.is_empty()) {
-            let opt = if z.gz { "-G" } else { "-z" };
-            return Err(format!(
-                "IP Filter NAT rules of zone {}: the Linux backend cannot realize a zone's stacks yet (flush them with `xbow ipnat {opt} {} -CF`)",
-                z.zone, z.zone
-            ));
-        }
         let mut d = Desired::default();
         // VLAN links first: the VNICs with their VID go over them.
         for l in st.links().iter().filter(|l| l.class == LinkClass::Vlan) {
@@ -402,11 +406,29 @@ impl Desired {
             .map(|r| r.rule.clone())
             .collect();
         (d.filter, d.filter_loopback) = active_filter(&st.filter);
-        for z in &st.zone_filters {
-            let running = st
-                .zones
+        let running = |zone: &str| {
+            st.zones
                 .iter()
-                .any(|x| x.config.name == z.zone && x.state == ZoneState::Running);
+                .any(|x| x.config.name == zone && x.state == ZoneState::Running)
+        };
+        for z in st.zone_nats.iter().filter(|z| running(&z.zone)) {
+            let rules: Vec<NatRule> = z
+                .table
+                .rules
+                .iter()
+                .filter(|r| !r.deleted)
+                .map(|r| r.rule.clone())
+                .collect();
+            if !rules.is_empty() {
+                d.zone_nats.push(ZoneNat {
+                    zone: z.zone.clone(),
+                    gz: z.gz,
+                    rules,
+                });
+            }
+        }
+        for z in &st.zone_filters {
+            let running = running(&z.zone);
             let (rules, loopback) = active_filter(&z.table);
             if running && (!rules.is_empty() || loopback) {
                 d.zone_filters.push(ZoneFilter {

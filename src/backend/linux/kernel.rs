@@ -312,13 +312,12 @@ impl Kernel for LinuxKernel {
         }
     }
 
-    fn nat_sessions(&self, st: &SimState) -> DlResult<Vec<NatSession>> {
-        let rules: Vec<NatRule> = st.nat.rules.iter().map(|r| r.rule.clone()).collect();
-        conntrack::sessions(&rules).map_err(DlError::Backend)
+    fn nat_sessions(&self, rules: &[NatRule], stack: &Stack) -> DlResult<Vec<NatSession>> {
+        in_stack(stack, |_| conntrack::sessions(rules))
     }
 
-    fn nat_flush_sessions(&self) -> DlResult<u64> {
-        conntrack::flush().map_err(DlError::Backend)
+    fn nat_flush_sessions(&self, stack: &Stack) -> DlResult<u64> {
+        in_stack(stack, |_| conntrack::flush())
     }
 
     fn filter_states(&self, stack: &Stack) -> DlResult<Vec<crate::backend::filter::StateEntry>> {
@@ -360,8 +359,8 @@ impl Kernel for LinuxKernel {
 
 /// Run `f` with the table of packet filter `stack`: the global zone's in
 /// xbow's namespace, a zone's in the zone's. A zone whose namespace is
-/// not there yet (it boots in the change being made) has no table: what
-/// `f` would find in none.
+/// not there yet (it boots in the change being made) has no table and no
+/// connections: what `f` would find in none.
 fn in_stack<T>(
     stack: &Stack,
     f: impl FnOnce(nft_filter::Table) -> Result<T, String> + Send,

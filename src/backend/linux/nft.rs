@@ -44,13 +44,43 @@ pub fn check(rule: &NatRule) -> Result<(), Unsupported> {
     translate(rule).map(|_| ())
 }
 
+/// A table xbow owns for a NAT stack (family `ip`): the global zone's in
+/// xbow's namespace, `ip xbow`; a zone's own stack's (also `ip xbow`) and
+/// its GZ-controlled stack's (`ip xbow_gz`) in the zone's namespace. The
+/// GZ-controlled stack is the outer one: its `rdr` rules see an inbound
+/// packet first, its `map` rules an outbound one last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NatTable {
+    gz: bool,
+}
+
+/// The table of the global zone's NAT stack, and of a zone's own.
+pub const OWN: NatTable = NatTable { gz: false };
+
+impl NatTable {
+    pub fn of(gz: bool) -> NatTable {
+        NatTable { gz }
+    }
+
+    fn name(self) -> &'static str {
+        if self.gz { "xbow_gz" } else { TABLE }
+    }
+
+    /// The priorities of the `postrouting` and `prerouting` chains.
+    fn prios(self) -> (i32, i32) {
+        if self.gz { (101, -101) } else { (100, -100) }
+    }
+}
+
 /// The complete nftables JSON document (for `nft -j -f -`) that makes
-/// table `ip xbow` hold exactly `rules`: it adds the table, flushes it,
-/// declares the two NAT chains and adds one nft rule per translated piece,
-/// in order. With no rules the document deletes the table instead (adding
-/// it first, so that it works whether or not the table exists).
-pub fn ruleset(rules: &[NatRule]) -> Result<Value, Unsupported> {
-    let table = json!({"family": FAMILY, "name": TABLE});
+/// `table` (`ip xbow`) hold exactly `rules`: it adds the table, flushes
+/// it, declares the two NAT chains and adds one nft rule per translated
+/// piece, in order. With no rules the document deletes the table instead
+/// (adding it first, so that it works whether or not the table exists).
+pub fn ruleset(table: NatTable, rules: &[NatRule]) -> Result<Value, Unsupported> {
+    let name = table.name();
+    let (post, pre) = table.prios();
+    let table = json!({"family": FAMILY, "name": name});
     if rules.is_empty() {
         return Ok(json!({"nftables": [
             {"add": {"table": table}},
@@ -60,15 +90,15 @@ pub fn ruleset(rules: &[NatRule]) -> Result<Value, Unsupported> {
     let mut cmds = vec![
         json!({"add": {"table": table}}),
         json!({"flush": {"table": table}}),
-        chain("postrouting", 100),
-        chain("prerouting", -100),
+        chain(name, "postrouting", post),
+        chain(name, "prerouting", pre),
     ];
     for rule in rules {
         let comment = comment(rule);
         for piece in translate(rule)? {
             cmds.push(json!({"add": {"rule": {
                 "family": FAMILY,
-                "table": TABLE,
+                "table": name,
                 "chain": piece.chain,
                 "expr": piece.expr,
                 "comment": comment,
@@ -150,11 +180,11 @@ fn failure(cmd: &str, out: &std::process::Output) -> String {
     }
 }
 
-/// `add chain`: a NAT base chain.
-fn chain(name: &str, prio: i32) -> Value {
+/// `add chain`: a NAT base chain of `table`.
+fn chain(table: &str, name: &str, prio: i32) -> Value {
     json!({"add": {"chain": {
         "family": FAMILY,
-        "table": TABLE,
+        "table": table,
         "name": name,
         "type": "nat",
         "hook": name,
@@ -643,7 +673,7 @@ pub(crate) mod tests {
     fn one(s: &str) -> Vec<(String, Value)> {
         let r = rule(s);
         check(&r).unwrap();
-        pieces(&ruleset(&[r]).unwrap())
+        pieces(&ruleset(OWN, &[r]).unwrap())
             .into_iter()
             .map(|(c, e, _)| (c, e))
             .collect()
@@ -726,14 +756,14 @@ pub(crate) mod tests {
                 "comment": "map eri0 192.168.0.0/24 -> 0.0.0.0/32",
             }}},
         ]});
-        assert_eq!(ruleset(&rules).unwrap(), want);
+        assert_eq!(ruleset(OWN, &rules).unwrap(), want);
     }
 
     #[test]
     fn no_rules_deletes_the_table() {
         let table = json!({"family": "ip", "name": "xbow"});
         assert_eq!(
-            ruleset(&[]).unwrap(),
+            ruleset(OWN, &[]).unwrap(),
             json!({"nftables": [{"add": {"table": table}}, {"delete": {"table": table}}]})
         );
     }
@@ -955,7 +985,7 @@ pub(crate) mod tests {
             "map eri0 192.168.0.0/24 -> 0/32",
         ];
         let rules: Vec<NatRule> = texts.iter().map(|t| rule(t)).collect();
-        let got: Vec<(String, String)> = pieces(&ruleset(&rules).unwrap())
+        let got: Vec<(String, String)> = pieces(&ruleset(OWN, &rules).unwrap())
             .into_iter()
             .map(|(c, _, t)| (c, t))
             .collect();
@@ -981,7 +1011,7 @@ pub(crate) mod tests {
         );
         let text = r.to_string();
         assert!(text.len() > COMMENT_MAX);
-        let c = &pieces(&ruleset(&[r]).unwrap())[0].2;
+        let c = &pieces(&ruleset(OWN, &[r]).unwrap())[0].2;
         assert_eq!(c.len(), COMMENT_MAX);
         assert!(text.starts_with(c.as_str()));
     }
@@ -1088,7 +1118,7 @@ pub(crate) mod tests {
             let want = Unsupported(format!("{what} not supported by the Linux backend: {r}"));
             assert_eq!(check(&r), Err(want.clone()), "{text}");
             let ok = rule("map eri0 192.168.0.0/24 -> 0/32");
-            assert_eq!(ruleset(&[ok, r]), Err(want), "{text}");
+            assert_eq!(ruleset(OWN, &[ok, r]), Err(want), "{text}");
         }
         assert_eq!(
             check(&rule(
@@ -1219,7 +1249,7 @@ pub(crate) mod tests {
 
             // Twice: the second time replaces the first.
             for _ in 0..2 {
-                apply(&ruleset(&rules).unwrap()).unwrap();
+                apply(&ruleset(OWN, &rules).unwrap()).unwrap();
                 let doc = list().unwrap().expect("table ip xbow");
                 let (chains, got) = listed(&doc);
                 let chain = |name: &str| chains.iter().find(|c| c["name"] == name).unwrap();
@@ -1257,15 +1287,15 @@ pub(crate) mod tests {
             }
 
             // Fewer rules: the others go.
-            apply(&ruleset(&rules[..1]).unwrap()).unwrap();
+            apply(&ruleset(OWN, &rules[..1]).unwrap()).unwrap();
             let (_, got) = listed(&list().unwrap().unwrap());
             assert_eq!(got.len(), 1);
             assert_eq!(got[0]["comment"], json!(rules[0].to_string()));
 
             // No rules: no table, however often.
-            apply(&ruleset(&[]).unwrap()).unwrap();
+            apply(&ruleset(OWN, &[]).unwrap()).unwrap();
             assert_eq!(list(), Ok(None));
-            apply(&ruleset(&[]).unwrap()).unwrap();
+            apply(&ruleset(OWN, &[]).unwrap()).unwrap();
             assert_eq!(list(), Ok(None));
             assert_eq!(other_rules(), 1);
 

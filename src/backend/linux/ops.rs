@@ -96,7 +96,10 @@ pub(super) enum Op {
     Boot(ZoneNs),
     Halt(ZoneNs),
     Forwarding(bool),
+    /// A NAT table, all of it: the global zone's, or a running zone's own
+    /// (or GZ-controlled) stack's.
     Nat {
+        zone: Option<(String, bool)>,
         rules: Vec<NatRule>,
         old: Vec<NatRule>,
     },
@@ -155,7 +158,8 @@ impl Op {
             Op::Boot(z) => Op::Halt(z),
             Op::Halt(z) => Op::Boot(z),
             Op::Forwarding(on) => Op::Forwarding(!on),
-            Op::Nat { rules, old } => Op::Nat {
+            Op::Nat { zone, rules, old } => Op::Nat {
+                zone,
                 rules: old,
                 old: rules,
             },
@@ -282,9 +286,10 @@ impl Op {
                     r => r.map_err(|e| format!("{path}: {e}")),
                 }
             }),
-            Op::Nat { rules, .. } => {
-                let doc = nft::ruleset(rules).map_err(|e| e.to_string())?;
-                nft::apply(&doc)
+            Op::Nat { zone, rules, .. } => {
+                let table = nft::NatTable::of(zone.as_ref().is_some_and(|z| z.1));
+                let doc = nft::ruleset(table, rules).map_err(|e| e.to_string())?;
+                in_zone(zone, || nft::apply(&doc))
             }
             Op::Protect { guards, old } => nft::apply(&protect::changes(old, guards)),
             Op::Filter {
@@ -292,14 +297,10 @@ impl Op {
                 rules,
                 old,
                 loopback,
-            } => match zone {
-                None => nft_filter::replace(nft_filter::OWN, old, rules, loopback.0),
-                Some((z, gz)) => netns::run_in(z, || {
-                    nft_filter::replace(nft_filter::Table::of(*gz), old, rules, loopback.0)
-                })
-                .map_err(|e| format!("network namespace {z}: {e}"))
-                .and_then(|r| r),
-            },
+            } => {
+                let table = nft_filter::Table::of(zone.as_ref().is_some_and(|z| z.1));
+                in_zone(zone, || nft_filter::replace(table, old, rules, loopback.0))
+            }
             Op::AddLinks(ops) => {
                 for (k, op) in ops.iter().enumerate() {
                     if let Err(mut e) = op.apply(nl) {
@@ -314,6 +315,20 @@ impl Op {
             }
             Op::DelLinks(ops) => del_links(nl, ops),
         }
+    }
+}
+
+/// Run `f` in the namespace of the zone of `zone` (zone, GZ-controlled),
+/// or with `None` in xbow's.
+fn in_zone(
+    zone: &Option<(String, bool)>,
+    f: impl FnOnce() -> Result<(), String> + Send,
+) -> Result<(), String> {
+    match zone {
+        None => f(),
+        Some((z, _)) => netns::run_in(z, f)
+            .map_err(|e| format!("network namespace {z}: {e}"))
+            .and_then(|r| r),
     }
 }
 
@@ -759,30 +774,50 @@ pub(super) fn plan(old: &Desired, new: &Desired) -> Result<Vec<Op>, String> {
             .any(|x| x.name == z && !old.zones.contains(x))
     };
     let mut stacks: Vec<(&str, bool)> = Vec::new();
-    for f in new.zone_filters.iter().chain(&old.zone_filters) {
-        if runs(&f.zone) && !stacks.contains(&(f.zone.as_str(), f.gz)) {
-            stacks.push((f.zone.as_str(), f.gz));
+    let named = new
+        .zone_filters
+        .iter()
+        .chain(&old.zone_filters)
+        .map(|f| (f.zone.as_str(), f.gz))
+        .chain(
+            new.zone_nats
+                .iter()
+                .chain(&old.zone_nats)
+                .map(|n| (n.zone.as_str(), n.gz)),
+        );
+    for (zone, gz) in named {
+        if runs(zone) && !stacks.contains(&(zone, gz)) {
+            stacks.push((zone, gz));
         }
     }
     for (zone, gz) in stacks {
-        let find = |d: &Desired| {
-            d.zone_filters
-                .iter()
-                .find(|f| f.zone == zone && f.gz == gz)
+        let at = Some((zone.to_string(), gz));
+        let prior = (!booted(zone)).then_some(old);
+        let filter = |d: Option<&Desired>| {
+            d.and_then(|d| d.zone_filters.iter().find(|f| f.zone == zone && f.gz == gz))
                 .map(|f| (f.rules.clone(), f.loopback))
+                .unwrap_or_default()
         };
-        let now = find(new).unwrap_or_default();
-        let before = if booted(zone) {
-            Default::default()
-        } else {
-            find(old).unwrap_or_default()
-        };
-        if now != before {
+        let (now, then) = (filter(Some(new)), filter(prior));
+        if now != then {
             ops.push(Op::Filter {
-                zone: Some((zone.to_string(), gz)),
+                zone: at.clone(),
                 rules: now.0,
-                old: before.0,
-                loopback: (now.1, before.1),
+                old: then.0,
+                loopback: (now.1, then.1),
+            });
+        }
+        let nat = |d: Option<&Desired>| {
+            d.and_then(|d| d.zone_nats.iter().find(|n| n.zone == zone && n.gz == gz))
+                .map(|n| n.rules.clone())
+                .unwrap_or_default()
+        };
+        let (now, then) = (nat(Some(new)), nat(prior));
+        if now != then {
+            ops.push(Op::Nat {
+                zone: at,
+                rules: now,
+                old: then,
             });
         }
     }
@@ -791,6 +826,7 @@ pub(super) fn plan(old: &Desired, new: &Desired) -> Result<Vec<Op>, String> {
     }
     if new.nat != old.nat {
         ops.push(Op::Nat {
+            zone: None,
             rules: new.nat.clone(),
             old: old.nat.clone(),
         });

@@ -67,10 +67,15 @@ pub trait Kernel: std::fmt::Debug + Send + Sync {
     /// held `stored`: bring the kernel back to `stored` as far as it goes
     /// (every change that can be made is made); the failures.
     fn recover(&self, intended: &SimState, stored: &SimState) -> Vec<String>;
-    /// The NAT sessions the kernel has (for the state's `rules`).
-    fn nat_sessions(&self, st: &SimState) -> DlResult<Vec<crate::ipnat::session::NatSession>>;
-    /// Drop the kernel's NAT sessions; how many there were.
-    fn nat_flush_sessions(&self) -> DlResult<u64>;
+    /// The NAT sessions the kernel has for NAT `stack`, whose rules are
+    /// `rules`.
+    fn nat_sessions(
+        &self,
+        rules: &[crate::ipnat::rule::NatRule],
+        stack: &Stack,
+    ) -> DlResult<Vec<crate::ipnat::session::NatSession>>;
+    /// Drop the kernel's NAT sessions of `stack`; how many there were.
+    fn nat_flush_sessions(&self, stack: &Stack) -> DlResult<u64>;
     /// The state table of the packet filter `stack`, newest first.
     fn filter_states(&self, stack: &Stack) -> DlResult<Vec<crate::backend::filter::StateEntry>>;
     /// Whether the kernel can hold packet filter rule `r`; why not.

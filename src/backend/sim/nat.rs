@@ -60,13 +60,10 @@ impl SimNat {
         }
     }
 
-    /// The kernel that keeps the global zone's sessions (Linux); a zone's
-    /// stack keeps its own in the state.
+    /// The kernel that keeps the sessions (Linux: the global zone's in
+    /// xbow's namespace, a zone's stack's in the zone's).
     fn kernel(&self) -> Option<&dyn super::Kernel> {
-        match self.stack {
-            Stack::Global => self.file.kernel(),
-            Stack::Zone { .. } => None,
-        }
+        self.file.kernel()
     }
 
     fn read(&self) -> NatResult<NatState> {
@@ -294,7 +291,7 @@ impl Nat for SimNat {
                 return Err(Errno::EPERM.into());
             }
             return k
-                .nat_flush_sessions()
+                .nat_flush_sessions(&self.stack)
                 .map(|n| i32::try_from(n).unwrap_or(i32::MAX))
                 .map_err(backend);
         }
@@ -385,8 +382,8 @@ impl Nat for SimNat {
 
     fn sessions(&mut self) -> NatResult<Vec<NatSession>> {
         if let Some(k) = self.kernel() {
-            let st = self.file.load().map_err(backend)?;
-            return k.nat_sessions(&st).map_err(backend);
+            let rules: Vec<NatRule> = self.read()?.rules.into_iter().map(|r| r.rule).collect();
+            return k.nat_sessions(&rules, &self.stack).map_err(backend);
         }
         Ok(self
             .read()?
