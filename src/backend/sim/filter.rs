@@ -20,6 +20,7 @@ use crate::ipf::FilterRule;
 use crate::ipf::rule::{Fi, FrFlags, FrType, Fri};
 use crate::ipfilter::types::I6Addr;
 use crate::model::zone::ZoneState;
+use std::collections::HashSet;
 use std::net::Ipv4Addr;
 
 /// `fr_statesize`: the buckets of the state table.
@@ -345,31 +346,65 @@ fn same_list(h: &FilterRule, r: &FilterRule) -> bool {
 
 /// Add (or with `insert_at`, insert) a rule, as `frrequest` orders it.
 fn add_to(f: &mut FilterState, set: usize, r: &FilterRule) -> FilterResult<()> {
+    add_to_known(f, set, r, &mut None)
+}
+
+/// The hash of a rule as a set holds it.
+fn rule_hash(r: &FilterRule) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    kernel_key(r).hash(&mut h);
+    h.finish()
+}
+
+/// [`add_to`], with the hashes of the set's rules when a load adds many
+/// (a duplicate is then looked for only where a hash matches, not by
+/// comparing the rule with every rule of the set).
+fn add_to_known(
+    f: &mut FilterState,
+    set: usize,
+    r: &FilterRule,
+    known: &mut Option<HashSet<u64>>,
+) -> FilterResult<()> {
     let rules = &f.sets[set];
     check_rule(rules, r)?;
     let key = kernel_key(r);
-    if rules.iter().any(|h| h.rule == *key) {
+    let hash = known.as_ref().map(|_| rule_hash(r));
+    let maybe = match (known.as_ref(), hash) {
+        (Some(k), Some(h)) => k.contains(&h),
+        _ => true,
+    };
+    if maybe && rules.iter().any(|h| h.rule == *key) {
         return Err(Errno::EEXIST.into());
     }
-    let list: Vec<usize> = (0..rules.len())
-        .filter(|&i| same_list(&rules[i].rule, r))
-        .collect();
+    if let (Some(k), Some(h)) = (known.as_mut(), hash) {
+        k.insert(h);
+    }
     // After the last rule of the list with the same or a lower
-    // collection number (else before the list's first rule).
-    let append = list
+    // collection number (else before the list's first rule); a rule is
+    // most often added after the last of its list, so the search starts
+    // from the end.
+    let after = rules
         .iter()
-        .rfind(|&&i| rules[i].rule.collect <= r.collect)
-        .map_or_else(|| list.first().copied().unwrap_or(rules.len()), |&i| i + 1);
-    // `@N`: position N among the rules of the same collection.
-    let pos = r
-        .insert_at
-        .and_then(|n| {
-            list.iter()
-                .filter(|&&i| rules[i].rule.collect == r.collect)
-                .nth(n as usize)
-                .copied()
-        })
-        .unwrap_or(append);
+        .rposition(|h| same_list(&h.rule, r) && h.rule.collect <= r.collect);
+    let pos = match (after, r.insert_at) {
+        (Some(i), None) => i + 1,
+        (after, at) => {
+            let list: Vec<usize> = (0..rules.len())
+                .filter(|&i| same_list(&rules[i].rule, r))
+                .collect();
+            let append =
+                after.map_or_else(|| list.first().copied().unwrap_or(rules.len()), |i| i + 1);
+            // `@N`: position N among the rules of the same collection.
+            at.and_then(|n| {
+                list.iter()
+                    .filter(|&&i| rules[i].rule.collect == r.collect)
+                    .nth(n as usize)
+                    .copied()
+            })
+            .unwrap_or(append)
+        }
+    };
     let id = f.next_id();
     f.sets[set].insert(
         pos,
@@ -761,13 +796,15 @@ impl Filter for SimFilter {
         let kernel = self.kernel();
         let r = self.change(true, |f| {
             let s = set_index(f, set);
+            let mut known =
+                (!remove).then(|| f.sets[s].iter().map(|h| rule_hash(&h.rule)).collect());
             let mut outcomes = Vec::with_capacity(rules.len());
             for (i, r) in rules.iter().enumerate() {
                 failed = i;
                 let res = if remove {
                     remove_from(f, s, r)
                 } else {
-                    takes(kernel, r).and_then(|()| add_to(f, s, r))
+                    takes(kernel, r).and_then(|()| add_to_known(f, s, r, &mut known))
                 };
                 if atomic {
                     res.clone()?;
