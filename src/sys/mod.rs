@@ -58,6 +58,33 @@ pub fn close_stdout() {
     }
 }
 
+/// `Command::new(program)` whose process is killed when the thread that
+/// starts it ends (`PR_SET_PDEATHSIG`): a helper (`nft`, `conntrack`,
+/// `tc`) of a killed xbow never goes on to change the kernel after the
+/// next run has recovered it. (Every caller waits for its helper.)
+#[cfg(target_os = "linux")]
+pub fn helper_command(program: impl AsRef<std::ffi::OsStr>) -> std::process::Command {
+    use std::os::unix::process::CommandExt;
+    let parent = std::process::id();
+    let mut c = std::process::Command::new(program);
+    // SAFETY: the closure runs in the child between fork and exec, where
+    // only async-signal-safe calls are allowed: prctl(2) and getppid(2)
+    // are, and it allocates nothing (the error is made from an errno).
+    unsafe {
+        c.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // The parent ended before the signal was asked for.
+            if u32::try_from(libc::getppid()).ok() != Some(parent) {
+                return Err(std::io::Error::from_raw_os_error(libc::ESRCH));
+            }
+            Ok(())
+        });
+    }
+    c
+}
+
 /// Ask process `pid` to end (`SIGTERM`); it may be gone already.
 pub fn end_process(pid: u32) {
     // Never 0 (or, past i32::MAX, negative): those name process groups.
@@ -102,4 +129,26 @@ pub fn netns_cookie() -> Option<u64> {
         )
     };
     (rc == 0 && len as usize == std::mem::size_of::<u64>()).then_some(cookie)
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use std::os::unix::process::ExitStatusExt;
+
+    /// A helper dies with the thread that started it.
+    #[test]
+    fn a_helper_dies_with_its_starter() {
+        let mut child = std::thread::spawn(|| {
+            super::helper_command("sleep")
+                .arg("30")
+                .spawn()
+                .expect("sleep")
+        })
+        .join()
+        .expect("thread");
+        let t = std::time::Instant::now();
+        let status = child.wait().expect("wait");
+        assert_eq!(status.signal(), Some(libc::SIGKILL));
+        assert!(t.elapsed() < std::time::Duration::from_secs(10));
+    }
 }

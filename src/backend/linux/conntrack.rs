@@ -6,7 +6,6 @@
 use crate::ipnat::rule::{CName, I6Addr, NatFlags, NatRule, Redir};
 use crate::ipnat::session::NatSession;
 use std::net::Ipv4Addr;
-use std::process::Command;
 
 /// The translated connections in the calling thread's network namespace,
 /// as `ipnat` sessions.
@@ -25,7 +24,7 @@ fn read() -> Result<String, String> {
         // A kernel built without CONFIG_NF_CONNTRACK_PROCFS has no such
         // file: `conntrack -L -o extended` prints the same line format.
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let out = Command::new("conntrack")
+            let out = crate::sys::helper_command("conntrack")
                 .args(["-L", "-o", "extended"])
                 .output()
                 .map_err(spawn_error)?;
@@ -117,7 +116,7 @@ pub fn flush_marked(mark: u32, closing: bool) -> Result<u64, String> {
 
 /// `conntrack -D ARGS…`: how many connections it deleted.
 fn delete(args: &[&str]) -> Result<u64, String> {
-    let out = Command::new("conntrack")
+    let out = crate::sys::helper_command("conntrack")
         .arg("-D")
         .args(args)
         .output()
@@ -333,6 +332,7 @@ mod tests {
     use crate::backend::linux::nft;
     use crate::backend::linux::nft::tests::{TestNs, root_tests_can_run, run};
     use crate::ipnat::print::{Out, printactivenat};
+    use std::process::Command;
 
     fn rule(s: &str) -> NatRule {
         s.parse().unwrap_or_else(|e| panic!("{s}: {e}"))

@@ -14,7 +14,7 @@ use crate::ipnat::rule::{CmpOp, I6Addr, NatFlags, NatRule, PortCmp, Redir};
 use serde_json::{Value, json};
 use std::io::Write as _;
 use std::net::Ipv4Addr;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 /// The name of the table xbow owns (family `ip`).
 pub const TABLE: &str = "xbow";
@@ -111,7 +111,7 @@ pub fn ruleset(table: NatTable, rules: &[NatRule]) -> Result<Value, Unsupported>
 /// Run `nft -j -f -` with the document on stdin.
 pub fn apply(doc: &Value) -> Result<(), String> {
     const CMD: &str = "nft -j -f -";
-    let mut child = Command::new("nft")
+    let mut child = crate::sys::helper_command("nft")
         .args(["-j", "-f", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -147,7 +147,7 @@ pub(super) fn list_table(family: &str, name: &str) -> Result<Option<Value>, Stri
 /// object does not exist.
 pub(super) fn query(args: &[&str]) -> Result<Option<Value>, String> {
     let cmd = format!("nft -j {}", args.join(" "));
-    let out = Command::new("nft")
+    let out = crate::sys::helper_command("nft")
         .arg("-j")
         .args(args)
         .output()

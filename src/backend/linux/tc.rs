@@ -3,8 +3,6 @@
 //! has no typed TBF options, and hand-encoding `TCA_TBF_PARMS` with its rate
 //! tables would be more code than the one command line it replaces.
 
-use std::process::Command;
-
 /// How long a packet may wait in the shaper before it is dropped.
 const LATENCY: &str = "50ms";
 
@@ -55,7 +53,7 @@ pub fn argv(ns: Option<&str>, dev: &str, rate: Option<u64>, mtu: u32) -> Vec<Str
 /// Limit `dev`'s egress to `rate` bits/s, or (`None`) remove the limit.
 pub fn set_maxbw(ns: Option<&str>, dev: &str, rate: Option<u64>, mtu: u32) -> Result<(), String> {
     let argv = argv(ns, dev, rate, mtu);
-    let out = Command::new(&argv[0])
+    let out = crate::sys::helper_command(&argv[0])
         .args(&argv[1..])
         .env("LC_ALL", "C")
         .output()
