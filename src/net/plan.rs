@@ -825,46 +825,35 @@ fn filter_load(
         })
 }
 
-/// The step that loads the lines not loaded or not in xbow's block of
-/// the target's file.
-fn filter_missing(
+/// The step that loads (`load`) the lines not loaded or not in xbow's
+/// block of the target's file, or unloads the lines loaded or in the
+/// block, last first.
+fn filter_step(
     h: &mut Host,
     target: &FilterTarget,
     lines: &[NetFilter],
+    load: bool,
 ) -> HostResult<Option<Step>> {
     let loaded = filter_loaded(h, target, lines)?;
     let in_file = conf_block::block_rules(&h.files.read(&target.file())?);
-    let missing: Vec<NetFilter> = lines
+    let mut rules: Vec<NetFilter> = lines
         .iter()
         .zip(&loaded)
-        .filter(|(n, l)| !**l || !in_file.contains(&n.text))
+        .filter(|(n, l)| {
+            let filed = in_file.contains(&n.text);
+            if load { !(**l && filed) } else { **l || filed }
+        })
         .map(|(n, _)| n.clone())
         .collect();
-    Ok((!missing.is_empty()).then(|| Step::LoadFilter {
-        target: target.clone(),
-        rules: missing,
-    }))
-}
-
-/// The step that unloads the lines loaded or in xbow's block of the
-/// target's file, last first.
-fn filter_present(
-    h: &mut Host,
-    target: &FilterTarget,
-    lines: &[NetFilter],
-) -> HostResult<Option<Step>> {
-    let loaded = filter_loaded(h, target, lines)?;
-    let in_file = conf_block::block_rules(&h.files.read(&target.file())?);
-    let present: Vec<NetFilter> = lines
-        .iter()
-        .zip(&loaded)
-        .rev()
-        .filter(|(n, l)| **l || in_file.contains(&n.text))
-        .map(|(n, _)| n.clone())
-        .collect();
-    Ok((!present.is_empty()).then(|| Step::UnloadFilter {
-        target: target.clone(),
-        rules: present,
+    if rules.is_empty() {
+        return Ok(None);
+    }
+    let target = target.clone();
+    Ok(Some(if load {
+        Step::LoadFilter { target, rules }
+    } else {
+        rules.reverse();
+        Step::UnloadFilter { target, rules }
     }))
 }
 
@@ -1215,7 +1204,7 @@ pub fn up(net: &Network, h: &mut Host) -> HostResult<Result<Vec<Step>, Vec<Confl
     }
     if !net.filter.is_empty() {
         let target = FilterTarget::Global;
-        if let Some(s) = filter_missing(h, &target, &net.filter)? {
+        if let Some(s) = filter_step(h, &target, &net.filter, true)? {
             steps.push(s);
         }
     }
@@ -1258,7 +1247,7 @@ pub fn up(net: &Network, h: &mut Host) -> HostResult<Result<Vec<Step>, Vec<Confl
             if !enabled {
                 steps.push(Step::EnableZoneFilter(name.clone()));
             }
-            if let Some(s) = filter_missing(h, &target, &z.filter)? {
+            if let Some(s) = filter_step(h, &target, &z.filter, true)? {
                 steps.push(s);
             }
         }
@@ -1328,7 +1317,7 @@ pub fn down(net: &Network, h: &mut Host) -> HostResult<Vec<Step>> {
             steps.push(Step::UnloadNat(present));
         }
         let target = FilterTarget::Global;
-        if let Some(s) = filter_present(h, &target, &net.filter)? {
+        if let Some(s) = filter_step(h, &target, &net.filter, false)? {
             steps.push(s);
         }
         // IP Filter goes off again only when nothing else uses it.

@@ -260,14 +260,8 @@ fn project_overlay(
 /// What a kernel holds of a packet filter: its active set (none while it
 /// is disabled) and whether it sees loopback traffic.
 fn active_filter(f: &FilterState) -> (Vec<FilterRule>, bool) {
-    if f.disabled {
-        return (Vec::new(), false);
-    }
-    let rules = f.sets[(f.active & 1) as usize]
-        .iter()
-        .map(|h| h.rule.clone())
-        .collect();
-    (rules, f.intercepts_loopback())
+    let rules = f.active_rules().iter().map(|h| h.rule.clone()).collect();
+    (rules, !f.disabled && f.intercepts_loopback())
 }
 
 pub(super) fn running_zone_of<'a>(st: &'a SimState, link: &str) -> Option<&'a str> {

@@ -209,13 +209,11 @@ impl Kernel for LinuxKernel {
         let name = l.name.clone();
         let read = |nl: &mut Netlink| nl.link_stats(&name).map_err(nl_err);
         let found = match super::desired::running_zone_of(st, &name) {
-            Some(zone) => super::netns::run_in(zone, || {
+            Some(zone) => super::netns::try_in(zone, || {
                 Netlink::open()
                     .map_err(nl_err)
                     .and_then(|mut nl| read(&mut nl))
             })
-            .map_err(|e| format!("network namespace {zone}: {e}"))
-            .and_then(|r| r)
             .map_err(DlError::Backend)?,
             None => self.netlink(read)?,
         };
@@ -332,11 +330,7 @@ impl Kernel for LinuxKernel {
     }
 
     fn filter_counters(&self, f: &FilterState, stack: &Stack) -> DlResult<KernelCounters> {
-        let n = if f.disabled {
-            0
-        } else {
-            f.sets[(f.active & 1) as usize].len()
-        };
+        let n = f.active_rules().len();
         let c = in_stack(stack, |t| nft_filter::Counters::read(t, n))?;
         Ok(KernelCounters {
             dirs: c.dir_stats(),
@@ -371,9 +365,7 @@ where
     match stack {
         Stack::Global => f(nft_filter::OWN),
         Stack::Zone { name, .. } if !super::netns::exists(name) => Ok(T::default()),
-        Stack::Zone { name, gz } => super::netns::run_in(name, || f(nft_filter::Table::of(*gz)))
-            .map_err(|e| format!("network namespace {name}: {e}"))
-            .and_then(|r| r),
+        Stack::Zone { name, gz } => super::netns::try_in(name, || f(nft_filter::Table::of(*gz))),
     }
     .map_err(DlError::Backend)
 }

@@ -251,6 +251,17 @@ pub fn run_in<T: Send>(name: &str, f: impl FnOnce() -> T + Send) -> io::Result<T
     })
 }
 
+/// [`run_in`] of an `f` that may fail: the failure to enter `name` or
+/// `f`'s, as text naming the namespace where entering failed.
+pub fn try_in<T: Send>(
+    name: &str,
+    f: impl FnOnce() -> Result<T, String> + Send,
+) -> Result<T, String> {
+    run_in(name, f)
+        .map_err(|e| format!("network namespace {name}: {e}"))
+        .and_then(|r| r)
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

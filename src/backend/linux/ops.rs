@@ -326,9 +326,7 @@ fn in_zone(
 ) -> Result<(), String> {
     match zone {
         None => f(),
-        Some((z, _)) => netns::run_in(z, f)
-            .map_err(|e| format!("network namespace {z}: {e}"))
-            .and_then(|r| r),
+        Some((z, _)) => netns::try_in(z, f),
     }
 }
 

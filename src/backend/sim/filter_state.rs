@@ -73,6 +73,16 @@ impl FilterState {
         self.sets.iter().any(|s| !s.is_empty()) || !self.states.is_empty()
     }
 
+    /// The rules of the active set, each list in kernel order (none while
+    /// IP Filter is disabled): what a kernel filters with.
+    pub fn active_rules(&self) -> &[SimFilterRule] {
+        if self.disabled {
+            &[]
+        } else {
+            &self.sets[(self.active & 1) as usize]
+        }
+    }
+
     /// Whether loopback traffic is filtered too (`ipf_loopback`: `set
     /// intercept_loopback true`).
     pub fn intercepts_loopback(&self) -> bool {
